@@ -1,0 +1,1 @@
+//! Local sandbox implementing the three APIs the portal speaks.
