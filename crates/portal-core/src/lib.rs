@@ -1,1 +1,21 @@
-//! Partner Portal core.
+//! Partner Portal core: profiles, secrets, HTTP and the three service
+//! clients. No Tauri, GTK or WebKit dependency: the app and the `portal` CLI
+//! both sit on top of this crate.
+
+pub mod assets;
+pub mod context;
+pub mod error;
+mod fsutil;
+pub mod http;
+pub mod jwt_keys;
+pub mod profiles;
+pub mod secret;
+pub mod secrets;
+pub mod secrets_file;
+pub mod service;
+mod time;
+pub mod tokens;
+
+pub use error::{Error, ErrorCode, Result};
+pub use secret::Secret;
+pub use service::Service;

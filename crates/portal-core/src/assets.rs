@@ -1,0 +1,248 @@
+//! Vault Service: login and assets (CONTRACT.md §C).
+//!
+//! Envelope: `{"data":…,"error":null,"page":{…},"meta":{"request_id":…}}`.
+//! Every request sends `x-request-id` (the HTTP layer) and `x-tenant-id`
+//! (from the JWT); every write an `Idempotency-Key`.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use reqwest::Method;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use ts_rs::TS;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::http::{join, status_error, Call, HttpClient, Response};
+use crate::secret::Secret;
+use crate::service::Service;
+use crate::time::lenient_time;
+
+/// The documented JWT claims.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct VaultClaims {
+    pub sub: String,
+    pub tenant_id: String,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    #[ts(type = "number")]
+    pub iat: i64,
+    #[ts(type = "number")]
+    pub exp: i64,
+}
+
+impl VaultClaims {
+    /// Reads the payload of a JWT without verifying it (the service does).
+    pub fn decode(jwt: &Secret) -> Result<Self> {
+        let payload = jwt
+            .expose()
+            .split('.')
+            .nth(1)
+            .ok_or_else(|| bad("The access token is not a JWT."))?;
+        let bytes = URL_SAFE_NO_PAD
+            .decode(payload.trim_end_matches('='))
+            .map_err(|_| bad("The access token's payload is not base64url."))?;
+        serde_json::from_slice(&bytes).map_err(|e| bad(&format!("The access token's claims are unreadable: {e}")))
+    }
+
+    /// The strongest documented role the token carries.
+    pub fn role(&self) -> Role {
+        self.roles.iter().filter_map(|r| Role::parse(r)).max().unwrap_or(Role::User)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Role {
+    User,
+    Organizer,
+    Admin,
+}
+
+impl Role {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "user" | "developer" => Some(Self::User),
+            "organizer" => Some(Self::Organizer),
+            "admin" => Some(Self::Admin),
+            _ => None,
+        }
+    }
+}
+
+fn bad(msg: &str) -> Error {
+    Error::new(ErrorCode::BadResponse, msg).with_service(Service::Vault)
+}
+
+/// A logged-in vault session.
+#[derive(Debug)]
+pub struct VaultSession {
+    pub access_token: Secret,
+    pub refresh_token: Option<Secret>,
+    pub claims: VaultClaims,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Asset {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub content_type: Option<String>,
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub size: Option<u64>,
+    #[serde(default)]
+    pub folder_id: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default, deserialize_with = "lenient_time")]
+    pub created_at: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "lenient_time")]
+    pub updated_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub legal_hold: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PageInfo {
+    #[serde(default)]
+    #[ts(type = "number")]
+    pub total: u64,
+    #[serde(default)]
+    pub page: u32,
+    #[serde(default)]
+    pub limit: u32,
+    #[serde(default)]
+    pub has_more: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AssetPage {
+    pub items: Vec<Asset>,
+    pub page: PageInfo,
+}
+
+/// Parses the vault envelope; returns `(data, page)`.
+pub fn parse_envelope(resp: &Response) -> Result<(Value, Option<PageInfo>)> {
+    let body = resp.json();
+    let body = match (resp.status.is_success(), body) {
+        (true, Ok(b)) => b,
+        (true, Err(e)) => return Err(e),
+        (false, b) => {
+            let v = b.unwrap_or(Value::Null);
+            let err = &v["error"];
+            let message = err["message"].as_str().or(err.as_str()).or(v["message"].as_str()).map(str::to_owned);
+            let code = err["code"].as_str().map(str::to_owned);
+            return Err(status_error(resp, code, message, v["meta"]["request_id"].as_str().map(str::to_owned)));
+        }
+    };
+    let Some(obj) = body.as_object().filter(|o| o.contains_key("data")) else {
+        let mut e = bad("The answer is JSON but not the vault envelope ({\"data\":…,\"error\":null}).")
+            .with_request_id(Some(resp.sent_request_id.clone()));
+        e.status = Some(resp.status.as_u16());
+        return Err(e);
+    };
+    if let Some(err) = obj.get("error").filter(|e| !e.is_null()) {
+        return Err(bad(err["message"].as_str().unwrap_or("The service reported an error."))
+            .with_request_id(Some(resp.sent_request_id.clone())));
+    }
+    let page = obj.get("page").and_then(|p| serde_json::from_value(p.clone()).ok());
+    Ok((obj["data"].clone(), page))
+}
+
+/// Reads the tokens from a login or refresh answer (inside `data` or at top level).
+fn read_session(v: &Value) -> Result<VaultSession> {
+    let pick = |k: &str| v["data"][k].as_str().or(v[k].as_str()).map(Secret::new);
+    let access_token = pick("accessToken").ok_or_else(|| bad("The login answer carries no accessToken."))?;
+    let claims = VaultClaims::decode(&access_token)?;
+    Ok(VaultSession { access_token, refresh_token: pick("refreshToken"), claims })
+}
+
+pub struct VaultClient<'a> {
+    http: &'a HttpClient,
+    base: &'a str,
+}
+
+impl<'a> VaultClient<'a> {
+    pub fn new(http: &'a HttpClient, base: &'a str) -> Self {
+        Self { http, base }
+    }
+
+    async fn auth_call(&self, path: &str, body: Value) -> Result<VaultSession> {
+        let call = Call::new(Service::Vault, Method::POST, join(self.base, path)?).json(body);
+        let resp = self.http.send(&call).await?;
+        parse_envelope(&resp)?;
+        read_session(&resp.json()?)
+    }
+
+    pub async fn login(&self, email: &str, password: &Secret) -> Result<VaultSession> {
+        if email.trim().is_empty() || password.is_empty() {
+            return Err(Error::validation("Email and password are both required."));
+        }
+        self.auth_call("/auth/v1/login", json!({"email": email.trim(), "password": password.expose()})).await
+    }
+
+    pub async fn refresh(&self, refresh_token: &Secret) -> Result<VaultSession> {
+        self.auth_call("/auth/v1/refresh", json!({"refreshToken": refresh_token.expose()})).await
+    }
+
+    fn call(&self, session: &'a VaultSession, method: Method, path: &str) -> Result<Call<'a>> {
+        Ok(Call::new(Service::Vault, method, join(self.base, path)?)
+            .bearer(&session.access_token)
+            .header("x-tenant-id", session.claims.tenant_id.clone()))
+    }
+
+    pub async fn list_assets(&self, session: &'a VaultSession, page: u32, limit: u32) -> Result<AssetPage> {
+        let mut call = self.call(session, Method::GET, "/vault/v1/assets")?;
+        call.url.query_pairs_mut().append_pair("page", &page.to_string()).append_pair("limit", &limit.to_string());
+        let resp = self.http.send(&call).await?;
+        let (data, info) = parse_envelope(&resp)?;
+        let items: Vec<Asset> =
+            serde_json::from_value(data).map_err(|e| bad(&format!("Unexpected asset list: {e}")))?;
+        let info = info.unwrap_or(PageInfo { total: items.len() as u64, page, limit, has_more: false });
+        Ok(AssetPage { items, page: info })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jwt(claims: Value) -> Secret {
+        let enc = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
+        Secret::new(format!("{}.{}.sig", enc(&json!({"alg":"HS256"})), enc(&claims)))
+    }
+
+    #[test]
+    fn claims_decode_and_pick_the_strongest_role() {
+        let c = VaultClaims::decode(&jwt(json!({
+            "sub":"u1","tenantId":"t1","roles":["user","admin"],"email":"a@b","iat":1,"exp":2
+        })))
+        .unwrap();
+        assert_eq!(c.tenant_id, "t1");
+        assert_eq!(c.role(), Role::Admin);
+        assert!(VaultClaims::decode(&Secret::new("not-a-jwt")).is_err());
+    }
+
+    #[test]
+    fn session_tokens_are_read_inside_data_or_at_top_level() {
+        let access = jwt(json!({"sub":"u","tenantId":"t","roles":["organizer"],"iat":1,"exp":2}));
+        let top = json!({"accessToken": access.expose(), "refreshToken":"r"});
+        let nested = json!({"data": {"accessToken": access.expose(), "refreshToken":"r"}});
+        for v in [top, nested] {
+            let s = read_session(&v).unwrap();
+            assert_eq!(s.claims.role(), Role::Organizer);
+            assert_eq!(s.refresh_token.unwrap().expose(), "r");
+        }
+    }
+}

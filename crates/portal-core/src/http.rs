@@ -1,0 +1,448 @@
+//! HTTP behaviour shared by the three service clients: one `reqwest` client
+//! per profile, a fresh `x-request-id` on every request, retries with
+//! exponential backoff and jitter for requests that are safe to repeat, and
+//! the one rule about writes: a POST is never repeated unless it carries an
+//! `Idempotency-Key`, and a POST whose response is lost is `outcome_unknown`.
+
+use std::time::{Duration, Instant};
+
+use rand::Rng;
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::secret::Secret;
+use crate::service::Service;
+
+pub const USER_AGENT: &str = concat!("partner-portal/", env!("CARGO_PKG_VERSION"));
+
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    /// Attempts in all, for requests that may be retried.
+    pub max_attempts: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    /// `Retry-After` longer than this is not waited for: the error is returned.
+    pub max_retry_after: Duration,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            max_attempts: 4,
+            base_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(8),
+            max_retry_after: Duration::from_secs(30),
+        }
+    }
+}
+
+/// One client per profile; cheap to clone (connection pool shared).
+#[derive(Clone)]
+pub struct HttpClient {
+    inner: reqwest::Client,
+    config: HttpConfig,
+}
+
+/// A body, rebuilt for each attempt.
+#[derive(Debug, Clone)]
+pub enum Body {
+    Empty,
+    Json(Value),
+}
+
+/// One logical request.
+pub struct Call<'a> {
+    pub service: Service,
+    pub method: Method,
+    pub url: url::Url,
+    pub bearer: Option<&'a Secret>,
+    pub body: Body,
+    /// Makes a POST/PATCH retryable; the same key is sent on every attempt.
+    pub idempotency_key: Option<String>,
+    /// Extra headers (e.g. `x-tenant-id`).
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl<'a> Call<'a> {
+    pub fn new(service: Service, method: Method, url: url::Url) -> Self {
+        Self {
+            service,
+            method,
+            url,
+            bearer: None,
+            body: Body::Empty,
+            idempotency_key: None,
+            headers: Vec::new(),
+        }
+    }
+
+    pub fn bearer(mut self, token: &'a Secret) -> Self {
+        self.bearer = Some(token);
+        self
+    }
+
+    pub fn json(mut self, body: Value) -> Self {
+        self.body = Body::Json(body);
+        self
+    }
+
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.idempotency_key = Some(key.into());
+        self
+    }
+
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    fn retryable(&self) -> bool {
+        matches!(self.method, Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS)
+            || self.idempotency_key.is_some()
+    }
+
+    /// Path only: queries may carry values we must not log.
+    fn log_path(&self) -> &str {
+        self.url.path()
+    }
+}
+
+/// A response with its body read.
+#[derive(Debug)]
+pub struct Response {
+    pub service: Service,
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    /// The `x-request-id` we sent with the attempt that got this response.
+    pub sent_request_id: String,
+    pub attempts: u32,
+}
+
+impl Response {
+    /// The body as JSON, or a `bad_response` error that says what came instead.
+    pub fn json(&self) -> Result<Value> {
+        serde_json::from_slice(&self.body).map_err(|_| self.not_json())
+    }
+
+    fn not_json(&self) -> Error {
+        let trimmed = String::from_utf8_lossy(&self.body);
+        let trimmed = trimmed.trim_start();
+        let what = if trimmed.is_empty() {
+            "an empty body".to_owned()
+        } else if trimmed.starts_with('<') {
+            "an HTML page".to_owned()
+        } else {
+            "a body that is not valid JSON".to_owned()
+        };
+        let code = if self.status.is_server_error() { ErrorCode::Unavailable } else { ErrorCode::BadResponse };
+        let mut e = Error::new(
+            code,
+            format!("The service answered HTTP {} with {what} instead of its JSON envelope.", self.status.as_u16()),
+        )
+        .with_service(self.service)
+        .with_request_id(Some(self.sent_request_id.clone()));
+        e.status = Some(self.status.as_u16());
+        e
+    }
+
+    pub fn retry_after(&self) -> Option<Duration> {
+        retry_after(&self.headers)
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    let delta = when.signed_duration_since(chrono::Utc::now()).num_milliseconds();
+    Some(Duration::from_millis(delta.max(0) as u64))
+}
+
+/// Maps an HTTP status to our code.
+pub fn code_for_status(status: StatusCode) -> ErrorCode {
+    match status.as_u16() {
+        401 => ErrorCode::Unauthorized,
+        403 => ErrorCode::Forbidden,
+        404 => ErrorCode::NotFound,
+        400 | 413 | 415 | 422 => ErrorCode::Validation,
+        409 | 412 | 423 => ErrorCode::Conflict,
+        429 => ErrorCode::RateLimited,
+        _ => ErrorCode::Unavailable,
+    }
+}
+
+/// Builds the error for a non-2xx response once the service's own fields
+/// (if any) are known.
+pub fn status_error(
+    resp: &Response,
+    service_code: Option<String>,
+    message: Option<String>,
+    request_id: Option<String>,
+) -> Error {
+    let code = code_for_status(resp.status);
+    let message = message.filter(|m| !m.trim().is_empty()).unwrap_or_else(|| {
+        format!(
+            "The service answered HTTP {} {}.",
+            resp.status.as_u16(),
+            resp.status.canonical_reason().unwrap_or("")
+        )
+        .replace(" .", ".")
+    });
+    let mut e = Error::new(code, message)
+        .with_service(resp.service)
+        .with_request_id(Some(resp.sent_request_id.clone()))
+        .with_request_id(request_id);
+    e.status = Some(resp.status.as_u16());
+    e.service_code = service_code;
+    e.retry_after_secs = resp.retry_after().map(|d| d.as_secs().clamp(1, u64::from(u32::MAX)) as u32);
+    e
+}
+
+impl HttpClient {
+    pub fn new(config: HttpConfig) -> Result<Self> {
+        let inner = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            .build()
+            .map_err(|e| Error::internal(format!("HTTP client: {e}")))?;
+        Ok(Self { inner, config })
+    }
+
+    pub fn config(&self) -> &HttpConfig {
+        &self.config
+    }
+
+    /// Sends `call`, retrying when that is safe. Non-2xx responses are
+    /// returned as `Ok`: the service's envelope parser turns them into errors.
+    pub async fn send(&self, call: &Call<'_>) -> Result<Response> {
+        let retryable = call.retryable();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let last = !retryable || attempt >= self.config.max_attempts;
+            let request_id = uuid::Uuid::new_v4().to_string();
+            let started = Instant::now();
+            match self.attempt(call, &request_id).await {
+                Ok((status, headers, body)) => {
+                    tracing::info!(
+                        target: "portal::http",
+                        service = call.service.label(),
+                        method = %call.method,
+                        path = call.log_path(),
+                        status = status.as_u16(),
+                        request_id = %request_id,
+                        duration_ms = started.elapsed().as_millis() as u64,
+                        attempt,
+                    );
+                    let resp = Response {
+                        service: call.service,
+                        status,
+                        headers,
+                        body,
+                        sent_request_id: request_id,
+                        attempts: attempt,
+                    };
+                    let transient = matches!(status.as_u16(), 429 | 502 | 503 | 504);
+                    if !transient || last {
+                        return Ok(resp);
+                    }
+                    let wait = match resp.retry_after() {
+                        Some(d) if d > self.config.max_retry_after => return Ok(resp),
+                        Some(d) => d,
+                        None => self.backoff(attempt),
+                    };
+                    tokio::time::sleep(wait).await;
+                }
+                Err(failure) => {
+                    tracing::info!(
+                        target: "portal::http",
+                        service = call.service.label(),
+                        method = %call.method,
+                        path = call.log_path(),
+                        request_id = %request_id,
+                        duration_ms = started.elapsed().as_millis() as u64,
+                        attempt,
+                        error = %failure.kind,
+                    );
+                    if last {
+                        return Err(failure.into_error(call, request_id));
+                    }
+                    tokio::time::sleep(self.backoff(attempt)).await;
+                }
+            }
+        }
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self.config.base_delay.saturating_mul(1u32 << (attempt - 1).min(16));
+        let capped = exp.min(self.config.max_delay);
+        // Full jitter between half and all of the delay.
+        let ms = capped.as_millis() as u64;
+        Duration::from_millis(rand::thread_rng().gen_range(ms / 2..=ms.max(1)))
+    }
+
+    async fn attempt(
+        &self,
+        call: &Call<'_>,
+        request_id: &str,
+    ) -> std::result::Result<(StatusCode, HeaderMap, Vec<u8>), Failure> {
+        let mut req = self
+            .inner
+            .request(call.method.clone(), call.url.clone())
+            .header("x-request-id", request_id)
+            .header(reqwest::header::ACCEPT, "application/json");
+        if let Some(token) = call.bearer {
+            let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+                .map_err(|_| Failure::new(FailureKind::BadCredential))?;
+            value.set_sensitive(true);
+            req = req.header(AUTHORIZATION, value);
+        }
+        if let Some(key) = &call.idempotency_key {
+            req = req.header("Idempotency-Key", key);
+        }
+        for (name, value) in &call.headers {
+            req = req.header(*name, value);
+        }
+        if let Body::Json(v) = &call.body {
+            let bytes = serde_json::to_vec(v).map_err(|_| Failure::new(FailureKind::Other))?;
+            req = req.header(CONTENT_TYPE, "application/json").body(bytes);
+        }
+        let resp = req.send().await.map_err(Failure::from_send)?;
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let body = resp.bytes().await.map_err(|e| Failure {
+            kind: if e.is_timeout() { FailureKind::Timeout } else { FailureKind::BodyLost },
+            sent: true,
+        })?;
+        Ok((status, headers, body.to_vec()))
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum FailureKind {
+    Connect,
+    Timeout,
+    /// The connection broke after the request went out.
+    BodyLost,
+    BadCredential,
+    Other,
+}
+
+impl std::fmt::Display for FailureKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Connect => "connect",
+            Self::Timeout => "timeout",
+            Self::BodyLost => "connection lost",
+            Self::BadCredential => "bad credential",
+            Self::Other => "request failed",
+        })
+    }
+}
+
+struct Failure {
+    kind: FailureKind,
+    /// Whether the request may have reached the service.
+    sent: bool,
+}
+
+impl Failure {
+    fn new(kind: FailureKind) -> Self {
+        Self { kind, sent: false }
+    }
+
+    fn from_send(e: reqwest::Error) -> Self {
+        if e.is_connect() {
+            Self { kind: FailureKind::Connect, sent: false }
+        } else if e.is_timeout() {
+            Self { kind: FailureKind::Timeout, sent: true }
+        } else if e.is_builder() {
+            Self { kind: FailureKind::Other, sent: false }
+        } else {
+            Self { kind: FailureKind::BodyLost, sent: true }
+        }
+    }
+
+    fn into_error(self, call: &Call<'_>, request_id: String) -> Error {
+        let service = call.service.label();
+        let host = call.url.host_str().unwrap_or("the service").to_owned();
+        let write = !matches!(call.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        let (code, message) = match self.kind {
+            FailureKind::BadCredential => (
+                ErrorCode::Validation,
+                "The stored credential contains characters that cannot be sent in a header.".to_owned(),
+            ),
+            _ if self.sent && write => (
+                ErrorCode::OutcomeUnknown,
+                format!(
+                    "The {} request reached {service} but its answer was lost ({}); it may or may not have taken effect.",
+                    call.method, self.kind
+                ),
+            ),
+            FailureKind::Connect => (ErrorCode::Unavailable, format!("Could not connect to {service} at {host}.")),
+            FailureKind::Timeout => (ErrorCode::Unavailable, format!("{service} did not answer in time.")),
+            FailureKind::BodyLost | FailureKind::Other => {
+                (ErrorCode::Unavailable, format!("The connection to {service} broke before its answer arrived."))
+            }
+        };
+        Error::new(code, message).with_service(call.service).with_request_id(Some(request_id))
+    }
+}
+
+/// Joins a base URL and a path (`base` may carry a path prefix such as `/v2`).
+pub fn join(base: &str, path: &str) -> Result<url::Url> {
+    let full = format!("{}/{}", base.trim_end_matches('/'), path.trim_start_matches('/'));
+    url::Url::parse(&full).map_err(|e| Error::config(format!("Bad URL '{full}': {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_keeps_prefixes() {
+        assert_eq!(join("https://a.b/v2/", "/jwt_keys").unwrap().as_str(), "https://a.b/v2/jwt_keys");
+        assert_eq!(join("https://a.b", "v1/auth/tokens").unwrap().as_str(), "https://a.b/v1/auth/tokens");
+    }
+
+    #[test]
+    fn only_safe_calls_are_retryable() {
+        let url = join("http://x", "/y").unwrap();
+        assert!(Call::new(Service::Vault, Method::GET, url.clone()).retryable());
+        assert!(Call::new(Service::Vault, Method::DELETE, url.clone()).retryable());
+        assert!(!Call::new(Service::VaultStream, Method::POST, url.clone()).retryable());
+        assert!(Call::new(Service::Vault, Method::POST, url.clone()).idempotency_key("k").retryable());
+        assert!(!Call::new(Service::Vault, Method::PATCH, url).retryable());
+    }
+
+    #[test]
+    fn status_codes_map_to_stable_codes() {
+        assert_eq!(code_for_status(StatusCode::UNAUTHORIZED), ErrorCode::Unauthorized);
+        assert_eq!(code_for_status(StatusCode::CONFLICT), ErrorCode::Conflict);
+        assert_eq!(code_for_status(StatusCode::UNPROCESSABLE_ENTITY), ErrorCode::Validation);
+        assert_eq!(code_for_status(StatusCode::BAD_GATEWAY), ErrorCode::Unavailable);
+    }
+
+    #[test]
+    fn retry_after_reads_seconds() {
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, HeaderValue::from_static("7"));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
+        h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&h), None);
+    }
+}

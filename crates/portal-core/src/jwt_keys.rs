@@ -1,0 +1,188 @@
+//! JWT keys API: public keys that verify private-video JWTs (CONTRACT.md §B).
+//!
+//! Envelope: `{"success":true,"result":…,"links":{…}|null,"errors":[]}`.
+
+use chrono::{DateTime, Utc};
+use reqwest::Method;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use ts_rs::TS;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::http::{join, status_error, Call, HttpClient, Response};
+use crate::secret::Secret;
+use crate::service::Service;
+use crate::time::lenient_time;
+use crate::tokens::urlencode;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct JwtKey {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub public_key: String,
+    #[serde(default)]
+    pub created_by: Option<String>,
+    #[serde(default, deserialize_with = "lenient_time")]
+    pub created_time: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub updated_by: Option<String>,
+    #[serde(default, deserialize_with = "lenient_time")]
+    pub updated_time: Option<DateTime<Utc>>,
+}
+
+pub fn validate_key_name(name: &str) -> Result<()> {
+    let n = name.chars().count();
+    if n == 0 || n > 50 || name.trim().is_empty() {
+        return Err(Error::validation(format!("A key name needs 1 to 50 characters (this one has {n}).")));
+    }
+    Ok(())
+}
+
+/// Reads `errors`: strings or objects with `message` (shape not documented).
+fn error_messages(v: &Value) -> Vec<String> {
+    v["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| {
+                    e.as_str()
+                        .map(str::to_owned)
+                        .or_else(|| e["message"].as_str().map(str::to_owned))
+                        .or_else(|| (!e.is_null()).then(|| e.to_string()))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Parses the envelope; returns `(result, links)`.
+pub fn parse_envelope(resp: &Response) -> Result<(Value, Value)> {
+    if !resp.status.is_success() {
+        let v = resp.json().unwrap_or(Value::Null);
+        let messages = error_messages(&v);
+        let message = (!messages.is_empty()).then(|| messages.join("; "));
+        return Err(status_error(resp, None, message, None));
+    }
+    let body = resp.json()?;
+    match body.get("success").and_then(Value::as_bool) {
+        Some(true) => {}
+        Some(false) => {
+            let messages = error_messages(&body);
+            let message =
+                if messages.is_empty() { "The service reported a failure.".to_owned() } else { messages.join("; ") };
+            return Err(Error::new(ErrorCode::BadResponse, message)
+                .with_service(Service::JwtKeys)
+                .with_request_id(Some(resp.sent_request_id.clone())));
+        }
+        None => {
+            let mut e = Error::new(
+                ErrorCode::BadResponse,
+                "The answer is JSON but not the JWT keys envelope ({\"success\":true,\"result\":…}).",
+            )
+            .with_service(Service::JwtKeys)
+            .with_request_id(Some(resp.sent_request_id.clone()));
+            e.status = Some(resp.status.as_u16());
+            return Err(e);
+        }
+    }
+    Ok((body.get("result").cloned().unwrap_or(Value::Null), body.get("links").cloned().unwrap_or(Value::Null)))
+}
+
+fn decode<T: serde::de::DeserializeOwned>(v: Value) -> Result<T> {
+    serde_json::from_value(v).map_err(|e| {
+        Error::new(ErrorCode::BadResponse, format!("Unexpected key data in the answer: {e}")).with_service(Service::JwtKeys)
+    })
+}
+
+pub struct JwtKeysClient<'a> {
+    http: &'a HttpClient,
+    base: &'a str,
+    credential: &'a Secret,
+}
+
+impl<'a> JwtKeysClient<'a> {
+    pub fn new(http: &'a HttpClient, base: &'a str, credential: &'a Secret) -> Self {
+        Self { http, base, credential }
+    }
+
+    async fn send(&self, method: Method, url: url::Url, body: Option<Value>) -> Result<(Value, Value)> {
+        let mut call = Call::new(Service::JwtKeys, method, url).bearer(self.credential);
+        if let Some(body) = body {
+            call = call.json(body);
+        }
+        let resp = self.http.send(&call).await?;
+        parse_envelope(&resp)
+    }
+
+    /// Every page, following `links.next` (an absolute URL).
+    pub async fn list_all(&self) -> Result<Vec<JwtKey>> {
+        let mut url = join(self.base, "/jwt_keys")?;
+        url.query_pairs_mut().append_pair("limit", "25");
+        let mut all: Vec<JwtKey> = Vec::new();
+        for _ in 0..10_000 {
+            let (result, links) = self.send(Method::GET, url.clone(), None).await?;
+            let page: Vec<JwtKey> = decode(result)?;
+            let empty = page.is_empty();
+            all.extend(page);
+            match links["next"].as_str().filter(|n| !n.is_empty()) {
+                Some(next) if !empty => {
+                    let next = url.join(next).map_err(|e| Error::config(format!("Bad links.next URL: {e}")))?;
+                    if next == url {
+                        break;
+                    }
+                    url = next;
+                }
+                _ => break,
+            }
+        }
+        Ok(all)
+    }
+
+    /// One small read, to prove URL and key work.
+    pub async fn list_page_probe(&self) -> Result<()> {
+        let mut url = join(self.base, "/jwt_keys")?;
+        url.query_pairs_mut().append_pair("limit", "1");
+        let (result, _) = self.send(Method::GET, url, None).await?;
+        decode::<Vec<JwtKey>>(result).map(|_| ())
+    }
+
+    pub async fn get(&self, id: &str) -> Result<JwtKey> {
+        let (result, _) = self.send(Method::GET, join(self.base, &format!("/jwt_keys/{}", urlencode(id)))?, None).await?;
+        decode(result)
+    }
+
+    /// Uploads a public key. Never retried automatically.
+    pub async fn create(&self, name: &str, public_key_pem: &str) -> Result<JwtKey> {
+        validate_key_name(name)?;
+        let body = json!({ "name": name, "public_key": public_key_pem });
+        let (result, _) = self.send(Method::POST, join(self.base, "/jwt_keys")?, Some(body)).await?;
+        decode(result)
+    }
+
+    pub async fn delete(&self, id: &str) -> Result<()> {
+        self.send(Method::DELETE, join(self.base, &format!("/jwt_keys/{}", urlencode(id)))?, None).await.map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_one_to_fifty_characters() {
+        assert!(validate_key_name("k").is_ok());
+        assert!(validate_key_name(&"é".repeat(50)).is_ok());
+        assert!(validate_key_name(&"x".repeat(51)).is_err());
+        assert!(validate_key_name("").is_err());
+        assert!(validate_key_name("   ").is_err());
+    }
+
+    #[test]
+    fn errors_accept_strings_and_objects() {
+        let v = json!({"errors":["name is required", {"message":"public_key is not PEM"}]});
+        assert_eq!(error_messages(&v), ["name is required", "public_key is not PEM"]);
+    }
+}

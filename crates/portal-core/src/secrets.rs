@@ -1,0 +1,237 @@
+//! Where credentials live: the OS keychain (default), an opt-in encrypted
+//! file, or memory (tests). Every entry is namespaced by app id and profile.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::secret::Secret;
+
+/// The app id used as the keychain "service" name.
+pub const APP_ID: &str = "dev.partnerportal.app";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SecretBackend {
+    /// The OS keychain: Secret Service, macOS Keychain or Windows Credential Manager.
+    #[default]
+    Keychain,
+    /// An Argon2id + XChaCha20-Poly1305 file, unlocked with a passphrase (explicit opt-in).
+    EncryptedFile,
+    /// Process memory only (tests; nothing survives a restart).
+    Memory,
+}
+
+impl SecretBackend {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Keychain => os_keychain_name(),
+            Self::EncryptedFile => "Encrypted file (Argon2id + XChaCha20-Poly1305)",
+            Self::Memory => "Memory only (nothing is kept)",
+        }
+    }
+}
+
+fn os_keychain_name() -> &'static str {
+    if cfg!(target_os = "macos") {
+        "macOS Keychain"
+    } else if cfg!(target_os = "windows") {
+        "Windows Credential Manager"
+    } else {
+        "Secret Service (GNOME Keyring / KWallet)"
+    }
+}
+
+/// What a credential is for. The keychain account is `<profile>/<item>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Item {
+    VaultStreamToken,
+    JwtKeysApiKey,
+    VaultPassword,
+    VaultAccessToken,
+    VaultRefreshToken,
+    /// A token value the user chose to keep after the one-time reveal.
+    SavedToken(String),
+    /// A private signing key (PKCS#8 PEM), by local key id.
+    PrivateKey(String),
+}
+
+impl Item {
+    pub fn account_suffix(&self) -> String {
+        match self {
+            Self::VaultStreamToken => "vaultstream-token".into(),
+            Self::JwtKeysApiKey => "jwt-keys-api-key".into(),
+            Self::VaultPassword => "vault-password".into(),
+            Self::VaultAccessToken => "vault-access-token".into(),
+            Self::VaultRefreshToken => "vault-refresh-token".into(),
+            Self::SavedToken(id) => format!("saved-token/{id}"),
+            Self::PrivateKey(id) => format!("private-key/{id}"),
+        }
+    }
+}
+
+/// The full name of one entry.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EntryName {
+    pub profile: String,
+    pub item: Item,
+}
+
+impl EntryName {
+    pub fn new(profile: impl Into<String>, item: Item) -> Self {
+        Self { profile: profile.into(), item }
+    }
+
+    pub fn account(&self) -> String {
+        format!("{}/{}", self.profile, self.item.account_suffix())
+    }
+}
+
+pub trait SecretStore: Send + Sync {
+    fn backend(&self) -> SecretBackend;
+    fn get(&self, name: &EntryName) -> Result<Option<Secret>>;
+    fn set(&self, name: &EntryName, value: &Secret) -> Result<()>;
+    /// Deleting an entry that does not exist is not an error.
+    fn delete(&self, name: &EntryName) -> Result<()>;
+
+    /// Remove every known entry of a profile.
+    fn delete_profile(&self, profile: &str, extra: &[Item]) -> Result<()> {
+        let fixed = [
+            Item::VaultStreamToken,
+            Item::JwtKeysApiKey,
+            Item::VaultPassword,
+            Item::VaultAccessToken,
+            Item::VaultRefreshToken,
+        ];
+        for item in fixed.into_iter().chain(extra.iter().cloned()) {
+            self.delete(&EntryName::new(profile, item))?;
+        }
+        Ok(())
+    }
+}
+
+/// Unit tests and throwaway sessions.
+#[derive(Default)]
+pub struct MemoryStore {
+    entries: Mutex<HashMap<String, Secret>>,
+}
+
+impl SecretStore for MemoryStore {
+    fn backend(&self) -> SecretBackend {
+        SecretBackend::Memory
+    }
+
+    fn get(&self, name: &EntryName) -> Result<Option<Secret>> {
+        Ok(lock(&self.entries)?.get(&name.account()).map(Secret::duplicate))
+    }
+
+    fn set(&self, name: &EntryName, value: &Secret) -> Result<()> {
+        lock(&self.entries)?.insert(name.account(), value.duplicate());
+        Ok(())
+    }
+
+    fn delete(&self, name: &EntryName) -> Result<()> {
+        lock(&self.entries)?.remove(&name.account());
+        Ok(())
+    }
+}
+
+pub(crate) fn lock<T>(m: &Mutex<T>) -> Result<std::sync::MutexGuard<'_, T>> {
+    m.lock().map_err(|_| Error::internal("secret store lock poisoned"))
+}
+
+/// The OS keychain through the `keyring` crate.
+#[cfg(feature = "os-keychain")]
+pub struct KeychainStore {
+    service: String,
+}
+
+#[cfg(feature = "os-keychain")]
+impl KeychainStore {
+    /// Opens the keychain and proves it answers (a read of a probe entry).
+    /// `namespace` defaults to [`APP_ID`]; tests pass their own.
+    pub fn open(namespace: Option<&str>) -> Result<Self> {
+        let store = Self { service: namespace.unwrap_or(APP_ID).to_owned() };
+        store.get(&EntryName::new("_portal", Item::SavedToken("probe".into())))?;
+        Ok(store)
+    }
+
+    fn entry(&self, name: &EntryName) -> Result<keyring::Entry> {
+        keyring::Entry::new(&self.service, &name.account()).map_err(keychain_error)
+    }
+}
+
+#[cfg(feature = "os-keychain")]
+fn keychain_error(e: keyring::Error) -> Error {
+    let detail = match &e {
+        keyring::Error::NoStorageAccess(inner) => format!("the keychain refused access ({inner})"),
+        keyring::Error::PlatformFailure(inner) => format!("the keychain failed ({inner})"),
+        other => other.to_string(),
+    };
+    Error::new(
+        ErrorCode::KeychainUnavailable,
+        format!("The OS keychain ({}) is not available: {detail}", os_keychain_name()),
+    )
+}
+
+#[cfg(feature = "os-keychain")]
+impl SecretStore for KeychainStore {
+    fn backend(&self) -> SecretBackend {
+        SecretBackend::Keychain
+    }
+
+    fn get(&self, name: &EntryName) -> Result<Option<Secret>> {
+        match self.entry(name)?.get_password() {
+            Ok(v) => Ok(Some(Secret::from(v))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(keychain_error(e)),
+        }
+    }
+
+    fn set(&self, name: &EntryName, value: &Secret) -> Result<()> {
+        self.entry(name)?.set_password(value.expose()).map_err(keychain_error)
+    }
+
+    fn delete(&self, name: &EntryName) -> Result<()> {
+        match self.entry(name)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(keychain_error(e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accounts_are_namespaced_by_profile() {
+        let a = EntryName::new("Prod", Item::VaultStreamToken);
+        let b = EntryName::new("Staging", Item::VaultStreamToken);
+        assert_eq!(a.account(), "Prod/vaultstream-token");
+        assert_ne!(a.account(), b.account());
+        assert_eq!(
+            EntryName::new("P", Item::PrivateKey("k1".into())).account(),
+            "P/private-key/k1"
+        );
+    }
+
+    #[test]
+    fn memory_store_round_trip_and_profile_delete() {
+        let store = MemoryStore::default();
+        let name = EntryName::new("P", Item::JwtKeysApiKey);
+        assert!(store.get(&name).unwrap().is_none());
+        store.set(&name, &Secret::new("k")).unwrap();
+        assert_eq!(store.get(&name).unwrap().unwrap().expose(), "k");
+        let other = EntryName::new("Q", Item::JwtKeysApiKey);
+        store.set(&other, &Secret::new("q")).unwrap();
+        store.delete_profile("P", &[]).unwrap();
+        assert!(store.get(&name).unwrap().is_none());
+        assert!(store.get(&other).unwrap().is_some());
+        store.delete(&name).unwrap(); // absent: fine
+    }
+}

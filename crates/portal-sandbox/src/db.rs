@@ -1,0 +1,187 @@
+//! SQLite storage: one connection behind a mutex, in memory or in a file.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS settings (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+-- VaultStream API tokens: only the SHA-256 of the value is kept.
+CREATE TABLE IF NOT EXISTS vs_tokens (
+  seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+  id           TEXT NOT NULL UNIQUE,
+  name         TEXT NOT NULL,
+  token_hash   TEXT NOT NULL UNIQUE,
+  scopes       TEXT NOT NULL,
+  created_at   TEXT NOT NULL,
+  expires_at   TEXT,
+  revoked_at   TEXT,
+  last_used_at TEXT
+);
+
+-- JWT keys API: API keys (hashed) and uploaded public keys.
+CREATE TABLE IF NOT EXISTS jk_api_keys (
+  id           TEXT PRIMARY KEY,
+  key_hash     TEXT NOT NULL UNIQUE,
+  user_id      TEXT NOT NULL,
+  created_time TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS jk_keys (
+  seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+  id           TEXT NOT NULL UNIQUE,
+  name         TEXT NOT NULL,
+  public_key   TEXT NOT NULL,
+  created_by   TEXT NOT NULL,
+  created_time TEXT NOT NULL,
+  updated_by   TEXT NOT NULL,
+  updated_time TEXT NOT NULL
+);
+
+-- Vault: tenants, users, refresh tokens, folders, assets and friends.
+CREATE TABLE IF NOT EXISTS tenants (
+  id           TEXT PRIMARY KEY,
+  name         TEXT NOT NULL,
+  bytes_limit  INTEGER NOT NULL,
+  assets_limit INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS users (
+  id            TEXT PRIMARY KEY,
+  tenant_id     TEXT NOT NULL REFERENCES tenants(id),
+  email         TEXT NOT NULL UNIQUE,
+  password_salt TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  roles         TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS refresh_tokens (
+  token_hash TEXT PRIMARY KEY,
+  user_id    TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  revoked_at TEXT
+);
+CREATE TABLE IF NOT EXISTS folders (
+  id         TEXT PRIMARY KEY,
+  tenant_id  TEXT NOT NULL,
+  name       TEXT NOT NULL,
+  parent_id  TEXT,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS folders_unique_name
+  ON folders (tenant_id, COALESCE(parent_id, ''), name);
+CREATE INDEX IF NOT EXISTS folders_tenant ON folders (tenant_id, created_at, id);
+CREATE TABLE IF NOT EXISTS assets (
+  id           TEXT PRIMARY KEY,
+  tenant_id    TEXT NOT NULL,
+  name         TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  size         INTEGER NOT NULL,
+  folder_id    TEXT,
+  tags         TEXT NOT NULL,
+  created_at   TEXT NOT NULL,
+  updated_at   TEXT NOT NULL,
+  created_by   TEXT NOT NULL,
+  updated_by   TEXT NOT NULL,
+  file_name    TEXT,
+  sha256       TEXT,
+  hold_reason  TEXT,
+  hold_set_by  TEXT,
+  hold_set_at  TEXT
+);
+CREATE INDEX IF NOT EXISTS assets_created ON assets (tenant_id, created_at, id);
+CREATE INDEX IF NOT EXISTS assets_name ON assets (tenant_id, name, id);
+CREATE INDEX IF NOT EXISTS assets_folder ON assets (tenant_id, folder_id, created_at);
+CREATE TABLE IF NOT EXISTS transforms (
+  id           TEXT PRIMARY KEY,
+  tenant_id    TEXT NOT NULL,
+  asset_id     TEXT NOT NULL,
+  kind         TEXT NOT NULL,
+  params       TEXT NOT NULL,
+  requested_at TEXT NOT NULL,
+  requested_by TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS transforms_asset ON transforms (tenant_id, asset_id, requested_at);
+CREATE TABLE IF NOT EXISTS shares (
+  id         TEXT PRIMARY KEY,
+  token_hash TEXT NOT NULL UNIQUE,
+  tenant_id  TEXT NOT NULL,
+  asset_id   TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS idempotency (
+  tenant_id  TEXT NOT NULL,
+  key        TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  status     INTEGER NOT NULL,
+  body       TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, key)
+);
+"#;
+
+/// The sandbox's database.
+pub struct Db {
+    conn: Mutex<Connection>,
+}
+
+impl Db {
+    pub fn open(path: Option<&Path>) -> anyhow::Result<Db> {
+        let conn = match path {
+            Some(path) => {
+                let conn = Connection::open(path)?;
+                conn.pragma_update(None, "journal_mode", "WAL")?;
+                conn.pragma_update(None, "synchronous", "NORMAL")?;
+                conn
+            }
+            None => Connection::open_in_memory()?,
+        };
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Db {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    /// The connection. Calls are short and never held across an await.
+    pub fn lock(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+pub fn get_setting(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
+    conn.query_row(
+        "SELECT value FROM settings WHERE key = ?1",
+        params![key],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+pub fn set_setting(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+/// The setting, created with `make` the first time.
+pub fn setting_or_insert(
+    conn: &Connection,
+    key: &str,
+    make: impl FnOnce() -> String,
+) -> rusqlite::Result<String> {
+    if let Some(value) = get_setting(conn, key)? {
+        return Ok(value);
+    }
+    let value = make();
+    set_setting(conn, key, &value)?;
+    Ok(value)
+}
