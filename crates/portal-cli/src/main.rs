@@ -1,1 +1,87 @@
-fn main() {}
+//! `portal`: the Partner Portal command line. It shares `portal-core` with
+//! the desktop app: the same profiles file, keychain entries and HTTP rules.
+
+mod cmd;
+mod output;
+mod session;
+
+use clap::{CommandFactory, Parser, Subcommand};
+
+use crate::session::Globals;
+
+#[derive(Parser)]
+#[command(name = "portal", version, about = "Manage API tokens, JWT signing keys and vault assets of the video platform.")]
+#[command(propagate_version = true)]
+struct Cli {
+    #[command(flatten)]
+    globals: Globals,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List, add, remove or choose profiles.
+    #[command(subcommand)]
+    Profile(cmd::profile::ProfileCommand),
+    /// Store a service's credential in the keychain (read from a hidden prompt or stdin).
+    Login(cmd::login::LoginArgs),
+    /// Forget a service's stored credential (or the vault session).
+    Logout(cmd::login::LogoutArgs),
+    /// VaultStream API tokens.
+    #[command(subcommand)]
+    Tokens(cmd::tokens::TokensCommand),
+    /// Short-lived user JWTs for player embedding.
+    #[command(subcommand)]
+    Jwt(cmd::tokens::JwtCommand),
+    /// JWT signing keys (public keys that verify private-video JWTs).
+    #[command(subcommand)]
+    Keys(cmd::keys::KeysCommand),
+    /// Vault assets.
+    #[command(subcommand)]
+    Assets(cmd::assets::AssetsCommand),
+    /// Each service's connection status for the profile.
+    Status,
+    /// Run the local sandbox of the three APIs.
+    Sandbox(portal_sandbox::cli::SandboxArgs),
+    /// Print shell completions.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+fn main() {
+    let cli = Cli::parse();
+    session::init_logging(cli.globals.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            std::process::exit(1);
+        }
+    };
+    let result = runtime.block_on(run(cli));
+    if let Err(e) = result {
+        std::process::exit(output::report(&e));
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let g = &cli.globals;
+    match cli.command {
+        Command::Profile(c) => cmd::profile::run(g, c).await,
+        Command::Login(a) => cmd::login::login(g, a).await,
+        Command::Logout(a) => cmd::login::logout(g, a).await,
+        Command::Tokens(c) => cmd::tokens::run(g, c).await,
+        Command::Jwt(c) => cmd::tokens::run_jwt(g, c).await,
+        Command::Keys(c) => cmd::keys::run(g, c).await,
+        Command::Assets(c) => cmd::assets::run(g, c).await,
+        Command::Status => cmd::profile::status(g).await,
+        Command::Sandbox(a) => portal_sandbox::cli::run(a).await,
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "portal", &mut std::io::stdout());
+            Ok(())
+        }
+    }
+}

@@ -27,7 +27,12 @@ pub struct ProfileContext {
 
 impl ProfileContext {
     pub fn new(profile: Profile, secrets: Arc<dyn SecretStore>, config: HttpConfig) -> Result<Self> {
-        Ok(Self { profile, http: HttpClient::new(config)?, secrets, overrides: HashMap::new() })
+        Ok(Self::with_client(profile, secrets, HttpClient::new(config)?))
+    }
+
+    /// Reuses an existing client (and its connection pool) for this profile.
+    pub fn with_client(profile: Profile, secrets: Arc<dyn SecretStore>, http: HttpClient) -> Self {
+        Self { profile, http, secrets, overrides: HashMap::new() }
     }
 
     pub fn override_credential(&mut self, item: Item, value: Secret) {

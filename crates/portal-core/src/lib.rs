@@ -8,6 +8,7 @@ pub mod error;
 mod fsutil;
 pub mod http;
 pub mod jwt_keys;
+pub mod onboarding;
 pub mod profiles;
 pub mod secret;
 pub mod secrets;

@@ -1,0 +1,21 @@
+pub mod assets;
+pub mod keys;
+pub mod login;
+pub mod profile;
+pub mod tokens;
+
+/// Asks "y/N" on the terminal; without one, refuses (use --yes).
+pub fn confirm(question: &str) -> anyhow::Result<bool> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !std::io::stdin().is_terminal() {
+        return Err(portal_core::Error::validation(
+            "Confirmation needed and there is no terminal to ask: pass --yes.",
+        )
+        .into());
+    }
+    eprint!("{question} [y/N] ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+}

@@ -1,0 +1,165 @@
+use chrono::{Duration, Utc};
+use clap::Subcommand;
+use portal_core::secrets::Item;
+use portal_core::tokens::{NewToken, UserJwtRequest};
+use portal_core::{Error, Service};
+use serde_json::json;
+
+use crate::output;
+use crate::session::Globals;
+
+#[derive(Subcommand)]
+pub enum TokensCommand {
+    /// List every token (all pages), never their values.
+    List,
+    /// Create a token; its value is printed once.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// Repeat for several scopes: content:read, content:write, admin:read, admin:write, analytics:read, webhook:manage.
+        #[arg(long = "scope", required = true)]
+        scopes: Vec<String>,
+        /// Expiry as RFC 3339, e.g. 2027-01-31T00:00:00Z.
+        #[arg(long, conflicts_with_all = ["expires_in", "no_expiry"])]
+        expires_at: Option<chrono::DateTime<Utc>>,
+        /// Expiry from now: 30d, 90d, 12h… (default 90d).
+        #[arg(long, conflicts_with = "no_expiry")]
+        expires_in: Option<String>,
+        /// Valid until revoked (rotate quarterly!).
+        #[arg(long)]
+        no_expiry: bool,
+    },
+    /// Revoke a token (takes effect within 60 seconds globally).
+    Revoke {
+        id: String,
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum JwtCommand {
+    /// Create a user JWT for player embedding.
+    Create {
+        #[arg(long)]
+        user_id: String,
+        #[arg(long)]
+        content_id: String,
+        /// Seconds, at most 86400.
+        #[arg(long, default_value_t = 3600)]
+        ttl: u32,
+    },
+}
+
+/// Parses `90d`, `12h`, `30m`, `45s`.
+pub fn parse_duration(s: &str) -> Result<Duration, Error> {
+    let bad = || Error::validation(format!("'{s}' is not a duration: use e.g. 90d, 12h, 30m."));
+    let (num, unit) = s.trim().split_at(s.trim().len().saturating_sub(1));
+    let n: i64 = num.parse().map_err(|_| bad())?;
+    if n <= 0 {
+        return Err(bad());
+    }
+    match unit {
+        "d" => Duration::try_days(n),
+        "h" => Duration::try_hours(n),
+        "m" => Duration::try_minutes(n),
+        "s" => Duration::try_seconds(n),
+        _ => None,
+    }
+    .ok_or_else(bad)
+}
+
+pub async fn run(g: &Globals, command: TokensCommand) -> anyhow::Result<()> {
+    let ctx = g.context()?;
+    // Bad input fails before any credential is read or request sent.
+    let new = match &command {
+        TokensCommand::Create { name, scopes, expires_at, expires_in, no_expiry } => {
+            let expires_at = match (expires_at, expires_in, no_expiry) {
+                (_, _, true) => None,
+                (Some(at), _, _) => Some(*at),
+                (None, Some(d), _) => Some(Utc::now() + parse_duration(d)?),
+                (None, None, false) => Some(Utc::now() + Duration::days(90)),
+            };
+            Some(NewToken { name: name.clone(), scopes: scopes.clone(), expires_at }.validated()?)
+        }
+        _ => None,
+    };
+    let credential = ctx.credential(Item::VaultStreamToken, Service::VaultStream)?;
+    let tokens = ctx.tokens(&credential);
+    match command {
+        TokensCommand::List => {
+            let list = tokens.list_all().await?;
+            if g.json {
+                return output::json(&list);
+            }
+            if list.is_empty() {
+                eprintln!("No tokens.");
+                return Ok(());
+            }
+            let rows: Vec<Vec<String>> = list
+                .iter()
+                .map(|t| {
+                    vec![
+                        t.id.clone(),
+                        t.name.clone(),
+                        t.scopes.join(","),
+                        output::time(t.created_at),
+                        t.expires_at.map(|_| output::time(t.expires_at)).unwrap_or_else(|| "never".into()),
+                        output::time(t.last_used_at),
+                    ]
+                })
+                .collect();
+            output::table(&["id", "name", "scopes", "created", "expires", "last used"], &rows);
+        }
+        TokensCommand::Create { .. } => {
+            let Some(new) = new else { return Ok(()) };
+            let created = tokens.create(&new).await?;
+            if g.json {
+                let mut v = serde_json::to_value(&created.token)?;
+                v["token"] = json!(created.value.expose());
+                return output::json(&v);
+            }
+            eprintln!("Created token {} ({}). Its value is shown only this once:", created.token.id, created.token.name);
+            println!("{}", created.value.expose());
+            eprintln!("Store it in a secrets manager now; the service cannot show it again.");
+        }
+        TokensCommand::Revoke { id, yes } => {
+            let prod = if ctx.profile.is_production() { " on PRODUCTION" } else { "" };
+            if !yes && !super::confirm(&format!("Revoke token {id}{prod}? It stops working within 60 seconds."))? {
+                return Err(Error::new(portal_core::ErrorCode::Cancelled, "Nothing was revoked.").into());
+            }
+            tokens.revoke(&id).await?;
+            if g.json {
+                return output::json(&json!({"id": id, "revoked": true}));
+            }
+            eprintln!("Revoked {id}. It stops working within 60 seconds globally.");
+        }
+    }
+    Ok(())
+}
+
+pub async fn run_jwt(g: &Globals, command: JwtCommand) -> anyhow::Result<()> {
+    let JwtCommand::Create { user_id, content_id, ttl } = command;
+    let ctx = g.context()?;
+    let credential = ctx.credential(Item::VaultStreamToken, Service::VaultStream)?;
+    let jwt = ctx.tokens(&credential).create_user_jwt(&UserJwtRequest { user_id, content_id, ttl_seconds: ttl }).await?;
+    if g.json {
+        return output::json(&json!({"jwt": jwt.jwt.expose(), "expires_at": jwt.expires_at}));
+    }
+    println!("{}", jwt.jwt.expose());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90d").unwrap(), Duration::days(90));
+        assert_eq!(parse_duration("12h").unwrap(), Duration::hours(12));
+        assert!(parse_duration("0d").is_err());
+        assert!(parse_duration("d").is_err());
+        assert!(parse_duration("5w").is_err());
+    }
+}

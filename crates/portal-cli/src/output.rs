@@ -1,0 +1,63 @@
+//! What the CLI prints: tables for people, JSON for programs, one line per error.
+
+use portal_core::{Error, ErrorCode};
+use serde::Serialize;
+
+/// Prints `value` as JSON on stdout.
+pub fn json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+/// A plain aligned table.
+pub fn table(headers: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let parts: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        println!("{}", parts.join("  ").trim_end());
+    };
+    line(headers.iter().map(|h| h.to_uppercase()).collect());
+    for row in rows {
+        line(row.clone());
+    }
+}
+
+pub fn time(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    t.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "-".into())
+}
+
+/// Prints the error on one line of stderr and returns the exit status.
+pub fn report(e: &anyhow::Error) -> i32 {
+    match e.downcast_ref::<Error>() {
+        Some(err) => {
+            eprintln!("error: {err}");
+            if let Some(hint) = &err.hint {
+                eprintln!("hint: {hint}");
+            }
+            exit_code(err.code)
+        }
+        None => {
+            eprintln!("error: {e:#}");
+            1
+        }
+    }
+}
+
+fn exit_code(code: ErrorCode) -> i32 {
+    match code {
+        ErrorCode::Validation | ErrorCode::Config => 2,
+        ErrorCode::Unauthorized | ErrorCode::Forbidden | ErrorCode::NoCredentials => 3,
+        ErrorCode::NotFound => 4,
+        ErrorCode::Conflict => 5,
+        ErrorCode::Unavailable | ErrorCode::RateLimited | ErrorCode::BadResponse => 6,
+        ErrorCode::OutcomeUnknown => 7,
+        ErrorCode::KeychainUnavailable | ErrorCode::SecretsLocked => 8,
+        ErrorCode::Cancelled => 130,
+        ErrorCode::Io | ErrorCode::Internal => 1,
+    }
+}

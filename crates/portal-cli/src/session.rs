@@ -1,0 +1,178 @@
+//! Global flags, and turning them plus the environment into a
+//! [`ProfileContext`]: which profile, which URLs, which credentials.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use clap::Args;
+use portal_core::context::ProfileContext;
+use portal_core::http::HttpConfig;
+use portal_core::profiles::{data_dir, Environment, Profile, Profiles, SettingsFile, SETTINGS_FILE};
+use portal_core::secrets::{EntryName, MemoryStore, SecretBackend, SecretStore};
+use portal_core::secrets_file::EncryptedFileStore;
+use portal_core::{Error, Result, Secret, Service};
+
+#[derive(Args, Clone)]
+pub struct Globals {
+    /// Profile to use (default: the active one).
+    #[arg(long, global = true, env = "PORTAL_PROFILE")]
+    pub profile: Option<String>,
+    /// Machine-readable output on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Log each request on stderr (method, path, status, request id, duration).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// VaultStream base URL.
+    #[arg(long, global = true, env = "PORTAL_VAULTSTREAM_URL", value_name = "URL")]
+    pub vaultstream_url: Option<String>,
+    /// JWT keys API base URL, including /v2.
+    #[arg(long, global = true, env = "PORTAL_JWT_KEYS_URL", value_name = "URL")]
+    pub jwt_keys_url: Option<String>,
+    /// Vault Service base URL.
+    #[arg(long, global = true, env = "PORTAL_VAULT_URL", value_name = "URL")]
+    pub vault_url: Option<String>,
+}
+
+/// Credentials from the environment win over the keychain. Never flags.
+const ENV_CREDENTIALS: [(&str, portal_core::secrets::Item); 2] = [
+    ("PORTAL_VAULTSTREAM_TOKEN", portal_core::secrets::Item::VaultStreamToken),
+    ("PORTAL_JWT_KEYS_TOKEN", portal_core::secrets::Item::JwtKeysApiKey),
+];
+
+pub fn init_logging(verbose: u8) {
+    let level = match verbose {
+        0 => "warn",
+        1 => "warn,portal::http=info",
+        2 => "info,portal=debug",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PORTAL_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+}
+
+pub fn settings() -> Result<SettingsFile> {
+    SettingsFile::open(data_dir()?.join(SETTINGS_FILE))
+}
+
+/// Opens the secret store only when first needed, so commands whose
+/// credentials all come from the environment never touch the keychain.
+pub struct LazyStore {
+    backend: SecretBackend,
+    dir: PathBuf,
+    opened: OnceLock<std::result::Result<Arc<dyn SecretStore>, Error>>,
+}
+
+impl LazyStore {
+    pub fn new(settings: &SettingsFile) -> Result<Self> {
+        let backend = match std::env::var("PORTAL_SECRET_BACKEND").as_deref() {
+            Ok("memory") => SecretBackend::Memory,
+            _ => Profiles::new(settings).secret_backend(),
+        };
+        Ok(Self { backend, dir: data_dir()?, opened: OnceLock::new() })
+    }
+
+    fn open(&self) -> Result<Arc<dyn SecretStore>> {
+        self.opened
+            .get_or_init(|| -> std::result::Result<Arc<dyn SecretStore>, Error> {
+                Ok(match self.backend {
+                    SecretBackend::Memory => Arc::new(MemoryStore::default()),
+                    SecretBackend::Keychain => Arc::new(portal_core::secrets::KeychainStore::open(None)?),
+                    SecretBackend::EncryptedFile => {
+                        let pass = match std::env::var("PORTAL_SECRETS_PASSPHRASE") {
+                            Ok(p) => Secret::from(p),
+                            Err(_) => crate::cmd::login::read_secret("Passphrase of the encrypted secrets file")?,
+                        };
+                        Arc::new(EncryptedFileStore::unlock(&self.dir, &pass)?)
+                    }
+                })
+            })
+            .clone()
+    }
+}
+
+impl SecretStore for LazyStore {
+    fn backend(&self) -> SecretBackend {
+        self.backend
+    }
+    fn get(&self, name: &EntryName) -> Result<Option<Secret>> {
+        self.open()?.get(name)
+    }
+    fn set(&self, name: &EntryName, value: &Secret) -> Result<()> {
+        self.open()?.set(name, value)
+    }
+    fn delete(&self, name: &EntryName) -> Result<()> {
+        self.open()?.delete(name)
+    }
+}
+
+impl Globals {
+    fn url_override(&self, service: Service) -> Option<&String> {
+        match service {
+            Service::VaultStream => self.vaultstream_url.as_ref(),
+            Service::JwtKeys => self.jwt_keys_url.as_ref(),
+            Service::Vault => self.vault_url.as_ref(),
+        }
+    }
+
+    /// The profile named by `--profile`, else the active one, else (when URLs
+    /// or credentials come from flags and the environment) an unsaved one.
+    pub fn profile(&self, settings: &SettingsFile) -> Result<Profile> {
+        let profiles = Profiles::new(settings);
+        let mut profile = match &self.profile {
+            Some(name) => profiles.get(name)?,
+            None => match profiles.active() {
+                Some(p) => p,
+                None if self.has_ad_hoc_config() => Profile::new("command-line", Environment::Other),
+                None => {
+                    return Err(Error::config(
+                        "No profile yet. Add one with `portal profile add`, or set PORTAL_VAULTSTREAM_URL and \
+                         PORTAL_VAULTSTREAM_TOKEN (and the like) in the environment.",
+                    ))
+                }
+            },
+        };
+        for service in Service::ALL {
+            if let Some(url) = self.url_override(service) {
+                profile.urls.set(service, url.clone());
+            }
+        }
+        if profile.embedded_sandbox && Service::ALL.iter().all(|s| self.url_override(*s).is_none()) {
+            return Err(Error::config(format!(
+                "Profile '{}' uses the app's embedded sandbox. Run `portal sandbox` and pass its URLs \
+                 (--vaultstream-url …) and credentials, or choose another profile.",
+                profile.name
+            )));
+        }
+        profile.urls.validate()?;
+        Ok(profile)
+    }
+
+    fn has_ad_hoc_config(&self) -> bool {
+        Service::ALL.iter().any(|s| self.url_override(*s).is_some())
+            || ENV_CREDENTIALS.iter().any(|(var, _)| std::env::var_os(var).is_some())
+    }
+
+    pub fn context(&self) -> Result<ProfileContext> {
+        let settings = settings()?;
+        let profile = self.profile(&settings)?;
+        let store = Arc::new(LazyStore::new(&settings)?);
+        let mut ctx = ProfileContext::new(profile, store, HttpConfig::default())?;
+        for (var, item) in ENV_CREDENTIALS {
+            if let Ok(v) = std::env::var(var) {
+                if !v.is_empty() {
+                    ctx.override_credential(item, Secret::from(v));
+                }
+            }
+        }
+        Ok(ctx)
+    }
+}
+
+/// Reads the vault login from the environment, if both parts are set.
+pub fn env_vault_login() -> Option<(String, Secret)> {
+    let email = std::env::var("PORTAL_VAULT_EMAIL").ok()?;
+    let password = std::env::var("PORTAL_VAULT_PASSWORD").ok()?;
+    Some((email, Secret::from(password)))
+}

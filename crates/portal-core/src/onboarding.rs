@@ -1,0 +1,81 @@
+//! Connecting an account: check each credential with a real call, and only
+//! then save the profile and its secrets.
+
+use std::sync::Arc;
+
+use crate::context::ProfileContext;
+use crate::error::{Error, Result};
+use crate::http::HttpConfig;
+use crate::profiles::{Profile, Profiles};
+use crate::secret::Secret;
+use crate::secrets::{Item, MemoryStore, SecretStore};
+use crate::service::Service;
+
+/// Credentials typed by the user for a new profile. Each is optional.
+#[derive(Debug, Default)]
+pub struct NewCredentials {
+    pub vaultstream_token: Option<Secret>,
+    pub jwt_keys_api_key: Option<Secret>,
+    pub vault_login: Option<(String, Secret)>,
+}
+
+impl NewCredentials {
+    pub fn is_empty(&self) -> bool {
+        self.vaultstream_token.is_none() && self.jwt_keys_api_key.is_none() && self.vault_login.is_none()
+    }
+}
+
+/// Verifies every given credential against its service, then saves the
+/// profile (made active) and the credentials. Nothing is saved on failure.
+pub async fn connect(
+    profiles: &Profiles<'_>,
+    store: Arc<dyn SecretStore>,
+    mut profile: Profile,
+    creds: NewCredentials,
+    http: HttpConfig,
+) -> Result<Profile> {
+    profile.validate()?;
+    if profiles.list().iter().any(|p| p.name == profile.name) {
+        return Err(Error::validation(format!("A profile named '{}' exists already.", profile.name)));
+    }
+    if creds.is_empty() {
+        return Err(Error::validation("Enter at least one credential to connect."));
+    }
+    // Check with a throwaway in-memory context first.
+    let mut probe = ProfileContext::new(profile.clone(), Arc::new(MemoryStore::default()), http)?;
+    if let Some(t) = &creds.vaultstream_token {
+        probe.override_credential(Item::VaultStreamToken, t.duplicate());
+        check(&probe, Service::VaultStream).await?;
+    }
+    if let Some(k) = &creds.jwt_keys_api_key {
+        probe.override_credential(Item::JwtKeysApiKey, k.duplicate());
+        check(&probe, Service::JwtKeys).await?;
+    }
+    let session = match &creds.vault_login {
+        Some((email, password)) => Some(probe.vault().login(email, password).await?),
+        None => None,
+    };
+
+    profile.vault_email = creds.vault_login.as_ref().map(|(e, _)| e.trim().to_owned());
+    let ctx = ProfileContext::with_client(profile.clone(), store, probe.http.clone());
+    if let Some(t) = &creds.vaultstream_token {
+        ctx.store(Item::VaultStreamToken, t)?;
+    }
+    if let Some(k) = &creds.jwt_keys_api_key {
+        ctx.store(Item::JwtKeysApiKey, k)?;
+    }
+    if let Some(s) = &session {
+        ctx.save_vault_session(s)?;
+    }
+    profiles.add(profile.clone())?;
+    profiles.set_active(&profile.name)?;
+    Ok(profile)
+}
+
+async fn check(ctx: &ProfileContext, service: Service) -> Result<()> {
+    let status = ctx.check(service).await;
+    match status.error {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}

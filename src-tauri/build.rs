@@ -1,0 +1,24 @@
+//! Generates the permissions of the app's own commands; the capability in
+//! `capabilities/main.json` grants exactly these.
+
+/// Every `#[tauri::command]` of the app. A command missing here cannot be invoked.
+const COMMANDS: &[&str] = &[
+    "app_state",
+    "explore_sandbox",
+    "connect_account",
+    "switch_profile",
+    "remove_profile",
+    "service_status",
+    "list_tokens",
+    "token_scopes",
+    "use_encrypted_file",
+    "unlock_secrets",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .unwrap_or_else(|e| panic!("tauri-build failed: {e}"));
+}

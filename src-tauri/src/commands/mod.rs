@@ -1,0 +1,6 @@
+//! Every IPC command. Each is a few lines that call core; errors cross as
+//! `portal_core::Error` (`{code, message, …}`).
+
+pub mod profiles;
+pub mod secrets;
+pub mod tokens;

@@ -1,0 +1,92 @@
+use portal_core::context::ServiceStatus;
+use portal_core::http::HttpConfig;
+use portal_core::onboarding::{connect, NewCredentials};
+use portal_core::profiles::{Environment, Profile};
+use portal_core::{Result, Secret};
+use tauri::State;
+use tracing::instrument;
+
+use crate::dto::{AppState, ConnectInput};
+use crate::state::AppCtx;
+
+pub const SANDBOX_PROFILE: &str = "Sandbox";
+
+#[tauri::command]
+#[instrument(skip_all, err)]
+pub async fn app_state(app: State<'_, AppCtx>) -> Result<AppState> {
+    let profiles = app.profiles();
+    Ok(AppState {
+        profiles: profiles.list(),
+        active_profile: profiles.active_name(),
+        secrets: app.secrets_info(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    })
+}
+
+/// "Explore with the local sandbox": start it in-process and make the
+/// Sandbox profile (holding its credentials) the active one.
+#[tauri::command]
+#[instrument(skip_all, err)]
+pub async fn explore_sandbox(app: State<'_, AppCtx>) -> Result<Profile> {
+    let profiles = app.profiles();
+    if let Ok(existing) = profiles.get(SANDBOX_PROFILE) {
+        profiles.set_active(SANDBOX_PROFILE)?;
+        app.context_for(existing.clone()).await?;
+        return Ok(existing);
+    }
+    let secrets = app.secrets()?;
+    let mut profile = Profile::new(SANDBOX_PROFILE, Environment::Sandbox);
+    profile.embedded_sandbox = true;
+    profile.urls = app.sandbox.ensure(&app, SANDBOX_PROFILE, secrets.as_ref()).await?;
+    profile.vault_email = app.sandbox.admin_email().await;
+    profiles.add(profile.clone())?;
+    profiles.set_active(SANDBOX_PROFILE)?;
+    Ok(profile)
+}
+
+#[tauri::command]
+#[instrument(skip_all, fields(name = %input.name), err)]
+pub async fn connect_account(app: State<'_, AppCtx>, input: ConnectInput) -> Result<Profile> {
+    let mut profile = Profile::new(input.name, input.environment);
+    profile.urls = input.urls;
+    let creds = NewCredentials {
+        vaultstream_token: input.vaultstream_token.filter(|s| !s.is_empty()).map(Secret::from),
+        jwt_keys_api_key: input.jwt_keys_api_key.filter(|s| !s.is_empty()).map(Secret::from),
+        vault_login: match (input.vault_email, input.vault_password) {
+            (Some(e), Some(p)) if !e.trim().is_empty() && !p.is_empty() => Some((e, Secret::from(p))),
+            _ => None,
+        },
+    };
+    connect(&app.profiles(), app.secrets()?, profile, creds, HttpConfig::default()).await
+}
+
+#[tauri::command]
+#[instrument(skip(app), err)]
+pub async fn switch_profile(app: State<'_, AppCtx>, name: String) -> Result<()> {
+    app.profiles().set_active(&name)
+}
+
+/// Removes the profile and every credential it kept.
+#[tauri::command]
+#[instrument(skip(app), err)]
+pub async fn remove_profile(app: State<'_, AppCtx>, name: String) -> Result<()> {
+    let profile = app.profiles().get(&name)?;
+    if let Ok(secrets) = app.secrets() {
+        secrets.delete_profile(&profile.name, &[])?;
+    }
+    app.profiles().remove(&name)?;
+    app.forget_client(&name);
+    Ok(())
+}
+
+#[tauri::command]
+#[instrument(skip_all, err)]
+pub async fn service_status(app: State<'_, AppCtx>) -> Result<Vec<ServiceStatus>> {
+    let ctx = app.active_context().await?;
+    let (a, b, c) = tokio::join!(
+        ctx.check(portal_core::Service::VaultStream),
+        ctx.check(portal_core::Service::JwtKeys),
+        ctx.check(portal_core::Service::Vault)
+    );
+    Ok(vec![a, b, c])
+}

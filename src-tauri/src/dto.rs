@@ -1,0 +1,55 @@
+//! Types that exist only at the IPC boundary. TypeScript twins are generated
+//! into `ui/src/lib/bindings/` by ts-rs (`cargo test`).
+
+use portal_core::profiles::{Environment, Profile, ServiceUrls};
+use portal_core::secrets::SecretBackend;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AppState {
+    pub profiles: Vec<Profile>,
+    pub active_profile: Option<String>,
+    pub secrets: SecretsInfo,
+    pub version: String,
+}
+
+/// Where credentials are kept, and whether that place can be used now.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SecretsInfo {
+    pub backend: SecretBackend,
+    pub description: String,
+    pub ready: bool,
+    pub problem: Option<portal_core::Error>,
+    pub encrypted_file_exists: bool,
+}
+
+/// "Connect your account". The credentials travel UI → Rust only; they are
+/// checked with a real call, then kept in the secret store, never returned.
+#[derive(Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ConnectInput {
+    pub name: String,
+    pub environment: Environment,
+    pub urls: ServiceUrls,
+    pub vaultstream_token: Option<String>,
+    pub jwt_keys_api_key: Option<String>,
+    pub vault_email: Option<String>,
+    pub vault_password: Option<String>,
+}
+
+impl std::fmt::Debug for ConnectInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectInput")
+            .field("name", &self.name)
+            .field("environment", &self.environment)
+            .field("urls", &self.urls)
+            .field("vault_email", &self.vault_email)
+            .finish_non_exhaustive()
+    }
+}

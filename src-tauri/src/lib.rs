@@ -1,0 +1,90 @@
+//! Partner Portal desktop app: plugins, state and the IPC commands. The work
+//! itself happens in `portal-core`.
+
+mod commands;
+pub mod dto;
+mod sandbox;
+mod state;
+
+use portal_core::profiles::SETTINGS_FILE;
+use tauri::Manager;
+use tauri_plugin_store::StoreExt;
+
+use crate::state::{AppCtx, PluginStore};
+
+/// Log level: `PORTAL_LOG=trace|debug|info|warn` (default info).
+fn log_level() -> log::LevelFilter {
+    std::env::var("PORTAL_LOG").ok().and_then(|l| l.parse().ok()).unwrap_or(log::LevelFilter::Info)
+}
+
+/// `--data-dir DIR` (tests), else `PORTAL_DATA_DIR`, else the platform's app data dir.
+fn data_dir_override() -> Option<std::path::PathBuf> {
+    let mut args = std::env::args_os().skip(1);
+    while let Some(a) = args.next() {
+        if a == "--data-dir" {
+            return args.next().map(Into::into);
+        }
+    }
+    std::env::var_os("PORTAL_DATA_DIR").map(Into::into)
+}
+
+fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
+    let data_dir = match data_dir_override() {
+        Some(dir) => dir,
+        None => app.path().app_data_dir()?,
+    };
+    std::fs::create_dir_all(&data_dir)?;
+    let store = app.store(data_dir.join(SETTINGS_FILE))?;
+    app.manage(AppCtx::new(Box::new(PluginStore(store)), data_dir));
+    Ok(())
+}
+
+pub fn run() {
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.set_focus();
+            }
+        }))
+        .plugin(
+            tauri_plugin_log::Builder::new()
+                .level(log_level())
+                .targets([
+                    tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::Stdout),
+                    tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::LogDir { file_name: None }),
+                ])
+                .build(),
+        )
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .setup(setup)
+        .invoke_handler(tauri::generate_handler![
+            commands::profiles::app_state,
+            commands::profiles::explore_sandbox,
+            commands::profiles::connect_account,
+            commands::profiles::switch_profile,
+            commands::profiles::remove_profile,
+            commands::profiles::service_status,
+            commands::tokens::list_tokens,
+            commands::tokens::token_scopes,
+            commands::secrets::use_encrypted_file,
+            commands::secrets::unlock_secrets,
+        ])
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(|handle, event| {
+            if let tauri::RunEvent::Exit = event {
+                let ctx = handle.state::<AppCtx>();
+                tauri::async_runtime::block_on(ctx.sandbox.stop());
+            }
+        }),
+        Err(e) => {
+            eprintln!("Partner Portal could not start: {e}");
+            std::process::exit(1);
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! The app's shared state: settings (tauri-plugin-store), the secret store,
+//! one HTTP client per profile and the embedded sandbox.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+
+use portal_core::context::ProfileContext;
+use portal_core::http::{HttpClient, HttpConfig};
+use portal_core::profiles::{KeyValueStore, Profile, Profiles};
+use portal_core::secrets::{MemoryStore, SecretBackend, SecretStore};
+use portal_core::secrets_file::EncryptedFileStore;
+use portal_core::{Error, ErrorCode, Result, Secret};
+use serde_json::Value;
+use tauri::Wry;
+use tauri_plugin_store::Store;
+
+use crate::dto::SecretsInfo;
+use crate::sandbox::EmbeddedSandbox;
+
+/// `tauri-plugin-store`'s store seen through core's [`KeyValueStore`], so the
+/// app and the CLI share one settings file and one set of profile rules.
+pub struct PluginStore(pub Arc<Store<Wry>>);
+
+impl KeyValueStore for PluginStore {
+    fn get(&self, key: &str) -> Option<Value> {
+        self.0.get(key)
+    }
+
+    fn set(&self, key: &str, value: Value) -> Result<()> {
+        self.0.set(key, value);
+        self.0.save().map_err(|e| Error::new(ErrorCode::Io, format!("Could not save settings: {e}")))
+    }
+}
+
+struct SecretsSlot {
+    store: Option<Arc<dyn SecretStore>>,
+    problem: Option<Error>,
+}
+
+pub struct AppCtx {
+    pub settings: Box<dyn KeyValueStore>,
+    pub data_dir: PathBuf,
+    secrets: RwLock<SecretsSlot>,
+    clients: Mutex<HashMap<String, HttpClient>>,
+    pub sandbox: EmbeddedSandbox,
+}
+
+impl AppCtx {
+    pub fn new(settings: Box<dyn KeyValueStore>, data_dir: PathBuf) -> Self {
+        let ctx = Self {
+            settings,
+            data_dir,
+            secrets: RwLock::new(SecretsSlot { store: None, problem: None }),
+            clients: Mutex::default(),
+            sandbox: EmbeddedSandbox::default(),
+        };
+        ctx.open_secrets();
+        ctx
+    }
+
+    pub fn profiles(&self) -> Profiles<'_> {
+        Profiles::new(self.settings.as_ref())
+    }
+
+    /// Opens the configured secret backend. `PORTAL_SECRET_BACKEND=memory`
+    /// keeps everything in memory (throwaway sessions, some tests).
+    fn open_secrets(&self) {
+        let backend = match std::env::var("PORTAL_SECRET_BACKEND").as_deref() {
+            Ok("memory") => SecretBackend::Memory,
+            _ => self.profiles().secret_backend(),
+        };
+        let opened: Result<Arc<dyn SecretStore>> = match backend {
+            SecretBackend::Memory => Ok(Arc::new(MemoryStore::default())),
+            SecretBackend::Keychain => open_keychain(),
+            SecretBackend::EncryptedFile => Err(Error::new(
+                ErrorCode::SecretsLocked,
+                "The encrypted secrets file is locked: enter its passphrase in Settings.",
+            )),
+        };
+        let mut slot = self.secrets.write().unwrap_or_else(|p| p.into_inner());
+        match opened {
+            Ok(store) => *slot = SecretsSlot { store: Some(store), problem: None },
+            Err(e) => {
+                tracing::warn!(code = %e.code, "secret store not available: {}", e.message);
+                *slot = SecretsSlot { store: None, problem: Some(e) }
+            }
+        }
+    }
+
+    pub fn secrets(&self) -> Result<Arc<dyn SecretStore>> {
+        let slot = self.secrets.read().unwrap_or_else(|p| p.into_inner());
+        match (&slot.store, &slot.problem) {
+            (Some(s), _) => Ok(s.clone()),
+            (None, Some(p)) => Err(p.clone()),
+            (None, None) => Err(Error::new(ErrorCode::KeychainUnavailable, "No secret store is open.")),
+        }
+    }
+
+    pub fn secrets_info(&self) -> SecretsInfo {
+        let slot = self.secrets.read().unwrap_or_else(|p| p.into_inner());
+        let backend = slot.store.as_ref().map(|s| s.backend()).unwrap_or_else(|| self.profiles().secret_backend());
+        SecretsInfo {
+            backend,
+            description: backend.describe().to_owned(),
+            ready: slot.store.is_some(),
+            problem: slot.problem.clone(),
+            encrypted_file_exists: EncryptedFileStore::exists(&self.data_dir),
+        }
+    }
+
+    /// The explicit opt-in: create the encrypted file, or unlock the existing one.
+    pub fn use_encrypted_file(&self, passphrase: Secret) -> Result<SecretsInfo> {
+        let store = if EncryptedFileStore::exists(&self.data_dir) {
+            EncryptedFileStore::unlock(&self.data_dir, &passphrase)?
+        } else {
+            EncryptedFileStore::create(&self.data_dir, &passphrase)?
+        };
+        self.profiles().set_secret_backend(SecretBackend::EncryptedFile)?;
+        *self.secrets.write().unwrap_or_else(|p| p.into_inner()) =
+            SecretsSlot { store: Some(Arc::new(store)), problem: None };
+        Ok(self.secrets_info())
+    }
+
+    /// A context for the active profile (starting the embedded sandbox first
+    /// when the profile uses it).
+    pub async fn active_context(&self) -> Result<ProfileContext> {
+        let profile = self
+            .profiles()
+            .active()
+            .ok_or_else(|| Error::config("No profile yet: explore the sandbox or connect an account."))?;
+        self.context_for(profile).await
+    }
+
+    pub async fn context_for(&self, mut profile: Profile) -> Result<ProfileContext> {
+        let secrets = self.secrets()?;
+        if profile.embedded_sandbox {
+            profile.urls = self.sandbox.ensure(self, &profile.name, secrets.as_ref()).await?;
+        }
+        let http = {
+            let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
+            match clients.get(&profile.name) {
+                Some(c) => c.clone(),
+                None => {
+                    let c = HttpClient::new(HttpConfig::default())?;
+                    clients.insert(profile.name.clone(), c.clone());
+                    c
+                }
+            }
+        };
+        Ok(ProfileContext::with_client(profile, secrets, http))
+    }
+
+    pub fn forget_client(&self, profile: &str) {
+        self.clients.lock().unwrap_or_else(|p| p.into_inner()).remove(profile);
+    }
+}
+
+fn open_keychain() -> Result<Arc<dyn SecretStore>> {
+    Ok(Arc::new(portal_core::secrets::KeychainStore::open(None)?))
+}

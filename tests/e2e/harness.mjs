@@ -1,0 +1,65 @@
+// Starts tauri-driver (which starts WebKitWebDriver) and opens sessions on
+// the built debug app, each with its own empty data directory.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+import { remote } from 'webdriverio';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const ROOT = resolve(here, '../..');
+export const APP = process.env.PORTAL_APP_BIN ?? join(ROOT, 'target/debug/partner-portal');
+export const ARTIFACTS = join(ROOT, 'tests/e2e/artifacts');
+mkdirSync(ARTIFACTS, { recursive: true });
+
+const PORT = 4444;
+let driver;
+
+function waitForPort(port, timeoutMs) {
+  const until = Date.now() + timeoutMs;
+  return new Promise((ok, fail) => {
+    const attempt = () => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => { s.end(); ok(); });
+      s.once('error', () => {
+        s.destroy();
+        if (Date.now() > until) fail(new Error(`tauri-driver did not listen on ${port}`));
+        else setTimeout(attempt, 100);
+      });
+    };
+    attempt();
+  });
+}
+
+export async function startDriver() {
+  const bin = process.env.TAURI_DRIVER ?? join(process.env.HOME, '.cargo/bin/tauri-driver');
+  driver = spawn(bin, ['--port', String(PORT)], { stdio: ['ignore', 'inherit', 'inherit'] });
+  await waitForPort(PORT, 15000);
+}
+
+export function stopDriver() {
+  driver?.kill();
+}
+
+/** A fresh app window with an empty data dir. */
+export async function launch() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'portal-e2e-'));
+  const browser = await remote({
+    hostname: '127.0.0.1',
+    port: PORT,
+    logLevel: 'warn',
+    connectionRetryTimeout: 60000,
+    capabilities: { 'tauri:options': { application: APP, args: ['--data-dir', dataDir] } },
+  });
+  return { browser, dataDir };
+}
+
+export const byTestId = (browser, id) => browser.$(`[data-testid="${id}"]`);
+
+export async function screenshot(browser, name) {
+  const file = join(ARTIFACTS, `${name}.png`);
+  await browser.saveScreenshot(file);
+  return file;
+}
