@@ -8,7 +8,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 /// The three emulated services, plus the sandbox's own endpoints.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Service {
     VaultStream,
@@ -44,7 +44,10 @@ impl Service {
 
     /// Whether fault rules and rate limits apply.
     pub fn is_emulated(self) -> bool {
-        matches!(self, Service::VaultStream | Service::JwtKeys | Service::Vault)
+        matches!(
+            self,
+            Service::VaultStream | Service::JwtKeys | Service::Vault
+        )
     }
 }
 

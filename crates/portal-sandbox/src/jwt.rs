@@ -41,7 +41,8 @@ pub struct Decoded<'a> {
 
 pub fn decode(token: &str) -> Result<Decoded<'_>, JwtError> {
     let mut parts = token.trim().split('.');
-    let (Some(h), Some(c), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(h), Some(c), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(JwtError::Malformed);
     };

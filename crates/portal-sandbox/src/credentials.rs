@@ -1,0 +1,104 @@
+//! The credentials a user needs to call the sandbox, and the banner that
+//! prints them.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// Credentials for the three services.
+#[derive(Clone, Serialize)]
+pub struct SandboxCredentials {
+    /// `vst_live_…` holding all six scopes, no expiry.
+    pub vaultstream_admin_token: String,
+    /// API key of the JWT keys API.
+    pub jwt_keys_api_key: String,
+    /// Seeded Vault users (all with the documented password).
+    pub vault_users: Vec<VaultUser>,
+}
+
+/// A seeded Vault user.
+#[derive(Clone, Serialize)]
+pub struct VaultUser {
+    pub email: String,
+    pub password: String,
+    /// `user`, `organizer` or `admin`.
+    pub role: String,
+    /// Tenant name.
+    pub tenant: String,
+    pub tenant_id: String,
+}
+
+impl fmt::Debug for SandboxCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SandboxCredentials")
+            .field("vaultstream_admin_token", &"<redacted>")
+            .field("jwt_keys_api_key", &"<redacted>")
+            .field("vault_users", &self.vault_users)
+            .finish()
+    }
+}
+
+impl fmt::Debug for VaultUser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VaultUser")
+            .field("email", &self.email)
+            .field("password", &"<redacted>")
+            .field("role", &self.role)
+            .field("tenant", &self.tenant)
+            .finish()
+    }
+}
+
+/// Everything a user needs, as `portal sandbox` prints it.
+pub fn banner(
+    vaultstream_url: &str,
+    jwt_keys_url: &str,
+    vault_url: &str,
+    sandbox_url: &str,
+    creds: &SandboxCredentials,
+    persisted: Option<&std::path::Path>,
+) -> String {
+    let mut out = String::new();
+    let mut line = |s: String| {
+        out.push_str(&s);
+        out.push('\n');
+    };
+    line("Partner Portal sandbox is running.".into());
+    line(match persisted {
+        Some(path) => format!("State is kept in {} (survives restarts).", path.display()),
+        None => "State is in memory: it and these credentials are gone when it stops.".into(),
+    });
+    line(String::new());
+    line("VaultStream API (API tokens, user JWTs)".into());
+    line(format!("  base URL     {vaultstream_url}"));
+    line(format!("  admin token  {}", creds.vaultstream_admin_token));
+    line(format!(
+        "  try          curl -H 'Authorization: Bearer {}' {vaultstream_url}/v1/auth/tokens",
+        creds.vaultstream_admin_token
+    ));
+    line(String::new());
+    line("JWT keys API (public keys for private-video JWTs)".into());
+    line(format!("  base URL     {jwt_keys_url}"));
+    line(format!("  API key      {}", creds.jwt_keys_api_key));
+    line(format!(
+        "  try          curl -H 'Authorization: Bearer {}' {jwt_keys_url}/jwt_keys",
+        creds.jwt_keys_api_key
+    ));
+    line(String::new());
+    line("Vault Service (assets, multi-tenant)".into());
+    line(format!("  base URL     {vault_url}"));
+    for user in &creds.vault_users {
+        line(format!(
+            "  user         {:<24} {:<13} role {:<10} tenant {}",
+            user.email, user.password, user.role, user.tenant
+        ));
+    }
+    line(format!(
+        "  try          curl -H 'Content-Type: application/json' -d '{{\"email\":\"admin@eventzr.com\",\"password\":\"Password123!\"}}' {vault_url}/auth/v1/login"
+    ));
+    line(String::new());
+    line(format!(
+        "Sandbox controls: {sandbox_url}/health, /faults, /requests, /clock, /rate-limits, /playback/{{video_id}}?jwt=…"
+    ));
+    out
+}

@@ -1,0 +1,553 @@
+//! Vault assets: list, get, create (JSON metadata or multipart upload),
+//! update and delete.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+use serde_json::{json, Map, Value};
+
+use super::auth::{caller, Caller, Role};
+use super::idempotency::{self, Outcome};
+use super::upload::{self, Upload};
+use super::{bad_request, internal, not_found_asset, page_of, Reply, SERVICE};
+use crate::clock::to_db;
+use crate::error::{parse_json, ApiError, ApiResult};
+use crate::state::AppState;
+
+const MAX_TAGS: usize = 50;
+const MAX_TAG_LEN: usize = 50;
+const MAX_NAME_LEN: usize = 255;
+
+/// An asset row.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    pub id: String,
+    pub tenant_id: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub folder_id: Option<String>,
+    pub tags: Vec<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub created_by: String,
+    pub updated_by: String,
+    pub file_name: Option<String>,
+    pub sha256: Option<String>,
+    pub hold_reason: Option<String>,
+    pub hold_set_by: Option<String>,
+    pub hold_set_at: Option<String>,
+}
+
+pub const ASSET_COLUMNS: &str = "id, tenant_id, name, content_type, size, folder_id, tags, created_at, updated_at, created_by, updated_by, file_name, sha256, hold_reason, hold_set_by, hold_set_at";
+
+impl Asset {
+    pub fn from_row(r: &Row<'_>) -> rusqlite::Result<Asset> {
+        let tags: String = r.get(6)?;
+        Ok(Asset {
+            id: r.get(0)?,
+            tenant_id: r.get(1)?,
+            name: r.get(2)?,
+            content_type: r.get(3)?,
+            size: r.get(4)?,
+            folder_id: r.get(5)?,
+            tags: serde_json::from_str(&tags).unwrap_or_default(),
+            created_at: r.get(7)?,
+            updated_at: r.get(8)?,
+            created_by: r.get(9)?,
+            updated_by: r.get(10)?,
+            file_name: r.get(11)?,
+            sha256: r.get(12)?,
+            hold_reason: r.get(13)?,
+            hold_set_by: r.get(14)?,
+            hold_set_at: r.get(15)?,
+        })
+    }
+
+    pub fn on_hold(&self) -> bool {
+        self.hold_set_at.is_some()
+    }
+
+    pub fn to_json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "tenant_id": self.tenant_id,
+            "name": self.name,
+            "content_type": self.content_type,
+            "size": self.size,
+            "folder_id": self.folder_id,
+            "tags": self.tags,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "created_by": self.created_by,
+            "updated_by": self.updated_by,
+            "legal_hold": self.on_hold(),
+            "has_content": self.file_name.is_some(),
+            "sha256": self.sha256,
+        })
+    }
+
+    fn insert(&self, conn: &Connection) -> rusqlite::Result<()> {
+        conn.execute(
+            &format!("INSERT INTO assets ({ASSET_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"),
+            params![
+                self.id, self.tenant_id, self.name, self.content_type, self.size, self.folder_id,
+                json!(self.tags).to_string(), self.created_at, self.updated_at, self.created_by,
+                self.updated_by, self.file_name, self.sha256, self.hold_reason, self.hold_set_by,
+                self.hold_set_at,
+            ],
+        )?;
+        Ok(())
+    }
+}
+
+/// The caller's tenant's asset, or 404 (also for another tenant's id).
+pub fn find(conn: &Connection, caller: &Caller, id: &str) -> ApiResult<Asset> {
+    conn.query_row(
+        &format!("SELECT {ASSET_COLUMNS} FROM assets WHERE id = ?1 AND tenant_id = ?2"),
+        params![id, caller.tenant_id],
+        Asset::from_row,
+    )
+    .optional()
+    .map_err(internal)?
+    .ok_or_else(|| not_found_asset(id))
+}
+
+/// Metadata of a new asset, validated.
+#[derive(Debug, Default, Clone)]
+pub struct NewAsset {
+    pub name: String,
+    pub content_type: String,
+    pub folder_id: Option<String>,
+    pub tags: Vec<String>,
+    pub size: i64,
+}
+
+pub fn validate_name(name: &str) -> ApiResult<String> {
+    let trimmed = name.trim();
+    if trimmed.is_empty() || trimmed.chars().count() > MAX_NAME_LEN {
+        return Err(bad_request(format!(
+            "name must be 1 to {MAX_NAME_LEN} characters"
+        )));
+    }
+    Ok(trimmed.to_owned())
+}
+
+pub fn validate_content_type(ct: &str) -> ApiResult<String> {
+    let ct = ct.trim().to_ascii_lowercase();
+    let valid = ct.len() <= 255
+        && ct
+            .split_once('/')
+            .is_some_and(|(t, s)| !t.is_empty() && !s.is_empty() && !s.contains('/'))
+        && !ct.contains(char::is_whitespace);
+    if !valid {
+        return Err(bad_request(format!(
+            "content_type {ct:?} is not a media type like video/mp4"
+        )));
+    }
+    Ok(ct)
+}
+
+pub fn validate_tags(tags: &[String]) -> ApiResult<Vec<String>> {
+    if tags.len() > MAX_TAGS {
+        return Err(bad_request(format!("at most {MAX_TAGS} tags")));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for tag in tags {
+        let tag = tag.trim();
+        if tag.is_empty() || tag.chars().count() > MAX_TAG_LEN {
+            return Err(bad_request(format!(
+                "each tag must be 1 to {MAX_TAG_LEN} characters"
+            )));
+        }
+        if !out.iter().any(|t| t == tag) {
+            out.push(tag.to_owned());
+        }
+    }
+    Ok(out)
+}
+
+fn tags_of(value: &Value) -> ApiResult<Vec<String>> {
+    let Some(items) = value.as_array() else {
+        return Err(bad_request("tags must be an array of strings"));
+    };
+    let tags: Option<Vec<String>> = items
+        .iter()
+        .map(|t| t.as_str().map(str::to_owned))
+        .collect();
+    validate_tags(&tags.ok_or_else(|| bad_request("tags must be an array of strings"))?)
+}
+
+pub fn check_folder(conn: &Connection, caller: &Caller, folder_id: Option<&str>) -> ApiResult<()> {
+    let Some(folder_id) = folder_id else {
+        return Ok(());
+    };
+    let exists: bool = conn
+        .query_row(
+            "SELECT EXISTS(SELECT 1 FROM folders WHERE id = ?1 AND tenant_id = ?2)",
+            params![folder_id, caller.tenant_id],
+            |r| r.get(0),
+        )
+        .map_err(internal)?;
+    if !exists {
+        return Err(bad_request(format!(
+            "folder_id {folder_id:?} is not a folder of this tenant"
+        )));
+    }
+    Ok(())
+}
+
+/// 409 `QUOTA_EXCEEDED` if one more asset of `size` bytes does not fit.
+pub fn check_quota(conn: &Connection, caller: &Caller, size: i64) -> ApiResult<()> {
+    let (bytes_used, assets_used, bytes_limit, assets_limit) =
+        super::extras::usage(conn, &caller.tenant_id)?;
+    if assets_used + 1 > assets_limit {
+        return Err(quota_error(format!(
+            "the tenant already holds its limit of {assets_limit} assets"
+        )));
+    }
+    if bytes_used + size > bytes_limit {
+        return Err(quota_error(format!(
+            "storing {size} more bytes would exceed the tenant's limit of {bytes_limit} bytes ({bytes_used} used)"
+        )));
+    }
+    Ok(())
+}
+
+fn quota_error(message: String) -> ApiError {
+    ApiError::new(SERVICE, StatusCode::CONFLICT, "QUOTA_EXCEEDED", message)
+}
+
+/// Insert a validated new asset for the caller.
+pub fn insert_new(
+    conn: &Connection,
+    state: &AppState,
+    caller: &Caller,
+    new: &NewAsset,
+    sha256: Option<&str>,
+) -> ApiResult<Asset> {
+    check_folder(conn, caller, new.folder_id.as_deref())?;
+    check_quota(conn, caller, new.size)?;
+    let now = to_db(state.clock.now());
+    let id = crate::ids::uuid();
+    let asset = Asset {
+        id: id.clone(),
+        tenant_id: caller.tenant_id.clone(),
+        name: new.name.clone(),
+        content_type: new.content_type.clone(),
+        size: new.size,
+        folder_id: new.folder_id.clone(),
+        tags: new.tags.clone(),
+        created_at: now.clone(),
+        updated_at: now,
+        created_by: caller.user_id.clone(),
+        updated_by: caller.user_id.clone(),
+        file_name: sha256.map(|_| id.clone()),
+        sha256: sha256.map(str::to_owned),
+        hold_reason: None,
+        hold_set_by: None,
+        hold_set_at: None,
+    };
+    asset.insert(conn).map_err(internal)?;
+    Ok(asset)
+}
+
+fn sort_clause(query: &HashMap<String, String>) -> ApiResult<String> {
+    let sort = query
+        .get("sort")
+        .map(String::as_str)
+        .unwrap_or("-created_at");
+    let (column, desc) = match sort.strip_prefix('-') {
+        Some(c) => (c, true),
+        None => (sort, false),
+    };
+    if !["name", "created_at", "updated_at", "size"].contains(&column) {
+        return Err(bad_request(
+            "sort must be one of name, created_at, updated_at, size, optionally prefixed by -",
+        ));
+    }
+    let dir = if desc { "DESC" } else { "ASC" };
+    Ok(format!("ORDER BY {column} {dir}, id {dir}"))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult<Response> {
+    let caller = caller(&state, &headers)?;
+    let mut page = page_of(&query)?;
+    let order = sort_clause(&query)?;
+    let mut filter = String::from("tenant_id = ?1");
+    let mut args: Vec<String> = vec![caller.tenant_id.clone()];
+    if let Some(folder) = query.get("folder_id").filter(|f| !f.is_empty()) {
+        args.push(folder.clone());
+        filter.push_str(&format!(" AND folder_id = ?{}", args.len()));
+    }
+    if let Some(q) = query.get("q").filter(|q| !q.is_empty()) {
+        let escaped = q
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        args.push(format!("%{escaped}%"));
+        filter.push_str(&format!(" AND name LIKE ?{} ESCAPE '\\'", args.len()));
+    }
+    let conn = state.db.lock();
+    let total: u64 = conn
+        .query_row(
+            &format!("SELECT COUNT(*) FROM assets WHERE {filter}"),
+            params_from_iter(&args),
+            |r| r.get(0),
+        )
+        .map_err(internal)?;
+    page.total = total;
+    let sql = format!(
+        "SELECT {ASSET_COLUMNS} FROM assets WHERE {filter} {order} LIMIT {} OFFSET {}",
+        page.limit,
+        page.offset()
+    );
+    let mut stmt = conn.prepare_cached(&sql).map_err(internal)?;
+    let assets: Vec<Value> = stmt
+        .query_map(params_from_iter(&args), Asset::from_row)
+        .and_then(|rows| rows.map(|a| a.map(|a| a.to_json())).collect())
+        .map_err(internal)?;
+    Ok(Reply::paged(json!(assets), page).into_response())
+}
+
+pub async fn get_one(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let caller = caller(&state, &headers)?;
+    let asset = find(&state.db.lock(), &caller, &id)?;
+    Ok(Reply::ok(asset.to_json()).into_response())
+}
+
+fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"))
+}
+
+pub async fn create(State(state): State<AppState>, req: Request) -> Response {
+    match create_inner(state, req).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn create_inner(state: AppState, req: Request) -> ApiResult<Response> {
+    let headers = req.headers().clone();
+    let caller = caller(&state, &headers)?;
+    caller.require(Role::Organizer, "create assets")?;
+    let key = idempotency::key_of(&headers)?;
+    let path = req.uri().path().to_owned();
+    if is_multipart(&headers) {
+        let multipart = Multipart::from_request(req, &state)
+            .await
+            .map_err(|e| bad_request(format!("invalid multipart body: {e}")))?;
+        let upload = upload::receive(&state, multipart).await?;
+        return Ok(create_from_upload(
+            &state,
+            &caller,
+            key.as_deref(),
+            &path,
+            upload,
+        ));
+    }
+    let body = axum::body::to_bytes(req.into_body(), 1024 * 1024)
+        .await
+        .map_err(|e| bad_request(format!("could not read the body: {e}")))?;
+    create_from_json(&state, &caller, key.as_deref(), &path, &headers, &body)
+}
+
+fn create_from_json(
+    state: &AppState,
+    caller: &Caller,
+    key: Option<&str>,
+    path: &str,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> ApiResult<Response> {
+    let fields: Map<String, Value> = parse_json(SERVICE, headers, body)?;
+    let fingerprint = idempotency::fingerprint("POST", path, body);
+    let outcome = idempotency::run(state, caller, key, &fingerprint, |conn| {
+        let new = new_asset_from_json(&fields)?;
+        let asset = insert_new(conn, state, caller, &new, None)?;
+        Ok(Reply::created(asset.to_json()))
+    });
+    Ok(outcome.into_response())
+}
+
+fn new_asset_from_json(fields: &Map<String, Value>) -> ApiResult<NewAsset> {
+    const ALLOWED: [&str; 5] = ["name", "content_type", "folder_id", "tags", "size"];
+    if let Some(unknown) = fields.keys().find(|k| !ALLOWED.contains(&k.as_str())) {
+        return Err(bad_request(format!(
+            "unknown field {unknown:?}; allowed: {}",
+            ALLOWED.join(", ")
+        )));
+    }
+    let name = fields
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad_request("name is required (a string)"))?;
+    let content_type = match fields.get("content_type") {
+        None | Some(Value::Null) => "application/octet-stream".to_owned(),
+        Some(Value::String(ct)) => validate_content_type(ct)?,
+        Some(_) => return Err(bad_request("content_type must be a string")),
+    };
+    let folder_id = match fields.get("folder_id") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(f)) => Some(f.clone()),
+        Some(_) => return Err(bad_request("folder_id must be a string or null")),
+    };
+    let tags = match fields.get("tags") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(v) => tags_of(v)?,
+    };
+    let size = match fields.get("size") {
+        None | Some(Value::Null) => 0,
+        Some(v) => v
+            .as_i64()
+            .filter(|s| *s >= 0)
+            .ok_or_else(|| bad_request("size must be a whole number of bytes, 0 or more"))?,
+    };
+    Ok(NewAsset {
+        name: validate_name(name)?,
+        content_type,
+        folder_id,
+        tags,
+        size,
+    })
+}
+
+fn create_from_upload(
+    state: &AppState,
+    caller: &Caller,
+    key: Option<&str>,
+    path: &str,
+    upload: Upload,
+) -> Response {
+    let fingerprint = idempotency::fingerprint("POST", path, upload.fingerprint_input().as_bytes());
+    let outcome = idempotency::run(state, caller, key, &fingerprint, |conn| {
+        let new = upload.new_asset()?;
+        let asset = insert_new(conn, state, caller, &new, Some(&upload.sha256))?;
+        upload.keep_as(&state.files_dir.join(&asset.id))?;
+        Ok(Reply::created(asset.to_json()))
+    });
+    upload.discard();
+    if let Outcome::Replayed(_) = &outcome {
+        tracing::info!("replayed an upload from its idempotency record");
+    }
+    outcome.into_response()
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let caller = caller(&state, &headers)?;
+    caller.require(Role::Organizer, "update assets")?;
+    let key = idempotency::key_of(&headers)?;
+    let fields: Map<String, Value> = parse_json(SERVICE, &headers, &body)?;
+    let path = format!("/vault/vault/v1/assets/{id}");
+    let fingerprint = idempotency::fingerprint("PATCH", &path, &body);
+    let outcome = idempotency::run(&state, &caller, key.as_deref(), &fingerprint, |conn| {
+        let mut asset = find(conn, &caller, &id)?;
+        apply_patch(conn, &caller, &mut asset, &fields)?;
+        asset.updated_at = to_db(state.clock.now());
+        asset.updated_by = caller.user_id.clone();
+        conn.execute(
+            "UPDATE assets SET name = ?1, content_type = ?2, folder_id = ?3, tags = ?4, updated_at = ?5, updated_by = ?6 WHERE id = ?7",
+            params![asset.name, asset.content_type, asset.folder_id, json!(asset.tags).to_string(), asset.updated_at, asset.updated_by, asset.id],
+        )
+        .map_err(internal)?;
+        Ok(Reply::ok(asset.to_json()))
+    });
+    Ok(outcome.into_response())
+}
+
+fn apply_patch(
+    conn: &Connection,
+    caller: &Caller,
+    asset: &mut Asset,
+    fields: &Map<String, Value>,
+) -> ApiResult<()> {
+    const ALLOWED: [&str; 4] = ["name", "content_type", "folder_id", "tags"];
+    if let Some(unknown) = fields.keys().find(|k| !ALLOWED.contains(&k.as_str())) {
+        return Err(bad_request(format!(
+            "unknown or read-only field {unknown:?}; updatable: {}",
+            ALLOWED.join(", ")
+        )));
+    }
+    if let Some(v) = fields.get("name") {
+        asset.name = validate_name(
+            v.as_str()
+                .ok_or_else(|| bad_request("name must be a string"))?,
+        )?;
+    }
+    if let Some(v) = fields.get("content_type") {
+        asset.content_type = validate_content_type(
+            v.as_str()
+                .ok_or_else(|| bad_request("content_type must be a string"))?,
+        )?;
+    }
+    if let Some(v) = fields.get("folder_id") {
+        asset.folder_id = match v {
+            Value::Null => None,
+            Value::String(f) => Some(f.clone()),
+            _ => return Err(bad_request("folder_id must be a string or null")),
+        };
+        check_folder(conn, caller, asset.folder_id.as_deref())?;
+    }
+    if let Some(v) = fields.get("tags") {
+        asset.tags = tags_of(v)?;
+    }
+    Ok(())
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let caller = caller(&state, &headers)?;
+    caller.require(Role::Admin, "delete assets")?;
+    let key = idempotency::key_of(&headers)?;
+    let path = format!("/vault/vault/v1/assets/{id}");
+    let fingerprint = idempotency::fingerprint("DELETE", &path, b"");
+    let outcome = idempotency::run(&state, &caller, key.as_deref(), &fingerprint, |conn| {
+        let asset = find(conn, &caller, &id)?;
+        if asset.on_hold() {
+            return Err(ApiError::new(
+                SERVICE,
+                StatusCode::CONFLICT,
+                "LEGAL_HOLD_ACTIVE",
+                format!(
+                    "asset {id} is under legal hold ({}) and cannot be deleted; an admin must release the hold first",
+                    asset.hold_reason.as_deref().unwrap_or("no reason given")
+                ),
+            ));
+        }
+        for sql in [
+            "DELETE FROM transforms WHERE asset_id = ?1",
+            "DELETE FROM shares WHERE asset_id = ?1",
+            "DELETE FROM assets WHERE id = ?1",
+        ] {
+            conn.execute(sql, params![id]).map_err(internal)?;
+        }
+        if let Some(file) = &asset.file_name {
+            let _ = std::fs::remove_file(state.files_dir.join(file));
+        }
+        Ok(Reply::ok(json!({"id": id, "deleted": true})))
+    });
+    Ok(outcome.into_response())
+}

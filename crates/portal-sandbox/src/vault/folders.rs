@@ -1,0 +1,151 @@
+//! Vault folders: list (any role) and create (organizer).
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use rusqlite::{params, Connection, Row};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::auth::{caller, Role};
+use super::idempotency;
+use super::{bad_request, internal, page_of, Reply, SERVICE};
+use crate::clock::to_db;
+use crate::error::{parse_json, ApiError, ApiResult};
+use crate::state::AppState;
+
+const FOLDER_COLUMNS: &str = "id, tenant_id, name, parent_id, created_at, created_by";
+
+fn folder_json(r: &Row<'_>) -> rusqlite::Result<Value> {
+    Ok(json!({
+        "id": r.get::<_, String>(0)?,
+        "tenant_id": r.get::<_, String>(1)?,
+        "name": r.get::<_, String>(2)?,
+        "parent_id": r.get::<_, Option<String>>(3)?,
+        "created_at": r.get::<_, String>(4)?,
+        "created_by": r.get::<_, String>(5)?,
+    }))
+}
+
+/// Insert a folder (seeding and create).
+pub fn insert_folder(
+    conn: &Connection,
+    tenant_id: &str,
+    name: &str,
+    parent_id: Option<&str>,
+    created_by: &str,
+    now: &str,
+) -> rusqlite::Result<Value> {
+    let id = crate::ids::uuid();
+    conn.execute(
+        &format!("INSERT INTO folders ({FOLDER_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+        params![id, tenant_id, name, parent_id, now, created_by],
+    )?;
+    conn.query_row(
+        &format!("SELECT {FOLDER_COLUMNS} FROM folders WHERE id = ?1"),
+        params![id],
+        folder_json,
+    )
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> ApiResult<Response> {
+    let caller = caller(&state, &headers)?;
+    let mut page = page_of(&query)?;
+    let conn = state.db.lock();
+    let parent = query.get("parent_id").filter(|p| !p.is_empty());
+    let filter = if parent.is_some() {
+        "tenant_id = ?1 AND parent_id = ?2"
+    } else {
+        "tenant_id = ?1 AND (?2 IS NULL OR 1)"
+    };
+    page.total = conn
+        .query_row(
+            &format!("SELECT COUNT(*) FROM folders WHERE {filter}"),
+            params![caller.tenant_id, parent],
+            |r| r.get(0),
+        )
+        .map_err(internal)?;
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {FOLDER_COLUMNS} FROM folders WHERE {filter}
+             ORDER BY created_at, id LIMIT {} OFFSET {}",
+            page.limit,
+            page.offset()
+        ))
+        .map_err(internal)?;
+    let folders: Vec<Value> = stmt
+        .query_map(params![caller.tenant_id, parent], folder_json)
+        .and_then(|rows| rows.collect())
+        .map_err(internal)?;
+    Ok(Reply::paged(json!(folders), page).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateFolder {
+    name: String,
+    #[serde(default)]
+    parent_id: Option<String>,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let caller = caller(&state, &headers)?;
+    caller.require(Role::Organizer, "create folders")?;
+    let key = idempotency::key_of(&headers)?;
+    let req: CreateFolder = parse_json(SERVICE, &headers, &body)?;
+    let fingerprint = idempotency::fingerprint("POST", "/vault/vault/v1/folders", &body);
+    let outcome = idempotency::run(&state, &caller, key.as_deref(), &fingerprint, |conn| {
+        let name = req.name.trim();
+        if name.is_empty() || name.chars().count() > 255 || name.contains('/') {
+            return Err(bad_request("name must be 1 to 255 characters, without /"));
+        }
+        if let Some(parent) = &req.parent_id {
+            let exists: bool = conn
+                .query_row(
+                    "SELECT EXISTS(SELECT 1 FROM folders WHERE id = ?1 AND tenant_id = ?2)",
+                    params![parent, caller.tenant_id],
+                    |r| r.get(0),
+                )
+                .map_err(internal)?;
+            if !exists {
+                return Err(bad_request(format!(
+                    "parent_id {parent:?} is not a folder of this tenant"
+                )));
+            }
+        }
+        let now = to_db(state.clock.now());
+        match insert_folder(
+            conn,
+            &caller.tenant_id,
+            name,
+            req.parent_id.as_deref(),
+            &caller.user_id,
+            &now,
+        ) {
+            Ok(folder) => Ok(Reply::created(folder)),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                Err(ApiError::new(
+                    SERVICE,
+                    StatusCode::CONFLICT,
+                    "FOLDER_EXISTS",
+                    format!("a folder named {name:?} already exists here"),
+                ))
+            }
+            Err(e) => Err(internal(e)),
+        }
+    });
+    Ok(outcome.into_response())
+}

@@ -1,0 +1,165 @@
+//! `Idempotency-Key` on Vault writes.
+//!
+//! Records are kept per tenant and key for 24 h. A write with a known key
+//! and the same fingerprint (method, path and body; JSON bodies compared
+//! after normalisation) gets the first response again, with
+//! `Idempotent-Replayed: true`; the same key with anything else gets 422
+//! `IDEMPOTENCY_KEY_REUSED`. The check, the write and the record happen
+//! in one transaction, so two concurrent retries cannot both act.
+//! Responses with a 5xx status are not recorded.
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::Duration;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::Value;
+
+use super::auth::Caller;
+use super::{bad_request, internal, Reply, SERVICE};
+use crate::clock::{from_db, to_db};
+use crate::error::{ApiError, ApiResult};
+use crate::request_log::Replayed;
+use crate::state::AppState;
+
+const TTL_HOURS: i64 = 24;
+const MAX_KEY_LEN: usize = 255;
+
+/// What identifies "the same request" for a key.
+pub fn fingerprint(method: &str, path: &str, body: &[u8]) -> String {
+    let normalised = serde_json::from_slice::<Value>(body)
+        .map(|v| v.to_string().into_bytes())
+        .unwrap_or_else(|_| body.to_vec());
+    let mut input = format!("{method} {path}\n").into_bytes();
+    input.extend_from_slice(&normalised);
+    crate::ids::sha256_hex(&input)
+}
+
+pub fn key_of(headers: &HeaderMap) -> ApiResult<Option<String>> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value.to_str().map(str::trim).unwrap_or_default();
+    if key.is_empty() || key.len() > MAX_KEY_LEN {
+        return Err(bad_request(format!(
+            "Idempotency-Key must be 1 to {MAX_KEY_LEN} visible ASCII characters"
+        )));
+    }
+    Ok(Some(key.to_owned()))
+}
+
+/// What happened to a write.
+pub enum Outcome {
+    /// The action ran (or failed) now.
+    Fresh(Response),
+    /// A stored response was replayed; the action did not run.
+    Replayed(Response),
+}
+
+impl Outcome {
+    pub fn into_response(self) -> Response {
+        match self {
+            Outcome::Fresh(r) | Outcome::Replayed(r) => r,
+        }
+    }
+}
+
+/// Run `action` at most once per idempotency key.
+pub fn run(
+    state: &AppState,
+    caller: &Caller,
+    key: Option<&str>,
+    fingerprint: &str,
+    action: impl FnOnce(&Connection) -> ApiResult<Reply>,
+) -> Outcome {
+    match run_inner(state, caller, key, fingerprint, action) {
+        Ok(outcome) => outcome,
+        Err(err) => Outcome::Fresh(err.into_response()),
+    }
+}
+
+fn run_inner(
+    state: &AppState,
+    caller: &Caller,
+    key: Option<&str>,
+    fingerprint: &str,
+    action: impl FnOnce(&Connection) -> ApiResult<Reply>,
+) -> ApiResult<Outcome> {
+    let mut conn = state.db.lock();
+    let mut tx = conn.transaction().map_err(internal)?;
+    let now = state.clock.now();
+    if let Some(key) = key {
+        if let Some(replay) = stored(&tx, caller, key, fingerprint, now)? {
+            return Ok(Outcome::Replayed(replay));
+        }
+    }
+    let (status, body) = {
+        // A failed action leaves nothing behind: its savepoint rolls back.
+        let savepoint = tx.savepoint().map_err(internal)?;
+        match action(&savepoint) {
+            Ok(reply) => {
+                savepoint.commit().map_err(internal)?;
+                (reply.status, reply.body())
+            }
+            Err(err) => (err.status, err.body()),
+        }
+    };
+    if status.is_server_error() {
+        return Ok(Outcome::Fresh((status, Json(body)).into_response()));
+    }
+    if let Some(key) = key {
+        tx.execute(
+            "INSERT OR REPLACE INTO idempotency (tenant_id, key, fingerprint, status, body, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![caller.tenant_id, key, fingerprint, status.as_u16(), body.to_string(), to_db(now)],
+        )
+        .map_err(internal)?;
+    }
+    tx.commit().map_err(internal)?;
+    Ok(Outcome::Fresh((status, Json(body)).into_response()))
+}
+
+fn stored(
+    conn: &Connection,
+    caller: &Caller,
+    key: &str,
+    fingerprint: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<Option<Response>> {
+    let row: Option<(String, u16, String, String)> = conn
+        .query_row(
+            "SELECT fingerprint, status, body, created_at FROM idempotency WHERE tenant_id = ?1 AND key = ?2",
+            params![caller.tenant_id, key],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()
+        .map_err(internal)?;
+    let Some((stored_fp, status, body, created_at)) = row else {
+        return Ok(None);
+    };
+    let fresh = from_db(&created_at).is_some_and(|t| t + Duration::hours(TTL_HOURS) > now);
+    if !fresh {
+        conn.execute(
+            "DELETE FROM idempotency WHERE tenant_id = ?1 AND key = ?2",
+            params![caller.tenant_id, key],
+        )
+        .map_err(internal)?;
+        return Ok(None);
+    }
+    if stored_fp != fingerprint {
+        return Err(ApiError::new(
+            SERVICE,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "IDEMPOTENCY_KEY_REUSED",
+            "this Idempotency-Key was already used with a different request; use a new key for a new request",
+        ));
+    }
+    let body: Value = serde_json::from_str(&body).map_err(internal)?;
+    let status = StatusCode::from_u16(status).map_err(internal)?;
+    let mut response = (status, Json(body)).into_response();
+    response
+        .headers_mut()
+        .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    response.extensions_mut().insert(Replayed);
+    Ok(Some(response))
+}

@@ -1,0 +1,203 @@
+//! Vault Service (multi-tenant assets), under `/vault`: auth under
+//! `/auth/v1`, assets under `/vault/v1`.
+//!
+//! Every response uses the EventZR envelope
+//! `{"data","error","page","meta":{"request_id"}}`; `meta.request_id`
+//! repeats the client's `x-request-id`. Rows are always filtered by the
+//! caller's tenant: another tenant's row is a 404, even by id.
+
+mod assets;
+pub mod auth;
+mod extras;
+mod folders;
+mod idempotency;
+mod upload;
+
+use std::collections::HashMap;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use crate::context::{request_id, Service};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub use auth::{Role, SEEDED_PASSWORD};
+pub use folders::insert_folder;
+
+const SERVICE: Service = Service::Vault;
+const DEFAULT_LIMIT: u64 = 20;
+const MAX_LIMIT: u64 = 100;
+
+pub fn router(upload_limit: u64) -> Router<AppState> {
+    let body_limit =
+        usize::try_from(upload_limit.saturating_add(1024 * 1024)).unwrap_or(usize::MAX);
+    Router::new()
+        .route("/health", get(health))
+        .route("/auth/v1/login", post(auth::login))
+        .route("/auth/v1/refresh", post(auth::refresh))
+        .route(
+            "/vault/v1/assets",
+            get(assets::list)
+                .post(assets::create)
+                .layer(axum::extract::DefaultBodyLimit::max(body_limit)),
+        )
+        .route(
+            "/vault/v1/assets/{id}",
+            get(assets::get_one)
+                .patch(assets::update)
+                .delete(assets::delete),
+        )
+        .route(
+            "/vault/v1/assets/{id}/legal-hold",
+            get(extras::get_hold)
+                .put(extras::set_hold)
+                .delete(extras::release_hold),
+        )
+        .route(
+            "/vault/v1/assets/{id}/transforms",
+            get(extras::list_transforms).post(extras::request_transform),
+        )
+        .route("/vault/v1/assets/{id}/share", post(extras::share))
+        .route(
+            "/vault/v1/folders",
+            get(folders::list).post(folders::create),
+        )
+        .route("/vault/v1/quota", get(extras::quota))
+        .route("/shares/{token}", get(extras::open_share))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::status(SERVICE, StatusCode::NOT_FOUND, "no such Vault endpoint")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::status(
+        SERVICE,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method not allowed on this Vault endpoint",
+    )
+}
+
+async fn health() -> Response {
+    Reply::ok(json!({"status": "ok"})).into_response()
+}
+
+/// `page` of the envelope.
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    pub total: u64,
+    pub page: u64,
+    pub limit: u64,
+}
+
+impl Page {
+    fn to_json(self) -> Value {
+        json!({
+            "total": self.total,
+            "page": self.page,
+            "limit": self.limit,
+            "has_more": self.page.saturating_mul(self.limit) < self.total,
+        })
+    }
+
+    fn offset(self) -> u64 {
+        (self.page - 1).saturating_mul(self.limit)
+    }
+}
+
+/// A successful Vault answer.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub data: Value,
+    pub page: Option<Page>,
+}
+
+impl Reply {
+    pub fn ok(data: Value) -> Reply {
+        Reply {
+            status: StatusCode::OK,
+            data,
+            page: None,
+        }
+    }
+
+    pub fn created(data: Value) -> Reply {
+        Reply {
+            status: StatusCode::CREATED,
+            data,
+            page: None,
+        }
+    }
+
+    pub fn paged(data: Value, page: Page) -> Reply {
+        Reply {
+            status: StatusCode::OK,
+            data,
+            page: Some(page),
+        }
+    }
+
+    pub fn body(&self) -> Value {
+        json!({
+            "data": self.data,
+            "error": null,
+            "page": self.page.map(Page::to_json),
+            "meta": {"request_id": request_id()},
+        })
+    }
+}
+
+impl IntoResponse for Reply {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body())).into_response()
+    }
+}
+
+pub fn bad_request(message: impl Into<String>) -> ApiError {
+    ApiError::new(
+        SERVICE,
+        StatusCode::BAD_REQUEST,
+        "VALIDATION_ERROR",
+        message,
+    )
+}
+
+pub fn not_found_asset(id: &str) -> ApiError {
+    ApiError::new(
+        SERVICE,
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+        format!("no asset with id {id:?}"),
+    )
+}
+
+pub fn internal(err: impl std::fmt::Display) -> ApiError {
+    crate::error::internal(SERVICE, err)
+}
+
+/// `page` and `limit` query parameters (default 1 and 20, limit at most 100).
+pub fn page_of(query: &HashMap<String, String>) -> Result<Page, ApiError> {
+    let number = |name: &str, default: u64, max: u64| -> Result<u64, ApiError> {
+        match query.get(name).filter(|v| !v.is_empty()) {
+            None => Ok(default),
+            Some(raw) => match raw.parse::<u64>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(n),
+                _ => Err(bad_request(format!(
+                    "{name} must be a whole number between 1 and {max}"
+                ))),
+            },
+        }
+    };
+    Ok(Page {
+        total: 0,
+        page: number("page", 1, 1_000_000_000)?,
+        limit: number("limit", DEFAULT_LIMIT, MAX_LIMIT)?,
+    })
+}
