@@ -1,0 +1,46 @@
+import type { Severity } from './classify';
+
+export interface Toast {
+  id: number;
+  severity: Severity;
+  title: string;
+  message: string;
+  hint: string | null;
+  requestId: string | null;
+}
+
+type NewToast = Omit<Toast, 'id'> & { autoDismissMs?: number | null };
+
+/** The toasts on screen. One instance for the whole window. */
+class Toasts {
+  items = $state<Toast[]>([]);
+  #nextId = 1;
+  #timers = new Map<number, ReturnType<typeof setTimeout>>();
+
+  push({ autoDismissMs = null, ...toast }: NewToast): number {
+    const id = this.#nextId++;
+    this.items.push({ id, ...toast });
+    if (autoDismissMs != null) {
+      this.#timers.set(
+        id,
+        setTimeout(() => this.dismiss(id), autoDismissMs),
+      );
+    }
+    return id;
+  }
+
+  dismiss(id: number): void {
+    const timer = this.#timers.get(id);
+    if (timer) clearTimeout(timer);
+    this.#timers.delete(id);
+    this.items = this.items.filter((toast) => toast.id !== id);
+  }
+
+  clear(): void {
+    for (const timer of this.#timers.values()) clearTimeout(timer);
+    this.#timers.clear();
+    this.items = [];
+  }
+}
+
+export const toasts = new Toasts();

@@ -1,0 +1,75 @@
+import { createContext } from 'svelte';
+import * as backend from '../backend';
+import { PortalError } from '../errors/PortalError';
+import type { AppState, ConnectInput, Profile, SecretsInfo } from '../types';
+
+/**
+ * The app state from the backend: profiles, the active one, where secrets
+ * live. Every action that changes it reloads it from the backend, so the
+ * UI never guesses what Rust decided.
+ */
+export class Portal {
+  state = $state.raw<AppState | null>(null);
+  loadError = $state.raw<PortalError | null>(null);
+  /**
+   * Bumped whenever the data behind the pages may have changed (another
+   * profile, new credentials, secrets unlocked). Pages reload when it moves.
+   */
+  epoch = $state(0);
+
+  profiles = $derived(this.state?.profiles ?? []);
+  activeProfile = $derived(this.profiles.find((p) => p.name === this.state?.activeProfile) ?? null);
+  secrets = $derived(this.state?.secrets ?? null);
+  version = $derived(this.state?.version ?? '');
+
+  async load(): Promise<void> {
+    try {
+      this.state = await backend.appState();
+      this.loadError = null;
+    } catch (error) {
+      this.loadError = PortalError.from(error);
+    }
+  }
+
+  async exploreSandbox(): Promise<Profile> {
+    const profile = await backend.exploreSandbox();
+    await this.#reload();
+    return profile;
+  }
+
+  async connect(input: ConnectInput): Promise<Profile> {
+    const profile = await backend.connectAccount(input);
+    await this.#reload();
+    return profile;
+  }
+
+  async switchTo(name: string): Promise<void> {
+    await backend.switchProfile(name);
+    await this.#reload();
+  }
+
+  async remove(name: string): Promise<void> {
+    await backend.removeProfile(name);
+    await this.#reload();
+  }
+
+  async useEncryptedFile(passphrase: string): Promise<SecretsInfo> {
+    const secrets = await backend.useEncryptedFile(passphrase);
+    await this.#reload();
+    return secrets;
+  }
+
+  async unlockSecrets(passphrase: string): Promise<SecretsInfo> {
+    const secrets = await backend.unlockSecrets(passphrase);
+    await this.#reload();
+    return secrets;
+  }
+
+  async #reload(): Promise<void> {
+    this.state = await backend.appState();
+    this.loadError = null;
+    this.epoch++;
+  }
+}
+
+export const [getPortal, setPortal] = createContext<Portal>();
