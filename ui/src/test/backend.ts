@@ -1,0 +1,126 @@
+// Test helpers: a mocked Tauri backend that records every command, and fixtures.
+import { mockIPC } from '@tauri-apps/api/mocks';
+import type { ApiToken, AppState, PortalErrorData, Profile, SecretsInfo, ServiceStatus } from '../lib/types';
+
+export type Handler = (args: Record<string, unknown>) => unknown;
+
+export interface MockedBackend {
+  calls: Array<{ cmd: string; args: Record<string, unknown> }>;
+  count(cmd: string): number;
+  argsOf(cmd: string): Array<Record<string, unknown>>;
+  /** Replaces or adds handlers. */
+  on(handlers: Record<string, Handler>): void;
+}
+
+/** Mocks IPC; a command without a handler rejects like the backend would. */
+export function mockBackend(initial: Record<string, Handler>): MockedBackend {
+  const handlers: Record<string, Handler> = { ...initial };
+  const calls: MockedBackend['calls'] = [];
+  mockIPC((cmd, payload) => {
+    const args = (payload ?? {}) as Record<string, unknown>;
+    calls.push({ cmd, args });
+    const handler = handlers[cmd];
+    if (!handler) throw portalError({ code: 'internal', message: `unmocked command ${cmd}` });
+    return handler(args);
+  });
+  return {
+    calls,
+    count: (cmd) => calls.filter((c) => c.cmd === cmd).length,
+    argsOf: (cmd) => calls.filter((c) => c.cmd === cmd).map((c) => c.args),
+    on: (more) => Object.assign(handlers, more),
+  };
+}
+
+export function portalError(overrides: Partial<PortalErrorData> & Pick<PortalErrorData, 'code' | 'message'>): PortalErrorData {
+  return {
+    service: null,
+    request_id: null,
+    status: null,
+    service_code: null,
+    retry_after_secs: null,
+    hint: null,
+    ...overrides,
+  };
+}
+
+/** A promise the test resolves or rejects when it wants. */
+export function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+export const readySecrets: SecretsInfo = {
+  backend: 'keychain',
+  description: 'the Secret Service keyring',
+  ready: true,
+  problem: null,
+  encryptedFileExists: false,
+};
+
+export function profile(overrides: Partial<Profile> = {}): Profile {
+  return {
+    name: 'Sandbox',
+    environment: 'sandbox',
+    urls: {
+      vaultstream: 'http://127.0.0.1:41001',
+      jwtKeys: 'http://127.0.0.1:41001/v2',
+      vault: 'http://127.0.0.1:41001',
+    },
+    embeddedSandbox: true,
+    vaultEmail: 'admin@sandbox.test',
+    ...overrides,
+  };
+}
+
+export function appState(overrides: Partial<AppState> = {}): AppState {
+  const profiles = overrides.profiles ?? [];
+  return {
+    profiles,
+    activeProfile: profiles[0]?.name ?? null,
+    secrets: readySecrets,
+    version: '0.1.0',
+    ...overrides,
+  };
+}
+
+export const connectedStatuses: ServiceStatus[] = [
+  { service: 'vault_stream', state: 'connected', error: null },
+  { service: 'jwt_keys', state: 'connected', error: null },
+  { service: 'vault', state: 'connected', error: null },
+];
+
+const DAY = 24 * 60 * 60 * 1000;
+const ago = (days: number) => new Date(Date.now() - days * DAY).toISOString();
+const ahead = (days: number) => new Date(Date.now() + days * DAY).toISOString();
+
+export const sampleTokens: ApiToken[] = [
+  {
+    id: 'tok_ci',
+    name: 'CI/CD Pipeline',
+    scopes: ['content:write', 'content:read'],
+    created_at: ago(10),
+    expires_at: ahead(80),
+    last_used_at: ago(1),
+  },
+  {
+    id: 'tok_admin',
+    name: 'Admin console',
+    scopes: ['admin:write', 'admin:read'],
+    created_at: ago(200),
+    expires_at: null,
+    last_used_at: null,
+  },
+  {
+    id: 'tok_analytics',
+    name: 'Analytics export',
+    scopes: ['analytics:read'],
+    created_at: ago(30),
+    expires_at: ahead(5),
+    last_used_at: ago(3),
+  },
+];
