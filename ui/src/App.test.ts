@@ -430,3 +430,27 @@ describe('keyboard', () => {
     expect(document.documentElement).not.toHaveAttribute('data-theme');
   });
 });
+
+describe('encrypted-file opt-in with a working keychain', () => {
+  it('is offered behind a button and calls use_encrypted_file', async () => {
+    const user = userEvent.setup();
+    const backend = mockBackend({
+      app_state: () => appState({ profiles: [sandbox] }),
+      use_encrypted_file: () => ({ ...readySecrets, backend: 'encrypted_file', encryptedFileExists: true }),
+      list_tokens: () => [],
+      service_status: () => connectedStatuses,
+    });
+    render(App);
+    await user.click(await screen.findByTestId('nav-settings'));
+    expect(screen.queryByTestId('secrets-banner')).toBeNull();
+    expect(screen.queryByTestId('secrets-form')).toBeNull();
+    await user.click(screen.getByTestId('secrets-opt-in'));
+    await user.type(screen.getByTestId('secrets-passphrase'), 'a long passphrase');
+    await user.type(screen.getByTestId('secrets-passphrase-confirm'), 'a long passphrase!');
+    await user.click(screen.getByTestId('secrets-submit'));
+    expect(screen.getByTestId('secrets-problem')).toHaveTextContent('differ');
+    await user.type(screen.getByTestId('secrets-passphrase'), '!');
+    await user.click(screen.getByTestId('secrets-submit'));
+    await waitFor(() => expect(backend.argsOf('use_encrypted_file')).toEqual([{ passphrase: 'a long passphrase!' }]));
+  });
+});
