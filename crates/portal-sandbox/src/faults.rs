@@ -478,15 +478,29 @@ fn json_text(status: StatusCode, body: &str) -> Response {
 }
 
 /// Headers and half a body, then an error: the server aborts the connection.
+/// The pause makes sure the headers and the first bytes are on the wire.
 fn reset_response() -> Response {
-    let chunks: Vec<Result<&'static str, std::io::Error>> = vec![
-        Ok("{\"status\":\"ok\",\"data\":[{\"id\":"),
-        Err(std::io::Error::new(
-            std::io::ErrorKind::ConnectionReset,
-            "injected reset",
-        )),
-    ];
-    let body = Body::from_stream(futures_util::stream::iter(chunks));
+    let body = Body::from_stream(futures_util::stream::unfold(0u8, |step| async move {
+        match step {
+            0 => Some((
+                Ok(axum::body::Bytes::from_static(
+                    b"{\"status\":\"ok\",\"data\":[{\"id\":",
+                )),
+                1,
+            )),
+            1 => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                Some((
+                    Err(std::io::Error::new(
+                        std::io::ErrorKind::ConnectionReset,
+                        "injected reset",
+                    )),
+                    2,
+                ))
+            }
+            _ => None,
+        }
+    }));
     let mut r = (
         StatusCode::OK,
         [
