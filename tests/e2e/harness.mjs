@@ -1,6 +1,6 @@
 // Starts tauri-driver (which starts WebKitWebDriver) and opens sessions on
 // the built debug app, each with its own empty data directory.
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -58,8 +58,18 @@ export async function launch() {
 
 export const byTestId = (browser, id) => browser.$(`[data-testid="${id}"]`);
 
-export async function screenshot(browser, name) {
+/** Text as in the DOM (WebKitWebDriver's getText() can come back empty). */
+export async function textOf(browser, id) {
+  return ((await (await byTestId(browser, id)).getProperty('textContent')) ?? '').trim();
+}
+
+/**
+ * A screenshot of the X display. WebKitWebDriver's own screenshot can show
+ * a stale frame, so the root window is grabbed instead, after a short settle.
+ */
+export async function screenshot(_browser, name) {
   const file = join(ARTIFACTS, `${name}.png`);
-  await browser.saveScreenshot(file);
+  await new Promise((r) => setTimeout(r, 500));
+  execFileSync('import', ['-window', 'root', file]);
   return file;
 }
