@@ -55,6 +55,8 @@ mod vault;
 pub mod vaultstream;
 
 pub use config::{QuotaLimits, RateLimits, SandboxConfig};
+pub use context::Service;
 pub use credentials::{SandboxCredentials, VaultUser};
 pub use faults::{FaultAction, FaultRule};
+pub use request_log::LoggedRequest;
 pub use server::Sandbox;

@@ -19,6 +19,7 @@ use crate::state::AppState;
 #[derive(Debug, Clone, Copy)]
 pub struct Replayed;
 
+/// One request received by an emulated service.
 #[derive(Debug, Clone, Serialize)]
 pub struct LoggedRequest {
     pub seq: u64,
@@ -78,6 +79,14 @@ impl RequestLog {
     }
 }
 
+/// Share-link paths carry a secret: keep it out of the log.
+fn redact(path: &str) -> String {
+    match path.strip_prefix("/vault/shares/") {
+        Some(_) => "/vault/shares/<redacted>".to_owned(),
+        None => path.to_owned(),
+    }
+}
+
 fn header(req: &Request, name: &str) -> Option<String> {
     req.headers()
         .get(name)
@@ -97,7 +106,7 @@ pub async fn record(State(state): State<AppState>, req: Request, next: Next) -> 
         at: crate::clock::to_db(state.clock.now()),
         service,
         method: req.method().to_string(),
-        path: req.uri().path().to_owned(),
+        path: redact(req.uri().path()),
         query: req.uri().query().map(str::to_owned),
         idempotency_key: header(&req, "idempotency-key"),
         request_id: header(&req, "x-request-id"),

@@ -207,6 +207,21 @@ impl Sandbox {
         self.state.faults.clear();
     }
 
+    /// The requests the three services received (as `GET /sandbox/requests`).
+    pub fn requests(&self) -> Vec<crate::LoggedRequest> {
+        self.state.request_log.entries()
+    }
+
+    /// Move the sandbox clock forward (as `POST /sandbox/clock`).
+    pub fn advance_clock(&self, seconds: i64) {
+        self.state.clock.advance(seconds.max(0));
+    }
+
+    /// Change the rate limits while running.
+    pub fn set_rate_limits(&self, limits: crate::RateLimits) {
+        self.state.rate_limiter.set_limits(limits);
+    }
+
     /// Stop accepting, let open requests finish (at most 5 s), return.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);

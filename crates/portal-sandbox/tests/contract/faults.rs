@@ -195,6 +195,14 @@ async fn fault_after_the_write_then_retry_with_the_same_key_does_not_duplicate()
     assert!(entries[0]["fault"].is_string());
     assert_eq!(entries[1]["replayed"], true);
     assert_eq!(entries[1]["status"], 201);
+    let posts: Vec<_> = env
+        .sb
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path == "/vault/vault/v1/assets")
+        .collect();
+    assert_eq!(posts.len(), 2);
+    assert_eq!(posts[0].outcome, "dropped");
 }
 
 #[tokio::test]
