@@ -18,7 +18,11 @@ const production = profile({
   name: 'Acme live',
   environment: 'production',
   embeddedSandbox: false,
-  urls: { vaultstream: 'https://api.cyfr.technology', jwtKeys: 'https://api.vidbeo.com/v2', vault: 'https://vault.test' },
+  urls: {
+    vaultstream: 'https://api.cyfr.technology',
+    jwtKeys: 'https://api.vidbeo.com/v2',
+    vault: 'https://vault.test',
+  },
 });
 const staging = profile({ name: 'Acme staging', environment: 'staging', embeddedSandbox: false });
 
@@ -56,7 +60,11 @@ describe('first run', () => {
     mockBackend({
       app_state: () => appState(),
       explore_sandbox: () => {
-        throw portalError({ code: 'io', message: 'Could not bind 127.0.0.1', hint: 'Close other copies of the app.' });
+        throw portalError({
+          code: 'io',
+          message: 'Could not bind 127.0.0.1',
+          hint: 'Close other copies of the app.',
+        });
       },
     });
     render(App);
@@ -93,7 +101,9 @@ describe('connect your account', () => {
 
     expect(screen.getByTestId('connect-url-vaultstream')).toHaveValue('https://api.cyfr.technology');
     expect(screen.getByTestId('connect-url-jwt-keys')).toHaveValue('https://api.vidbeo.com/v2');
-    expect(screen.getByTestId('connect-url-vault')).toHaveValue('https://535ubezkse.execute-api.us-east-1.amazonaws.com');
+    expect(screen.getByTestId('connect-url-vault')).toHaveValue(
+      'https://535ubezkse.execute-api.us-east-1.amazonaws.com',
+    );
 
     await user.type(screen.getByTestId('connect-name'), 'Acme staging');
     await user.selectOptions(screen.getByTestId('connect-environment'), 'staging');
@@ -272,7 +282,11 @@ describe('profiles and service status', () => {
     mockBackend({
       app_state: () => appState({ profiles: [sandbox, production], activeProfile: 'Sandbox' }),
       switch_profile: () => {
-        throw portalError({ code: 'config', message: 'The settings file is read-only.', hint: 'Check its permissions.' });
+        throw portalError({
+          code: 'config',
+          message: 'The settings file is read-only.',
+          hint: 'Check its permissions.',
+        });
       },
       list_tokens: () => [],
       service_status: () => connectedStatuses,
@@ -327,7 +341,13 @@ describe('secrets', () => {
     const backend = mockBackend({
       app_state: () => appState({ profiles: [sandbox], secrets }),
       use_encrypted_file: () => {
-        secrets = { backend: 'encrypted_file', description: 'an encrypted file', ready: true, problem: null, encryptedFileExists: true };
+        secrets = {
+          backend: 'encrypted_file',
+          description: 'an encrypted file',
+          ready: true,
+          problem: null,
+          encryptedFileExists: true,
+        };
         return secrets;
       },
       list_tokens: () => [],
@@ -354,7 +374,9 @@ describe('secrets', () => {
     await user.type(screen.getByTestId('secrets-passphrase'), 'correct horse');
     await user.type(screen.getByTestId('secrets-passphrase-confirm'), 'correct horse');
     await user.click(screen.getByTestId('secrets-submit'));
-    await waitFor(() => expect(backend.argsOf('use_encrypted_file')).toEqual([{ passphrase: 'correct horse' }]));
+    await waitFor(() =>
+      expect(backend.argsOf('use_encrypted_file')).toEqual([{ passphrase: 'correct horse' }]),
+    );
     await waitFor(() => expect(screen.queryByTestId('secrets-banner')).toBeNull());
     expect(screen.getByTestId('settings-secrets-description')).toHaveTextContent('an encrypted file');
   });
@@ -451,6 +473,8 @@ describe('encrypted-file opt-in with a working keychain', () => {
     expect(screen.getByTestId('secrets-problem')).toHaveTextContent('differ');
     await user.type(screen.getByTestId('secrets-passphrase'), '!');
     await user.click(screen.getByTestId('secrets-submit'));
-    await waitFor(() => expect(backend.argsOf('use_encrypted_file')).toEqual([{ passphrase: 'a long passphrase!' }]));
+    await waitFor(() =>
+      expect(backend.argsOf('use_encrypted_file')).toEqual([{ passphrase: 'a long passphrase!' }]),
+    );
   });
 });

@@ -5,7 +5,14 @@ import userEvent from '@testing-library/user-event';
 import { computeAccessibleName } from 'dom-accessibility-api';
 import { describe, expect, it } from 'vitest';
 import App from './App.svelte';
-import { appState, connectedStatuses, mockBackend, profile, readySecrets, sampleTokens } from './test/backend';
+import {
+  appState,
+  connectedStatuses,
+  mockBackend,
+  profile,
+  readySecrets,
+  sampleTokens,
+} from './test/backend';
 
 const INTERACTIVE = 'button, input, select, textarea, a[href], [role^="menuitem"]';
 
@@ -37,7 +44,8 @@ describe('every interactive element has a test id and an accessible name', () =>
   it('in the shell: tokens, menus, settings and dialogs', async () => {
     const user = userEvent.setup();
     mockBackend({
-      app_state: () => appState({ profiles: [profile(), profile({ name: 'Live', environment: 'production' })] }),
+      app_state: () =>
+        appState({ profiles: [profile(), profile({ name: 'Live', environment: 'production' })] }),
       list_tokens: () => sampleTokens,
       service_status: () => connectedStatuses,
     });

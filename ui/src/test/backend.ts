@@ -31,7 +31,9 @@ export function mockBackend(initial: Record<string, Handler>): MockedBackend {
   };
 }
 
-export function portalError(overrides: Partial<PortalErrorData> & Pick<PortalErrorData, 'code' | 'message'>): PortalErrorData {
+export function portalError(
+  overrides: Partial<PortalErrorData> & Pick<PortalErrorData, 'code' | 'message'>,
+): PortalErrorData {
   return {
     service: null,
     request_id: null,

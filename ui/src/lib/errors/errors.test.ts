@@ -31,7 +31,10 @@ describe('PortalError.from', () => {
   });
 
   it('turns an object without a known code into code internal', () => {
-    expect(PortalError.from({ code: 'weird', message: 'hm' })).toMatchObject({ code: 'internal', message: 'hm' });
+    expect(PortalError.from({ code: 'weird', message: 'hm' })).toMatchObject({
+      code: 'internal',
+      message: 'hm',
+    });
     expect(PortalError.from(new TypeError('boom'))).toMatchObject({ code: 'internal', message: 'boom' });
   });
 });
@@ -39,7 +42,8 @@ describe('PortalError.from', () => {
 describe('backend', () => {
   it('passes results through and wraps rejections in PortalError', async () => {
     mockIPC((cmd) => {
-      if (cmd === 'list_tokens') throw portalError({ code: 'unauthorized', message: 'Bad token', status: 401 });
+      if (cmd === 'list_tokens')
+        throw portalError({ code: 'unauthorized', message: 'Bad token', status: 401 });
     });
     const rejection = await listTokens().catch((e: unknown) => e);
     expect(rejection).toBeInstanceOf(PortalError);
@@ -52,7 +56,10 @@ describe('backend', () => {
 
 describe('classify', () => {
   it('keeps critical errors on screen and lets the others go by themselves', () => {
-    expect(classify({ code: 'outcome_unknown' })).toMatchObject({ severity: 'critical', autoDismissMs: null });
+    expect(classify({ code: 'outcome_unknown' })).toMatchObject({
+      severity: 'critical',
+      autoDismissMs: null,
+    });
     expect(classify({ code: 'unauthorized' })).toMatchObject({ severity: 'critical', autoDismissMs: null });
     expect(classify({ code: 'unavailable' }).severity).toBe('warning');
     expect(classify({ code: 'unavailable' }).autoDismissMs).toBeGreaterThan(0);
@@ -69,14 +76,21 @@ describe('showError', () => {
     vi.useFakeTimers();
     showError(portalError({ code: 'unavailable', message: 'No answer.', hint: 'Check the network.' }));
     expect(toasts.items).toHaveLength(1);
-    expect(toasts.items[0]).toMatchObject({ severity: 'warning', message: 'No answer.', hint: 'Check the network.' });
+    expect(toasts.items[0]).toMatchObject({
+      severity: 'warning',
+      message: 'No answer.',
+      hint: 'Check the network.',
+    });
     vi.advanceTimersByTime(10_000);
     expect(toasts.items).toHaveLength(0);
   });
 
   it('keeps a critical error until dismissed', () => {
     vi.useFakeTimers();
-    showError(portalError({ code: 'outcome_unknown', message: 'The token may have been created.' }), 'Create token');
+    showError(
+      portalError({ code: 'outcome_unknown', message: 'The token may have been created.' }),
+      'Create token',
+    );
     vi.advanceTimersByTime(60_000);
     expect(toasts.items).toHaveLength(1);
     expect(toasts.items[0].title).toBe('Create token');

@@ -57,6 +57,8 @@ describe('toConnectInput', () => {
     });
   });
   it('keeps a password exactly as typed', () => {
-    expect(toConnectInput(values({ vaultEmail: 'a@b.c', vaultPassword: ' p w ' })).vaultPassword).toBe(' p w ');
+    expect(toConnectInput(values({ vaultEmail: 'a@b.c', vaultPassword: ' p w ' })).vaultPassword).toBe(
+      ' p w ',
+    );
   });
 });

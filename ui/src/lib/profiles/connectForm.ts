@@ -24,10 +24,14 @@ export function emptyConnectValues(): ConnectValues {
   };
 }
 
-export type ConnectField = 'name' | 'environment' | 'vaultstream' | 'jwtKeys' | 'vault' | 'vaultEmail' | 'vaultPassword';
+export type ConnectField =
+  'name' | 'environment' | 'vaultstream' | 'jwtKeys' | 'vault' | 'vaultEmail' | 'vaultPassword';
 
 /** Problems the user can fix before anything is sent; empty when fine. */
-export function validateConnect(values: ConnectValues, existingNames: readonly string[]): Partial<Record<ConnectField, string>> {
+export function validateConnect(
+  values: ConnectValues,
+  existingNames: readonly string[],
+): Partial<Record<ConnectField, string>> {
   const problems: Partial<Record<ConnectField, string>> = {};
   const name = values.name.trim();
   if (!name) problems.name = 'Give the profile a name.';
@@ -38,7 +42,8 @@ export function validateConnect(values: ConnectValues, existingNames: readonly s
     if (!isHttpUrl(values.urls[key])) problems[key] = 'Enter an http(s) URL.';
   }
   const email = values.vaultEmail.trim();
-  if (values.vaultPassword && !email) problems.vaultEmail = 'Enter the vault email that goes with the password.';
+  if (values.vaultPassword && !email)
+    problems.vaultEmail = 'Enter the vault email that goes with the password.';
   if (email && !values.vaultPassword) problems.vaultPassword = 'Enter the vault password for this email.';
   return problems;
 }

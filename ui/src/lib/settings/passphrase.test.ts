@@ -22,10 +22,14 @@ describe('passphraseMode', () => {
     expect(passphraseMode(secrets({ ready: false, encryptedFileExists: true }))).toBe('open');
   });
   it('asks to unlock the encrypted file when it is in use and locked', () => {
-    expect(passphraseMode(secrets({ backend: 'encrypted_file', ready: false, encryptedFileExists: true }))).toBe('unlock');
+    expect(
+      passphraseMode(secrets({ backend: 'encrypted_file', ready: false, encryptedFileExists: true })),
+    ).toBe('unlock');
   });
   it('asks nothing when the encrypted file is unlocked', () => {
-    expect(passphraseMode(secrets({ backend: 'encrypted_file', ready: true, encryptedFileExists: true }))).toBe('none');
+    expect(
+      passphraseMode(secrets({ backend: 'encrypted_file', ready: true, encryptedFileExists: true })),
+    ).toBe('none');
   });
 });
 

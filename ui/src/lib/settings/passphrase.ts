@@ -20,8 +20,7 @@ export function passphraseProblem(mode: PassphraseMode, passphrase: string, conf
   if (mode === 'none') return null;
   if (!passphrase) return 'Enter the passphrase.';
   if (mode !== 'create') return null;
-  if (passphrase.length < MIN_PASSPHRASE_LENGTH)
-    return `Use at least ${MIN_PASSPHRASE_LENGTH} characters.`;
+  if (passphrase.length < MIN_PASSPHRASE_LENGTH) return `Use at least ${MIN_PASSPHRASE_LENGTH} characters.`;
   if (passphrase !== confirm) return 'The two passphrases differ.';
   return null;
 }

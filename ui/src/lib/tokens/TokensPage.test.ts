@@ -34,14 +34,20 @@ describe('Tokens page', () => {
 
     const ci = table.querySelector('[data-token-id="tok_ci"]') as HTMLElement;
     expect(ci).toHaveTextContent('CI/CD Pipeline');
-    expect(within(ci).getAllByTestId('scope-chip').map((c) => c.textContent)).toEqual(['content:write', 'content:read']);
+    expect(
+      within(ci)
+        .getAllByTestId('scope-chip')
+        .map((c) => c.textContent),
+    ).toEqual(['content:write', 'content:read']);
     expect(within(ci).queryAllByTestId('token-badge')).toHaveLength(0);
     const created = ci.querySelector('time') as HTMLElement;
     expect(created).toHaveTextContent('10 days ago');
     expect(created.getAttribute('title')).toMatch(/\d{4}/); // the absolute date on hover
 
     const admin = table.querySelector('[data-token-id="tok_admin"]') as HTMLElement;
-    const kinds = within(admin).getAllByTestId('token-badge').map((b) => b.getAttribute('data-kind'));
+    const kinds = within(admin)
+      .getAllByTestId('token-badge')
+      .map((b) => b.getAttribute('data-kind'));
     expect(kinds).toEqual(['admin_write', 'no_expiry', 'old']);
     expect(within(admin).getAllByTestId('token-badge')[0].getAttribute('title')).toMatch(/admin:write/);
     expect(admin).toHaveTextContent('Never');
@@ -126,8 +132,12 @@ describe('Tokens page', () => {
 
     const error = await screen.findByTestId('tokens-error');
     expect(error).toHaveAttribute('role', 'alert');
-    expect(screen.getByTestId('tokens-error-message')).toHaveTextContent('VaultStream did not answer (connection refused).');
-    expect(screen.getByTestId('tokens-error-hint')).toHaveTextContent('Check the VaultStream URL in Settings.');
+    expect(screen.getByTestId('tokens-error-message')).toHaveTextContent(
+      'VaultStream did not answer (connection refused).',
+    );
+    expect(screen.getByTestId('tokens-error-hint')).toHaveTextContent(
+      'Check the VaultStream URL in Settings.',
+    );
     expect(error).toHaveTextContent('req_123');
     expect(screen.queryByTestId('tokens-loading')).toBeNull();
     expect(backend.count('list_tokens')).toBe(1);

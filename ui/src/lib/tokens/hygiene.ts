@@ -63,15 +63,33 @@ export function tokenHygiene(token: TokenDates, now: Date): HygieneBadge[] {
   const nowMs = now.getTime();
 
   if (token.expires_at === null) {
-    badges.push(badge('no_expiry', 'warning', 'Valid until revoked. Give tokens an expiry date so a leaked one stops working by itself.'));
+    badges.push(
+      badge(
+        'no_expiry',
+        'warning',
+        'Valid until revoked. Give tokens an expiry date so a leaked one stops working by itself.',
+      ),
+    );
   } else {
     const expires = parseTime(token.expires_at);
     if (expires) {
       const remaining = expires.getTime() - nowMs;
       if (remaining <= 0) {
-        badges.push(badge('expired', 'danger', `Expired ${daysText(-remaining)} ago. Services using it are failing; revoke it and remove it from their configuration.`));
+        badges.push(
+          badge(
+            'expired',
+            'danger',
+            `Expired ${daysText(-remaining)} ago. Services using it are failing; revoke it and remove it from their configuration.`,
+          ),
+        );
       } else if (remaining <= EXPIRY_WARNING_DAYS * DAY_MS) {
-        badges.push(badge('expiring_soon', 'warning', `Expires in ${daysText(remaining)}. Create its replacement and roll it out before then.`));
+        badges.push(
+          badge(
+            'expiring_soon',
+            'warning',
+            `Expires in ${daysText(remaining)}. Create its replacement and roll it out before then.`,
+          ),
+        );
       }
     }
   }
@@ -80,12 +98,24 @@ export function tokenHygiene(token: TokenDates, now: Date): HygieneBadge[] {
   if (created) {
     const age = nowMs - created.getTime();
     if (age > MAX_AGE_DAYS * DAY_MS) {
-      badges.push(badge('old', 'warning', `Created ${Math.floor(age / DAY_MS)} days ago. Rotate tokens at least every ${MAX_AGE_DAYS} days (revoke and regenerate).`));
+      badges.push(
+        badge(
+          'old',
+          'warning',
+          `Created ${Math.floor(age / DAY_MS)} days ago. Rotate tokens at least every ${MAX_AGE_DAYS} days (revoke and regenerate).`,
+        ),
+      );
     }
   }
 
   if (token.scopes.includes(ADMIN_WRITE_SCOPE)) {
-    badges.push(badge('admin_write', 'danger', 'Holds admin:write: it can manage users and create tokens. Only admin tokens should; give scripts the minimal scopes they need.'));
+    badges.push(
+      badge(
+        'admin_write',
+        'danger',
+        'Holds admin:write: it can manage users and create tokens. Only admin tokens should; give scripts the minimal scopes they need.',
+      ),
+    );
   }
 
   return badges.sort((a, b) => HYGIENE_KINDS.indexOf(a.kind) - HYGIENE_KINDS.indexOf(b.kind));

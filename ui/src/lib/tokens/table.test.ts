@@ -15,9 +15,25 @@ function token(id: string, overrides: Partial<ApiToken> = {}): ApiToken {
 }
 
 const tokens = [
-  token('tok_b', { name: 'Backup job', scopes: ['content:read'], created_at: '2026-03-01T00:00:00Z', expires_at: '2026-09-01T00:00:00Z' }),
-  token('tok_a', { name: 'analytics export', scopes: ['analytics:read'], created_at: '2026-01-01T00:00:00Z', expires_at: null, last_used_at: '2026-07-01T00:00:00Z' }),
-  token('tok_c', { name: 'CI pipeline', scopes: ['content:write', 'content:read'], created_at: null, expires_at: '2026-08-01T00:00:00Z' }),
+  token('tok_b', {
+    name: 'Backup job',
+    scopes: ['content:read'],
+    created_at: '2026-03-01T00:00:00Z',
+    expires_at: '2026-09-01T00:00:00Z',
+  }),
+  token('tok_a', {
+    name: 'analytics export',
+    scopes: ['analytics:read'],
+    created_at: '2026-01-01T00:00:00Z',
+    expires_at: null,
+    last_used_at: '2026-07-01T00:00:00Z',
+  }),
+  token('tok_c', {
+    name: 'CI pipeline',
+    scopes: ['content:write', 'content:read'],
+    created_at: null,
+    expires_at: '2026-08-01T00:00:00Z',
+  }),
 ];
 
 const ids = (list: ApiToken[]) => list.map((t) => t.id);
