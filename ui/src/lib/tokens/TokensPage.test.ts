@@ -19,6 +19,9 @@ function showTokens(listTokens: Handler) {
     app_state: () => appState({ profiles: [profile()] }),
     service_status: () => connectedStatuses,
     list_tokens: listTokens,
+    token_scopes: () => [
+      { scope: 'content:write', area: 'content', description: 'Upload, update and delete content' },
+    ],
   });
   render(App);
   return backend;
@@ -40,6 +43,12 @@ describe('Tokens page', () => {
         .map((c) => c.textContent),
     ).toEqual(['content:write', 'content:read']);
     expect(within(ci).queryAllByTestId('token-badge')).toHaveLength(0);
+    await waitFor(() =>
+      expect(within(ci).getAllByTestId('scope-chip')[0]).toHaveAttribute(
+        'title',
+        'Upload, update and delete content',
+      ),
+    );
     const created = ci.querySelector('time') as HTMLElement;
     expect(created).toHaveTextContent('10 days ago');
     expect(created.getAttribute('title')).toMatch(/\d{4}/); // the absolute date on hover

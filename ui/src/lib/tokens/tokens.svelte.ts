@@ -1,8 +1,8 @@
 import { createContext } from 'svelte';
-import { listTokens } from '../backend';
+import { listTokens, tokenScopes } from '../backend';
 import { PortalError } from '../errors/PortalError';
 import { showError } from '../errors/showError';
-import type { ApiToken } from '../types';
+import type { ApiToken, ScopeInfo } from '../types';
 import { hygieneSummary } from './hygiene';
 import { DEFAULT_SORT, filterTokens, nextSort, sortTokens, type Sort, type SortKey } from './table';
 
@@ -22,6 +22,9 @@ export class Tokens {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   fetchedAt = $state.raw(new Date());
 
+  /** The documented scopes, for the chips' tooltips. */
+  scopes = $state.raw<ScopeInfo[]>([]);
+
   visible = $derived(sortTokens(filterTokens(this.items, this.query), this.sort));
   summary = $derived(hygieneSummary(this.items, this.fetchedAt));
 
@@ -39,6 +42,7 @@ export class Tokens {
   }
 
   async load(): Promise<void> {
+    if (this.scopes.length === 0) void this.#loadScopes();
     const request = ++this.#request;
     const hadRows = this.status === 'ready';
     if (hadRows) this.refreshing = true;
@@ -62,6 +66,14 @@ export class Tokens {
       }
     } finally {
       if (request === this.#request) this.refreshing = false;
+    }
+  }
+
+  async #loadScopes(): Promise<void> {
+    try {
+      this.scopes = await tokenScopes();
+    } catch {
+      // Only tooltips depend on it; the table is complete without.
     }
   }
 
