@@ -305,8 +305,12 @@ pub async fn list(
         )
         .map_err(internal)?;
     page.total = total;
+    // Deferred join: the offset is skipped in the (covering) index, and only
+    // the page's rows are read from the table.
     let sql = format!(
-        "SELECT {ASSET_COLUMNS} FROM assets WHERE {filter} {order} LIMIT {} OFFSET {}",
+        "SELECT {ASSET_COLUMNS} FROM assets WHERE rowid IN
+           (SELECT rowid FROM assets WHERE {filter} {order} LIMIT {} OFFSET {})
+         {order}",
         page.limit,
         page.offset()
     );

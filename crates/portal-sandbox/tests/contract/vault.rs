@@ -774,3 +774,40 @@ async fn health_and_unknown_routes() {
         .unwrap();
     assert_eq!(r.status(), 404);
 }
+
+#[tokio::test]
+async fn uploads_have_their_own_rate_limit_in_each_envelope() {
+    let limits = portal_sandbox::RateLimits {
+        reads_per_minute: 2,
+        writes_per_minute: 5,
+        uploads_per_minute: 1,
+        window_seconds: 60,
+    };
+    let env = start_with(SandboxConfig {
+        rate_limits: limits,
+        ..config()
+    })
+    .await;
+    let token = env.login("organizer@eventzr.com").await;
+    let upload = || {
+        env.vault(Method::POST, "/vault/v1/assets", &token)
+            .multipart(Form::new().part("file", Part::bytes(b"x".to_vec()).file_name("x.bin")))
+    };
+    let first = env.call(upload()).await;
+    first.expect(201);
+    assert_eq!(first.header("x-ratelimit-limit"), Some("1"));
+    let second = env.call(upload()).await;
+    second.expect(429);
+    assert_eq!(second.code(), "RATE_LIMITED");
+    assert!(second.header("retry-after").is_some());
+    // JSON writes are counted separately.
+    new_asset(&env, &token, "still fine").await;
+    // The JWT keys API answers 429 in its own envelope.
+    for _ in 0..2 {
+        env.call(env.jk(Method::GET, "/jwt_keys")).await.expect(200);
+    }
+    let r = env.call(env.jk(Method::GET, "/jwt_keys")).await;
+    r.expect(429);
+    assert_eq!(r.body["success"], false);
+    assert_eq!(r.code(), "rate_limited");
+}
