@@ -11,6 +11,7 @@ use axum::response::Response;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Service {
+    #[serde(rename = "vaultstream")]
     VaultStream,
     JwtKeys,
     Vault,

@@ -176,18 +176,19 @@ impl Env {
         )
     }
 
+    /// A sandbox control call; must succeed (checked against sandbox.yaml).
     pub async fn sandbox(&self, method: Method, path: &str, body: Option<Value>) -> Value {
         let mut req = self.req(method, &format!("/sandbox{path}"));
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let r = req.send().await.unwrap();
+        let r = self.call(req).await;
         assert!(
-            r.status().is_success(),
+            (200..300).contains(&r.status),
             "sandbox call {path} failed: {}",
-            r.status()
+            r.text
         );
-        r.json().await.unwrap()
+        r.body
     }
 
     pub async fn advance_clock(&self, seconds: i64) {

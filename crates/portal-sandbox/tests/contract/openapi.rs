@@ -22,6 +22,7 @@ pub fn specs() -> &'static [Spec] {
             ("vaultstream.yaml", "/vaultstream"),
             ("jwt-keys.yaml", "/jwt-keys/v2"),
             ("vault.yaml", "/vault"),
+            ("sandbox.yaml", "/sandbox"),
         ]
         .into_iter()
         .map(|(name, prefix)| {
