@@ -300,9 +300,7 @@ fn validate_name(name: Option<&Value>) -> Result<String, Value> {
 }
 
 fn parse_create(headers: &HeaderMap, body: &[u8]) -> ApiResult<(String, String)> {
-    let req: CreateKey = crate::error::parse_json(SERVICE, headers, body).map_err(|e| {
-        invalid(vec![json!({"code": e.code, "message": e.message})]).with_status(e.status)
-    })?;
+    let req: CreateKey = crate::error::parse_json(SERVICE, headers, body)?;
     let name = validate_name(req.name.as_ref());
     let pem = match req.public_key {
         None | Some(Value::Null) => Err(field_error(
@@ -322,17 +320,6 @@ fn parse_create(headers: &HeaderMap, body: &[u8]) -> ApiResult<(String, String)>
         (name, pem) => Err(invalid(
             [name.err(), pem.err()].into_iter().flatten().collect(),
         )),
-    }
-}
-
-trait WithStatus {
-    fn with_status(self, status: StatusCode) -> Self;
-}
-
-impl WithStatus for ApiError {
-    fn with_status(mut self, status: StatusCode) -> Self {
-        self.status = status;
-        self
     }
 }
 

@@ -380,7 +380,7 @@ pub async fn open_share(
     let file = tokio::fs::File::open(state.files_dir.join(file))
         .await
         .map_err(internal)?;
-    let body = Body::from_stream(tokio_util_stream(file));
+    let body = Body::from_stream(file_chunks(file));
     Ok((
         [
             (header::CONTENT_TYPE, asset.content_type.clone()),
@@ -396,9 +396,7 @@ pub async fn open_share(
 }
 
 /// A file as a stream of chunks.
-fn tokio_util_stream(
-    file: tokio::fs::File,
-) -> impl futures_util::Stream<Item = std::io::Result<Bytes>> {
+fn file_chunks(file: tokio::fs::File) -> impl futures_util::Stream<Item = std::io::Result<Bytes>> {
     use tokio::io::AsyncReadExt;
     futures_util::stream::unfold(file, |mut file| async move {
         let mut buf = vec![0u8; 64 * 1024];

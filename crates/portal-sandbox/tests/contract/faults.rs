@@ -301,3 +301,16 @@ fn sandbox_args_flatten_into_a_cli() {
         Some(std::path::Path::new("/tmp/x.db"))
     );
 }
+
+#[test]
+fn rules_from_the_environment() {
+    std::env::set_var(
+        "PORTAL_SANDBOX_FAULTS",
+        "GET /a=status:500;POST /b=drop,times:1",
+    );
+    let parsed = Cli::try_parse_from(["portal"]);
+    std::env::remove_var("PORTAL_SANDBOX_FAULTS");
+    let faults = parsed.unwrap().sandbox.faults;
+    assert_eq!(faults.len(), 2);
+    assert_eq!(faults[1].to_string(), "POST /b=drop,times:1");
+}
