@@ -10,7 +10,11 @@ use clap::{CommandFactory, Parser, Subcommand};
 use crate::session::Globals;
 
 #[derive(Parser)]
-#[command(name = "portal", version, about = "Manage API tokens, JWT signing keys and vault assets of the video platform.")]
+#[command(
+    name = "portal",
+    version,
+    about = "Manage API tokens, JWT signing keys and vault assets of the video platform."
+)]
 #[command(propagate_version = true)]
 struct Cli {
     #[command(flatten)]
@@ -54,7 +58,10 @@ enum Command {
 fn main() {
     let cli = Cli::parse();
     session::init_logging(cli.globals.verbose);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start: {e}");

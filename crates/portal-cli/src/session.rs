@@ -7,7 +7,9 @@ use std::sync::{Arc, OnceLock};
 use clap::Args;
 use portal_core::context::ProfileContext;
 use portal_core::http::HttpConfig;
-use portal_core::profiles::{data_dir, Environment, Profile, Profiles, SettingsFile, SETTINGS_FILE};
+use portal_core::profiles::{
+    data_dir, Environment, Profile, Profiles, SettingsFile, SETTINGS_FILE,
+};
 use portal_core::secrets::{EntryName, MemoryStore, SecretBackend, SecretStore};
 use portal_core::secrets_file::EncryptedFileStore;
 use portal_core::{Error, Result, Secret, Service};
@@ -24,7 +26,12 @@ pub struct Globals {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
     /// VaultStream base URL.
-    #[arg(long, global = true, env = "PORTAL_VAULTSTREAM_URL", value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "PORTAL_VAULTSTREAM_URL",
+        value_name = "URL"
+    )]
     pub vaultstream_url: Option<String>,
     /// JWT keys API base URL, including /v2.
     #[arg(long, global = true, env = "PORTAL_JWT_KEYS_URL", value_name = "URL")]
@@ -36,8 +43,14 @@ pub struct Globals {
 
 /// Credentials from the environment win over the keychain. Never flags.
 const ENV_CREDENTIALS: [(&str, portal_core::secrets::Item); 2] = [
-    ("PORTAL_VAULTSTREAM_TOKEN", portal_core::secrets::Item::VaultStreamToken),
-    ("PORTAL_JWT_KEYS_TOKEN", portal_core::secrets::Item::JwtKeysApiKey),
+    (
+        "PORTAL_VAULTSTREAM_TOKEN",
+        portal_core::secrets::Item::VaultStreamToken,
+    ),
+    (
+        "PORTAL_JWT_KEYS_TOKEN",
+        portal_core::secrets::Item::JwtKeysApiKey,
+    ),
 ];
 
 pub fn init_logging(verbose: u8) {
@@ -49,7 +62,11 @@ pub fn init_logging(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("PORTAL_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
 }
 
 pub fn settings() -> Result<SettingsFile> {
@@ -70,7 +87,11 @@ impl LazyStore {
             Ok("memory") => SecretBackend::Memory,
             _ => Profiles::new(settings).secret_backend(),
         };
-        Ok(Self { backend, dir: data_dir()?, opened: OnceLock::new() })
+        Ok(Self {
+            backend,
+            dir: data_dir()?,
+            opened: OnceLock::new(),
+        })
     }
 
     fn open(&self) -> Result<Arc<dyn SecretStore>> {
@@ -78,11 +99,15 @@ impl LazyStore {
             .get_or_init(|| -> std::result::Result<Arc<dyn SecretStore>, Error> {
                 Ok(match self.backend {
                     SecretBackend::Memory => Arc::new(MemoryStore::default()),
-                    SecretBackend::Keychain => Arc::new(portal_core::secrets::KeychainStore::open(None)?),
+                    SecretBackend::Keychain => {
+                        Arc::new(portal_core::secrets::KeychainStore::open(None)?)
+                    }
                     SecretBackend::EncryptedFile => {
                         let pass = match std::env::var("PORTAL_SECRETS_PASSPHRASE") {
                             Ok(p) => Secret::from(p),
-                            Err(_) => crate::cmd::login::read_secret("Passphrase of the encrypted secrets file")?,
+                            Err(_) => crate::cmd::login::read_secret(
+                                "Passphrase of the encrypted secrets file",
+                            )?,
                         };
                         Arc::new(EncryptedFileStore::unlock(&self.dir, &pass)?)
                     }
@@ -138,7 +163,8 @@ impl Globals {
                 profile.urls.set(service, url.clone());
             }
         }
-        if profile.embedded_sandbox && Service::ALL.iter().all(|s| self.url_override(*s).is_none()) {
+        if profile.embedded_sandbox && Service::ALL.iter().all(|s| self.url_override(*s).is_none())
+        {
             return Err(Error::config(format!(
                 "Profile '{}' uses the app's embedded sandbox. Run `portal sandbox` and pass its URLs \
                  (--vaultstream-url …) and credentials, or choose another profile.",
@@ -151,7 +177,9 @@ impl Globals {
 
     fn has_ad_hoc_config(&self) -> bool {
         Service::ALL.iter().any(|s| self.url_override(*s).is_some())
-            || ENV_CREDENTIALS.iter().any(|(var, _)| std::env::var_os(var).is_some())
+            || ENV_CREDENTIALS
+                .iter()
+                .any(|(var, _)| std::env::var_os(var).is_some())
     }
 
     pub fn context(&self) -> Result<ProfileContext> {

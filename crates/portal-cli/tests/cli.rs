@@ -1,5 +1,7 @@
 //! The `portal` binary end to end against an in-process sandbox.
 
+#![allow(clippy::unwrap_used)]
+
 use std::process::Output;
 
 use assert_cmd::Command;
@@ -12,15 +14,27 @@ struct Env {
 }
 
 async fn env() -> Env {
-    let sandbox = Sandbox::start(SandboxConfig { seed_assets: 45, ..SandboxConfig::default() }).await.unwrap();
-    Env { sandbox, data: tempfile::tempdir().unwrap() }
+    let sandbox = Sandbox::start(SandboxConfig {
+        seed_assets: 45,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    Env {
+        sandbox,
+        data: tempfile::tempdir().unwrap(),
+    }
 }
 
 impl Env {
     /// `portal` with this sandbox's URLs and admin token in the environment.
     fn portal(&self, args: &[&str]) -> Output {
         let creds = self.sandbox.credentials();
-        let admin = creds.vault_users.iter().find(|u| u.role == "admin").unwrap();
+        let admin = creds
+            .vault_users
+            .iter()
+            .find(|u| u.role == "admin")
+            .unwrap();
         self.bare()
             .env("PORTAL_VAULTSTREAM_URL", self.sandbox.vaultstream_url())
             .env("PORTAL_JWT_KEYS_URL", self.sandbox.jwt_keys_url())
@@ -47,7 +61,11 @@ impl Env {
 }
 
 fn json(out: &Output) -> Value {
-    assert!(out.status.success(), "failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -57,16 +75,34 @@ fn stderr(out: &Output) -> String {
 
 #[test]
 fn help_lists_the_command_groups() {
-    let out = Command::cargo_bin("portal").unwrap().arg("--help").output().unwrap();
+    let out = Command::cargo_bin("portal")
+        .unwrap()
+        .arg("--help")
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    for group in ["profile", "login", "tokens", "jwt", "keys", "assets", "status", "sandbox", "completions"] {
+    for group in [
+        "profile",
+        "login",
+        "tokens",
+        "jwt",
+        "keys",
+        "assets",
+        "status",
+        "sandbox",
+        "completions",
+    ] {
         assert!(text.contains(group), "--help lacks {group}:\n{text}");
     }
 }
 
 #[test]
 fn secrets_are_never_accepted_as_flags() {
-    let out = Command::cargo_bin("portal").unwrap().args(["tokens", "list", "--token", "x"]).output().unwrap();
+    let out = Command::cargo_bin("portal")
+        .unwrap()
+        .args(["tokens", "list", "--token", "x"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(stderr(&out).contains("unexpected argument '--token'"));
 }
@@ -75,22 +111,48 @@ fn secrets_are_never_accepted_as_flags() {
 async fn tokens_create_list_revoke() {
     let env = env().await;
     let created = json(&env.portal(&[
-        "tokens", "create", "--name", "CI/CD Pipeline", "--scope", "content:write", "--scope", "content:read",
-        "--expires-in", "30d", "--json",
+        "tokens",
+        "create",
+        "--name",
+        "CI/CD Pipeline",
+        "--scope",
+        "content:write",
+        "--scope",
+        "content:read",
+        "--expires-in",
+        "30d",
+        "--json",
     ]));
     let id = created["id"].as_str().unwrap().to_owned();
     assert!(created["token"].as_str().unwrap().starts_with("vst_live_"));
-    assert_eq!(created["scopes"], serde_json::json!(["content:write", "content:read"]));
+    assert_eq!(
+        created["scopes"],
+        serde_json::json!(["content:write", "content:read"])
+    );
 
     let list = json(&env.portal(&["tokens", "list", "--json"]));
-    let listed = list.as_array().unwrap().iter().find(|t| t["id"] == id.as_str()).expect("new token listed");
-    assert!(listed.get("token").is_none(), "a list must never carry token values");
-    assert!(!list.to_string().contains(created["token"].as_str().unwrap()));
+    let listed = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == id.as_str())
+        .expect("new token listed");
+    assert!(
+        listed.get("token").is_none(),
+        "a list must never carry token values"
+    );
+    assert!(!list
+        .to_string()
+        .contains(created["token"].as_str().unwrap()));
 
     let out = env.portal(&["tokens", "revoke", &id, "--yes"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let list = json(&env.portal(&["tokens", "list", "--json"]));
-    assert!(list.as_array().unwrap().iter().all(|t| t["id"] != id.as_str()));
+    assert!(list
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["id"] != id.as_str()));
     env.sandbox.shutdown().await;
 }
 
@@ -102,11 +164,22 @@ async fn bad_input_fails_before_any_request() {
         .bare()
         .env("PORTAL_VAULTSTREAM_URL", "http://127.0.0.1:9")
         .env("PORTAL_VAULTSTREAM_TOKEN", "vst_live_x")
-        .args(["tokens", "create", "--name", "x", "--scope", "content:delete"])
+        .args([
+            "tokens",
+            "create",
+            "--name",
+            "x",
+            "--scope",
+            "content:delete",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("Unknown scope 'content:delete'"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Unknown scope 'content:delete'"),
+        "{}",
+        stderr(&out)
+    );
     env.sandbox.shutdown().await;
 }
 
@@ -123,7 +196,10 @@ async fn a_refused_token_is_one_line_with_code_and_request_id() {
     assert_eq!(out.status.code(), Some(3));
     let err = stderr(&out);
     let first = err.lines().next().unwrap();
-    assert!(first.starts_with("error: VaultStream: invalid_token: "), "{err}");
+    assert!(
+        first.starts_with("error: VaultStream: invalid_token: "),
+        "{err}"
+    );
     assert!(first.contains("(request "), "{err}");
     assert!(!err.contains("panicked") && !err.contains("backtrace"));
     env.sandbox.shutdown().await;
@@ -138,9 +214,21 @@ async fn keys_and_assets_lists() {
     let page = json(&env.portal(&["assets", "list", "--limit", "20", "--json"]));
     assert_eq!(page.as_array().unwrap().len(), 20);
     let all = json(&env.portal(&["assets", "list", "--limit", "20", "--all", "--json"]));
-    let ids: std::collections::HashSet<_> = all.as_array().unwrap().iter().map(|a| a["id"].to_string()).collect();
-    assert!(ids.len() > 20, "--all must follow has_more past the first page");
-    assert_eq!(ids.len(), all.as_array().unwrap().len(), "no duplicates across pages");
+    let ids: std::collections::HashSet<_> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].to_string())
+        .collect();
+    assert!(
+        ids.len() > 20,
+        "--all must follow has_more past the first page"
+    );
+    assert_eq!(
+        ids.len(),
+        all.as_array().unwrap().len(),
+        "no duplicates across pages"
+    );
     env.sandbox.shutdown().await;
 }
 
@@ -148,16 +236,40 @@ async fn keys_and_assets_lists() {
 async fn profiles_add_use_list_remove() {
     let env = env().await;
     let run = |args: &[&str]| env.bare().args(args).output().unwrap();
-    assert!(run(&["profile", "add", "Staging", "--environment", "staging"]).status.success());
-    let out = run(&["profile", "add", "Prod", "-e", "production", "--vault-url", "https://vault.example"]);
+    assert!(
+        run(&["profile", "add", "Staging", "--environment", "staging"])
+            .status
+            .success()
+    );
+    let out = run(&[
+        "profile",
+        "add",
+        "Prod",
+        "-e",
+        "production",
+        "--vault-url",
+        "https://vault.example",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(run(&["profile", "use", "Prod"]).status.success());
     let list = json(&run(&["profile", "list", "--json"]));
     assert_eq!(list[1]["urls"]["vault"], "https://vault.example");
     let text = String::from_utf8_lossy(&run(&["profile", "list"]).stdout).into_owned();
-    assert!(text.lines().any(|l| l.starts_with('*') && l.contains("Prod") && l.contains("PRODUCTION")), "{text}");
-    assert!(run(&["profile", "remove", "Prod", "--yes"]).status.success());
-    assert_eq!(json(&run(&["profile", "list", "--json"])).as_array().unwrap().len(), 1);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with('*') && l.contains("Prod") && l.contains("PRODUCTION")),
+        "{text}"
+    );
+    assert!(run(&["profile", "remove", "Prod", "--yes"])
+        .status
+        .success());
+    assert_eq!(
+        json(&run(&["profile", "list", "--json"]))
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     assert_eq!(run(&["profile", "use", "Nope"]).status.code(), Some(2));
     env.sandbox.shutdown().await;
 }

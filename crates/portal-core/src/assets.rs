@@ -47,12 +47,17 @@ impl VaultClaims {
         let bytes = URL_SAFE_NO_PAD
             .decode(payload.trim_end_matches('='))
             .map_err(|_| bad("The access token's payload is not base64url."))?;
-        serde_json::from_slice(&bytes).map_err(|e| bad(&format!("The access token's claims are unreadable: {e}")))
+        serde_json::from_slice(&bytes)
+            .map_err(|e| bad(&format!("The access token's claims are unreadable: {e}")))
     }
 
     /// The strongest documented role the token carries.
     pub fn role(&self) -> Role {
-        self.roles.iter().filter_map(|r| Role::parse(r)).max().unwrap_or(Role::User)
+        self.roles
+            .iter()
+            .filter_map(|r| Role::parse(r))
+            .max()
+            .unwrap_or(Role::User)
     }
 }
 
@@ -141,31 +146,50 @@ pub fn parse_envelope(resp: &Response) -> Result<(Value, Option<PageInfo>)> {
         (false, b) => {
             let v = b.unwrap_or(Value::Null);
             let err = &v["error"];
-            let message = err["message"].as_str().or(err.as_str()).or(v["message"].as_str()).map(str::to_owned);
+            let message = err["message"]
+                .as_str()
+                .or(err.as_str())
+                .or(v["message"].as_str())
+                .map(str::to_owned);
             let code = err["code"].as_str().map(str::to_owned);
-            return Err(status_error(resp, code, message, v["meta"]["request_id"].as_str().map(str::to_owned)));
+            return Err(status_error(
+                resp,
+                code,
+                message,
+                v["meta"]["request_id"].as_str().map(str::to_owned),
+            ));
         }
     };
     let Some(obj) = body.as_object().filter(|o| o.contains_key("data")) else {
-        let mut e = bad("The answer is JSON but not the vault envelope ({\"data\":…,\"error\":null}).")
-            .with_request_id(Some(resp.sent_request_id.clone()));
+        let mut e =
+            bad("The answer is JSON but not the vault envelope ({\"data\":…,\"error\":null}).")
+                .with_request_id(Some(resp.sent_request_id.clone()));
         e.status = Some(resp.status.as_u16());
         return Err(e);
     };
     if let Some(err) = obj.get("error").filter(|e| !e.is_null()) {
-        return Err(bad(err["message"].as_str().unwrap_or("The service reported an error."))
-            .with_request_id(Some(resp.sent_request_id.clone())));
+        return Err(bad(err["message"]
+            .as_str()
+            .unwrap_or("The service reported an error."))
+        .with_request_id(Some(resp.sent_request_id.clone())));
     }
-    let page = obj.get("page").and_then(|p| serde_json::from_value(p.clone()).ok());
+    let page = obj
+        .get("page")
+        .and_then(|p| serde_json::from_value(p.clone()).ok());
     Ok((obj["data"].clone(), page))
 }
 
 /// Reads the tokens from a login or refresh answer (inside `data` or at top level).
 fn read_session(v: &Value) -> Result<VaultSession> {
     let pick = |k: &str| v["data"][k].as_str().or(v[k].as_str()).map(Secret::new);
-    let access_token = pick("accessToken").ok_or_else(|| bad("The login answer carries no accessToken."))?;
+    let access_token =
+        pick("accessToken").ok_or_else(|| bad("The login answer carries no accessToken."))?;
     let claims = VaultClaims::decode(&access_token)?;
-    Ok(VaultSession { access_token, refresh_token: pick("refreshToken"), claims })
+    Ok(VaultSession {
+        access_token,
+        refresh_token: pick("refreshToken"),
+        claims,
+    })
 }
 
 pub struct VaultClient<'a> {
@@ -189,11 +213,19 @@ impl<'a> VaultClient<'a> {
         if email.trim().is_empty() || password.is_empty() {
             return Err(Error::validation("Email and password are both required."));
         }
-        self.auth_call("/auth/v1/login", json!({"email": email.trim(), "password": password.expose()})).await
+        self.auth_call(
+            "/auth/v1/login",
+            json!({"email": email.trim(), "password": password.expose()}),
+        )
+        .await
     }
 
     pub async fn refresh(&self, refresh_token: &Secret) -> Result<VaultSession> {
-        self.auth_call("/auth/v1/refresh", json!({"refreshToken": refresh_token.expose()})).await
+        self.auth_call(
+            "/auth/v1/refresh",
+            json!({"refreshToken": refresh_token.expose()}),
+        )
+        .await
     }
 
     fn call(&self, session: &'a VaultSession, method: Method, path: &str) -> Result<Call<'a>> {
@@ -202,14 +234,27 @@ impl<'a> VaultClient<'a> {
             .header("x-tenant-id", session.claims.tenant_id.clone()))
     }
 
-    pub async fn list_assets(&self, session: &'a VaultSession, page: u32, limit: u32) -> Result<AssetPage> {
+    pub async fn list_assets(
+        &self,
+        session: &'a VaultSession,
+        page: u32,
+        limit: u32,
+    ) -> Result<AssetPage> {
         let mut call = self.call(session, Method::GET, "/vault/v1/assets")?;
-        call.url.query_pairs_mut().append_pair("page", &page.to_string()).append_pair("limit", &limit.to_string());
+        call.url
+            .query_pairs_mut()
+            .append_pair("page", &page.to_string())
+            .append_pair("limit", &limit.to_string());
         let resp = self.http.send(&call).await?;
         let (data, info) = parse_envelope(&resp)?;
-        let items: Vec<Asset> =
-            serde_json::from_value(data).map_err(|e| bad(&format!("Unexpected asset list: {e}")))?;
-        let info = info.unwrap_or(PageInfo { total: items.len() as u64, page, limit, has_more: false });
+        let items: Vec<Asset> = serde_json::from_value(data)
+            .map_err(|e| bad(&format!("Unexpected asset list: {e}")))?;
+        let info = info.unwrap_or(PageInfo {
+            total: items.len() as u64,
+            page,
+            limit,
+            has_more: false,
+        });
         Ok(AssetPage { items, page: info })
     }
 }
@@ -220,7 +265,11 @@ mod tests {
 
     fn jwt(claims: Value) -> Secret {
         let enc = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());
-        Secret::new(format!("{}.{}.sig", enc(&json!({"alg":"HS256"})), enc(&claims)))
+        Secret::new(format!(
+            "{}.{}.sig",
+            enc(&json!({"alg":"HS256"})),
+            enc(&claims)
+        ))
     }
 
     #[test]

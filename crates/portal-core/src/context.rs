@@ -26,13 +26,26 @@ pub struct ProfileContext {
 }
 
 impl ProfileContext {
-    pub fn new(profile: Profile, secrets: Arc<dyn SecretStore>, config: HttpConfig) -> Result<Self> {
-        Ok(Self::with_client(profile, secrets, HttpClient::new(config)?))
+    pub fn new(
+        profile: Profile,
+        secrets: Arc<dyn SecretStore>,
+        config: HttpConfig,
+    ) -> Result<Self> {
+        Ok(Self::with_client(
+            profile,
+            secrets,
+            HttpClient::new(config)?,
+        ))
     }
 
     /// Reuses an existing client (and its connection pool) for this profile.
     pub fn with_client(profile: Profile, secrets: Arc<dyn SecretStore>, http: HttpClient) -> Self {
-        Self { profile, http, secrets, overrides: HashMap::new() }
+        Self {
+            profile,
+            http,
+            secrets,
+            overrides: HashMap::new(),
+        }
     }
 
     pub fn override_credential(&mut self, item: Item, value: Secret) {
@@ -55,7 +68,11 @@ impl ProfileContext {
         self.stored(item.clone())?.ok_or_else(|| {
             Error::new(
                 ErrorCode::NoCredentials,
-                format!("Profile '{}' has no {} credential.", self.profile.name, service.label()),
+                format!(
+                    "Profile '{}' has no {} credential.",
+                    self.profile.name,
+                    service.label()
+                ),
             )
             .with_service(service)
         })
@@ -87,9 +104,15 @@ impl ProfileContext {
 
     /// The stored vault session, if any.
     pub fn vault_session(&self) -> Result<Option<VaultSession>> {
-        let Some(access_token) = self.stored(Item::VaultAccessToken)? else { return Ok(None) };
+        let Some(access_token) = self.stored(Item::VaultAccessToken)? else {
+            return Ok(None);
+        };
         let claims = VaultClaims::decode(&access_token)?;
-        Ok(Some(VaultSession { access_token, refresh_token: self.stored(Item::VaultRefreshToken)?, claims }))
+        Ok(Some(VaultSession {
+            access_token,
+            refresh_token: self.stored(Item::VaultRefreshToken)?,
+            claims,
+        }))
     }
 
     pub fn save_vault_session(&self, session: &VaultSession) -> Result<()> {
@@ -113,8 +136,11 @@ impl ProfileContext {
             },
             Service::Vault => match self.vault_session() {
                 Ok(Some(s)) => self.vault().list_assets(&s, 1, 1).await.map(|_| ()),
-                Ok(None) => Err(Error::new(ErrorCode::NoCredentials, "Not logged in to the vault.")
-                    .with_service(Service::Vault)),
+                Ok(None) => Err(Error::new(
+                    ErrorCode::NoCredentials,
+                    "Not logged in to the vault.",
+                )
+                .with_service(Service::Vault)),
                 Err(e) => Err(e),
             },
         };
@@ -154,6 +180,10 @@ impl ServiceStatus {
                 _ => ConnectionState::Offline,
             },
         };
-        Self { service, state, error: result.err() }
+        Self {
+            service,
+            state,
+            error: result.err(),
+        }
     }
 }

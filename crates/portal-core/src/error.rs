@@ -162,7 +162,12 @@ impl std::fmt::Display for Error {
         if let Some(service) = self.service {
             write!(f, "{}: ", service.label())?;
         }
-        write!(f, "{}: {}", self.service_code.as_deref().unwrap_or(self.code.as_str()), self.message)?;
+        write!(
+            f,
+            "{}: {}",
+            self.service_code.as_deref().unwrap_or(self.code.as_str()),
+            self.message
+        )?;
         if let Some(id) = &self.request_id {
             write!(f, " (request {id})")?;
         }
@@ -197,6 +202,9 @@ mod tests {
         let e = Error::new(ErrorCode::KeychainUnavailable, "no Secret Service");
         let v = serde_json::to_value(&e).unwrap_or_default();
         assert_eq!(v["code"], "keychain_unavailable");
-        assert!(v["hint"].as_str().unwrap_or_default().contains("encrypted secrets file"));
+        assert!(v["hint"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("encrypted secrets file"));
     }
 }

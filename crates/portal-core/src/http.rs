@@ -103,8 +103,10 @@ impl<'a> Call<'a> {
     }
 
     fn retryable(&self) -> bool {
-        matches!(self.method, Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS)
-            || self.idempotency_key.is_some()
+        matches!(
+            self.method,
+            Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+        ) || self.idempotency_key.is_some()
     }
 
     /// Path only: queries may carry values we must not log.
@@ -141,10 +143,17 @@ impl Response {
         } else {
             "a body that is not valid JSON".to_owned()
         };
-        let code = if self.status.is_server_error() { ErrorCode::Unavailable } else { ErrorCode::BadResponse };
+        let code = if self.status.is_server_error() {
+            ErrorCode::Unavailable
+        } else {
+            ErrorCode::BadResponse
+        };
         let mut e = Error::new(
             code,
-            format!("The service answered HTTP {} with {what} instead of its JSON envelope.", self.status.as_u16()),
+            format!(
+                "The service answered HTTP {} with {what} instead of its JSON envelope.",
+                self.status.as_u16()
+            ),
         )
         .with_service(self.service)
         .with_request_id(Some(self.sent_request_id.clone()));
@@ -167,7 +176,9 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         return Some(Duration::from_secs(secs));
     }
     let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
-    let delta = when.signed_duration_since(chrono::Utc::now()).num_milliseconds();
+    let delta = when
+        .signed_duration_since(chrono::Utc::now())
+        .num_milliseconds();
     Some(Duration::from_millis(delta.max(0) as u64))
 }
 
@@ -207,7 +218,9 @@ pub fn status_error(
         .with_request_id(request_id);
     e.status = Some(resp.status.as_u16());
     e.service_code = service_code;
-    e.retry_after_secs = resp.retry_after().map(|d| d.as_secs().clamp(1, u64::from(u32::MAX)) as u32);
+    e.retry_after_secs = resp
+        .retry_after()
+        .map(|d| d.as_secs().clamp(1, u64::from(u32::MAX)) as u32);
     e
 }
 
@@ -288,7 +301,10 @@ impl HttpClient {
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
-        let exp = self.config.base_delay.saturating_mul(1u32 << (attempt - 1).min(16));
+        let exp = self
+            .config
+            .base_delay
+            .saturating_mul(1u32 << (attempt - 1).min(16));
         let capped = exp.min(self.config.max_delay);
         // Full jitter between half and all of the delay.
         let ms = capped.as_millis() as u64;
@@ -325,7 +341,11 @@ impl HttpClient {
         let status = resp.status();
         let headers = resp.headers().clone();
         let body = resp.bytes().await.map_err(|e| Failure {
-            kind: if e.is_timeout() { FailureKind::Timeout } else { FailureKind::BodyLost },
+            kind: if e.is_timeout() {
+                FailureKind::Timeout
+            } else {
+                FailureKind::BodyLost
+            },
             sent: true,
         })?;
         Ok((status, headers, body.to_vec()))
@@ -367,13 +387,25 @@ impl Failure {
 
     fn from_send(e: reqwest::Error) -> Self {
         if e.is_connect() {
-            Self { kind: FailureKind::Connect, sent: false }
+            Self {
+                kind: FailureKind::Connect,
+                sent: false,
+            }
         } else if e.is_timeout() {
-            Self { kind: FailureKind::Timeout, sent: true }
+            Self {
+                kind: FailureKind::Timeout,
+                sent: true,
+            }
         } else if e.is_builder() {
-            Self { kind: FailureKind::Other, sent: false }
+            Self {
+                kind: FailureKind::Other,
+                sent: false,
+            }
         } else {
-            Self { kind: FailureKind::BodyLost, sent: true }
+            Self {
+                kind: FailureKind::BodyLost,
+                sent: true,
+            }
         }
     }
 
@@ -399,13 +431,19 @@ impl Failure {
                 (ErrorCode::Unavailable, format!("The connection to {service} broke before its answer arrived."))
             }
         };
-        Error::new(code, message).with_service(call.service).with_request_id(Some(request_id))
+        Error::new(code, message)
+            .with_service(call.service)
+            .with_request_id(Some(request_id))
     }
 }
 
 /// Joins a base URL and a path (`base` may carry a path prefix such as `/v2`).
 pub fn join(base: &str, path: &str) -> Result<url::Url> {
-    let full = format!("{}/{}", base.trim_end_matches('/'), path.trim_start_matches('/'));
+    let full = format!(
+        "{}/{}",
+        base.trim_end_matches('/'),
+        path.trim_start_matches('/')
+    );
     url::Url::parse(&full).map_err(|e| Error::config(format!("Bad URL '{full}': {e}")))
 }
 
@@ -415,8 +453,14 @@ mod tests {
 
     #[test]
     fn join_keeps_prefixes() {
-        assert_eq!(join("https://a.b/v2/", "/jwt_keys").unwrap().as_str(), "https://a.b/v2/jwt_keys");
-        assert_eq!(join("https://a.b", "v1/auth/tokens").unwrap().as_str(), "https://a.b/v1/auth/tokens");
+        assert_eq!(
+            join("https://a.b/v2/", "/jwt_keys").unwrap().as_str(),
+            "https://a.b/v2/jwt_keys"
+        );
+        assert_eq!(
+            join("https://a.b", "v1/auth/tokens").unwrap().as_str(),
+            "https://a.b/v1/auth/tokens"
+        );
     }
 
     #[test]
@@ -425,16 +469,27 @@ mod tests {
         assert!(Call::new(Service::Vault, Method::GET, url.clone()).retryable());
         assert!(Call::new(Service::Vault, Method::DELETE, url.clone()).retryable());
         assert!(!Call::new(Service::VaultStream, Method::POST, url.clone()).retryable());
-        assert!(Call::new(Service::Vault, Method::POST, url.clone()).idempotency_key("k").retryable());
+        assert!(Call::new(Service::Vault, Method::POST, url.clone())
+            .idempotency_key("k")
+            .retryable());
         assert!(!Call::new(Service::Vault, Method::PATCH, url).retryable());
     }
 
     #[test]
     fn status_codes_map_to_stable_codes() {
-        assert_eq!(code_for_status(StatusCode::UNAUTHORIZED), ErrorCode::Unauthorized);
+        assert_eq!(
+            code_for_status(StatusCode::UNAUTHORIZED),
+            ErrorCode::Unauthorized
+        );
         assert_eq!(code_for_status(StatusCode::CONFLICT), ErrorCode::Conflict);
-        assert_eq!(code_for_status(StatusCode::UNPROCESSABLE_ENTITY), ErrorCode::Validation);
-        assert_eq!(code_for_status(StatusCode::BAD_GATEWAY), ErrorCode::Unavailable);
+        assert_eq!(
+            code_for_status(StatusCode::UNPROCESSABLE_ENTITY),
+            ErrorCode::Validation
+        );
+        assert_eq!(
+            code_for_status(StatusCode::BAD_GATEWAY),
+            ErrorCode::Unavailable
+        );
     }
 
     #[test]

@@ -36,7 +36,9 @@ pub struct JwtKey {
 pub fn validate_key_name(name: &str) -> Result<()> {
     let n = name.chars().count();
     if n == 0 || n > 50 || name.trim().is_empty() {
-        return Err(Error::validation(format!("A key name needs 1 to 50 characters (this one has {n}).")));
+        return Err(Error::validation(format!(
+            "A key name needs 1 to 50 characters (this one has {n})."
+        )));
     }
     Ok(())
 }
@@ -71,8 +73,11 @@ pub fn parse_envelope(resp: &Response) -> Result<(Value, Value)> {
         Some(true) => {}
         Some(false) => {
             let messages = error_messages(&body);
-            let message =
-                if messages.is_empty() { "The service reported a failure.".to_owned() } else { messages.join("; ") };
+            let message = if messages.is_empty() {
+                "The service reported a failure.".to_owned()
+            } else {
+                messages.join("; ")
+            };
             return Err(Error::new(ErrorCode::BadResponse, message)
                 .with_service(Service::JwtKeys)
                 .with_request_id(Some(resp.sent_request_id.clone())));
@@ -88,12 +93,19 @@ pub fn parse_envelope(resp: &Response) -> Result<(Value, Value)> {
             return Err(e);
         }
     }
-    Ok((body.get("result").cloned().unwrap_or(Value::Null), body.get("links").cloned().unwrap_or(Value::Null)))
+    Ok((
+        body.get("result").cloned().unwrap_or(Value::Null),
+        body.get("links").cloned().unwrap_or(Value::Null),
+    ))
 }
 
 fn decode<T: serde::de::DeserializeOwned>(v: Value) -> Result<T> {
     serde_json::from_value(v).map_err(|e| {
-        Error::new(ErrorCode::BadResponse, format!("Unexpected key data in the answer: {e}")).with_service(Service::JwtKeys)
+        Error::new(
+            ErrorCode::BadResponse,
+            format!("Unexpected key data in the answer: {e}"),
+        )
+        .with_service(Service::JwtKeys)
     })
 }
 
@@ -105,10 +117,19 @@ pub struct JwtKeysClient<'a> {
 
 impl<'a> JwtKeysClient<'a> {
     pub fn new(http: &'a HttpClient, base: &'a str, credential: &'a Secret) -> Self {
-        Self { http, base, credential }
+        Self {
+            http,
+            base,
+            credential,
+        }
     }
 
-    async fn send(&self, method: Method, url: url::Url, body: Option<Value>) -> Result<(Value, Value)> {
+    async fn send(
+        &self,
+        method: Method,
+        url: url::Url,
+        body: Option<Value>,
+    ) -> Result<(Value, Value)> {
         let mut call = Call::new(Service::JwtKeys, method, url).bearer(self.credential);
         if let Some(body) = body {
             call = call.json(body);
@@ -129,7 +150,9 @@ impl<'a> JwtKeysClient<'a> {
             all.extend(page);
             match links["next"].as_str().filter(|n| !n.is_empty()) {
                 Some(next) if !empty => {
-                    let next = url.join(next).map_err(|e| Error::config(format!("Bad links.next URL: {e}")))?;
+                    let next = url
+                        .join(next)
+                        .map_err(|e| Error::config(format!("Bad links.next URL: {e}")))?;
                     if next == url {
                         break;
                     }
@@ -150,7 +173,13 @@ impl<'a> JwtKeysClient<'a> {
     }
 
     pub async fn get(&self, id: &str) -> Result<JwtKey> {
-        let (result, _) = self.send(Method::GET, join(self.base, &format!("/jwt_keys/{}", urlencode(id)))?, None).await?;
+        let (result, _) = self
+            .send(
+                Method::GET,
+                join(self.base, &format!("/jwt_keys/{}", urlencode(id)))?,
+                None,
+            )
+            .await?;
         decode(result)
     }
 
@@ -158,12 +187,20 @@ impl<'a> JwtKeysClient<'a> {
     pub async fn create(&self, name: &str, public_key_pem: &str) -> Result<JwtKey> {
         validate_key_name(name)?;
         let body = json!({ "name": name, "public_key": public_key_pem });
-        let (result, _) = self.send(Method::POST, join(self.base, "/jwt_keys")?, Some(body)).await?;
+        let (result, _) = self
+            .send(Method::POST, join(self.base, "/jwt_keys")?, Some(body))
+            .await?;
         decode(result)
     }
 
     pub async fn delete(&self, id: &str) -> Result<()> {
-        self.send(Method::DELETE, join(self.base, &format!("/jwt_keys/{}", urlencode(id)))?, None).await.map(|_| ())
+        self.send(
+            Method::DELETE,
+            join(self.base, &format!("/jwt_keys/{}", urlencode(id)))?,
+            None,
+        )
+        .await
+        .map(|_| ())
     }
 }
 
@@ -183,6 +220,9 @@ mod tests {
     #[test]
     fn errors_accept_strings_and_objects() {
         let v = json!({"errors":["name is required", {"message":"public_key is not PEM"}]});
-        assert_eq!(error_messages(&v), ["name is required", "public_key is not PEM"]);
+        assert_eq!(
+            error_messages(&v),
+            ["name is required", "public_key is not PEM"]
+        );
     }
 }

@@ -21,7 +21,9 @@ pub struct NewCredentials {
 
 impl NewCredentials {
     pub fn is_empty(&self) -> bool {
-        self.vaultstream_token.is_none() && self.jwt_keys_api_key.is_none() && self.vault_login.is_none()
+        self.vaultstream_token.is_none()
+            && self.jwt_keys_api_key.is_none()
+            && self.vault_login.is_none()
     }
 }
 
@@ -36,10 +38,15 @@ pub async fn connect(
 ) -> Result<Profile> {
     profile.validate()?;
     if profiles.list().iter().any(|p| p.name == profile.name) {
-        return Err(Error::validation(format!("A profile named '{}' exists already.", profile.name)));
+        return Err(Error::validation(format!(
+            "A profile named '{}' exists already.",
+            profile.name
+        )));
     }
     if creds.is_empty() {
-        return Err(Error::validation("Enter at least one credential to connect."));
+        return Err(Error::validation(
+            "Enter at least one credential to connect.",
+        ));
     }
     // Check with a throwaway in-memory context first.
     let mut probe = ProfileContext::new(profile.clone(), Arc::new(MemoryStore::default()), http)?;

@@ -140,7 +140,9 @@ impl Profile {
 pub fn validate_name(name: &str) -> Result<()> {
     let trimmed = name.trim();
     if trimmed.is_empty() || trimmed.chars().count() > 40 {
-        return Err(Error::validation("A profile name needs 1 to 40 characters."));
+        return Err(Error::validation(
+            "A profile name needs 1 to 40 characters.",
+        ));
     }
     if trimmed != name || name.contains('/') || name.chars().any(char::is_control) {
         return Err(Error::validation(
@@ -169,12 +171,18 @@ impl SettingsFile {
         let map = match std::fs::read(&path) {
             Ok(bytes) if bytes.iter().all(u8::is_ascii_whitespace) => Map::new(),
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                Error::config(format!("{} is not a valid settings file: {e}", path.display()))
+                Error::config(format!(
+                    "{} is not a valid settings file: {e}",
+                    path.display()
+                ))
             })?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Map::new(),
             Err(e) => return Err(e.into()),
         };
-        Ok(Self { path, map: Mutex::new(map) })
+        Ok(Self {
+            path,
+            map: Mutex::new(map),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -188,7 +196,10 @@ impl KeyValueStore for SettingsFile {
     }
 
     fn set(&self, key: &str, value: Value) -> Result<()> {
-        let mut map = self.map.lock().map_err(|_| Error::internal("settings lock poisoned"))?;
+        let mut map = self
+            .map
+            .lock()
+            .map_err(|_| Error::internal("settings lock poisoned"))?;
         map.insert(key.to_owned(), value);
         let bytes = serde_json::to_vec_pretty(&*map).map_err(|e| Error::internal(e.to_string()))?;
         write_private(&self.path, &bytes)
@@ -244,7 +255,10 @@ impl<'a> Profiles<'a> {
         profile.validate()?;
         let mut all = self.list();
         if all.iter().any(|p| p.name == profile.name) {
-            return Err(Error::validation(format!("A profile named '{}' exists already.", profile.name)));
+            return Err(Error::validation(format!(
+                "A profile named '{}' exists already.",
+                profile.name
+            )));
         }
         let first = all.is_empty();
         let name = profile.name.clone();
@@ -278,14 +292,19 @@ impl<'a> Profiles<'a> {
         }
         self.save(&all)?;
         if self.active_name().as_deref() == Some(name) {
-            let next = all.first().map(|p| Value::String(p.name.clone())).unwrap_or(Value::Null);
+            let next = all
+                .first()
+                .map(|p| Value::String(p.name.clone()))
+                .unwrap_or(Value::Null);
             self.store.set(KEY_ACTIVE, next)?;
         }
         Ok(())
     }
 
     pub fn active_name(&self) -> Option<String> {
-        self.store.get(KEY_ACTIVE).and_then(|v| v.as_str().map(str::to_owned))
+        self.store
+            .get(KEY_ACTIVE)
+            .and_then(|v| v.as_str().map(str::to_owned))
     }
 
     pub fn active(&self) -> Option<Profile> {
@@ -325,15 +344,23 @@ mod tests {
     fn add_list_activate_remove() {
         let (dir, f) = file();
         let profiles = Profiles::new(&f);
-        profiles.add(Profile::new("Staging", Environment::Staging)).unwrap();
-        profiles.add(Profile::new("Prod", Environment::Production)).unwrap();
+        profiles
+            .add(Profile::new("Staging", Environment::Staging))
+            .unwrap();
+        profiles
+            .add(Profile::new("Prod", Environment::Production))
+            .unwrap();
         assert_eq!(profiles.active_name().as_deref(), Some("Staging"));
         profiles.set_active("Prod").unwrap();
         assert!(profiles.active().unwrap().is_production());
 
         // Another reader of the same file sees the same thing (app and CLI share it).
         let again = SettingsFile::open(dir.path().join(SETTINGS_FILE)).unwrap();
-        let names: Vec<_> = Profiles::new(&again).list().into_iter().map(|p| p.name).collect();
+        let names: Vec<_> = Profiles::new(&again)
+            .list()
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
         assert_eq!(names, ["Staging", "Prod"]);
 
         profiles.remove("Prod").unwrap();
@@ -347,8 +374,12 @@ mod tests {
         let profiles = Profiles::new(&f);
         profiles.add(Profile::new("A", Environment::Other)).unwrap();
         assert!(profiles.add(Profile::new("A", Environment::Other)).is_err());
-        assert!(profiles.add(Profile::new(" A", Environment::Other)).is_err());
-        assert!(profiles.add(Profile::new("a/b", Environment::Other)).is_err());
+        assert!(profiles
+            .add(Profile::new(" A", Environment::Other))
+            .is_err());
+        assert!(profiles
+            .add(Profile::new("a/b", Environment::Other))
+            .is_err());
         let mut p = Profile::new("B", Environment::Other);
         p.urls.vault = "ftp://example".into();
         let err = profiles.add(p).unwrap_err();
@@ -359,17 +390,26 @@ mod tests {
     fn file_is_a_flat_store_object_and_unknown_keys_survive() {
         let (dir, f) = file();
         f.set("theme", Value::String("dark".into())).unwrap();
-        Profiles::new(&f).add(Profile::new("A", Environment::Sandbox)).unwrap();
+        Profiles::new(&f)
+            .add(Profile::new("A", Environment::Sandbox))
+            .unwrap();
         let raw: Value =
-            serde_json::from_slice(&std::fs::read(dir.path().join(SETTINGS_FILE)).unwrap()).unwrap();
+            serde_json::from_slice(&std::fs::read(dir.path().join(SETTINGS_FILE)).unwrap())
+                .unwrap();
         assert_eq!(raw["theme"], "dark");
         assert_eq!(raw["activeProfile"], "A");
-        assert_eq!(raw["profiles"][0]["urls"]["jwtKeys"], "https://api.vidbeo.com/v2");
+        assert_eq!(
+            raw["profiles"][0]["urls"]["jwtKeys"],
+            "https://api.vidbeo.com/v2"
+        );
     }
 
     #[test]
     fn environment_parses_liberally() {
-        assert_eq!("PROD".parse::<Environment>().unwrap(), Environment::Production);
+        assert_eq!(
+            "PROD".parse::<Environment>().unwrap(),
+            Environment::Production
+        );
         assert!("live".parse::<Environment>().is_err());
     }
 }

@@ -83,7 +83,10 @@ pub struct EntryName {
 
 impl EntryName {
     pub fn new(profile: impl Into<String>, item: Item) -> Self {
-        Self { profile: profile.into(), item }
+        Self {
+            profile: profile.into(),
+            item,
+        }
     }
 
     pub fn account(&self) -> String {
@@ -126,7 +129,9 @@ impl SecretStore for MemoryStore {
     }
 
     fn get(&self, name: &EntryName) -> Result<Option<Secret>> {
-        Ok(lock(&self.entries)?.get(&name.account()).map(Secret::duplicate))
+        Ok(lock(&self.entries)?
+            .get(&name.account())
+            .map(Secret::duplicate))
     }
 
     fn set(&self, name: &EntryName, value: &Secret) -> Result<()> {
@@ -141,7 +146,8 @@ impl SecretStore for MemoryStore {
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> Result<std::sync::MutexGuard<'_, T>> {
-    m.lock().map_err(|_| Error::internal("secret store lock poisoned"))
+    m.lock()
+        .map_err(|_| Error::internal("secret store lock poisoned"))
 }
 
 /// The OS keychain through the `keyring` crate.
@@ -155,7 +161,9 @@ impl KeychainStore {
     /// Opens the keychain and proves it answers (a read of a probe entry).
     /// `namespace` defaults to [`APP_ID`]; tests pass their own.
     pub fn open(namespace: Option<&str>) -> Result<Self> {
-        let store = Self { service: namespace.unwrap_or(APP_ID).to_owned() };
+        let store = Self {
+            service: namespace.unwrap_or(APP_ID).to_owned(),
+        };
         store.get(&EntryName::new("_portal", Item::SavedToken("probe".into())))?;
         Ok(store)
     }
@@ -174,7 +182,10 @@ fn keychain_error(e: keyring::Error) -> Error {
     };
     Error::new(
         ErrorCode::KeychainUnavailable,
-        format!("The OS keychain ({}) is not available: {detail}", os_keychain_name()),
+        format!(
+            "The OS keychain ({}) is not available: {detail}",
+            os_keychain_name()
+        ),
     )
 }
 
@@ -193,7 +204,9 @@ impl SecretStore for KeychainStore {
     }
 
     fn set(&self, name: &EntryName, value: &Secret) -> Result<()> {
-        self.entry(name)?.set_password(value.expose()).map_err(keychain_error)
+        self.entry(name)?
+            .set_password(value.expose())
+            .map_err(keychain_error)
     }
 
     fn delete(&self, name: &EntryName) -> Result<()> {

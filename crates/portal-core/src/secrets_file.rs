@@ -44,8 +44,13 @@ pub struct EncryptedFileStore {
     entries: Mutex<HashMap<String, Zeroizing<String>>>,
 }
 
-fn derive_key(passphrase: &Secret, salt: &[u8], (m, t, p): (u32, u32, u32)) -> Result<Zeroizing<[u8; 32]>> {
-    let params = Params::new(m, t, p, Some(32)).map_err(|e| Error::internal(format!("argon2 params: {e}")))?;
+fn derive_key(
+    passphrase: &Secret,
+    salt: &[u8],
+    (m, t, p): (u32, u32, u32),
+) -> Result<Zeroizing<[u8; 32]>> {
+    let params = Params::new(m, t, p, Some(32))
+        .map_err(|e| Error::internal(format!("argon2 params: {e}")))?;
     let mut key = Zeroizing::new([0u8; 32]);
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
         .hash_password_into(passphrase.expose().as_bytes(), salt, key.as_mut())
@@ -54,11 +59,15 @@ fn derive_key(passphrase: &Secret, salt: &[u8], (m, t, p): (u32, u32, u32)) -> R
 }
 
 fn decode(field: &str, value: &str) -> Result<Vec<u8>> {
-    B64.decode(value).map_err(|_| corrupt(&format!("{field} is not base64")))
+    B64.decode(value)
+        .map_err(|_| corrupt(&format!("{field} is not base64")))
 }
 
 fn corrupt(why: &str) -> Error {
-    Error::new(ErrorCode::Io, format!("The encrypted secrets file is damaged: {why}"))
+    Error::new(
+        ErrorCode::Io,
+        format!("The encrypted secrets file is damaged: {why}"),
+    )
 }
 
 impl EncryptedFileStore {
@@ -72,7 +81,9 @@ impl EncryptedFileStore {
     /// Creates a new, empty file. Refuses to overwrite an existing one.
     pub fn create(dir: &Path, passphrase: &Secret) -> Result<Self> {
         if passphrase.expose().chars().count() < 8 {
-            return Err(Error::validation("The passphrase needs at least 8 characters."));
+            return Err(Error::validation(
+                "The passphrase needs at least 8 characters.",
+            ));
         }
         let path = dir.join(FILE_NAME);
         if path.exists() {
@@ -81,7 +92,13 @@ impl EncryptedFileStore {
         let mut salt = [0u8; 16];
         rand::thread_rng().fill_bytes(&mut salt);
         let key = derive_key(passphrase, &salt, Self::PARAMS)?;
-        let store = Self { path, key, salt, params: Self::PARAMS, entries: Mutex::default() };
+        let store = Self {
+            path,
+            key,
+            salt,
+            params: Self::PARAMS,
+            entries: Mutex::default(),
+        };
         store.persist(&HashMap::new())?;
         Ok(store)
     }
@@ -94,7 +111,9 @@ impl EncryptedFileStore {
         if env.version != 1 || env.kdf != "argon2id" {
             return Err(corrupt("unknown format version"));
         }
-        let salt: [u8; 16] = decode("salt", &env.salt)?.try_into().map_err(|_| corrupt("bad salt"))?;
+        let salt: [u8; 16] = decode("salt", &env.salt)?
+            .try_into()
+            .map_err(|_| corrupt("bad salt"))?;
         let nonce = decode("nonce", &env.nonce)?;
         if nonce.len() != 24 {
             return Err(corrupt("bad nonce"));
@@ -103,20 +122,39 @@ impl EncryptedFileStore {
         let key = derive_key(passphrase, &salt, params)?;
         let cipher = XChaCha20Poly1305::new(key.as_ref().into());
         let plain = cipher
-            .decrypt(XNonce::from_slice(&nonce), decode("ciphertext", &env.ciphertext)?.as_slice())
+            .decrypt(
+                XNonce::from_slice(&nonce),
+                decode("ciphertext", &env.ciphertext)?.as_slice(),
+            )
             .map(Zeroizing::new)
             .map_err(|_| {
-                Error::new(ErrorCode::SecretsLocked, "Wrong passphrase for the encrypted secrets file.")
+                Error::new(
+                    ErrorCode::SecretsLocked,
+                    "Wrong passphrase for the encrypted secrets file.",
+                )
             })?;
         let map: HashMap<String, String> =
             serde_json::from_slice(&plain).map_err(|e| corrupt(&e.to_string()))?;
-        let entries = map.into_iter().map(|(k, v)| (k, Zeroizing::new(v))).collect();
-        Ok(Self { path, key, salt, params, entries: Mutex::new(entries) })
+        let entries = map
+            .into_iter()
+            .map(|(k, v)| (k, Zeroizing::new(v)))
+            .collect();
+        Ok(Self {
+            path,
+            key,
+            salt,
+            params,
+            entries: Mutex::new(entries),
+        })
     }
 
     fn persist(&self, entries: &HashMap<String, Zeroizing<String>>) -> Result<()> {
-        let plain: HashMap<&str, &str> = entries.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let plain = Zeroizing::new(serde_json::to_vec(&plain).map_err(|e| Error::internal(e.to_string()))?);
+        let plain: HashMap<&str, &str> = entries
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let plain =
+            Zeroizing::new(serde_json::to_vec(&plain).map_err(|e| Error::internal(e.to_string()))?);
         let mut nonce = [0u8; 24];
         rand::thread_rng().fill_bytes(&mut nonce);
         let cipher = XChaCha20Poly1305::new(self.key.as_ref().into());
@@ -144,7 +182,9 @@ impl SecretStore for EncryptedFileStore {
     }
 
     fn get(&self, name: &EntryName) -> Result<Option<Secret>> {
-        Ok(lock(&self.entries)?.get(&name.account()).map(|v| Secret::new(v.as_str())))
+        Ok(lock(&self.entries)?
+            .get(&name.account())
+            .map(|v| Secret::new(v.as_str())))
     }
 
     fn set(&self, name: &EntryName, value: &Secret) -> Result<()> {
@@ -174,13 +214,18 @@ mod tests {
         let name = EntryName::new("Prod", Item::VaultStreamToken);
         {
             let store = EncryptedFileStore::create(dir.path(), &pass).unwrap();
-            store.set(&name, &Secret::new("vst_live_topsecretvalue")).unwrap();
+            store
+                .set(&name, &Secret::new("vst_live_topsecretvalue"))
+                .unwrap();
         }
         let raw = std::fs::read_to_string(dir.path().join(FILE_NAME)).unwrap();
         assert!(!raw.contains("topsecret"));
         assert!(!raw.contains("Prod/"));
         let store = EncryptedFileStore::unlock(dir.path(), &pass).unwrap();
-        assert_eq!(store.get(&name).unwrap().unwrap().expose(), "vst_live_topsecretvalue");
+        assert_eq!(
+            store.get(&name).unwrap().unwrap().expose(),
+            "vst_live_topsecretvalue"
+        );
         store.delete(&name).unwrap();
         let again = EncryptedFileStore::unlock(dir.path(), &pass).unwrap();
         assert!(again.get(&name).unwrap().is_none());
@@ -199,7 +244,9 @@ mod tests {
     #[test]
     fn short_passphrase_and_overwrite_are_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let err = EncryptedFileStore::create(dir.path(), &Secret::new("short")).err().unwrap();
+        let err = EncryptedFileStore::create(dir.path(), &Secret::new("short"))
+            .err()
+            .unwrap();
         assert_eq!(err.code, ErrorCode::Validation);
         EncryptedFileStore::create(dir.path(), &Secret::new("long enough")).unwrap();
         assert!(EncryptedFileStore::create(dir.path(), &Secret::new("long enough")).is_err());
@@ -211,7 +258,10 @@ mod tests {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         EncryptedFileStore::create(dir.path(), &Secret::new("long enough")).unwrap();
-        let mode = std::fs::metadata(dir.path().join(FILE_NAME)).unwrap().permissions().mode();
+        let mode = std::fs::metadata(dir.path().join(FILE_NAME))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
 }

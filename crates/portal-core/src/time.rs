@@ -7,6 +7,9 @@ use serde::{Deserialize, Deserializer};
 /// instead of failing the whole answer.
 pub fn lenient_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
     let v = Option::<serde_json::Value>::deserialize(d)?;
-    Ok(v.and_then(|v| v.as_str().and_then(|s| DateTime::parse_from_rfc3339(s).ok()))
-        .map(|t| t.with_timezone(&Utc)))
+    Ok(v.and_then(|v| {
+        v.as_str()
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+    })
+    .map(|t| t.with_timezone(&Utc)))
 }

@@ -26,12 +26,36 @@ pub struct ScopeInfo {
 }
 
 pub const SCOPES: [ScopeInfo; 6] = [
-    ScopeInfo { scope: "content:read", area: "Content", description: "List and retrieve content metadata" },
-    ScopeInfo { scope: "content:write", area: "Content", description: "Upload, update, delete content" },
-    ScopeInfo { scope: "admin:read", area: "Admin", description: "Read admin settings, audit logs" },
-    ScopeInfo { scope: "admin:write", area: "Admin", description: "Modify admin settings, manage users" },
-    ScopeInfo { scope: "analytics:read", area: "Analytics", description: "Access viewership metrics" },
-    ScopeInfo { scope: "webhook:manage", area: "Webhooks", description: "Create/edit/delete webhooks" },
+    ScopeInfo {
+        scope: "content:read",
+        area: "Content",
+        description: "List and retrieve content metadata",
+    },
+    ScopeInfo {
+        scope: "content:write",
+        area: "Content",
+        description: "Upload, update, delete content",
+    },
+    ScopeInfo {
+        scope: "admin:read",
+        area: "Admin",
+        description: "Read admin settings, audit logs",
+    },
+    ScopeInfo {
+        scope: "admin:write",
+        area: "Admin",
+        description: "Modify admin settings, manage users",
+    },
+    ScopeInfo {
+        scope: "analytics:read",
+        area: "Analytics",
+        description: "Access viewership metrics",
+    },
+    ScopeInfo {
+        scope: "webhook:manage",
+        area: "Webhooks",
+        description: "Create/edit/delete webhooks",
+    },
 ];
 
 pub fn validate_scopes(scopes: &[String]) -> Result<()> {
@@ -41,7 +65,10 @@ pub fn validate_scopes(scopes: &[String]) -> Result<()> {
     for s in scopes {
         if !SCOPES.iter().any(|k| k.scope == s) {
             let known: Vec<_> = SCOPES.iter().map(|k| k.scope).collect();
-            return Err(Error::validation(format!("Unknown scope '{s}'. Known scopes: {}.", known.join(", "))));
+            return Err(Error::validation(format!(
+                "Unknown scope '{s}'. Known scopes: {}.",
+                known.join(", ")
+            )));
         }
     }
     Ok(())
@@ -146,7 +173,10 @@ pub fn parse_envelope(resp: &Response) -> Result<(Value, Value)> {
         let err = &v["error"];
         let message = err["message"].as_str().map(str::to_owned);
         let code = err["code"].as_str().map(str::to_owned);
-        let request_id = err["request_id"].as_str().or(v["meta"]["request_id"].as_str()).map(str::to_owned);
+        let request_id = err["request_id"]
+            .as_str()
+            .or(v["meta"]["request_id"].as_str())
+            .map(str::to_owned);
         return Err(status_error(resp, code, message, request_id));
     };
     match body.get("status").and_then(Value::as_str) {
@@ -155,7 +185,9 @@ pub fn parse_envelope(resp: &Response) -> Result<(Value, Value)> {
             let err = &body["error"];
             let mut e = Error::new(
                 ErrorCode::BadResponse,
-                err["message"].as_str().unwrap_or("The service reported an error."),
+                err["message"]
+                    .as_str()
+                    .unwrap_or("The service reported an error."),
             )
             .with_service(Service::VaultStream)
             .with_request_id(Some(resp.sent_request_id.clone()))
@@ -165,7 +197,10 @@ pub fn parse_envelope(resp: &Response) -> Result<(Value, Value)> {
         }
         _ => return Err(wrong_envelope(resp)),
     }
-    let data = body.get("data").cloned().ok_or_else(|| wrong_envelope(resp))?;
+    let data = body
+        .get("data")
+        .cloned()
+        .ok_or_else(|| wrong_envelope(resp))?;
     let meta = body.get("meta").cloned().unwrap_or(Value::Null);
     Ok((data, meta))
 }
@@ -183,14 +218,21 @@ fn wrong_envelope(resp: &Response) -> Error {
 
 fn decode<T: serde::de::DeserializeOwned>(v: Value, what: &str) -> Result<T> {
     serde_json::from_value(v).map_err(|e| {
-        Error::new(ErrorCode::BadResponse, format!("Unexpected {what} in the VaultStream answer: {e}"))
-            .with_service(Service::VaultStream)
+        Error::new(
+            ErrorCode::BadResponse,
+            format!("Unexpected {what} in the VaultStream answer: {e}"),
+        )
+        .with_service(Service::VaultStream)
     })
 }
 
 impl<'a> TokensClient<'a> {
     pub fn new(http: &'a HttpClient, base: &'a str, credential: &'a Secret) -> Self {
-        Self { http, base, credential }
+        Self {
+            http,
+            base,
+            credential,
+        }
     }
 
     fn call(&self, method: Method, path: &str) -> Result<Call<'a>> {
@@ -199,7 +241,9 @@ impl<'a> TokensClient<'a> {
 
     pub async fn list_page(&self, limit: u32, after: Option<&str>) -> Result<Page<ApiToken>> {
         let mut call = self.call(Method::GET, "/v1/auth/tokens")?;
-        call.url.query_pairs_mut().append_pair("limit", &limit.to_string());
+        call.url
+            .query_pairs_mut()
+            .append_pair("limit", &limit.to_string());
         if let Some(after) = after {
             call.url.query_pairs_mut().append_pair("after", after);
         }
@@ -212,7 +256,11 @@ impl<'a> TokensClient<'a> {
             .or(body["next_cursor"].as_str())
             .filter(|c| !c.is_empty())
             .map(str::to_owned);
-        Ok(Page { items: decode(data, "token list")?, next_cursor, total: meta["total"].as_u64() })
+        Ok(Page {
+            items: decode(data, "token list")?,
+            next_cursor,
+            total: meta["total"].as_u64(),
+        })
     }
 
     /// Every page, following the cursor.
@@ -240,8 +288,11 @@ impl<'a> TokensClient<'a> {
             .and_then(|o| o.remove("token"))
             .and_then(|v| v.as_str().map(Secret::new))
             .ok_or_else(|| {
-                Error::new(ErrorCode::BadResponse, "The created token's value is missing from the answer.")
-                    .with_service(Service::VaultStream)
+                Error::new(
+                    ErrorCode::BadResponse,
+                    "The created token's value is missing from the answer.",
+                )
+                .with_service(Service::VaultStream)
             })?;
         let mut token: ApiToken = decode(data, "created token")?;
         if token.expires_at.is_none() {
@@ -251,25 +302,39 @@ impl<'a> TokensClient<'a> {
     }
 
     pub async fn revoke(&self, id: &str) -> Result<()> {
-        let call = self.call(Method::DELETE, &format!("/v1/auth/tokens/{}", urlencode(id)))?;
+        let call = self.call(
+            Method::DELETE,
+            &format!("/v1/auth/tokens/{}", urlencode(id)),
+        )?;
         let resp = self.http.send(&call).await?;
         parse_envelope(&resp).map(|_| ())
     }
 
     pub async fn create_user_jwt(&self, req: &UserJwtRequest) -> Result<UserJwt> {
         if req.user_id.trim().is_empty() || req.content_id.trim().is_empty() {
-            return Err(Error::validation("Both user_id and content_id are required."));
+            return Err(Error::validation(
+                "Both user_id and content_id are required.",
+            ));
         }
         if req.ttl_seconds == 0 || req.ttl_seconds > MAX_USER_JWT_TTL {
-            return Err(Error::validation("The TTL must be between 1 second and 24 hours."));
+            return Err(Error::validation(
+                "The TTL must be between 1 second and 24 hours.",
+            ));
         }
-        let call = self.call(Method::POST, "/v1/auth/jwt")?.json(serde_json::to_value(req).unwrap_or_default());
+        let call = self
+            .call(Method::POST, "/v1/auth/jwt")?
+            .json(serde_json::to_value(req).unwrap_or_default());
         let resp = self.http.send(&call).await?;
         let (data, _) = parse_envelope(&resp)?;
         // CONTRACT: `jwt` inferred; `token` accepted too.
-        let jwt = data["jwt"].as_str().or(data["token"].as_str()).map(Secret::new).ok_or_else(|| {
-            Error::new(ErrorCode::BadResponse, "The answer carries no JWT.").with_service(Service::VaultStream)
-        })?;
+        let jwt = data["jwt"]
+            .as_str()
+            .or(data["token"].as_str())
+            .map(Secret::new)
+            .ok_or_else(|| {
+                Error::new(ErrorCode::BadResponse, "The answer carries no JWT.")
+                    .with_service(Service::VaultStream)
+            })?;
         let expires_at = data["expires_at"].as_str().and_then(|s| s.parse().ok());
         Ok(UserJwt { jwt, expires_at })
     }
@@ -285,22 +350,36 @@ mod tests {
 
     #[test]
     fn body_is_exactly_three_fields_with_null_for_never() {
-        let t = NewToken { name: " CI ".into(), scopes: vec!["content:read".into()], expires_at: None }
-            .validated()
-            .unwrap();
-        assert_eq!(t.body(), json!({"name":"CI","scopes":["content:read"],"expires_at":null}));
+        let t = NewToken {
+            name: " CI ".into(),
+            scopes: vec!["content:read".into()],
+            expires_at: None,
+        }
+        .validated()
+        .unwrap();
+        assert_eq!(
+            t.body(),
+            json!({"name":"CI","scopes":["content:read"],"expires_at":null})
+        );
         let at = "2099-01-02T03:04:05Z".parse().unwrap();
-        let t = NewToken { expires_at: Some(at), ..t };
+        let t = NewToken {
+            expires_at: Some(at),
+            ..t
+        };
         assert_eq!(t.body()["expires_at"], "2099-01-02T03:04:05Z");
     }
 
     #[test]
     fn bad_input_is_refused_before_sending() {
         let bad = |name: &str, scopes: &[&str]| {
-            NewToken { name: name.into(), scopes: scopes.iter().map(|s| s.to_string()).collect(), expires_at: None }
-                .validated()
-                .unwrap_err()
-                .code
+            NewToken {
+                name: name.into(),
+                scopes: scopes.iter().map(|s| s.to_string()).collect(),
+                expires_at: None,
+            }
+            .validated()
+            .unwrap_err()
+            .code
         };
         assert_eq!(bad("  ", &["content:read"]), ErrorCode::Validation);
         assert_eq!(bad("x", &[]), ErrorCode::Validation);
@@ -314,7 +393,10 @@ mod tests {
             "expires_at":null,"last_used_at":"yesterday","extra":1
         }))
         .unwrap();
-        assert_eq!(t.created_at.unwrap().to_rfc3339(), "2026-07-04T12:00:00+00:00");
+        assert_eq!(
+            t.created_at.unwrap().to_rfc3339(),
+            "2026-07-04T12:00:00+00:00"
+        );
         assert!(t.last_used_at.is_none());
     }
 }

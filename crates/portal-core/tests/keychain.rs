@@ -3,13 +3,17 @@
 //! PORTAL_TEST_KEYCHAIN=1). Never the developer's own keychain: the entries
 //! live under a test namespace in a throwaway keyring.
 
+#![allow(clippy::unwrap_used)]
+
 use portal_core::secrets::{EntryName, Item, KeychainStore, SecretStore};
 use portal_core::Secret;
 
 fn enabled() -> bool {
     let on = std::env::var("PORTAL_TEST_KEYCHAIN").as_deref() == Ok("1");
     if !on {
-        eprintln!("skipped: run under scripts/test.sh (private Secret Service) to test the keychain");
+        eprintln!(
+            "skipped: run under scripts/test.sh (private Secret Service) to test the keychain"
+        );
     }
     on
 }
@@ -51,7 +55,11 @@ fn missing_secret_service_is_keychain_unavailable() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(text.contains("CHILD-OK keychain_unavailable"), "{text}");
 }
 
@@ -60,7 +68,9 @@ fn keychain_child_without_dbus() {
     if std::env::var("PORTAL_KEYCHAIN_CHILD").is_err() {
         return;
     }
-    let err = KeychainStore::open(Some("dev.partnerportal.test")).err().expect("must fail without D-Bus");
+    let err = KeychainStore::open(Some("dev.partnerportal.test"))
+        .err()
+        .expect("must fail without D-Bus");
     assert!(err.message.contains("not available"), "{}", err.message);
     println!("CHILD-OK {}", err.code);
 }

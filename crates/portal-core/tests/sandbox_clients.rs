@@ -1,6 +1,8 @@
 //! Core's service clients against the sandbox (an independent implementation
 //! of the contract).
 
+#![allow(clippy::unwrap_used)]
+
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
@@ -13,16 +15,34 @@ use portal_core::{ErrorCode, Secret, Service};
 use portal_sandbox::{Sandbox, SandboxConfig};
 
 async fn sandbox() -> Sandbox {
-    Sandbox::start(SandboxConfig { seed_assets: 30, ..SandboxConfig::default() }).await.unwrap()
+    Sandbox::start(SandboxConfig {
+        seed_assets: 30,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap()
 }
 
 fn context(sb: &Sandbox) -> ProfileContext {
     let mut p = Profile::new("Test", Environment::Sandbox);
-    p.urls = ServiceUrls { vaultstream: sb.vaultstream_url(), jwt_keys: sb.jwt_keys_url(), vault: sb.vault_url() };
-    let ctx = ProfileContext::new(p, Arc::new(MemoryStore::default()), HttpConfig::default()).unwrap();
+    p.urls = ServiceUrls {
+        vaultstream: sb.vaultstream_url(),
+        jwt_keys: sb.jwt_keys_url(),
+        vault: sb.vault_url(),
+    };
+    let ctx =
+        ProfileContext::new(p, Arc::new(MemoryStore::default()), HttpConfig::default()).unwrap();
     let c = sb.credentials();
-    ctx.store(Item::VaultStreamToken, &Secret::new(c.vaultstream_admin_token.as_str())).unwrap();
-    ctx.store(Item::JwtKeysApiKey, &Secret::new(c.jwt_keys_api_key.as_str())).unwrap();
+    ctx.store(
+        Item::VaultStreamToken,
+        &Secret::new(c.vaultstream_admin_token.as_str()),
+    )
+    .unwrap();
+    ctx.store(
+        Item::JwtKeysApiKey,
+        &Secret::new(c.jwt_keys_api_key.as_str()),
+    )
+    .unwrap();
     ctx
 }
 
@@ -30,14 +50,20 @@ fn context(sb: &Sandbox) -> ProfileContext {
 async fn token_lifecycle_and_cursor_paging() {
     let sb = sandbox().await;
     let ctx = context(&sb);
-    let cred = ctx.credential(Item::VaultStreamToken, Service::VaultStream).unwrap();
+    let cred = ctx
+        .credential(Item::VaultStreamToken, Service::VaultStream)
+        .unwrap();
     let tokens = ctx.tokens(&cred);
     let before = tokens.list_all().await.unwrap().len();
 
     let expires = Utc::now() + Duration::days(30);
     let mut ids = Vec::new();
     for i in 0..5 {
-        let new = NewToken { name: format!("ingest {i}"), scopes: vec!["content:write".into()], expires_at: Some(expires) };
+        let new = NewToken {
+            name: format!("ingest {i}"),
+            scopes: vec!["content:write".into()],
+            expires_at: Some(expires),
+        };
         let created = tokens.create(&new.validated().unwrap()).await.unwrap();
         assert!(created.value.expose().starts_with("vst_live_"));
         assert_eq!(created.token.scopes, ["content:write"]);
@@ -61,7 +87,10 @@ async fn token_lifecycle_and_cursor_paging() {
     tokens.revoke(&ids[0]).await.unwrap();
     let after_revoke = tokens.list_all().await.unwrap();
     assert!(after_revoke.iter().all(|t| t.id != ids[0]));
-    assert_eq!(tokens.revoke("tok_does_not_exist").await.unwrap_err().code, ErrorCode::NotFound);
+    assert_eq!(
+        tokens.revoke("tok_does_not_exist").await.unwrap_err().code,
+        ErrorCode::NotFound
+    );
     sb.shutdown().await;
 }
 
@@ -69,10 +98,16 @@ async fn token_lifecycle_and_cursor_paging() {
 async fn a_revoked_token_is_unauthorized_with_the_service_code() {
     let sb = sandbox().await;
     let ctx = context(&sb);
-    let cred = ctx.credential(Item::VaultStreamToken, Service::VaultStream).unwrap();
+    let cred = ctx
+        .credential(Item::VaultStreamToken, Service::VaultStream)
+        .unwrap();
     let created = ctx
         .tokens(&cred)
-        .create(&NewToken { name: "short".into(), scopes: vec!["admin:read".into()], expires_at: None })
+        .create(&NewToken {
+            name: "short".into(),
+            scopes: vec!["admin:read".into()],
+            expires_at: None,
+        })
         .await
         .unwrap();
     ctx.tokens(&cred).revoke(&created.token.id).await.unwrap();
@@ -88,10 +123,16 @@ async fn a_revoked_token_is_unauthorized_with_the_service_code() {
 async fn user_jwt_is_issued() {
     let sb = sandbox().await;
     let ctx = context(&sb);
-    let cred = ctx.credential(Item::VaultStreamToken, Service::VaultStream).unwrap();
+    let cred = ctx
+        .credential(Item::VaultStreamToken, Service::VaultStream)
+        .unwrap();
     let jwt = ctx
         .tokens(&cred)
-        .create_user_jwt(&UserJwtRequest { user_id: "usr_xyz789".into(), content_id: "c_7a3b9f1d".into(), ttl_seconds: 600 })
+        .create_user_jwt(&UserJwtRequest {
+            user_id: "usr_xyz789".into(),
+            content_id: "c_7a3b9f1d".into(),
+            ttl_seconds: 600,
+        })
         .await
         .unwrap();
     assert!(jwt.jwt.expose().starts_with("eyJ"));
@@ -102,17 +143,43 @@ async fn user_jwt_is_issued() {
 async fn service_checks_report_each_state() {
     let sb = sandbox().await;
     let ctx = context(&sb);
-    assert_eq!(ctx.check(Service::VaultStream).await.state, ConnectionState::Connected);
-    assert_eq!(ctx.check(Service::JwtKeys).await.state, ConnectionState::Connected);
-    assert_eq!(ctx.check(Service::Vault).await.state, ConnectionState::NotConfigured);
+    assert_eq!(
+        ctx.check(Service::VaultStream).await.state,
+        ConnectionState::Connected
+    );
+    assert_eq!(
+        ctx.check(Service::JwtKeys).await.state,
+        ConnectionState::Connected
+    );
+    assert_eq!(
+        ctx.check(Service::Vault).await.state,
+        ConnectionState::NotConfigured
+    );
 
-    let admin = sb.credentials().vault_users.iter().find(|u| u.role == "admin").unwrap().clone();
-    let session = ctx.vault().login(&admin.email, &Secret::new(admin.password.as_str())).await.unwrap();
+    let admin = sb
+        .credentials()
+        .vault_users
+        .iter()
+        .find(|u| u.role == "admin")
+        .unwrap()
+        .clone();
+    let session = ctx
+        .vault()
+        .login(&admin.email, &Secret::new(admin.password.as_str()))
+        .await
+        .unwrap();
     ctx.save_vault_session(&session).unwrap();
-    assert_eq!(ctx.check(Service::Vault).await.state, ConnectionState::Connected);
+    assert_eq!(
+        ctx.check(Service::Vault).await.state,
+        ConnectionState::Connected
+    );
 
-    ctx.store(Item::JwtKeysApiKey, &Secret::new("wrong")).unwrap();
-    assert_eq!(ctx.check(Service::JwtKeys).await.state, ConnectionState::Unauthorized);
+    ctx.store(Item::JwtKeysApiKey, &Secret::new("wrong"))
+        .unwrap();
+    assert_eq!(
+        ctx.check(Service::JwtKeys).await.state,
+        ConnectionState::Unauthorized
+    );
     sb.shutdown().await;
 }
 
@@ -124,12 +191,21 @@ async fn nothing_listening_is_offline_not_a_panic() {
         jwt_keys: "http://127.0.0.1:9/v2".into(),
         vault: "http://127.0.0.1:9".into(),
     };
-    let config = HttpConfig { max_attempts: 2, base_delay: std::time::Duration::from_millis(5), ..HttpConfig::default() };
+    let config = HttpConfig {
+        max_attempts: 2,
+        base_delay: std::time::Duration::from_millis(5),
+        ..HttpConfig::default()
+    };
     let ctx = ProfileContext::new(p, Arc::new(MemoryStore::default()), config).unwrap();
-    ctx.store(Item::VaultStreamToken, &Secret::new("vst_live_x")).unwrap();
+    ctx.store(Item::VaultStreamToken, &Secret::new("vst_live_x"))
+        .unwrap();
     let status = ctx.check(Service::VaultStream).await;
     assert_eq!(status.state, ConnectionState::Offline);
     let err = status.error.unwrap();
     assert_eq!(err.code, ErrorCode::Unavailable);
-    assert!(err.message.contains("Could not connect to VaultStream"), "{}", err.message);
+    assert!(
+        err.message.contains("Could not connect to VaultStream"),
+        "{}",
+        err.message
+    );
 }

@@ -26,9 +26,12 @@ async fn session(ctx: &ProfileContext) -> anyhow::Result<VaultSession> {
         return Ok(ctx.vault().login(&email, &password).await?);
     }
     ctx.vault_session()?.ok_or_else(|| {
-        Error::new(ErrorCode::NoCredentials, "Not logged in to the vault: run `portal login vault`.")
-            .with_service(portal_core::Service::Vault)
-            .into()
+        Error::new(
+            ErrorCode::NoCredentials,
+            "Not logged in to the vault: run `portal login vault`.",
+        )
+        .with_service(portal_core::Service::Vault)
+        .into()
     })
 }
 
@@ -41,7 +44,9 @@ pub async fn run(g: &Globals, command: AssetsCommand) -> anyhow::Result<()> {
             let mut items = Vec::new();
             let mut page = page.max(1);
             loop {
-                let p = vault.list_assets(&session, page, limit.clamp(1, 100)).await?;
+                let p = vault
+                    .list_assets(&session, page, limit.clamp(1, 100))
+                    .await?;
                 let more = p.page.has_more && !p.items.is_empty();
                 items.extend(p.items);
                 if !all || !more {
@@ -60,7 +65,11 @@ pub async fn run(g: &Globals, command: AssetsCommand) -> anyhow::Result<()> {
                         a.name.clone(),
                         a.content_type.clone().unwrap_or_default(),
                         a.size.map(|s| s.to_string()).unwrap_or_default(),
-                        if a.legal_hold { "hold".into() } else { String::new() },
+                        if a.legal_hold {
+                            "hold".into()
+                        } else {
+                            String::new()
+                        },
                     ]
                 })
                 .collect();

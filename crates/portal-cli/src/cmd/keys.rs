@@ -48,15 +48,26 @@ pub async fn run(g: &Globals, command: KeysCommand) -> anyhow::Result<()> {
             if g.json {
                 return output::json(&key);
             }
-            println!("id:      {}\nname:    {}\ncreated: {} by {}\nupdated: {} by {}\n\n{}",
-                key.id, key.name,
-                output::time(key.created_time), key.created_by.as_deref().unwrap_or("-"),
-                output::time(key.updated_time), key.updated_by.as_deref().unwrap_or("-"),
-                key.public_key.trim_end());
+            println!(
+                "id:      {}\nname:    {}\ncreated: {} by {}\nupdated: {} by {}\n\n{}",
+                key.id,
+                key.name,
+                output::time(key.created_time),
+                key.created_by.as_deref().unwrap_or("-"),
+                output::time(key.updated_time),
+                key.updated_by.as_deref().unwrap_or("-"),
+                key.public_key.trim_end()
+            );
         }
         KeysCommand::Delete { id, yes } => {
-            if !yes && !super::confirm(&format!("Delete JWT key {id}? Videos whose JWTs it signed will stop playing."))? {
-                return Err(Error::new(portal_core::ErrorCode::Cancelled, "Nothing was deleted.").into());
+            if !yes
+                && !super::confirm(&format!(
+                    "Delete JWT key {id}? Videos whose JWTs it signed will stop playing."
+                ))?
+            {
+                return Err(
+                    Error::new(portal_core::ErrorCode::Cancelled, "Nothing was deleted.").into(),
+                );
             }
             keys.delete(&id).await?;
             if g.json {

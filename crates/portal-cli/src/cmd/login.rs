@@ -66,7 +66,11 @@ pub async fn login(g: &Globals, args: LoginArgs) -> anyhow::Result<()> {
     match args.service {
         LoginService::Vaultstream | LoginService::JwtKeys => {
             let (item, service, prompt) = match args.service {
-                LoginService::Vaultstream => (Item::VaultStreamToken, Service::VaultStream, "VaultStream admin token"),
+                LoginService::Vaultstream => (
+                    Item::VaultStreamToken,
+                    Service::VaultStream,
+                    "VaultStream admin token",
+                ),
                 _ => (Item::JwtKeysApiKey, Service::JwtKeys, "JWT keys API key"),
             };
             let secret = read_secret(prompt)?;
@@ -75,7 +79,11 @@ pub async fn login(g: &Globals, args: LoginArgs) -> anyhow::Result<()> {
                 return Err(e.into());
             }
             ctx.store(item, &secret)?;
-            eprintln!("Stored the {} credential of profile '{}' in the keychain.", service.label(), ctx.profile.name);
+            eprintln!(
+                "Stored the {} credential of profile '{}' in the keychain.",
+                service.label(),
+                ctx.profile.name
+            );
         }
         LoginService::Vault => {
             let (email, password) = match env_vault_login() {
@@ -106,7 +114,11 @@ pub async fn logout(g: &Globals, args: LogoutArgs) -> anyhow::Result<()> {
     let items: &[Item] = match args.service {
         LoginService::Vaultstream => &[Item::VaultStreamToken],
         LoginService::JwtKeys => &[Item::JwtKeysApiKey],
-        LoginService::Vault => &[Item::VaultAccessToken, Item::VaultRefreshToken, Item::VaultPassword],
+        LoginService::Vault => &[
+            Item::VaultAccessToken,
+            Item::VaultRefreshToken,
+            Item::VaultPassword,
+        ],
     };
     for item in items {
         ctx.forget(item.clone())?;

@@ -53,12 +53,20 @@ pub async fn run(g: &Globals, command: ProfileCommand) -> anyhow::Result<()> {
             let rows: Vec<Vec<String>> = list
                 .iter()
                 .map(|p| {
-                    let mark = if active.as_deref() == Some(&p.name) { "*" } else { "" };
+                    let mark = if active.as_deref() == Some(&p.name) {
+                        "*"
+                    } else {
+                        ""
+                    };
                     vec![
                         mark.into(),
                         p.name.clone(),
                         env_label(p.environment).into(),
-                        if p.embedded_sandbox { "(embedded sandbox)".into() } else { p.urls.vaultstream.clone() },
+                        if p.embedded_sandbox {
+                            "(embedded sandbox)".into()
+                        } else {
+                            p.urls.vaultstream.clone()
+                        },
                     ]
                 })
                 .collect();
@@ -80,13 +88,28 @@ pub async fn run(g: &Globals, command: ProfileCommand) -> anyhow::Result<()> {
             if g.json {
                 return output::json(&profile);
             }
-            eprintln!("Added profile '{}'. Store its credentials with `portal login`.", profile.name);
+            eprintln!(
+                "Added profile '{}'. Store its credentials with `portal login`.",
+                profile.name
+            );
         }
         ProfileCommand::Remove { name, yes } => {
             let profile = profiles.get(&name)?;
-            let warn = if profile.is_production() { " (PRODUCTION)" } else { "" };
-            if !yes && !super::confirm(&format!("Remove profile '{name}'{warn} and its stored credentials?"))? {
-                return Err(portal_core::Error::new(portal_core::ErrorCode::Cancelled, "Nothing was removed.").into());
+            let warn = if profile.is_production() {
+                " (PRODUCTION)"
+            } else {
+                ""
+            };
+            if !yes
+                && !super::confirm(&format!(
+                    "Remove profile '{name}'{warn} and its stored credentials?"
+                ))?
+            {
+                return Err(portal_core::Error::new(
+                    portal_core::ErrorCode::Cancelled,
+                    "Nothing was removed.",
+                )
+                .into());
             }
             LazyStore::new(&file)?.delete_profile(&name, &[])?;
             profiles.remove(&name)?;
@@ -116,7 +139,10 @@ pub async fn status(g: &Globals) -> anyhow::Result<()> {
         .map(|s| {
             vec![
                 s.service.label().into(),
-                serde_json::to_value(s.state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+                serde_json::to_value(s.state)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
                 s.error.as_ref().map(|e| e.to_string()).unwrap_or_default(),
             ]
         })

@@ -73,14 +73,27 @@ pub async fn run(g: &Globals, command: TokensCommand) -> anyhow::Result<()> {
     let ctx = g.context()?;
     // Bad input fails before any credential is read or request sent.
     let new = match &command {
-        TokensCommand::Create { name, scopes, expires_at, expires_in, no_expiry } => {
+        TokensCommand::Create {
+            name,
+            scopes,
+            expires_at,
+            expires_in,
+            no_expiry,
+        } => {
             let expires_at = match (expires_at, expires_in, no_expiry) {
                 (_, _, true) => None,
                 (Some(at), _, _) => Some(*at),
                 (None, Some(d), _) => Some(Utc::now() + parse_duration(d)?),
                 (None, None, false) => Some(Utc::now() + Duration::days(90)),
             };
-            Some(NewToken { name: name.clone(), scopes: scopes.clone(), expires_at }.validated()?)
+            Some(
+                NewToken {
+                    name: name.clone(),
+                    scopes: scopes.clone(),
+                    expires_at,
+                }
+                .validated()?,
+            )
         }
         _ => None,
     };
@@ -104,12 +117,17 @@ pub async fn run(g: &Globals, command: TokensCommand) -> anyhow::Result<()> {
                         t.name.clone(),
                         t.scopes.join(","),
                         output::time(t.created_at),
-                        t.expires_at.map(|_| output::time(t.expires_at)).unwrap_or_else(|| "never".into()),
+                        t.expires_at
+                            .map(|_| output::time(t.expires_at))
+                            .unwrap_or_else(|| "never".into()),
                         output::time(t.last_used_at),
                     ]
                 })
                 .collect();
-            output::table(&["id", "name", "scopes", "created", "expires", "last used"], &rows);
+            output::table(
+                &["id", "name", "scopes", "created", "expires", "last used"],
+                &rows,
+            );
         }
         TokensCommand::Create { .. } => {
             let Some(new) = new else { return Ok(()) };
@@ -119,14 +137,27 @@ pub async fn run(g: &Globals, command: TokensCommand) -> anyhow::Result<()> {
                 v["token"] = json!(created.value.expose());
                 return output::json(&v);
             }
-            eprintln!("Created token {} ({}). Its value is shown only this once:", created.token.id, created.token.name);
+            eprintln!(
+                "Created token {} ({}). Its value is shown only this once:",
+                created.token.id, created.token.name
+            );
             println!("{}", created.value.expose());
             eprintln!("Store it in a secrets manager now; the service cannot show it again.");
         }
         TokensCommand::Revoke { id, yes } => {
-            let prod = if ctx.profile.is_production() { " on PRODUCTION" } else { "" };
-            if !yes && !super::confirm(&format!("Revoke token {id}{prod}? It stops working within 60 seconds."))? {
-                return Err(Error::new(portal_core::ErrorCode::Cancelled, "Nothing was revoked.").into());
+            let prod = if ctx.profile.is_production() {
+                " on PRODUCTION"
+            } else {
+                ""
+            };
+            if !yes
+                && !super::confirm(&format!(
+                    "Revoke token {id}{prod}? It stops working within 60 seconds."
+                ))?
+            {
+                return Err(
+                    Error::new(portal_core::ErrorCode::Cancelled, "Nothing was revoked.").into(),
+                );
             }
             tokens.revoke(&id).await?;
             if g.json {
@@ -139,10 +170,21 @@ pub async fn run(g: &Globals, command: TokensCommand) -> anyhow::Result<()> {
 }
 
 pub async fn run_jwt(g: &Globals, command: JwtCommand) -> anyhow::Result<()> {
-    let JwtCommand::Create { user_id, content_id, ttl } = command;
+    let JwtCommand::Create {
+        user_id,
+        content_id,
+        ttl,
+    } = command;
     let ctx = g.context()?;
     let credential = ctx.credential(Item::VaultStreamToken, Service::VaultStream)?;
-    let jwt = ctx.tokens(&credential).create_user_jwt(&UserJwtRequest { user_id, content_id, ttl_seconds: ttl }).await?;
+    let jwt = ctx
+        .tokens(&credential)
+        .create_user_jwt(&UserJwtRequest {
+            user_id,
+            content_id,
+            ttl_seconds: ttl,
+        })
+        .await?;
     if g.json {
         return output::json(&json!({"jwt": jwt.jwt.expose(), "expires_at": jwt.expires_at}));
     }
