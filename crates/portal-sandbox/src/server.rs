@@ -187,14 +187,21 @@ impl Sandbox {
 
     /// Human text with the base URLs and credentials.
     pub fn banner(&self) -> String {
-        banner(
+        let mut text = banner(
             &self.vaultstream_url(),
             &self.jwt_keys_url(),
             &self.vault_url(),
             &self.sandbox_url(),
             &self.credentials,
             self.persisted.as_deref(),
-        )
+        );
+        if !self.addr.ip().is_loopback() {
+            text.push_str(&format!(
+                "\nWarning: listening on {}, not only on loopback: anyone who can reach it can use these credentials and the unauthenticated /sandbox controls.\n",
+                self.addr.ip()
+            ));
+        }
+        text
     }
 
     /// Add a fault rule while running.
@@ -324,4 +331,13 @@ fn serve_connection(
             tracing::debug!(error = %e, "connection ended with an error");
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_sandbox_can_live_in_shared_state() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<super::Sandbox>();
+    }
 }
