@@ -60,11 +60,8 @@ pub async fn list(
     let mut page = page_of(&query)?;
     let conn = state.db.lock();
     let parent = query.get("parent_id").filter(|p| !p.is_empty());
-    let filter = if parent.is_some() {
-        "tenant_id = ?1 AND parent_id = ?2"
-    } else {
-        "tenant_id = ?1 AND (?2 IS NULL OR 1)"
-    };
+    // `?2 IS NULL`: without a parent_id filter, every folder of the tenant.
+    let filter = "tenant_id = ?1 AND (?2 IS NULL OR parent_id = ?2)";
     page.total = conn
         .query_row(
             &format!("SELECT COUNT(*) FROM folders WHERE {filter}"),
