@@ -83,7 +83,8 @@ pub fn base(
     for (id, name) in [TENANT_A, TENANT_B] {
         conn.execute(
             "INSERT INTO tenants (id, name, bytes_limit, assets_limit) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT(id) DO UPDATE SET assets_limit = MAX(assets_limit, excluded.assets_limit)",
+             ON CONFLICT(id) DO UPDATE SET bytes_limit = excluded.bytes_limit,
+                                           assets_limit = excluded.assets_limit",
             params![
                 id,
                 name,
