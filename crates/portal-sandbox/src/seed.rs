@@ -84,7 +84,7 @@ pub fn base(
         conn.execute(
             "INSERT INTO tenants (id, name, bytes_limit, assets_limit) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT(id) DO UPDATE SET bytes_limit = excluded.bytes_limit,
-                                           assets_limit = excluded.assets_limit",
+                                           assets_limit = MAX(assets_limit, excluded.assets_limit)",
             params![
                 id,
                 name,
