@@ -13,6 +13,19 @@ const COMMANDS: &[&str] = &[
     "token_scopes",
     "use_encrypted_file",
     "unlock_secrets",
+    "create_token",
+    "reveal_token",
+    "copy_token",
+    "token_snippets",
+    "save_revealed_token",
+    "close_reveal",
+    "revoke_token",
+    "rotate_token",
+    "finish_rotation",
+    "rotation_reminders",
+    "saved_tokens",
+    "create_user_jwt",
+    "set_preferences",
 ];
 
 fn main() {

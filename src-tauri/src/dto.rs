@@ -3,6 +3,8 @@
 
 use portal_core::profiles::{Environment, Profile, ServiceUrls};
 use portal_core::secrets::SecretBackend;
+use portal_core::token_records::Preferences;
+use portal_core::tokens::ApiToken;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -13,7 +15,47 @@ pub struct AppState {
     pub profiles: Vec<Profile>,
     pub active_profile: Option<String>,
     pub secrets: SecretsInfo,
+    pub preferences: Preferences,
     pub version: String,
+}
+
+/// What the create dialog sends.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct NewTokenInput {
+    pub name: String,
+    pub scopes: Vec<String>,
+    /// RFC 3339, or null for "until revoked".
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A created token and the handle of its held value (the value is not here).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CreatedTokenView {
+    pub token: ApiToken,
+    pub reveal_id: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ClipboardCopy {
+    /// 0 = never cleared.
+    pub clears_in_seconds: u32,
+}
+
+/// A user JWT for the player, decoded for display.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct UserJwtView {
+    pub jwt: String,
+    pub header: serde_json::Value,
+    pub claims: serde_json::Value,
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Where credentials are kept, and whether that place can be used now.

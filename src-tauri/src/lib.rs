@@ -3,6 +3,7 @@
 
 mod commands;
 pub mod dto;
+mod reveal;
 mod sandbox;
 mod state;
 
@@ -14,7 +15,10 @@ use crate::state::{AppCtx, PluginStore};
 
 /// Log level: `PORTAL_LOG=trace|debug|info|warn` (default info).
 fn log_level() -> log::LevelFilter {
-    std::env::var("PORTAL_LOG").ok().and_then(|l| l.parse().ok()).unwrap_or(log::LevelFilter::Info)
+    std::env::var("PORTAL_LOG")
+        .ok()
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(log::LevelFilter::Info)
 }
 
 /// `--data-dir DIR` (tests), else `PORTAL_DATA_DIR`, else the platform's app data dir.
@@ -36,6 +40,7 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&data_dir)?;
     let store = app.store(data_dir.join(SETTINGS_FILE))?;
     app.manage(AppCtx::new(Box::new(PluginStore(store)), data_dir));
+    app.manage(reveal::Reveals::default());
     Ok(())
 }
 
@@ -52,7 +57,9 @@ pub fn run() {
                 .level(log_level())
                 .targets([
                     tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::Stdout),
-                    tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::LogDir { file_name: None }),
+                    tauri_plugin_log::Target::new(tauri_plugin_log::TargetKind::LogDir {
+                        file_name: None,
+                    }),
                 ])
                 .build(),
         )
@@ -71,6 +78,19 @@ pub fn run() {
             commands::profiles::service_status,
             commands::tokens::list_tokens,
             commands::tokens::token_scopes,
+            commands::tokens::create_token,
+            commands::tokens::reveal_token,
+            commands::tokens::copy_token,
+            commands::tokens::token_snippets,
+            commands::tokens::save_revealed_token,
+            commands::tokens::close_reveal,
+            commands::tokens::revoke_token,
+            commands::tokens::rotate_token,
+            commands::tokens::finish_rotation,
+            commands::tokens::rotation_reminders,
+            commands::tokens::saved_tokens,
+            commands::tokens::create_user_jwt,
+            commands::tokens::set_preferences,
             commands::secrets::use_encrypted_file,
             commands::secrets::unlock_secrets,
         ])

@@ -29,7 +29,9 @@ impl KeyValueStore for PluginStore {
 
     fn set(&self, key: &str, value: Value) -> Result<()> {
         self.0.set(key, value);
-        self.0.save().map_err(|e| Error::new(ErrorCode::Io, format!("Could not save settings: {e}")))
+        self.0
+            .save()
+            .map_err(|e| Error::new(ErrorCode::Io, format!("Could not save settings: {e}")))
     }
 }
 
@@ -51,7 +53,10 @@ impl AppCtx {
         let ctx = Self {
             settings,
             data_dir,
-            secrets: RwLock::new(SecretsSlot { store: None, problem: None }),
+            secrets: RwLock::new(SecretsSlot {
+                store: None,
+                problem: None,
+            }),
             clients: Mutex::default(),
             sandbox: EmbeddedSandbox::default(),
         };
@@ -80,10 +85,18 @@ impl AppCtx {
         };
         let mut slot = self.secrets.write().unwrap_or_else(|p| p.into_inner());
         match opened {
-            Ok(store) => *slot = SecretsSlot { store: Some(store), problem: None },
+            Ok(store) => {
+                *slot = SecretsSlot {
+                    store: Some(store),
+                    problem: None,
+                }
+            }
             Err(e) => {
                 tracing::warn!(code = %e.code, "secret store not available: {}", e.message);
-                *slot = SecretsSlot { store: None, problem: Some(e) }
+                *slot = SecretsSlot {
+                    store: None,
+                    problem: Some(e),
+                }
             }
         }
     }
@@ -93,13 +106,20 @@ impl AppCtx {
         match (&slot.store, &slot.problem) {
             (Some(s), _) => Ok(s.clone()),
             (None, Some(p)) => Err(p.clone()),
-            (None, None) => Err(Error::new(ErrorCode::KeychainUnavailable, "No secret store is open.")),
+            (None, None) => Err(Error::new(
+                ErrorCode::KeychainUnavailable,
+                "No secret store is open.",
+            )),
         }
     }
 
     pub fn secrets_info(&self) -> SecretsInfo {
         let slot = self.secrets.read().unwrap_or_else(|p| p.into_inner());
-        let backend = slot.store.as_ref().map(|s| s.backend()).unwrap_or_else(|| self.profiles().secret_backend());
+        let backend = slot
+            .store
+            .as_ref()
+            .map(|s| s.backend())
+            .unwrap_or_else(|| self.profiles().secret_backend());
         SecretsInfo {
             backend,
             description: backend.describe().to_owned(),
@@ -116,26 +136,31 @@ impl AppCtx {
         } else {
             EncryptedFileStore::create(&self.data_dir, &passphrase)?
         };
-        self.profiles().set_secret_backend(SecretBackend::EncryptedFile)?;
-        *self.secrets.write().unwrap_or_else(|p| p.into_inner()) =
-            SecretsSlot { store: Some(Arc::new(store)), problem: None };
+        self.profiles()
+            .set_secret_backend(SecretBackend::EncryptedFile)?;
+        *self.secrets.write().unwrap_or_else(|p| p.into_inner()) = SecretsSlot {
+            store: Some(Arc::new(store)),
+            problem: None,
+        };
         Ok(self.secrets_info())
     }
 
     /// A context for the active profile (starting the embedded sandbox first
     /// when the profile uses it).
     pub async fn active_context(&self) -> Result<ProfileContext> {
-        let profile = self
-            .profiles()
-            .active()
-            .ok_or_else(|| Error::config("No profile yet: explore the sandbox or connect an account."))?;
+        let profile = self.profiles().active().ok_or_else(|| {
+            Error::config("No profile yet: explore the sandbox or connect an account.")
+        })?;
         self.context_for(profile).await
     }
 
     pub async fn context_for(&self, mut profile: Profile) -> Result<ProfileContext> {
         let secrets = self.secrets()?;
         if profile.embedded_sandbox {
-            profile.urls = self.sandbox.ensure(self, &profile.name, secrets.as_ref()).await?;
+            profile.urls = self
+                .sandbox
+                .ensure(self, &profile.name, secrets.as_ref())
+                .await?;
         }
         let http = {
             let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
@@ -152,7 +177,10 @@ impl AppCtx {
     }
 
     pub fn forget_client(&self, profile: &str) {
-        self.clients.lock().unwrap_or_else(|p| p.into_inner()).remove(profile);
+        self.clients
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(profile);
     }
 }
 

@@ -7,6 +7,7 @@ pub mod context;
 pub mod error;
 mod fsutil;
 pub mod http;
+pub mod jwt_decode;
 pub mod jwt_keys;
 pub mod onboarding;
 pub mod profiles;
@@ -15,6 +16,7 @@ pub mod secrets;
 pub mod secrets_file;
 pub mod service;
 mod time;
+pub mod token_records;
 pub mod tokens;
 
 pub use error::{Error, ErrorCode, Result};

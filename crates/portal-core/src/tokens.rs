@@ -340,6 +340,88 @@ impl<'a> TokensClient<'a> {
     }
 }
 
+/// The expiry a rotated token gets: the same lifetime as the original
+/// (from its creation to its expiry), counted from now; none stays none.
+pub fn rotated_expiry(old: &ApiToken, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let expires = old.expires_at?;
+    let lifetime = match old.created_at {
+        Some(created) if expires > created => expires - created,
+        _ => chrono::Duration::days(90),
+    };
+    Some(now + lifetime)
+}
+
+/// What rotation creates for `old`: same name, same scopes, same expiry policy.
+pub fn rotation_of(old: &ApiToken, now: DateTime<Utc>) -> NewToken {
+    NewToken {
+        name: old.name.clone(),
+        scopes: old.scopes.clone(),
+        expires_at: rotated_expiry(old, now),
+    }
+}
+
+/// How to use a token, as in the VaultStream documents. `{{TOKEN}}` stands
+/// for the value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum CopyWhat {
+    Token,
+    Curl,
+    Python,
+    Javascript,
+}
+
+pub const TOKEN_PLACEHOLDER: &str = "{{TOKEN}}";
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Snippet {
+    pub kind: CopyWhat,
+    pub label: String,
+    pub template: String,
+}
+
+pub fn usage_snippets(base_url: &str) -> Vec<Snippet> {
+    let url = format!("{}/v1/content", base_url.trim_end_matches('/'));
+    vec![
+        Snippet {
+            kind: CopyWhat::Curl,
+            label: "curl".into(),
+            template: format!("curl -H \"Authorization: Bearer {TOKEN_PLACEHOLDER}\" \\\n  {url}"),
+        },
+        Snippet {
+            kind: CopyWhat::Python,
+            label: "Python".into(),
+            template: format!(
+                "import requests\n\nheaders = {{\"Authorization\": \"Bearer {TOKEN_PLACEHOLDER}\"}}\nresp = requests.get(\"{url}\", headers=headers)"
+            ),
+        },
+        Snippet {
+            kind: CopyWhat::Javascript,
+            label: "JavaScript".into(),
+            template: format!(
+                "const resp = await fetch(\"{url}\", {{\n  headers: {{ Authorization: `Bearer {TOKEN_PLACEHOLDER}` }}\n}});"
+            ),
+        },
+    ]
+}
+
+/// The text to copy for `what`, with the value filled in.
+pub fn fill(what: CopyWhat, base_url: &str, value: &Secret) -> Secret {
+    match what {
+        CopyWhat::Token => value.duplicate(),
+        _ => {
+            let template = usage_snippets(base_url)
+                .into_iter()
+                .find(|s| s.kind == what)
+                .map(|s| s.template)
+                .unwrap_or_default();
+            Secret::new(template.replace(TOKEN_PLACEHOLDER, value.expose()))
+        }
+    }
+}
+
 pub(crate) fn urlencode(segment: &str) -> String {
     url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
 }
@@ -384,6 +466,43 @@ mod tests {
         assert_eq!(bad("  ", &["content:read"]), ErrorCode::Validation);
         assert_eq!(bad("x", &[]), ErrorCode::Validation);
         assert_eq!(bad("x", &["content:delete"]), ErrorCode::Validation);
+    }
+
+    #[test]
+    fn rotation_keeps_scopes_and_lifetime() {
+        let old: ApiToken = serde_json::from_value(json!({
+            "id":"tok_1","name":"CI","scopes":["content:read","content:write"],
+            "created_at":"2026-01-01T00:00:00Z","expires_at":"2026-03-02T00:00:00Z"
+        }))
+        .unwrap();
+        let now: DateTime<Utc> = "2026-11-22T12:00:00Z".parse().unwrap();
+        let new = rotation_of(&old, now);
+        assert_eq!(new.name, "CI");
+        assert_eq!(new.scopes, old.scopes);
+        assert_eq!(new.expires_at.unwrap() - now, chrono::Duration::days(60));
+        let never = ApiToken {
+            expires_at: None,
+            ..old
+        };
+        assert_eq!(rotation_of(&never, now).expires_at, None);
+    }
+
+    #[test]
+    fn snippets_fill_the_token_in() {
+        let v = Secret::new("vst_live_abc");
+        let curl = fill(CopyWhat::Curl, "https://api.cyfr.technology/", &v);
+        assert_eq!(
+            curl.expose(),
+            "curl -H \"Authorization: Bearer vst_live_abc\" \\\n  https://api.cyfr.technology/v1/content"
+        );
+        assert_eq!(fill(CopyWhat::Token, "x", &v).expose(), "vst_live_abc");
+        let py = fill(CopyWhat::Python, "https://a", &v);
+        assert!(py
+            .expose()
+            .contains("{\"Authorization\": \"Bearer vst_live_abc\"}"));
+        assert!(usage_snippets("https://a")
+            .iter()
+            .all(|s| s.template.contains(TOKEN_PLACEHOLDER)));
     }
 
     #[test]

@@ -38,6 +38,33 @@ pub struct SandboxConfig {
     pub quota: QuotaLimits,
     /// How many requests `GET /sandbox/requests` remembers.
     pub request_log_capacity: usize,
+    /// Bootstrap credentials kept by the caller (e.g. in the app's keychain).
+    /// Given, the sandbox stores them only as hashes, even with `data`.
+    pub bootstrap: Option<BootstrapCredentials>,
+}
+
+/// The admin token and API key a caller wants the sandbox to accept.
+#[derive(Clone)]
+pub struct BootstrapCredentials {
+    /// A `vst_live_…` value.
+    pub admin_token: String,
+    pub api_key: String,
+}
+
+impl BootstrapCredentials {
+    /// Fresh random values of the right shape.
+    pub fn random() -> Self {
+        Self {
+            admin_token: format!("vst_live_{}", crate::ids::secret(32)),
+            api_key: crate::ids::alnum(40),
+        }
+    }
+}
+
+impl std::fmt::Debug for BootstrapCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BootstrapCredentials(<redacted>)")
+    }
 }
 
 impl Default for SandboxConfig {
@@ -53,6 +80,7 @@ impl Default for SandboxConfig {
             upload_limit: 512 * 1024 * 1024,
             transform_delay: Duration::from_secs(3),
             quota: QuotaLimits::default(),
+            bootstrap: None,
             request_log_capacity: 10_000,
         }
     }

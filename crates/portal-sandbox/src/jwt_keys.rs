@@ -123,7 +123,16 @@ pub fn insert_api_key(
     user_id: &str,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<String> {
-    let value = ids::alnum(40);
+    insert_api_key_with_value(conn, user_id, now, ids::alnum(40))
+}
+
+/// Like [`insert_api_key`], with a value chosen by the caller.
+pub fn insert_api_key_with_value(
+    conn: &Connection,
+    user_id: &str,
+    now: DateTime<Utc>,
+    value: String,
+) -> rusqlite::Result<String> {
     conn.execute(
         "INSERT INTO jk_api_keys (id, key_hash, user_id, created_time) VALUES (?1, ?2, ?3, ?4)",
         params![

@@ -54,7 +54,7 @@ mod state;
 mod vault;
 pub mod vaultstream;
 
-pub use config::{QuotaLimits, RateLimits, SandboxConfig};
+pub use config::{BootstrapCredentials, QuotaLimits, RateLimits, SandboxConfig};
 pub use context::Service;
 pub use credentials::{SandboxCredentials, VaultUser};
 pub use faults::{FaultAction, FaultRule};

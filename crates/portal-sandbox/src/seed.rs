@@ -3,6 +3,7 @@
 //! few tokens and JWT keys. Everything is idempotent, so a persisted
 //! sandbox is never seeded twice: assets are topped up to N.
 
+use crate::BootstrapCredentials;
 use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -216,7 +217,19 @@ fn insert_assets(
 /// expiry) and the JWT keys API key. Kept in plain text in `settings` so a
 /// persisted sandbox prints the same ones after a restart (the tables hold
 /// only hashes); regenerated if the token was revoked.
-pub fn credentials(conn: &Connection, now: DateTime<Utc>) -> anyhow::Result<(String, String)> {
+///
+/// With `provided` (the embedded sandbox, whose owner keeps the values in a
+/// keychain), no plain copy is kept: the given values are registered (as
+/// hashes) unless present, and any earlier plain copy is removed. A provided
+/// token that was revoked or expired is replaced by a fresh one, returned.
+pub fn credentials(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    provided: Option<&BootstrapCredentials>,
+) -> anyhow::Result<(String, String)> {
+    if let Some(given) = provided {
+        return provided_credentials(conn, now, given);
+    }
     let token = match get_setting(conn, "vaultstream_admin_token")? {
         Some(value) if admin_token_usable(conn, &value, now)? => value,
         _ => {
@@ -237,6 +250,48 @@ pub fn credentials(conn: &Connection, now: DateTime<Utc>) -> anyhow::Result<(Str
             set_setting(conn, "jwt_keys_api_key", &value)?;
             value
         }
+    };
+    Ok((token, api_key))
+}
+
+fn all_scopes() -> Vec<String> {
+    vaultstream::SCOPES
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect()
+}
+
+fn provided_credentials(
+    conn: &Connection,
+    now: DateTime<Utc>,
+    given: &BootstrapCredentials,
+) -> anyhow::Result<(String, String)> {
+    conn.execute(
+        "DELETE FROM settings WHERE key IN ('vaultstream_admin_token', 'jwt_keys_api_key')",
+        [],
+    )?;
+    let token = if admin_token_usable(conn, &given.admin_token, now)? {
+        given.admin_token.clone()
+    } else if vaultstream::find_by_value(conn, &given.admin_token)?.is_some() {
+        // Revoked or expired: the same value cannot come back to life.
+        vaultstream::insert_token(conn, "Sandbox admin", &all_scopes(), None, now)?.1
+    } else {
+        let value = given.admin_token.clone();
+        vaultstream::insert_token_with_value(
+            conn,
+            "Sandbox admin",
+            &all_scopes(),
+            None,
+            now,
+            value,
+        )?
+        .1
+    };
+    let user_id = setting_or_insert(conn, "jwt_keys_user_id", || ids::lower_alnum(21))?;
+    let api_key = if jwt_keys::api_key_exists(conn, &given.api_key)? {
+        given.api_key.clone()
+    } else {
+        jwt_keys::insert_api_key_with_value(conn, &user_id, now, given.api_key.clone())?
     };
     Ok((token, api_key))
 }

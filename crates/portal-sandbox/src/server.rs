@@ -54,7 +54,7 @@ fn prepare(config: &SandboxConfig, clock: &Clock) -> anyhow::Result<Prepared> {
     let conn = db.lock();
     let now = clock.now();
     seed::base(&conn, now, config.quota, config.seed_assets)?;
-    let (token, api_key) = seed::credentials(&conn, now)?;
+    let (token, api_key) = seed::credentials(&conn, now, config.bootstrap.as_ref())?;
     if config.seed_assets > 0 {
         let added = seed::assets(&conn, config.seed_assets, now)?;
         seed::extras(&conn, now)?;

@@ -141,6 +141,19 @@ pub fn insert_token(
     now: DateTime<Utc>,
 ) -> rusqlite::Result<(Token, String)> {
     let value = format!("{TOKEN_PREFIX}{}", ids::secret(32));
+    insert_token_with_value(conn, name, scopes, expires_at, now, value)
+}
+
+/// Like [`insert_token`], with a value chosen by the caller (the embedded
+/// sandbox's bootstrap token, which the app keeps in its keychain).
+pub fn insert_token_with_value(
+    conn: &Connection,
+    name: &str,
+    scopes: &[String],
+    expires_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    value: String,
+) -> rusqlite::Result<(Token, String)> {
     let token = Token {
         id: format!("tok_{}", ids::alnum(16)),
         name: name.to_owned(),

@@ -19,6 +19,8 @@ pub async fn app_state(app: State<'_, AppCtx>) -> Result<AppState> {
         profiles: profiles.list(),
         active_profile: profiles.active_name(),
         secrets: app.secrets_info(),
+        preferences: portal_core::token_records::TokenRecords::new(app.settings.as_ref())
+            .preferences(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
     })
 }
@@ -37,7 +39,10 @@ pub async fn explore_sandbox(app: State<'_, AppCtx>) -> Result<Profile> {
     let secrets = app.secrets()?;
     let mut profile = Profile::new(SANDBOX_PROFILE, Environment::Sandbox);
     profile.embedded_sandbox = true;
-    profile.urls = app.sandbox.ensure(&app, SANDBOX_PROFILE, secrets.as_ref()).await?;
+    profile.urls = app
+        .sandbox
+        .ensure(&app, SANDBOX_PROFILE, secrets.as_ref())
+        .await?;
     profile.vault_email = app.sandbox.admin_email().await;
     profiles.add(profile.clone())?;
     profiles.set_active(SANDBOX_PROFILE)?;
@@ -50,14 +55,29 @@ pub async fn connect_account(app: State<'_, AppCtx>, input: ConnectInput) -> Res
     let mut profile = Profile::new(input.name, input.environment);
     profile.urls = input.urls;
     let creds = NewCredentials {
-        vaultstream_token: input.vaultstream_token.filter(|s| !s.is_empty()).map(Secret::from),
-        jwt_keys_api_key: input.jwt_keys_api_key.filter(|s| !s.is_empty()).map(Secret::from),
+        vaultstream_token: input
+            .vaultstream_token
+            .filter(|s| !s.is_empty())
+            .map(Secret::from),
+        jwt_keys_api_key: input
+            .jwt_keys_api_key
+            .filter(|s| !s.is_empty())
+            .map(Secret::from),
         vault_login: match (input.vault_email, input.vault_password) {
-            (Some(e), Some(p)) if !e.trim().is_empty() && !p.is_empty() => Some((e, Secret::from(p))),
+            (Some(e), Some(p)) if !e.trim().is_empty() && !p.is_empty() => {
+                Some((e, Secret::from(p)))
+            }
             _ => None,
         },
     };
-    connect(&app.profiles(), app.secrets()?, profile, creds, HttpConfig::default()).await
+    connect(
+        &app.profiles(),
+        app.secrets()?,
+        profile,
+        creds,
+        HttpConfig::default(),
+    )
+    .await
 }
 
 #[tauri::command]

@@ -1,21 +1,282 @@
+use chrono::{Duration, Utc};
+use portal_core::jwt_decode::decode_unverified;
 use portal_core::secrets::Item;
-use portal_core::tokens::{ApiToken, ScopeInfo, SCOPES};
-use portal_core::{Result, Service};
-use tauri::State;
+use portal_core::token_records::{Preferences, RotationReminder, SavedToken, TokenRecords};
+use portal_core::tokens::{
+    rotation_of, usage_snippets, ApiToken, CopyWhat, NewToken, ScopeInfo, Snippet, UserJwtRequest,
+    SCOPES,
+};
+use portal_core::{Error, ErrorCode, Result, Service};
+use tauri::{AppHandle, State};
+use tauri_plugin_notification::NotificationExt;
 use tracing::instrument;
 
+use crate::dto::{ClipboardCopy, CreatedTokenView, NewTokenInput, UserJwtView};
+use crate::reveal::Reveals;
 use crate::state::AppCtx;
 
-/// Every token of the active profile, all pages (never their values).
+/// Every token of the active profile, all pages (never their values). Warns
+/// on the desktop about tokens expiring within 7 days, once per token per day.
 #[tauri::command]
 #[instrument(skip_all, err)]
-pub async fn list_tokens(app: State<'_, AppCtx>) -> Result<Vec<ApiToken>> {
-    let ctx = app.active_context().await?;
-    let credential = ctx.credential(Item::VaultStreamToken, Service::VaultStream)?;
-    ctx.tokens(&credential).list_all().await
+pub async fn list_tokens(app: AppHandle, ctx: State<'_, AppCtx>) -> Result<Vec<ApiToken>> {
+    let pc = ctx.active_context().await?;
+    let credential = pc.credential(Item::VaultStreamToken, Service::VaultStream)?;
+    let tokens = pc.tokens(&credential).list_all().await?;
+    let due = TokenRecords::new(ctx.settings.as_ref()).due_expiry_warnings(
+        &pc.profile.name,
+        &tokens,
+        Utc::now(),
+    )?;
+    for t in due {
+        let when = t
+            .expires_at
+            .map(|e| e.format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_default();
+        let shown = app
+            .notification()
+            .builder()
+            .title("API token expires soon")
+            .body(format!(
+                "'{}' ({}) of profile {} expires {when}. Rotate it before then.",
+                t.name, t.id, pc.profile.name
+            ))
+            .show();
+        if let Err(e) = shown {
+            tracing::debug!("desktop notification not shown: {e}");
+        }
+    }
+    Ok(tokens)
 }
 
 #[tauri::command]
 pub fn token_scopes() -> Vec<ScopeInfo> {
     SCOPES.to_vec()
+}
+
+/// Creates a token (never retried: a lost answer is `outcome_unknown`) and
+/// holds its value for the one-time reveal.
+#[tauri::command]
+#[instrument(skip_all, fields(name = %input.name), err)]
+pub async fn create_token(
+    app: AppHandle,
+    ctx: State<'_, AppCtx>,
+    reveals: State<'_, Reveals>,
+    input: NewTokenInput,
+) -> Result<CreatedTokenView> {
+    let new = NewToken {
+        name: input.name,
+        scopes: input.scopes,
+        expires_at: input.expires_at,
+    }
+    .validated()?;
+    let pc = ctx.active_context().await?;
+    let credential = pc.credential(Item::VaultStreamToken, Service::VaultStream)?;
+    let created = pc.tokens(&credential).create(&new).await?;
+    let reveal_id = reveals.hold(
+        &app,
+        &pc.profile.name,
+        created.token.clone(),
+        created.value,
+        pc.url(Service::VaultStream),
+    );
+    Ok(CreatedTokenView {
+        token: created.token,
+        reveal_id,
+    })
+}
+
+#[tauri::command]
+#[instrument(skip_all, err)]
+pub fn reveal_token(reveals: State<'_, Reveals>, reveal_id: String) -> Result<String> {
+    reveals.reveal(&reveal_id)
+}
+
+#[tauri::command]
+#[instrument(skip(app, ctx, reveals), err)]
+pub fn copy_token(
+    app: AppHandle,
+    ctx: State<'_, AppCtx>,
+    reveals: State<'_, Reveals>,
+    reveal_id: String,
+    what: CopyWhat,
+) -> Result<ClipboardCopy> {
+    let delay = TokenRecords::new(ctx.settings.as_ref())
+        .preferences()
+        .clipboard_clear_seconds;
+    Ok(ClipboardCopy {
+        clears_in_seconds: reveals.copy(&app, &reveal_id, what, delay)?,
+    })
+}
+
+#[tauri::command]
+#[instrument(skip_all, err)]
+pub fn token_snippets(reveals: State<'_, Reveals>, reveal_id: String) -> Result<Vec<Snippet>> {
+    reveals.with(&reveal_id, |p| Ok(usage_snippets(&p.base_url)))
+}
+
+/// Keeps the revealed value in the keychain under its profile.
+#[tauri::command]
+#[instrument(skip_all, err)]
+pub fn save_revealed_token(
+    ctx: State<'_, AppCtx>,
+    reveals: State<'_, Reveals>,
+    reveal_id: String,
+) -> Result<SavedToken> {
+    let secrets = ctx.secrets()?;
+    let saved = reveals.with(&reveal_id, |p| {
+        secrets.set(
+            &portal_core::secrets::EntryName::new(
+                p.profile.clone(),
+                Item::SavedToken(p.token.id.clone()),
+            ),
+            &p.value,
+        )?;
+        Ok(SavedToken {
+            profile: p.profile.clone(),
+            id: p.token.id.clone(),
+            name: p.token.name.clone(),
+            scopes: p.token.scopes.clone(),
+            saved_at: Utc::now(),
+        })
+    })?;
+    TokenRecords::new(ctx.settings.as_ref()).add_saved(saved.clone())?;
+    Ok(saved)
+}
+
+#[tauri::command]
+#[instrument(skip_all)]
+pub fn close_reveal(app: AppHandle, reveals: State<'_, Reveals>, reveal_id: String) {
+    reveals.close(&app, &reveal_id);
+}
+
+/// Revokes a token (effective within 60 s globally) and forgets what the
+/// portal kept about it.
+#[tauri::command]
+#[instrument(skip(ctx), err)]
+pub async fn revoke_token(ctx: State<'_, AppCtx>, id: String) -> Result<()> {
+    let pc = ctx.active_context().await?;
+    let credential = pc.credential(Item::VaultStreamToken, Service::VaultStream)?;
+    pc.tokens(&credential).revoke(&id).await?;
+    let records = TokenRecords::new(ctx.settings.as_ref());
+    records.clear_reminder(&pc.profile.name, &id)?;
+    records.remove_saved(&pc.profile.name, &id)?;
+    pc.forget(Item::SavedToken(id))
+}
+
+/// Creates the replacement of a token: same name, scopes and expiry policy.
+#[tauri::command]
+#[instrument(skip(app, ctx, reveals), err)]
+pub async fn rotate_token(
+    app: AppHandle,
+    ctx: State<'_, AppCtx>,
+    reveals: State<'_, Reveals>,
+    id: String,
+) -> Result<CreatedTokenView> {
+    let pc = ctx.active_context().await?;
+    let credential = pc.credential(Item::VaultStreamToken, Service::VaultStream)?;
+    let tokens = pc.tokens(&credential);
+    let old = tokens
+        .list_all()
+        .await?
+        .into_iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| {
+            Error::new(ErrorCode::NotFound, format!("Token {id} no longer exists."))
+                .with_service(Service::VaultStream)
+        })?;
+    let created = tokens.create(&rotation_of(&old, Utc::now())).await?;
+    let reveal_id = reveals.hold(
+        &app,
+        &pc.profile.name,
+        created.token.clone(),
+        created.value,
+        pc.url(Service::VaultStream),
+    );
+    Ok(CreatedTokenView {
+        token: created.token,
+        reveal_id,
+    })
+}
+
+/// After a rotation: revoke the old token now, or keep a reminder to.
+#[tauri::command]
+#[instrument(skip(ctx), err)]
+pub async fn finish_rotation(
+    ctx: State<'_, AppCtx>,
+    old_id: String,
+    new_id: String,
+    revoke_now: bool,
+) -> Result<()> {
+    if revoke_now {
+        return revoke_token(ctx, old_id).await;
+    }
+    let pc = ctx.active_context().await?;
+    let credential = pc.credential(Item::VaultStreamToken, Service::VaultStream)?;
+    let all = pc.tokens(&credential).list_all().await?;
+    let name_of = |id: &str| {
+        all.iter()
+            .find(|t| t.id == id)
+            .map(|t| t.name.clone())
+            .unwrap_or_default()
+    };
+    let now = Utc::now();
+    TokenRecords::new(ctx.settings.as_ref()).add_reminder(RotationReminder {
+        profile: pc.profile.name.clone(),
+        old_name: name_of(&old_id),
+        new_name: name_of(&new_id),
+        old_id,
+        new_id,
+        created_at: now,
+        remind_at: now + Duration::days(1),
+    })
+}
+
+#[tauri::command]
+#[instrument(skip_all, err)]
+pub async fn rotation_reminders(ctx: State<'_, AppCtx>) -> Result<Vec<RotationReminder>> {
+    let profile = ctx.profiles().active_name().unwrap_or_default();
+    Ok(TokenRecords::new(ctx.settings.as_ref()).reminders(&profile))
+}
+
+#[tauri::command]
+#[instrument(skip_all, err)]
+pub async fn saved_tokens(ctx: State<'_, AppCtx>) -> Result<Vec<SavedToken>> {
+    let profile = ctx.profiles().active_name().unwrap_or_default();
+    Ok(TokenRecords::new(ctx.settings.as_ref()).saved(&profile))
+}
+
+/// A user JWT for player embedding, with the profile's token or a saved one.
+#[tauri::command]
+#[instrument(skip(ctx, request), err)]
+pub async fn create_user_jwt(
+    ctx: State<'_, AppCtx>,
+    request: UserJwtRequest,
+    saved_token_id: Option<String>,
+) -> Result<UserJwtView> {
+    let pc = ctx.active_context().await?;
+    let credential = match saved_token_id {
+        Some(id) => pc.credential(Item::SavedToken(id), Service::VaultStream)?,
+        None => pc.credential(Item::VaultStreamToken, Service::VaultStream)?,
+    };
+    let jwt = pc.tokens(&credential).create_user_jwt(&request).await?;
+    let (header, claims) = decode_unverified(jwt.jwt.expose())?;
+    let expires_at = jwt.expires_at.or_else(|| {
+        claims["exp"]
+            .as_i64()
+            .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+    });
+    Ok(UserJwtView {
+        jwt: jwt.jwt.expose().to_owned(),
+        header,
+        claims,
+        expires_at,
+    })
+}
+
+#[tauri::command]
+#[instrument(skip_all, err)]
+pub fn set_preferences(ctx: State<'_, AppCtx>, prefs: Preferences) -> Result<Preferences> {
+    TokenRecords::new(ctx.settings.as_ref()).set_preferences(&prefs)?;
+    Ok(prefs)
 }

@@ -214,3 +214,72 @@ async fn seeding_a_few_hundred_assets() {
         "seed adds keys"
     );
 }
+
+/// The embedded sandbox: its owner keeps the bootstrap credentials in a
+/// keychain, so the data file must never hold them in plain text.
+#[tokio::test]
+async fn provided_bootstrap_credentials_are_never_stored_in_plain_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("sandbox.db");
+    let given = portal_sandbox::BootstrapCredentials::random();
+    let cfg = |b: &portal_sandbox::BootstrapCredentials| SandboxConfig {
+        data: Some(data.clone()),
+        bootstrap: Some(b.clone()),
+        ..config()
+    };
+
+    let env = start_with(cfg(&given)).await;
+    assert_eq!(
+        env.sb.credentials().vaultstream_admin_token,
+        given.admin_token
+    );
+    assert_eq!(env.sb.credentials().jwt_keys_api_key, given.api_key);
+    env.call(
+        env.req(Method::GET, "/vaultstream/v1/auth/tokens")
+            .bearer_auth(&given.admin_token),
+    )
+    .await
+    .expect(200);
+    env.call(env.jk(Method::GET, "/jwt_keys")).await.expect(200);
+    env.sb.shutdown().await;
+
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            let bytes = std::fs::read(&path).unwrap();
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(
+                !text.contains(&given.admin_token),
+                "admin token in {}",
+                path.display()
+            );
+            assert!(
+                !text.contains(&given.api_key),
+                "API key in {}",
+                path.display()
+            );
+        }
+    }
+
+    // Restarted with the same values: accepted as they are, no new admin token.
+    let env = start_with(cfg(&given)).await;
+    assert_eq!(
+        env.sb.credentials().vaultstream_admin_token,
+        given.admin_token
+    );
+    let list = env
+        .call(
+            env.req(Method::GET, "/vaultstream/v1/auth/tokens?limit=100")
+                .bearer_auth(&given.admin_token),
+        )
+        .await;
+    list.expect(200);
+    let admins = list.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["name"] == "Sandbox admin")
+        .count();
+    assert_eq!(admins, 1);
+    env.sb.shutdown().await;
+}

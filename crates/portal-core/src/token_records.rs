@@ -1,0 +1,303 @@
+//! What the portal remembers locally about tokens, in the settings file (no
+//! secrets): which revealed tokens were saved to the keychain, pending
+//! rotations, and which expiry warnings were already shown today.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use serde_json::Value;
+use ts_rs::TS;
+
+use crate::error::{Error, Result};
+use crate::profiles::KeyValueStore;
+use crate::tokens::ApiToken;
+
+const KEY_SAVED: &str = "savedTokens";
+const KEY_REMINDERS: &str = "rotationReminders";
+const KEY_NOTICES: &str = "expiryNotices";
+const KEY_PREFERENCES: &str = "preferences";
+
+/// A token value kept in the keychain after its one-time reveal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SavedToken {
+    #[serde(default)]
+    #[ts(skip)]
+    pub profile: String,
+    pub id: String,
+    pub name: String,
+    pub scopes: Vec<String>,
+    pub saved_at: DateTime<Utc>,
+}
+
+/// A rotation whose old token is still to be revoked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RotationReminder {
+    pub profile: String,
+    pub old_id: String,
+    pub old_name: String,
+    pub new_id: String,
+    pub new_name: String,
+    pub created_at: DateTime<Utc>,
+    pub remind_at: DateTime<Utc>,
+}
+
+/// User preferences that Rust needs too.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Preferences {
+    /// Seconds before a copied token is cleared from the clipboard; 0 = never.
+    pub clipboard_clear_seconds: u32,
+}
+
+impl Default for Preferences {
+    fn default() -> Self {
+        Self {
+            clipboard_clear_seconds: 30,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Notice {
+    profile: String,
+    token_id: String,
+    day: NaiveDate,
+}
+
+/// Days before expiry when the desktop warns.
+pub const EXPIRY_WARNING_DAYS: i64 = 7;
+
+pub struct TokenRecords<'a> {
+    store: &'a dyn KeyValueStore,
+}
+
+fn read<T: DeserializeOwned>(store: &dyn KeyValueStore, key: &str) -> Vec<T> {
+    store
+        .get(key)
+        .and_then(|v| v.as_array().cloned())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|v| serde_json::from_value(v).ok())
+        .collect()
+}
+
+fn write<T: Serialize>(store: &dyn KeyValueStore, key: &str, items: &[T]) -> Result<()> {
+    let v = serde_json::to_value(items).map_err(|e| Error::internal(e.to_string()))?;
+    store.set(key, v)
+}
+
+impl<'a> TokenRecords<'a> {
+    pub fn new(store: &'a dyn KeyValueStore) -> Self {
+        Self { store }
+    }
+
+    pub fn saved(&self, profile: &str) -> Vec<SavedToken> {
+        read::<SavedToken>(self.store, KEY_SAVED)
+            .into_iter()
+            .filter(|s| s.profile == profile)
+            .collect()
+    }
+
+    pub fn add_saved(&self, saved: SavedToken) -> Result<()> {
+        let mut all: Vec<SavedToken> = read(self.store, KEY_SAVED);
+        all.retain(|s| !(s.profile == saved.profile && s.id == saved.id));
+        all.push(saved);
+        write(self.store, KEY_SAVED, &all)
+    }
+
+    pub fn remove_saved(&self, profile: &str, id: &str) -> Result<()> {
+        let mut all: Vec<SavedToken> = read(self.store, KEY_SAVED);
+        all.retain(|s| !(s.profile == profile && s.id == id));
+        write(self.store, KEY_SAVED, &all)
+    }
+
+    pub fn reminders(&self, profile: &str) -> Vec<RotationReminder> {
+        read::<RotationReminder>(self.store, KEY_REMINDERS)
+            .into_iter()
+            .filter(|r| r.profile == profile)
+            .collect()
+    }
+
+    pub fn add_reminder(&self, reminder: RotationReminder) -> Result<()> {
+        let mut all: Vec<RotationReminder> = read(self.store, KEY_REMINDERS);
+        all.retain(|r| !(r.profile == reminder.profile && r.old_id == reminder.old_id));
+        all.push(reminder);
+        write(self.store, KEY_REMINDERS, &all)
+    }
+
+    /// Forgets the reminders about `old_id` (it was revoked).
+    pub fn clear_reminder(&self, profile: &str, old_id: &str) -> Result<()> {
+        let mut all: Vec<RotationReminder> = read(self.store, KEY_REMINDERS);
+        let before = all.len();
+        all.retain(|r| !(r.profile == profile && r.old_id == old_id));
+        if all.len() != before {
+            write(self.store, KEY_REMINDERS, &all)?;
+        }
+        Ok(())
+    }
+
+    /// The tokens to warn about now: expiring within 7 days, not yet
+    /// expired, and not warned about today. Records them as warned.
+    pub fn due_expiry_warnings(
+        &self,
+        profile: &str,
+        tokens: &[ApiToken],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<ApiToken>> {
+        let today = now.date_naive();
+        let mut notices: Vec<Notice> = read(self.store, KEY_NOTICES);
+        notices.retain(|n| n.day == today);
+        let due: Vec<ApiToken> = tokens
+            .iter()
+            .filter(|t| {
+                t.expires_at
+                    .is_some_and(|e| e > now && e - now <= Duration::days(EXPIRY_WARNING_DAYS))
+                    && !notices
+                        .iter()
+                        .any(|n| n.profile == profile && n.token_id == t.id)
+            })
+            .cloned()
+            .collect();
+        if !due.is_empty() {
+            notices.extend(due.iter().map(|t| Notice {
+                profile: profile.into(),
+                token_id: t.id.clone(),
+                day: today,
+            }));
+            write(self.store, KEY_NOTICES, &notices)?;
+        }
+        Ok(due)
+    }
+
+    pub fn preferences(&self) -> Preferences {
+        self.store
+            .get(KEY_PREFERENCES)
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default()
+    }
+
+    pub fn set_preferences(&self, prefs: &Preferences) -> Result<()> {
+        if prefs.clipboard_clear_seconds > 3600 {
+            return Err(Error::validation(
+                "The clipboard delay can be at most one hour (3600 s).",
+            ));
+        }
+        let v: Value = serde_json::to_value(prefs).map_err(|e| Error::internal(e.to_string()))?;
+        self.store.set(KEY_PREFERENCES, v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profiles::SettingsFile;
+
+    fn token(id: &str, expires_in_hours: Option<i64>, now: DateTime<Utc>) -> ApiToken {
+        ApiToken {
+            id: id.into(),
+            name: id.into(),
+            scopes: vec![],
+            created_at: Some(now - Duration::days(80)),
+            expires_at: expires_in_hours.map(|h| now + Duration::hours(h)),
+            last_used_at: None,
+        }
+    }
+
+    #[test]
+    fn expiry_warnings_once_per_token_per_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = SettingsFile::open(dir.path().join("s.json")).unwrap();
+        let records = TokenRecords::new(&f);
+        let now: DateTime<Utc> = "2026-11-22T09:00:00Z".parse().unwrap();
+        let tokens = vec![
+            token("soon", Some(24 * 3), now),
+            token("edge", Some(24 * 7), now),
+            token("later", Some(24 * 8), now),
+            token("never", None, now),
+            token("expired", Some(-1), now),
+        ];
+        let ids = |v: Vec<ApiToken>| v.into_iter().map(|t| t.id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(records.due_expiry_warnings("P", &tokens, now).unwrap()),
+            ["soon", "edge"]
+        );
+        // Same day: nothing again; another profile is separate.
+        assert!(records
+            .due_expiry_warnings("P", &tokens, now + Duration::hours(3))
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            records
+                .due_expiry_warnings("Q", &tokens[..1], now)
+                .unwrap()
+                .len(),
+            1
+        );
+        // Next day: warned again.
+        let tomorrow = now + Duration::days(1);
+        assert_eq!(
+            ids(records
+                .due_expiry_warnings("P", &tokens[..1], tomorrow)
+                .unwrap()),
+            ["soon"]
+        );
+    }
+
+    #[test]
+    fn reminders_and_saved_tokens_are_per_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = SettingsFile::open(dir.path().join("s.json")).unwrap();
+        let records = TokenRecords::new(&f);
+        let now = Utc::now();
+        let r = RotationReminder {
+            profile: "P".into(),
+            old_id: "tok_old".into(),
+            old_name: "CI".into(),
+            new_id: "tok_new".into(),
+            new_name: "CI".into(),
+            created_at: now,
+            remind_at: now + Duration::days(1),
+        };
+        records.add_reminder(r.clone()).unwrap();
+        records.add_reminder(r.clone()).unwrap();
+        assert_eq!(records.reminders("P"), [r]);
+        assert!(records.reminders("Q").is_empty());
+        records.clear_reminder("P", "tok_old").unwrap();
+        assert!(records.reminders("P").is_empty());
+
+        let s = SavedToken {
+            profile: "P".into(),
+            id: "tok_1".into(),
+            name: "n".into(),
+            scopes: vec![],
+            saved_at: now,
+        };
+        records.add_saved(s.clone()).unwrap();
+        assert_eq!(records.saved("P"), [s]);
+        records.remove_saved("P", "tok_1").unwrap();
+        assert!(records.saved("P").is_empty());
+    }
+
+    #[test]
+    fn preferences_default_and_bounds() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = SettingsFile::open(dir.path().join("s.json")).unwrap();
+        let records = TokenRecords::new(&f);
+        assert_eq!(records.preferences().clipboard_clear_seconds, 30);
+        records
+            .set_preferences(&Preferences {
+                clipboard_clear_seconds: 0,
+            })
+            .unwrap();
+        assert_eq!(records.preferences().clipboard_clear_seconds, 0);
+        assert!(records
+            .set_preferences(&Preferences {
+                clipboard_clear_seconds: 99_999
+            })
+            .is_err());
+    }
+}
