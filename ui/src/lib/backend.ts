@@ -2,15 +2,26 @@
 // Command names and argument keys match `src-tauri` exactly; arguments use
 // camelCase keys (Tauri maps them to the snake_case Rust parameters).
 import { invoke } from '@tauri-apps/api/core';
+import { writeText } from '@tauri-apps/plugin-clipboard-manager';
 import { PortalError } from './errors/PortalError';
 import type {
   ApiToken,
   AppState,
+  ClipboardCopy,
   ConnectInput,
+  CopyWhat,
+  CreatedTokenView,
+  NewTokenInput,
+  Preferences,
   Profile,
+  RotationReminder,
+  SavedToken,
   ScopeInfo,
   SecretsInfo,
   ServiceStatus,
+  Snippet,
+  UserJwtRequest,
+  UserJwtView,
 } from './types';
 
 export { PortalError };
@@ -79,4 +90,86 @@ export function useEncryptedFile(passphrase: string): Promise<SecretsInfo> {
 
 export function unlockSecrets(passphrase: string): Promise<SecretsInfo> {
   return call<SecretsInfo>('unlock_secrets', { passphrase });
+}
+
+/**
+ * Creates a token. The value stays in Rust behind `revealId` (see
+ * `revealToken`). Code `outcome_unknown`: the request was sent and the answer
+ * lost; the token may exist, so this must never be retried automatically.
+ */
+export function createToken(input: NewTokenInput): Promise<CreatedTokenView> {
+  return call<CreatedTokenView>('create_token', { input });
+}
+
+/** The token value, given out once per revealId (a second call fails). */
+export function revealToken(revealId: string): Promise<string> {
+  return call<string>('reveal_token', { revealId });
+}
+
+/** Rust writes the token (or a snippet with it) to the clipboard and clears it later. */
+export function copyToken(revealId: string, what: CopyWhat): Promise<ClipboardCopy> {
+  return call<ClipboardCopy>('copy_token', { revealId, what });
+}
+
+/** curl, Python and JavaScript usage, with the placeholder `{{TOKEN}}`. */
+export function tokenSnippets(revealId: string): Promise<Snippet[]> {
+  return call<Snippet[]>('token_snippets', { revealId });
+}
+
+/** Stores the revealed token in the OS keychain under the active profile. */
+export function saveRevealedToken(revealId: string): Promise<SavedToken> {
+  return call<SavedToken>('save_revealed_token', { revealId });
+}
+
+/** Ends a reveal: Rust forgets the value and turns content protection off. */
+export function closeReveal(revealId: string): Promise<null> {
+  return call<null>('close_reveal', { revealId });
+}
+
+/** Revocation takes effect within 60 seconds globally. */
+export function revokeToken(id: string): Promise<null> {
+  return call<null>('revoke_token', { id });
+}
+
+/** A new token with the same scopes and expiry policy; the old one stays valid. */
+export function rotateToken(id: string): Promise<CreatedTokenView> {
+  return call<CreatedTokenView>('rotate_token', { id });
+}
+
+/** `revokeNow`: revoke the old token now; otherwise keep a reminder to do it. */
+export function finishRotation(oldId: string, newId: string, revokeNow: boolean): Promise<null> {
+  return call<null>('finish_rotation', { oldId, newId, revokeNow });
+}
+
+/** Old tokens still to revoke after a rotation, for the active profile. */
+export function rotationReminders(): Promise<RotationReminder[]> {
+  return call<RotationReminder[]>('rotation_reminders', {});
+}
+
+/** Tokens of the active profile saved in the keychain (labels, no values). */
+export function savedTokens(): Promise<SavedToken[]> {
+  return call<SavedToken[]>('saved_tokens', {});
+}
+
+/** A user JWT for the player, made with the profile's admin token or a saved one. */
+export function createUserJwt(request: UserJwtRequest, savedTokenId: string | null): Promise<UserJwtView> {
+  return call<UserJwtView>('create_user_jwt', { request, savedTokenId });
+}
+
+export function setPreferences(prefs: Preferences): Promise<Preferences> {
+  return call<Preferences>('set_preferences', { prefs });
+}
+
+/**
+ * Copies text that is not a long-lived secret (a user JWT, a player snippet)
+ * through the clipboard plugin. API token values never pass through here:
+ * Rust copies them itself (`copyToken`) and clears the clipboard afterwards.
+ */
+export async function writeClipboard(text: string): Promise<void> {
+  if (!insideTauri()) throw PortalError.internal('The clipboard is not available in this window.');
+  try {
+    await writeText(text);
+  } catch (rejection) {
+    throw PortalError.from(rejection);
+  }
 }

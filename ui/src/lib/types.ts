@@ -14,3 +14,16 @@ export type { SecretsInfo } from './bindings/SecretsInfo';
 export type { Service } from './bindings/Service';
 export type { ServiceStatus } from './bindings/ServiceStatus';
 export type { ServiceUrls } from './bindings/ServiceUrls';
+export type { UserJwtRequest } from './bindings/UserJwtRequest';
+// Not generated yet (see types-pending.ts).
+export type {
+  ClipboardCopy,
+  CopyWhat,
+  CreatedTokenView,
+  NewTokenInput,
+  Preferences,
+  RotationReminder,
+  SavedToken,
+  Snippet,
+  UserJwtView,
+} from './types-pending';

@@ -1,7 +1,9 @@
 import { createContext } from 'svelte';
 import * as backend from '../backend';
 import { PortalError } from '../errors/PortalError';
-import type { AppState, ConnectInput, Profile, SecretsInfo } from '../types';
+import type { AppState, ConnectInput, Preferences, Profile, SecretsInfo } from '../types';
+
+export const DEFAULT_PREFERENCES: Preferences = { clipboardClearSeconds: 30 };
 
 /**
  * The app state from the backend: profiles, the active one, where secrets
@@ -21,6 +23,11 @@ export class Portal {
   activeProfile = $derived(this.profiles.find((p) => p.name === this.state?.activeProfile) ?? null);
   secrets = $derived(this.state?.secrets ?? null);
   version = $derived(this.state?.version ?? '');
+  /** The last preferences saved from this window, until app_state reports them. */
+  #savedPreferences = $state.raw<Preferences | null>(null);
+  preferences = $derived<Preferences>(
+    preferencesOf(this.state) ?? this.#savedPreferences ?? DEFAULT_PREFERENCES,
+  );
 
   async load(): Promise<void> {
     try {
@@ -65,11 +72,29 @@ export class Portal {
     return secrets;
   }
 
+  /** Saves app-wide preferences; does not start a new epoch (no data changes). */
+  async setPreferences(prefs: Preferences): Promise<Preferences> {
+    const saved = await backend.setPreferences(prefs);
+    this.#savedPreferences = saved;
+    try {
+      this.state = await backend.appState();
+    } catch {
+      // The preferences were saved; the state is refreshed next time.
+    }
+    return saved;
+  }
+
   async #reload(): Promise<void> {
     this.state = await backend.appState();
     this.loadError = null;
     this.epoch++;
   }
+}
+
+/** `AppState.preferences`, tolerating a back end that does not send it yet. */
+function preferencesOf(state: AppState | null): Preferences | null {
+  const prefs = (state as { preferences?: Preferences } | null)?.preferences;
+  return prefs && typeof prefs.clipboardClearSeconds === 'number' ? prefs : null;
 }
 
 export const [getPortal, setPortal] = createContext<Portal>();

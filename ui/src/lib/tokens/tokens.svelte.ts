@@ -1,9 +1,10 @@
 import { createContext } from 'svelte';
-import { listTokens, tokenScopes } from '../backend';
+import { finishRotation, listTokens, revokeToken, rotationReminders, tokenScopes } from '../backend';
 import { PortalError } from '../errors/PortalError';
 import { showError } from '../errors/showError';
-import type { ApiToken, ScopeInfo } from '../types';
+import type { ApiToken, RotationReminder, ScopeInfo } from '../types';
 import { hygieneSummary } from './hygiene';
+import { possiblyCreated } from './outcome';
 import { DEFAULT_SORT, filterTokens, nextSort, sortTokens, type Sort, type SortKey } from './table';
 
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
@@ -25,11 +26,25 @@ export class Tokens {
   /** The documented scopes, for the chips' tooltips. */
   scopes = $state.raw<ScopeInfo[]>([]);
 
+  /** Rows to point out, by token id (`outcome-unknown`: maybe the lost create). */
+  highlights = $state.raw<Readonly<Record<string, 'outcome-unknown'>>>({});
+
+  /** Old tokens still to revoke after a rotation ("Later — remind me"). */
+  reminders = $state.raw<RotationReminder[]>([]);
+
   visible = $derived(sortTokens(filterTokens(this.items, this.query), this.sort));
   summary = $derived(hygieneSummary(this.items, this.fetchedAt));
 
   #request = 0;
+  #remindersRequest = 0;
   #epoch: number | null = null;
+  /**
+   * Ids revoked (or being revoked) in this epoch. The list may go on showing
+   * a token for up to 60 s after revocation; these stay hidden.
+   */
+  // Not rendered: a plain Set is enough.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #revoked = new Set<string>();
 
   /** Loads once per epoch (profile, credentials); a new epoch starts empty. */
   ensureLoaded(epoch: number): void {
@@ -38,7 +53,11 @@ export class Tokens {
     this.items = [];
     this.status = 'idle';
     this.query = '';
+    this.highlights = {};
+    this.reminders = [];
+    this.#revoked.clear();
     void this.load();
+    void this.loadReminders();
   }
 
   async load(): Promise<void> {
@@ -50,7 +69,7 @@ export class Tokens {
     try {
       const items = await listTokens();
       if (request !== this.#request) return;
-      this.items = items;
+      this.items = items.filter((token) => !this.#revoked.has(token.id));
       // eslint-disable-next-line svelte/prefer-svelte-reactivity
       this.fetchedAt = new Date();
       this.error = null;
@@ -67,6 +86,87 @@ export class Tokens {
     } finally {
       if (request === this.#request) this.refreshing = false;
     }
+  }
+
+  /** The scopes for the create form; loads them if the first try failed. */
+  async ensureScopes(): Promise<ScopeInfo[]> {
+    if (this.scopes.length === 0) await this.#loadScopes();
+    return this.scopes;
+  }
+
+  async loadReminders(): Promise<void> {
+    const request = ++this.#remindersRequest;
+    try {
+      const reminders = await rotationReminders();
+      if (request === this.#remindersRequest) this.reminders = reminders;
+    } catch {
+      // The banner is a convenience; the tokens themselves are still listed.
+    }
+  }
+
+  /**
+   * After a create whose answer was lost: reloads the list and highlights
+   * the tokens of that name created in the last 10 minutes. Returns them.
+   */
+  async checkLostCreate(name: string): Promise<ApiToken[]> {
+    await this.load();
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    const matches = possiblyCreated(this.items, name, new Date());
+    const highlights = { ...this.highlights };
+    for (const token of matches) highlights[token.id] = 'outcome-unknown';
+    this.highlights = highlights;
+    return matches;
+  }
+
+  /**
+   * Revokes a token. The row goes at once and comes back, with an error
+   * toast, if the call fails. `run` defaults to revoke_token.
+   */
+  async revoke(token: ApiToken, run: () => Promise<unknown> = () => revokeToken(token.id)): Promise<boolean> {
+    this.#revoked.add(token.id);
+    const removed = this.items.find((t) => t.id === token.id);
+    this.items = this.items.filter((t) => t.id !== token.id);
+    try {
+      await run();
+      this.#unhighlight(token.id);
+      return true;
+    } catch (rejection) {
+      this.#revoked.delete(token.id);
+      if (removed && !this.items.some((t) => t.id === token.id)) this.items = [...this.items, removed];
+      showError(rejection, `Could not revoke “${token.name}”`);
+      return false;
+    }
+  }
+
+  /**
+   * Ends a rotation. `revokeNow`: revokes the old token (optimistically, as
+   * `revoke`) and clears its reminder; otherwise keeps a reminder.
+   */
+  async finishRotation(old: ApiToken, newId: string, revokeNow: boolean): Promise<boolean> {
+    if (!revokeNow) {
+      try {
+        await finishRotation(old.id, newId, false);
+        return true;
+      } catch (rejection) {
+        showError(rejection, 'Could not save the rotation reminder');
+        return false;
+      } finally {
+        await this.loadReminders();
+      }
+    }
+    const reminders = this.reminders;
+    this.reminders = reminders.filter((r) => r.oldId !== old.id);
+    const done = await this.revoke(old, () => finishRotation(old.id, newId, true));
+    if (!done) this.reminders = reminders;
+    await this.loadReminders();
+    return done;
+  }
+
+  #unhighlight(id: string): void {
+    if (!(id in this.highlights)) return;
+    const highlights = { ...this.highlights };
+    delete highlights[id];
+    this.highlights = highlights;
   }
 
   async #loadScopes(): Promise<void> {
