@@ -32,6 +32,9 @@ enum Command {
     Login(cmd::login::LoginArgs),
     /// Forget a service's stored credential (or the vault session).
     Logout(cmd::login::LogoutArgs),
+    /// Where credentials are kept: the OS keychain or the encrypted file.
+    #[command(subcommand)]
+    Secrets(cmd::secrets::SecretsCommand),
     /// VaultStream API tokens.
     #[command(subcommand)]
     Tokens(cmd::tokens::TokensCommand),
@@ -80,6 +83,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Profile(c) => cmd::profile::run(g, c).await,
         Command::Login(a) => cmd::login::login(g, a).await,
         Command::Logout(a) => cmd::login::logout(g, a).await,
+        Command::Secrets(c) => cmd::secrets::run(g, c).await,
         Command::Tokens(c) => cmd::tokens::run(g, c).await,
         Command::Jwt(c) => cmd::tokens::run_jwt(g, c).await,
         Command::Keys(c) => cmd::keys::run(g, c).await,

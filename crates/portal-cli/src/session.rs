@@ -62,15 +62,26 @@ pub fn init_logging(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("PORTAL_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    use std::io::IsTerminal;
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .init();
 }
 
 pub fn settings() -> Result<SettingsFile> {
     SettingsFile::open(data_dir()?.join(SETTINGS_FILE))
+}
+
+/// The configured backend; `PORTAL_SECRET_BACKEND=memory` keeps everything
+/// in memory (tests, throwaway sessions).
+pub fn backend(settings: &SettingsFile) -> SecretBackend {
+    match std::env::var("PORTAL_SECRET_BACKEND").as_deref() {
+        Ok("memory") => SecretBackend::Memory,
+        _ => Profiles::new(settings).secret_backend(),
+    }
 }
 
 /// Opens the secret store only when first needed, so commands whose

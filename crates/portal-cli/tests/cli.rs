@@ -273,3 +273,29 @@ async fn profiles_add_use_list_remove() {
     assert_eq!(run(&["profile", "use", "Nope"]).status.code(), Some(2));
     env.sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn verbose_logs_each_request_without_secrets() {
+    let env = env().await;
+    let out = env.portal(&["-v", "tokens", "list"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    let line = err.lines().find(|l| l.contains("/vaultstream/v1/auth/tokens")).expect("a request line");
+    for part in ["GET", "status=200", "request_id=", "duration_ms="] {
+        assert!(line.contains(part), "missing {part} in: {line}");
+    }
+    let token = &env.sandbox.credentials().vaultstream_admin_token;
+    assert!(!err.contains(token.as_str()), "the token leaked into the log");
+    assert!(!err.contains("Bearer"), "an Authorization header leaked into the log");
+    env.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn secrets_status_names_the_backend() {
+    let env = env().await;
+    let out = env.bare().args(["secrets", "status", "--json"]).output().unwrap();
+    let v = json(&out);
+    assert_eq!(v["backend"], "memory");
+    assert_eq!(v["ready"], true);
+    env.sandbox.shutdown().await;
+}

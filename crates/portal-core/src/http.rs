@@ -133,16 +133,24 @@ impl Response {
         serde_json::from_slice(&self.body).map_err(|_| self.not_json())
     }
 
-    fn not_json(&self) -> Error {
-        let trimmed = String::from_utf8_lossy(&self.body);
-        let trimmed = trimmed.trim_start();
-        let what = if trimmed.is_empty() {
-            "an empty body".to_owned()
-        } else if trimmed.starts_with('<') {
-            "an HTML page".to_owned()
+    /// What the body is when it is not JSON: for messages.
+    fn non_json_kind(&self) -> Option<&'static str> {
+        if serde_json::from_slice::<Value>(&self.body).is_ok() {
+            return None;
+        }
+        let text = String::from_utf8_lossy(&self.body);
+        let text = text.trim_start();
+        Some(if text.is_empty() {
+            "an empty body"
+        } else if text.starts_with('<') {
+            "an HTML page"
         } else {
-            "a body that is not valid JSON".to_owned()
-        };
+            "a body that is not valid JSON"
+        })
+    }
+
+    fn not_json(&self) -> Error {
+        let what = self.non_json_kind().unwrap_or("an unreadable body");
         let code = if self.status.is_server_error() {
             ErrorCode::Unavailable
         } else {
@@ -205,12 +213,11 @@ pub fn status_error(
 ) -> Error {
     let code = code_for_status(resp.status);
     let message = message.filter(|m| !m.trim().is_empty()).unwrap_or_else(|| {
-        format!(
-            "The service answered HTTP {} {}.",
-            resp.status.as_u16(),
-            resp.status.canonical_reason().unwrap_or("")
-        )
-        .replace(" .", ".")
+        let status = format!("HTTP {} {}", resp.status.as_u16(), resp.status.canonical_reason().unwrap_or(""));
+        match resp.non_json_kind() {
+            Some(kind) => format!("The service answered {} with {kind} instead of its JSON envelope.", status.trim_end()),
+            None => format!("The service answered {}.", status.trim_end()),
+        }
     });
     let mut e = Error::new(code, message)
         .with_service(resp.service)

@@ -2,6 +2,7 @@ pub mod assets;
 pub mod keys;
 pub mod login;
 pub mod profile;
+pub mod secrets;
 pub mod tokens;
 
 /// Asks "y/N" on the terminal; without one, refuses (use --yes).
