@@ -312,14 +312,23 @@ pub fn extras(conn: &Connection, now: DateTime<Utc>) -> anyhow::Result<()> {
     if get_setting(conn, "seeded_extras")?.is_some() {
         return Ok(());
     }
-    let tokens: [(&str, &[&str]); 3] = [
-        ("CI/CD Pipeline", &["content:write", "content:read"]),
-        ("Analytics export", &["analytics:read"]),
-        ("Webhook relay", &["webhook:manage"]),
+    // Ages and expiries that show each hygiene case: overdue rotation, no
+    // expiry, expiring soon, healthy.
+    let day = chrono::Duration::days(1);
+    let tokens: [(&str, &[&str], i32, Option<i32>); 3] = [
+        (
+            "CI/CD Pipeline",
+            &["content:write", "content:read"],
+            120,
+            None,
+        ),
+        ("Analytics export", &["analytics:read"], 80, Some(10)),
+        ("Webhook relay", &["webhook:manage"], 30, Some(335)),
     ];
-    for (name, scopes) in tokens {
+    for (name, scopes, age_days, expires_in_days) in tokens {
         let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
-        vaultstream::insert_token(conn, name, &scopes, None, now)?;
+        let expires = expires_in_days.map(|d| now + day * d);
+        vaultstream::insert_token(conn, name, &scopes, expires, now - day * age_days)?;
     }
     let user_id = setting_or_insert(conn, "jwt_keys_user_id", || ids::lower_alnum(21))?;
     for (name, pem) in [("Web player", SEED_KEY_1), ("Mobile apps", SEED_KEY_2)] {
