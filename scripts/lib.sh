@@ -13,7 +13,7 @@ as_root() {
 
 # System packages: installed only when missing.
 APT_APP=(libwebkit2gtk-4.1-dev libdbus-1-dev pkg-config build-essential curl file)
-APT_TEST=(xvfb xauth webkit2gtk-driver imagemagick x11-utils gnome-keyring dbus libsecret-tools)
+APT_TEST=(xvfb xauth webkit2gtk-driver imagemagick x11-utils xclip gnome-keyring dbus libsecret-tools)
 
 ensure_apt() {
   local missing=()
