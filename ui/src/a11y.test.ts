@@ -8,10 +8,13 @@ import App from './App.svelte';
 import {
   appState,
   connectedStatuses,
+  createdView,
+  documentedScopes,
   mockBackend,
   profile,
   readySecrets,
   sampleTokens,
+  usageSnippets,
 } from './test/backend';
 
 const INTERACTIVE = 'button, input, select, textarea, a[href], [role^="menuitem"]';
@@ -61,6 +64,70 @@ describe('every interactive element has a test id and an accessible name', () =>
     await user.click(screen.getByTestId('secrets-opt-in'));
     expect(unlabelled()).toEqual([]);
     await user.click(screen.getByTestId('remove-profile'));
+    expect(unlabelled()).toEqual([]);
+  });
+
+  it('in the token dialogs: create, reveal, revoke, rotation reminders, user JWT, clipboard setting', async () => {
+    const user = userEvent.setup();
+    mockBackend({
+      app_state: () => appState({ profiles: [profile({ name: 'Live', environment: 'production' })] }),
+      list_tokens: () => sampleTokens,
+      service_status: () => connectedStatuses,
+      token_scopes: () => documentedScopes,
+      rotation_reminders: () => [
+        {
+          profile: 'Live',
+          oldId: 'tok_ci',
+          oldName: 'CI/CD Pipeline',
+          newId: 'tok_ci_2',
+          newName: 'CI/CD Pipeline',
+          createdAt: new Date().toISOString(),
+          remindAt: new Date().toISOString(),
+        },
+      ],
+      create_token: () => createdView(),
+      token_snippets: () => usageSnippets,
+      reveal_token: () => 'vst_live_x',
+      copy_token: () => ({ clearsInSeconds: 30 }),
+      close_reveal: () => null,
+      saved_tokens: () => [],
+      create_user_jwt: () => ({ jwt: 'eyJ.a.b', header: {}, claims: {}, expiresAt: null }),
+    });
+    render(App);
+    await screen.findByTestId('rotation-reminders');
+    expect(unlabelled()).toEqual([]);
+
+    await user.click(screen.getByTestId('token-new'));
+    await user.click(screen.getByTestId('expiry-custom'));
+    await user.click(screen.getByTestId('scope-admin:write'));
+    expect(unlabelled()).toEqual([]);
+    await user.type(screen.getByTestId('new-token-name'), 'Ingest');
+    await user.click(screen.getByTestId('expiry-90'));
+    await user.click(screen.getByTestId('new-token-submit'));
+    await screen.findByTestId('snippet-curl');
+    await user.click(screen.getByTestId('reveal-copy'));
+    await screen.findByTestId('reveal-countdown');
+    expect(unlabelled()).toEqual([]);
+    await user.click(screen.getByTestId('reveal-confirm'));
+    await user.click(screen.getByTestId('reveal-done'));
+
+    await user.click(screen.getAllByTestId('token-revoke')[0]);
+    expect(screen.getByTestId('revoke-confirm-name')).toBeVisible();
+    expect(unlabelled()).toEqual([]);
+    await user.keyboard('{Escape}');
+
+    await user.click(screen.getByTestId('user-jwt-open'));
+    await user.selectOptions(screen.getByTestId('user-jwt-ttl'), 'custom');
+    await user.type(screen.getByTestId('user-jwt-user-id'), 'u');
+    await user.type(screen.getByTestId('user-jwt-content-id'), 'c');
+    await user.type(screen.getByTestId('user-jwt-ttl-custom'), '60');
+    await user.click(screen.getByTestId('user-jwt-submit'));
+    await screen.findByTestId('user-jwt-value');
+    expect(unlabelled()).toEqual([]);
+    await user.click(screen.getByTestId('user-jwt-close'));
+
+    await user.click(screen.getByTestId('nav-settings'));
+    expect(screen.getByTestId('clipboard-setting')).toBeVisible();
     expect(unlabelled()).toEqual([]);
   });
 });

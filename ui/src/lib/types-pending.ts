@@ -6,18 +6,5 @@ import type { ApiToken } from './bindings/ApiToken';
 
 export type NewTokenInput = { name: string; scopes: Array<string>; expiresAt: string | null };
 export type CreatedTokenView = { token: ApiToken; revealId: string };
-export type CopyWhat = 'token' | 'curl' | 'python' | 'javascript';
 export type ClipboardCopy = { clearsInSeconds: number };
-export type Snippet = { kind: CopyWhat; label: string; template: string };
-export type SavedToken = { id: string; name: string; scopes: Array<string>; savedAt: string };
-export type RotationReminder = {
-  profile: string;
-  oldId: string;
-  oldName: string;
-  newId: string;
-  newName: string;
-  createdAt: string;
-  remindAt: string;
-};
 export type UserJwtView = { jwt: string; header: unknown; claims: unknown; expiresAt: string | null };
-export type Preferences = { clipboardClearSeconds: number };

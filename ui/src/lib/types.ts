@@ -15,15 +15,10 @@ export type { Service } from './bindings/Service';
 export type { ServiceStatus } from './bindings/ServiceStatus';
 export type { ServiceUrls } from './bindings/ServiceUrls';
 export type { UserJwtRequest } from './bindings/UserJwtRequest';
+export type { CopyWhat } from './bindings/CopyWhat';
+export type { Preferences } from './bindings/Preferences';
+export type { RotationReminder } from './bindings/RotationReminder';
+export type { SavedToken } from './bindings/SavedToken';
+export type { Snippet } from './bindings/Snippet';
 // Not generated yet (see types-pending.ts).
-export type {
-  ClipboardCopy,
-  CopyWhat,
-  CreatedTokenView,
-  NewTokenInput,
-  Preferences,
-  RotationReminder,
-  SavedToken,
-  Snippet,
-  UserJwtView,
-} from './types-pending';
+export type { ClipboardCopy, CreatedTokenView, NewTokenInput, UserJwtView } from './types-pending';

@@ -1,6 +1,16 @@
 // Test helpers: a mocked Tauri backend that records every command, and fixtures.
 import { mockIPC } from '@tauri-apps/api/mocks';
-import type { ApiToken, AppState, PortalErrorData, Profile, SecretsInfo, ServiceStatus } from '../lib/types';
+import type {
+  ApiToken,
+  AppState,
+  CreatedTokenView,
+  PortalErrorData,
+  Profile,
+  ScopeInfo,
+  SecretsInfo,
+  ServiceStatus,
+  Snippet,
+} from '../lib/types';
 
 export type Handler = (args: Record<string, unknown>) => unknown;
 
@@ -124,5 +134,51 @@ export const sampleTokens: ApiToken[] = [
     created_at: ago(30),
     expires_at: ahead(5),
     last_used_at: ago(3),
+  },
+];
+
+export const documentedScopes: ScopeInfo[] = [
+  { scope: 'content:read', area: 'Content', description: 'List and retrieve content metadata' },
+  { scope: 'content:write', area: 'Content', description: 'Upload, update, delete content' },
+  { scope: 'admin:read', area: 'Admin', description: 'Read admin settings, audit logs' },
+  { scope: 'admin:write', area: 'Admin', description: 'Modify admin settings, manage users' },
+  { scope: 'analytics:read', area: 'Analytics', description: 'Access viewership metrics' },
+  { scope: 'webhook:manage', area: 'Webhooks', description: 'Create/edit/delete webhooks' },
+];
+
+/** A token as `create_token` / `rotate_token` return it (never with its value). */
+export function createdView(overrides: Partial<ApiToken> = {}, revealId = 'rev_1'): CreatedTokenView {
+  return {
+    token: {
+      id: 'tok_new',
+      name: 'Ingest',
+      scopes: ['content:write'],
+      created_at: new Date().toISOString(),
+      expires_at: ahead(90),
+      last_used_at: null,
+      ...overrides,
+    },
+    revealId,
+  };
+}
+
+/** The snippets Rust gives for a reveal, with the `{{TOKEN}}` placeholder. */
+export const usageSnippets: Snippet[] = [
+  {
+    kind: 'curl',
+    label: 'curl',
+    template: 'curl -H "Authorization: Bearer {{TOKEN}}" \\\n  http://127.0.0.1:41001/v1/content',
+  },
+  {
+    kind: 'python',
+    label: 'Python',
+    template:
+      'import requests\n\nheaders = {"Authorization": "Bearer {{TOKEN}}"}\nresp = requests.get("http://127.0.0.1:41001/v1/content", headers=headers)',
+  },
+  {
+    kind: 'javascript',
+    label: 'JavaScript',
+    template:
+      'const resp = await fetch("http://127.0.0.1:41001/v1/content", {\n  headers: { Authorization: `Bearer {{TOKEN}}` }\n});',
   },
 ];
