@@ -26,6 +26,8 @@ const COMMANDS: &[&str] = &[
     "saved_tokens",
     "create_user_jwt",
     "set_preferences",
+    "activity_log",
+    "export_activity",
 ];
 
 fn main() {

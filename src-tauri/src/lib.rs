@@ -70,6 +70,8 @@ pub fn run() {
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .setup(setup)
         .invoke_handler(tauri::generate_handler![
+            commands::activity::activity_log,
+            commands::activity::export_activity,
             commands::profiles::app_state,
             commands::profiles::explore_sandbox,
             commands::profiles::connect_account,

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
+use portal_core::activity::{Action, ActivityLog};
 use portal_core::context::ProfileContext;
 use portal_core::http::{HttpClient, HttpConfig};
 use portal_core::profiles::{KeyValueStore, Profile, Profiles};
@@ -43,6 +44,7 @@ struct SecretsSlot {
 pub struct AppCtx {
     pub settings: Box<dyn KeyValueStore>,
     pub data_dir: PathBuf,
+    pub activity: ActivityLog,
     secrets: RwLock<SecretsSlot>,
     clients: Mutex<HashMap<String, HttpClient>>,
     pub sandbox: EmbeddedSandbox,
@@ -52,6 +54,7 @@ impl AppCtx {
     pub fn new(settings: Box<dyn KeyValueStore>, data_dir: PathBuf) -> Self {
         let ctx = Self {
             settings,
+            activity: ActivityLog::in_dir(&data_dir),
             data_dir,
             secrets: RwLock::new(SecretsSlot {
                 store: None,
@@ -174,6 +177,17 @@ impl AppCtx {
             }
         };
         Ok(ProfileContext::with_client(profile, secrets, http))
+    }
+
+    /// Appends to the activity log. The change already happened, so a
+    /// failure to record it is logged, not returned.
+    pub fn record(&self, profile: &str, action: Action, target: &str, summary: &str) {
+        if let Err(e) = self
+            .activity
+            .append(profile, action, target, summary, "app")
+        {
+            tracing::warn!("could not append to the activity log: {}", e.message);
+        }
     }
 
     pub fn forget_client(&self, profile: &str) {

@@ -215,3 +215,19 @@ pub fn env_vault_login() -> Option<(String, Secret)> {
     let password = std::env::var("PORTAL_VAULT_PASSWORD").ok()?;
     Some((email, Secret::from(password)))
 }
+
+/// Appends to the activity log shared with the app. The change already
+/// happened, so a failure to record it is a warning, not an error.
+pub fn record(profile: &str, action: portal_core::activity::Action, target: &str, summary: &str) {
+    let result = data_dir().and_then(|dir| {
+        portal_core::activity::ActivityLog::in_dir(&dir)
+            .append(profile, action, target, summary, "cli")
+            .map(|_| ())
+    });
+    if let Err(e) = result {
+        eprintln!(
+            "warning: could not append to the activity log: {}",
+            e.message
+        );
+    }
+}

@@ -280,22 +280,70 @@ async fn verbose_logs_each_request_without_secrets() {
     let out = env.portal(&["-v", "tokens", "list"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
-    let line = err.lines().find(|l| l.contains("/vaultstream/v1/auth/tokens")).expect("a request line");
+    let line = err
+        .lines()
+        .find(|l| l.contains("/vaultstream/v1/auth/tokens"))
+        .expect("a request line");
     for part in ["GET", "status=200", "request_id=", "duration_ms="] {
         assert!(line.contains(part), "missing {part} in: {line}");
     }
     let token = &env.sandbox.credentials().vaultstream_admin_token;
-    assert!(!err.contains(token.as_str()), "the token leaked into the log");
-    assert!(!err.contains("Bearer"), "an Authorization header leaked into the log");
+    assert!(
+        !err.contains(token.as_str()),
+        "the token leaked into the log"
+    );
+    assert!(
+        !err.contains("Bearer"),
+        "an Authorization header leaked into the log"
+    );
     env.sandbox.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn secrets_status_names_the_backend() {
     let env = env().await;
-    let out = env.bare().args(["secrets", "status", "--json"]).output().unwrap();
+    let out = env
+        .bare()
+        .args(["secrets", "status", "--json"])
+        .output()
+        .unwrap();
     let v = json(&out);
     assert_eq!(v["backend"], "memory");
     assert_eq!(v["ready"], true);
+    env.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn changes_are_recorded_in_the_hash_chained_activity_log() {
+    let env = env().await;
+    let created = json(&env.portal(&[
+        "tokens",
+        "create",
+        "--name",
+        "audited",
+        "--scope",
+        "content:read",
+        "--json",
+    ]));
+    let id = created["id"].as_str().unwrap();
+    assert!(env
+        .portal(&["tokens", "revoke", id, "--yes"])
+        .status
+        .success());
+    let log = std::fs::read_to_string(env.data.path().join("activity.jsonl")).unwrap();
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["action"], "token_create");
+    assert_eq!(lines[1]["action"], "token_revoke");
+    assert_eq!(lines[1]["target"], id);
+    assert_eq!(lines[1]["prev"], lines[0]["hash"]);
+    assert_eq!(lines[0]["via"], "cli");
+    assert!(
+        !log.contains(created["token"].as_str().unwrap()),
+        "a token value reached the activity log"
+    );
     env.sandbox.shutdown().await;
 }

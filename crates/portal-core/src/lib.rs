@@ -2,6 +2,7 @@
 //! clients. No Tauri, GTK or WebKit dependency: the app and the `portal` CLI
 //! both sit on top of this crate.
 
+pub mod activity;
 pub mod assets;
 pub mod context;
 pub mod error;
@@ -9,15 +10,12 @@ mod fsutil;
 pub mod http;
 pub mod jwt_decode;
 pub mod jwt_keys;
-pub mod keypair;
-pub mod local_keys;
 pub mod onboarding;
 pub mod profiles;
 pub mod secret;
 pub mod secrets;
 pub mod secrets_file;
 pub mod service;
-pub mod signing;
 mod time;
 pub mod token_records;
 pub mod tokens;

@@ -17,7 +17,11 @@ use portal_sandbox::{Sandbox, SandboxConfig};
 async fn setup() -> (Sandbox, ProfileContext) {
     let sb = Sandbox::start(SandboxConfig::default()).await.unwrap();
     let mut p = Profile::new("T", Environment::Sandbox);
-    p.urls = ServiceUrls { vaultstream: sb.vaultstream_url(), jwt_keys: sb.jwt_keys_url(), vault: sb.vault_url() };
+    p.urls = ServiceUrls {
+        vaultstream: sb.vaultstream_url(),
+        jwt_keys: sb.jwt_keys_url(),
+        vault: sb.vault_url(),
+    };
     let config = HttpConfig {
         base_delay: Duration::from_millis(10),
         max_delay: Duration::from_millis(50),
@@ -25,18 +29,29 @@ async fn setup() -> (Sandbox, ProfileContext) {
         ..HttpConfig::default()
     };
     let ctx = ProfileContext::new(p, Arc::new(MemoryStore::default()), config).unwrap();
-    ctx.store(Item::VaultStreamToken, &Secret::new(sb.credentials().vaultstream_admin_token.as_str())).unwrap();
+    ctx.store(
+        Item::VaultStreamToken,
+        &Secret::new(sb.credentials().vaultstream_admin_token.as_str()),
+    )
+    .unwrap();
     (sb, ctx)
 }
 
 fn attempts(sb: &Sandbox, method: &str, path: &str) -> Vec<portal_sandbox::LoggedRequest> {
-    sb.requests().into_iter().filter(|r| r.method == method && r.path == path).collect()
+    sb.requests()
+        .into_iter()
+        .filter(|r| r.method == method && r.path == path)
+        .collect()
 }
 
 const TOKENS: &str = "/vaultstream/v1/auth/tokens";
 
 fn new_token() -> NewToken {
-    NewToken { name: "ingest".into(), scopes: vec!["content:write".into()], expires_at: None }
+    NewToken {
+        name: "ingest".into(),
+        scopes: vec!["content:write".into()],
+        expires_at: None,
+    }
 }
 
 #[tokio::test]
@@ -44,12 +59,17 @@ async fn a_read_is_retried_through_transient_failures_each_with_a_fresh_request_
     let (sb, ctx) = setup().await;
     sb.add_fault(format!("GET {TOKENS}=status:503,times:1").parse().unwrap());
     sb.add_fault(format!("GET {TOKENS}=drop,times:1").parse().unwrap());
-    let cred = ctx.credential(Item::VaultStreamToken, Service::VaultStream).unwrap();
+    let cred = ctx
+        .credential(Item::VaultStreamToken, Service::VaultStream)
+        .unwrap();
     let list = ctx.tokens(&cred).list_all().await.unwrap();
     assert!(!list.is_empty());
     let tries = attempts(&sb, "GET", TOKENS);
     assert_eq!(tries.len(), 3, "503, dropped, then success");
-    let ids: std::collections::HashSet<_> = tries.iter().map(|r| r.request_id.clone().unwrap()).collect();
+    let ids: std::collections::HashSet<_> = tries
+        .iter()
+        .map(|r| r.request_id.clone().unwrap())
+        .collect();
     assert_eq!(ids.len(), 3, "every attempt has its own x-request-id");
     sb.shutdown().await;
 }
@@ -57,11 +77,21 @@ async fn a_read_is_retried_through_transient_failures_each_with_a_fresh_request_
 #[tokio::test]
 async fn retry_after_is_honoured() {
     let (sb, ctx) = setup().await;
-    sb.add_fault(format!("GET {TOKENS}=status:429,retry-after:1,times:1").parse().unwrap());
-    let cred = ctx.credential(Item::VaultStreamToken, Service::VaultStream).unwrap();
+    sb.add_fault(
+        format!("GET {TOKENS}=status:429,retry-after:1,times:1")
+            .parse()
+            .unwrap(),
+    );
+    let cred = ctx
+        .credential(Item::VaultStreamToken, Service::VaultStream)
+        .unwrap();
     let started = Instant::now();
     ctx.tokens(&cred).list_page(10, None).await.unwrap();
-    assert!(started.elapsed() >= Duration::from_millis(950), "waited {:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "waited {:?}",
+        started.elapsed()
+    );
     assert_eq!(attempts(&sb, "GET", TOKENS).len(), 2);
     sb.shutdown().await;
 }
@@ -70,7 +100,9 @@ async fn retry_after_is_honoured() {
 async fn a_token_create_is_never_retried() {
     let (sb, ctx) = setup().await;
     sb.add_fault(format!("POST {TOKENS}=status:503,times:1").parse().unwrap());
-    let cred = ctx.credential(Item::VaultStreamToken, Service::VaultStream).unwrap();
+    let cred = ctx
+        .credential(Item::VaultStreamToken, Service::VaultStream)
+        .unwrap();
     let err = ctx.tokens(&cred).create(&new_token()).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::Unavailable);
     assert_eq!(err.status, Some(503));
@@ -83,7 +115,9 @@ async fn a_lost_create_answer_is_outcome_unknown_and_not_repeated() {
     let (sb, ctx) = setup().await;
     // The token is created, then the connection drops before the answer.
     sb.add_fault(format!("POST {TOKENS}=drop,after,times:1").parse().unwrap());
-    let cred = ctx.credential(Item::VaultStreamToken, Service::VaultStream).unwrap();
+    let cred = ctx
+        .credential(Item::VaultStreamToken, Service::VaultStream)
+        .unwrap();
     let before = ctx.tokens(&cred).list_all().await.unwrap().len();
     let err = ctx.tokens(&cred).create(&new_token()).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::OutcomeUnknown, "{err}");
@@ -97,14 +131,24 @@ async fn a_lost_create_answer_is_outcome_unknown_and_not_repeated() {
 #[tokio::test]
 async fn html_and_wrong_envelopes_are_bad_responses_that_name_the_service() {
     let (sb, ctx) = setup().await;
-    let cred = ctx.credential(Item::VaultStreamToken, Service::VaultStream).unwrap();
-    sb.add_fault(format!("GET {TOKENS}=body:wrong-envelope,times:1").parse().unwrap());
+    let cred = ctx
+        .credential(Item::VaultStreamToken, Service::VaultStream)
+        .unwrap();
+    sb.add_fault(
+        format!("GET {TOKENS}=body:wrong-envelope,times:1")
+            .parse()
+            .unwrap(),
+    );
     let err = ctx.tokens(&cred).list_page(5, None).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::BadResponse);
     assert_eq!(err.service, Some(Service::VaultStream));
     assert!(err.request_id.is_some());
 
-    sb.add_fault(format!("GET {TOKENS}=status:500,body:html,times:1").parse().unwrap());
+    sb.add_fault(
+        format!("GET {TOKENS}=status:500,body:html,times:1")
+            .parse()
+            .unwrap(),
+    );
     let err = ctx.tokens(&cred).list_page(5, None).await.unwrap_err();
     assert!(err.message.contains("HTML page"), "{}", err.message);
     sb.shutdown().await;

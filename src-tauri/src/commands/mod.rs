@@ -1,6 +1,7 @@
 //! Every IPC command. Each is a few lines that call core; errors cross as
 //! `portal_core::Error` (`{code, message, …}`).
 
+pub mod activity;
 pub mod profiles;
 pub mod secrets;
 pub mod tokens;

@@ -1,3 +1,4 @@
+use portal_core::activity::Action;
 use portal_core::context::ServiceStatus;
 use portal_core::http::HttpConfig;
 use portal_core::onboarding::{connect, NewCredentials};
@@ -46,6 +47,12 @@ pub async fn explore_sandbox(app: State<'_, AppCtx>) -> Result<Profile> {
     profile.vault_email = app.sandbox.admin_email().await;
     profiles.add(profile.clone())?;
     profiles.set_active(SANDBOX_PROFILE)?;
+    app.record(
+        SANDBOX_PROFILE,
+        Action::ProfileAdd,
+        SANDBOX_PROFILE,
+        "Added the Sandbox profile (embedded sandbox)",
+    );
     Ok(profile)
 }
 
@@ -70,20 +77,33 @@ pub async fn connect_account(app: State<'_, AppCtx>, input: ConnectInput) -> Res
             _ => None,
         },
     };
-    connect(
+    let profile = connect(
         &app.profiles(),
         app.secrets()?,
         profile,
         creds,
         HttpConfig::default(),
     )
-    .await
+    .await?;
+    let summary = format!(
+        "Added profile '{}' ({:?}) after checking its credentials",
+        profile.name, profile.environment
+    );
+    app.record(&profile.name, Action::ProfileAdd, &profile.name, &summary);
+    Ok(profile)
 }
 
 #[tauri::command]
 #[instrument(skip(app), err)]
 pub async fn switch_profile(app: State<'_, AppCtx>, name: String) -> Result<()> {
-    app.profiles().set_active(&name)
+    app.profiles().set_active(&name)?;
+    app.record(
+        &name,
+        Action::ProfileSwitch,
+        &name,
+        &format!("Switched to profile '{name}'"),
+    );
+    Ok(())
 }
 
 /// Removes the profile and every credential it kept.
@@ -96,6 +116,12 @@ pub async fn remove_profile(app: State<'_, AppCtx>, name: String) -> Result<()> 
     }
     app.profiles().remove(&name)?;
     app.forget_client(&name);
+    app.record(
+        &name,
+        Action::ProfileRemove,
+        &name,
+        &format!("Removed profile '{name}' and its stored credentials"),
+    );
     Ok(())
 }
 

@@ -1,4 +1,5 @@
 use chrono::{Duration, Utc};
+use portal_core::activity::Action;
 use portal_core::jwt_decode::decode_unverified;
 use portal_core::secrets::Item;
 use portal_core::token_records::{Preferences, RotationReminder, SavedToken, TokenRecords};
@@ -49,6 +50,18 @@ pub async fn list_tokens(app: AppHandle, ctx: State<'_, AppCtx>) -> Result<Vec<A
     Ok(tokens)
 }
 
+fn describe_new(t: &ApiToken) -> String {
+    let expiry = t.expires_at.map_or_else(
+        || "never expires".to_owned(),
+        |e| format!("expires {}", e.format("%Y-%m-%d")),
+    );
+    format!(
+        "Created token '{}' ({}), {expiry}",
+        t.name,
+        t.scopes.join(", ")
+    )
+}
+
 #[tauri::command]
 pub fn token_scopes() -> Vec<ScopeInfo> {
     SCOPES.to_vec()
@@ -73,6 +86,12 @@ pub async fn create_token(
     let pc = ctx.active_context().await?;
     let credential = pc.credential(Item::VaultStreamToken, Service::VaultStream)?;
     let created = pc.tokens(&credential).create(&new).await?;
+    ctx.record(
+        &pc.profile.name,
+        Action::TokenCreate,
+        &created.token.id,
+        &describe_new(&created.token),
+    );
     let reveal_id = reveals.hold(
         &app,
         &pc.profile.name,
@@ -158,6 +177,12 @@ pub async fn revoke_token(ctx: State<'_, AppCtx>, id: String) -> Result<()> {
     let pc = ctx.active_context().await?;
     let credential = pc.credential(Item::VaultStreamToken, Service::VaultStream)?;
     pc.tokens(&credential).revoke(&id).await?;
+    ctx.record(
+        &pc.profile.name,
+        Action::TokenRevoke,
+        &id,
+        &format!("Revoked token {id}"),
+    );
     let records = TokenRecords::new(ctx.settings.as_ref());
     records.clear_reminder(&pc.profile.name, &id)?;
     records.remove_saved(&pc.profile.name, &id)?;
@@ -186,6 +211,16 @@ pub async fn rotate_token(
                 .with_service(Service::VaultStream)
         })?;
     let created = tokens.create(&rotation_of(&old, Utc::now())).await?;
+    let summary = format!(
+        "Rotated '{}': new token {} replaces {}",
+        old.name, created.token.id, old.id
+    );
+    ctx.record(
+        &pc.profile.name,
+        Action::TokenRotate,
+        &created.token.id,
+        &summary,
+    );
     let reveal_id = reveals.hold(
         &app,
         &pc.profile.name,

@@ -3,7 +3,8 @@ use portal_core::profiles::{Environment, Profile, Profiles};
 use portal_core::Service;
 
 use crate::output;
-use crate::session::{settings, Globals, LazyStore};
+use crate::session::{record, settings, Globals, LazyStore};
+use portal_core::activity::Action;
 use portal_core::secrets::SecretStore;
 
 #[derive(Subcommand)]
@@ -85,6 +86,12 @@ pub async fn run(g: &Globals, command: ProfileCommand) -> anyhow::Result<()> {
                 }
             }
             profiles.add(profile.clone())?;
+            record(
+                &profile.name,
+                Action::ProfileAdd,
+                &profile.name,
+                &format!("Added profile '{}'", profile.name),
+            );
             if g.json {
                 return output::json(&profile);
             }
@@ -113,10 +120,22 @@ pub async fn run(g: &Globals, command: ProfileCommand) -> anyhow::Result<()> {
             }
             LazyStore::new(&file)?.delete_profile(&name, &[])?;
             profiles.remove(&name)?;
+            record(
+                &name,
+                Action::ProfileRemove,
+                &name,
+                &format!("Removed profile '{name}' and its stored credentials"),
+            );
             eprintln!("Removed profile '{name}'.");
         }
         ProfileCommand::Use { name } => {
             profiles.set_active(&name)?;
+            record(
+                &name,
+                Action::ProfileSwitch,
+                &name,
+                &format!("Switched to profile '{name}'"),
+            );
             eprintln!("Active profile: {name}");
         }
     }

@@ -40,7 +40,10 @@ pub async fn run(g: &Globals, command: SecretsCommand) -> anyhow::Result<()> {
             let problem = match backend {
                 SecretBackend::Keychain => KeychainStore::open(None).err(),
                 SecretBackend::EncryptedFile if !EncryptedFileStore::exists(&dir) => {
-                    Some(Error::new(ErrorCode::SecretsLocked, "The encrypted secrets file does not exist yet."))
+                    Some(Error::new(
+                        ErrorCode::SecretsLocked,
+                        "The encrypted secrets file does not exist yet.",
+                    ))
                 }
                 _ => None,
             };
@@ -79,7 +82,10 @@ pub async fn run(g: &Globals, command: SecretsCommand) -> anyhow::Result<()> {
         SecretsCommand::UseKeychain => {
             KeychainStore::open(None)?;
             profiles.set_secret_backend(SecretBackend::Keychain)?;
-            eprintln!("Credentials now go to the OS keychain ({}).", SecretBackend::Keychain.describe());
+            eprintln!(
+                "Credentials now go to the OS keychain ({}).",
+                SecretBackend::Keychain.describe()
+            );
         }
     }
     Ok(())

@@ -6,7 +6,8 @@ use portal_core::{Error, Service};
 use serde_json::json;
 
 use crate::output;
-use crate::session::Globals;
+use crate::session::{record, Globals};
+use portal_core::activity::Action;
 
 #[derive(Subcommand)]
 pub enum TokensCommand {
@@ -132,6 +133,13 @@ pub async fn run(g: &Globals, command: TokensCommand) -> anyhow::Result<()> {
         TokensCommand::Create { .. } => {
             let Some(new) = new else { return Ok(()) };
             let created = tokens.create(&new).await?;
+            let t = &created.token;
+            record(
+                &ctx.profile.name,
+                Action::TokenCreate,
+                &t.id,
+                &format!("Created token '{}' ({})", t.name, t.scopes.join(", ")),
+            );
             if g.json {
                 let mut v = serde_json::to_value(&created.token)?;
                 v["token"] = json!(created.value.expose());
@@ -160,6 +168,12 @@ pub async fn run(g: &Globals, command: TokensCommand) -> anyhow::Result<()> {
                 );
             }
             tokens.revoke(&id).await?;
+            record(
+                &ctx.profile.name,
+                Action::TokenRevoke,
+                &id,
+                &format!("Revoked token {id}"),
+            );
             if g.json {
                 return output::json(&json!({"id": id, "revoked": true}));
             }

@@ -1,0 +1,60 @@
+use portal_core::activity::{to_csv, ActivityReport};
+use portal_core::{Error, Result};
+use tauri::{AppHandle, State};
+use tauri_plugin_dialog::DialogExt;
+use tracing::instrument;
+
+use crate::state::AppCtx;
+
+/// The whole log (every profile; the page filters), with its chain verdict.
+#[tauri::command]
+#[instrument(skip_all, err)]
+pub fn activity_log(app: State<'_, AppCtx>) -> Result<ActivityReport> {
+    app.activity.read()
+}
+
+/// Asks where to save (the native dialog, opened from Rust so the webview
+/// never chooses a path), then writes the entries of `profile` (all when
+/// null) as `json` or `csv`. `None` when the user cancelled.
+#[tauri::command]
+#[instrument(skip(handle, app), err)]
+pub async fn export_activity(
+    handle: AppHandle,
+    app: State<'_, AppCtx>,
+    format: String,
+    profile: Option<String>,
+) -> Result<Option<u32>> {
+    if !matches!(format.as_str(), "json" | "csv") {
+        return Err(Error::validation(format!(
+            "Unknown export format '{format}': use json or csv."
+        )));
+    }
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    handle
+        .dialog()
+        .file()
+        .set_file_name(format!("partner-portal-activity.{format}"))
+        .add_filter(format.to_uppercase(), &[format.as_str()])
+        .save_file(move |chosen| {
+            let _ = tx.send(chosen);
+        });
+    let Some(chosen) = rx.await.ok().flatten() else {
+        return Ok(None);
+    };
+    let path = chosen
+        .into_path()
+        .map_err(|e| Error::validation(format!("Cannot save there: {e}")))?;
+    let mut entries = app.activity.read()?.entries;
+    if let Some(p) = &profile {
+        entries.retain(|e| &e.profile == p);
+    }
+    let text = match format.as_str() {
+        "json" => {
+            serde_json::to_string_pretty(&entries).map_err(|e| Error::internal(e.to_string()))?
+        }
+        "csv" => to_csv(&entries),
+        _ => to_csv(&entries),
+    };
+    std::fs::write(&path, text)?;
+    Ok(Some(entries.len() as u32))
+}
