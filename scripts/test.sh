@@ -59,7 +59,7 @@ step "svelte-check" ui check
 step "vitest" ui test
 step "app build (debug)" cargo build -p partner-portal "${APP_FEATURES[@]}" --quiet
 step "app end-to-end (WebDriver, Xvfb)" in_keyring xvfb-run -a -s "-screen 0 1280x800x24" \
-  node --test --test-concurrency=1 tests/e2e/app.test.mjs
+  node --test --test-concurrency=1 tests/e2e/
 
 echo
 echo "Steps passed: ${#PASSED[@]}; failed: ${#FAILED[@]}"

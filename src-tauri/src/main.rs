@@ -2,5 +2,13 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
+    // WebKitGTK's accelerated compositing stops repainting under X servers
+    // without GPU acceleration (Xvfb, some VMs and remote desktops) and costs
+    // ~50 MB; this UI is plain DOM and needs none of it. An explicit setting
+    // by the user wins.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
+        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+    }
     partner_portal_lib::run();
 }
