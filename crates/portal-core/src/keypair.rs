@@ -228,6 +228,27 @@ impl std::fmt::Debug for PrivateKey {
     }
 }
 
+/// Writes a private key PEM to a new file readable by its owner only (mode
+/// 0600 on Unix), atomically. An existing file is never replaced.
+pub fn write_private_key_file(path: &std::path::Path, pem: &Secret) -> Result<()> {
+    if path.exists() {
+        return Err(Error::validation(format!(
+            "{} exists already; choose another file (a key file is never overwritten).",
+            path.display()
+        )));
+    }
+    crate::fsutil::write_private(path, pem.expose().as_bytes()).map_err(|e| {
+        Error::new(
+            e.code,
+            format!(
+                "Cannot write the private key to {}: {}",
+                path.display(),
+                e.message
+            ),
+        )
+    })
+}
+
 /// Whether the two halves belong together.
 pub fn pairs_with(private: &PrivateKey, public: &PublicKey) -> bool {
     private.key.n() == public.key.n() && private.key.e() == public.key.e()

@@ -278,7 +278,7 @@ fn verify_decoded(jwt: &DecodedJwt, public: &PublicKey, now: DateTime<Utc>) -> V
     verdict(
         VerdictKind::Valid,
         format!(
-            "Valid: signed by key {}, for {scope}, until {expiry}.",
+            "Signed by key {}, for {scope}, until {expiry}.",
             jwt.kid().unwrap_or("-")
         ),
     )

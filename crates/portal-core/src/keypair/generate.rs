@@ -7,7 +7,7 @@
 //!
 //! One search: a random odd start with its top two bits set (so `p·q` has
 //! exactly `bits` bits), a sieve over the next [`WINDOW`] odd numbers by
-//! every odd prime below [`SIEVE_LIMIT`] (and by `x ≡ 1 mod 65537`, so that
+//! every odd prime below 2^15 (2^17 for larger primes) (and by `x ≡ 1 mod 65537`, so that
 //! `gcd(e, p − 1) = 1`), then on each survivor in turn Miller–Rabin to base 2,
 //! Miller–Rabin with random bases (FIPS 186-5 table B.1 rounds) and a strong
 //! Lucas test (together a Baillie–PSW test). The pair is then checked:
@@ -33,8 +33,10 @@ use crate::error::{Error, ErrorCode, Result};
 
 /// Odd candidates sieved per random start.
 const WINDOW: usize = 4096;
-/// Sieve primes are the odd primes below this.
+/// Sieve primes are the odd primes below this (for 1024-bit primes; larger
+/// primes, whose tests cost more, are sieved up to [`SIEVE_LIMIT_LARGE`]).
 const SIEVE_LIMIT: u32 = 1 << 15;
+const SIEVE_LIMIT_LARGE: u32 = 1 << 17;
 /// How often progress is reported while nothing else happens.
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
@@ -71,6 +73,11 @@ pub fn generate(
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
     let search = Search {
         prime_bits: bits / 2,
+        sieve_primes: sieve_primes(if bits > 2048 {
+            SIEVE_LIMIT_LARGE
+        } else {
+            SIEVE_LIMIT
+        }),
         rounds: miller_rabin_rounds(bits / 2),
         stop: AtomicBool::new(false),
         cancel,
@@ -165,6 +172,7 @@ fn miller_rabin_rounds(prime_bits: usize) -> usize {
 
 struct Search<'a> {
     prime_bits: usize,
+    sieve_primes: &'static [u32],
     rounds: usize,
     /// Set when the caller has its key (or gave up).
     stop: AtomicBool,
@@ -199,7 +207,7 @@ impl Search<'_> {
             bytes[0] |= 0xc0;
             bytes[len - 1] |= 1;
             let base = BigUint::from_bytes_be(&bytes);
-            sieve(&bytes, &mut composite);
+            sieve(&bytes, self.sieve_primes, &mut composite);
             bytes.zeroize();
             for (j, _) in composite.iter().enumerate().filter(|(_, c)| !**c) {
                 if self.stopped() {
@@ -218,11 +226,11 @@ impl Search<'_> {
     }
 }
 
-/// The odd primes below [`SIEVE_LIMIT`].
-fn sieve_primes() -> &'static [u32] {
+/// The odd primes below `limit` (at most [`SIEVE_LIMIT_LARGE`]).
+fn sieve_primes(limit: u32) -> &'static [u32] {
     static PRIMES: OnceLock<Vec<u32>> = OnceLock::new();
-    PRIMES.get_or_init(|| {
-        let limit = SIEVE_LIMIT as usize;
+    let all = PRIMES.get_or_init(|| {
+        let limit = SIEVE_LIMIT_LARGE as usize;
         let mut is_composite = vec![false; limit];
         let mut primes = Vec::new();
         for i in 2..limit {
@@ -236,7 +244,8 @@ fn sieve_primes() -> &'static [u32] {
             }
         }
         primes
-    })
+    });
+    &all[..all.partition_point(|p| *p < limit)]
 }
 
 /// `x mod m` for a big-endian byte string.
@@ -250,7 +259,7 @@ fn residue(bytes: &[u8], m: u32) -> u64 {
 
 /// Marks `composite[j]` when `base + 2j` is divisible by a sieve prime, or
 /// is ≡ 1 mod e (then e would divide p − 1).
-fn sieve(base: &[u8], composite: &mut [bool]) {
+fn sieve(base: &[u8], primes: &[u32], composite: &mut [bool]) {
     composite.fill(false);
     // base + 2j ≡ target (mod m)  ⇔  j ≡ (target − r)·2⁻¹ (mod m), for odd m.
     let mut mark = |m: u32, target: u64| {
@@ -263,7 +272,7 @@ fn sieve(base: &[u8], composite: &mut [bool]) {
             j += m as usize;
         }
     };
-    for &p in sieve_primes() {
+    for &p in primes {
         mark(p, 0);
     }
     mark(PUBLIC_EXPONENT as u32, 1);
@@ -318,10 +327,11 @@ mod tests {
 
     #[test]
     fn sieve_primes_start_at_three() {
-        let p = sieve_primes();
+        let p = sieve_primes(SIEVE_LIMIT);
         assert_eq!(&p[..5], &[3, 5, 7, 11, 13]);
         assert!(p.iter().all(|&x| x < SIEVE_LIMIT));
         assert_eq!(p.len(), 3511); // π(2^15) = 3512, minus 2
+        assert_eq!(sieve_primes(SIEVE_LIMIT_LARGE).len(), 12_250); // π(2^17) = 12251
     }
 
     #[test]
@@ -341,10 +351,11 @@ mod tests {
         bytes[15] |= 1;
         let base = BigUint::from_bytes_be(&bytes);
         let mut composite = vec![false; 256];
-        sieve(&bytes, &mut composite);
+        let primes = sieve_primes(SIEVE_LIMIT);
+        sieve(&bytes, primes, &mut composite);
         for (j, marked) in composite.iter().enumerate() {
             let x = &base + BigUint::from(2 * j as u64);
-            let divisible = sieve_primes()
+            let divisible = primes
                 .iter()
                 .any(|p| (&x % BigUint::from(*p)) == BigUint::from(0u32));
             let one_mod_e = (&x % BigUint::from(PUBLIC_EXPONENT)) == BigUint::from(1u32);

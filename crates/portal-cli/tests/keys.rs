@@ -1,0 +1,467 @@
+//! `portal keys` end to end against an in-process sandbox.
+//!
+//! The memory secret store does not outlive one invocation, so flows that
+//! create a key in one run and sign in the next keep it in a file
+//! (`--private-key-out` / `--private-key`). The keychain flow runs only with
+//! `PORTAL_TEST_KEYCHAIN=1` (scripts/test.sh, inside a private keyring).
+
+#![allow(clippy::unwrap_used)]
+
+use std::process::Output;
+
+use assert_cmd::Command;
+use portal_sandbox::{Sandbox, SandboxConfig};
+use serde_json::Value;
+
+struct Env {
+    sandbox: Sandbox,
+    data: tempfile::TempDir,
+}
+
+async fn env() -> Env {
+    Env {
+        sandbox: Sandbox::start(SandboxConfig::default()).await.unwrap(),
+        data: tempfile::tempdir().unwrap(),
+    }
+}
+
+impl Env {
+    fn command(&self, memory: bool) -> Command {
+        let mut cmd = Command::cargo_bin("portal").unwrap();
+        cmd.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.data.path())
+            .env("PORTAL_DATA_DIR", self.data.path())
+            .env("PORTAL_JWT_KEYS_URL", self.sandbox.jwt_keys_url())
+            .env(
+                "PORTAL_JWT_KEYS_TOKEN",
+                &self.sandbox.credentials().jwt_keys_api_key,
+            );
+        if memory {
+            cmd.env("PORTAL_SECRET_BACKEND", "memory");
+        } else {
+            // The private keyring of scripts/test.sh.
+            for var in ["DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"] {
+                if let Ok(v) = std::env::var(var) {
+                    cmd.env(var, v);
+                }
+            }
+        }
+        cmd
+    }
+
+    fn portal(&self, args: &[&str]) -> Output {
+        self.command(true).args(args).output().unwrap()
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.data.path().join(name).display().to_string()
+    }
+
+    fn posts(&self) -> usize {
+        self.sandbox
+            .requests()
+            .iter()
+            .filter(|r| r.method == "POST" && r.path.ends_with("/jwt_keys"))
+            .count()
+    }
+}
+
+fn fixture(name: &str) -> String {
+    format!(
+        "{}/../portal-core/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+fn json(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn listed(env: &Env) -> Vec<Value> {
+    json(&env.portal(&["keys", "list", "--json"]))
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn generate_to_file_sign_verify_delete() {
+    let env = env().await;
+    let key_file = env.path("signing.pem");
+    let created = json(&env.portal(&[
+        "keys",
+        "create",
+        "--name",
+        "Player key",
+        "--generate",
+        "--private-key-out",
+        &key_file,
+        "--json",
+    ]));
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(created["bits"], 2048);
+    assert_eq!(created["private_key"], key_file.as_str());
+    assert!(created["public_key"]
+        .as_str()
+        .unwrap()
+        .starts_with("-----BEGIN PUBLIC KEY-----"));
+
+    // The private key file: PKCS#8, owner-only.
+    let pem = std::fs::read_to_string(&key_file).unwrap();
+    assert!(pem.starts_with("-----BEGIN PRIVATE KEY-----"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // No private key ever reached the service.
+    for req in env.sandbox.requests() {
+        assert!(!format!("{req:?}").contains("PRIVATE"));
+    }
+
+    // Listed with its fingerprint; its private half is not in this profile's keychain.
+    let row = listed(&env)
+        .into_iter()
+        .find(|k| k["id"] == id.as_str())
+        .unwrap();
+    assert_eq!(row["fingerprints"], created["fingerprints"]);
+    assert_eq!(row["pairing"], "no_private_key_here");
+    let shown = json(&env.portal(&["keys", "show", &id, "--json"]));
+    assert_eq!(shown["fingerprints"], created["fingerprints"]);
+    assert_eq!(shown["bits"], 2048);
+
+    // Sign with the file, verify against the service.
+    let signed = json(&env.portal(&[
+        "keys",
+        "sign",
+        "--key",
+        &id,
+        "--private-key",
+        &key_file,
+        "--video",
+        "vid_7",
+        "--ttl",
+        "30m",
+        "--json",
+    ]));
+    assert_eq!(signed["kid"], id.as_str());
+    assert_eq!(signed["sub"], "vid_7");
+    assert_eq!(
+        signed["exp"].as_i64().unwrap() - signed["iat"].as_i64().unwrap(),
+        1800
+    );
+    let jwt = signed["jwt"].as_str().unwrap().to_owned();
+    let verdict = json(&env.portal(&["keys", "verify", &jwt, "--json"]));
+    assert_eq!(verdict["kind"], "valid");
+    assert_eq!(verdict["subject"], "vid_7");
+    let out = env.portal(&["keys", "verify", &jwt]);
+    assert!(out.status.success());
+    assert!(
+        stdout(&out).starts_with("valid: Signed by key"),
+        "{}",
+        stdout(&out)
+    );
+
+    // A tampered JWT: a plain verdict and exit status 1.
+    let mut parts: Vec<String> = jwt.split('.').map(str::to_owned).collect();
+    parts[1] = parts[1].chars().rev().collect();
+    let out = env.portal(&["keys", "verify", &parts.join(".")]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = env.portal(&["keys", "verify", "not-a-jwt", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["kind"], "malformed");
+
+    // Expired.
+    let short = json(&env.portal(&[
+        "keys",
+        "sign",
+        "--key",
+        &id,
+        "--private-key",
+        &key_file,
+        "--all-videos",
+        "--ttl",
+        "1s",
+        "--json",
+    ]));
+    assert_eq!(short["sub"], "*");
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let out = env.portal(&["keys", "verify", short["jwt"].as_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).starts_with("expired:"), "{}", stdout(&out));
+
+    // A private key that is not this key's other half is refused.
+    let out = env.portal(&[
+        "keys",
+        "sign",
+        "--key",
+        &id,
+        "--private-key",
+        &fixture("rsa2048_pkcs8.pem"),
+        "--all-videos",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("not the other half"),
+        "{}",
+        stderr(&out)
+    );
+    // Without any private key.
+    let out = env.portal(&["keys", "sign", "--key", &id, "--all-videos"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("No private key of JWT key"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Delete; the kid becomes unknown.
+    json(&env.portal(&["keys", "delete", &id, "--yes", "--json"]));
+    let out = env.portal(&["keys", "verify", &jwt, "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["kind"], "unknown_kid");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn public_key_files_of_every_format_upload_their_public_half() {
+    let env = env().await;
+    let expected = std::fs::read_to_string(fixture("rsa2048_spki.sha256")).unwrap();
+    for (i, file) in [
+        "rsa2048_spki.pem",
+        "rsa2048_pkcs1_pub.pem",
+        "rsa2048_cert.pem",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let name = format!("imported {i}");
+        let created = json(&env.portal(&[
+            "keys",
+            "create",
+            "--name",
+            &name,
+            "--public-key",
+            &fixture(file),
+            "--json",
+        ]));
+        assert_eq!(created["fingerprints"]["sha256"], expected.trim(), "{file}");
+        assert_eq!(created["private_key"], Value::Null);
+        // What the service keeps is SPKI, whatever was given.
+        assert!(created["public_key"]
+            .as_str()
+            .unwrap()
+            .starts_with("-----BEGIN PUBLIC KEY-----"));
+    }
+    // An encrypted private key: its public half is uploaded, its private half
+    // written where asked.
+    let out_file = env.path("kept.pem");
+    let created = json(
+        &env.command(true)
+            .env("PORTAL_KEY_PASSPHRASE", "test-pass")
+            .args([
+                "keys",
+                "create",
+                "--name",
+                "from encrypted",
+                "--public-key",
+                &fixture("rsa2048_encrypted.pem"),
+                "--private-key-out",
+                &out_file,
+                "--json",
+            ])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(created["fingerprints"]["sha256"], expected.trim());
+    assert!(std::fs::read_to_string(&out_file)
+        .unwrap()
+        .starts_with("-----BEGIN PRIVATE KEY-----"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_input_fails_before_any_request() {
+    let env = env().await;
+    let long = "x".repeat(51);
+    let cases: Vec<(Vec<String>, &str, i32)> = vec![
+        (
+            vec!["--name".into(), long, "--generate".into()],
+            "1 to 50 characters",
+            2,
+        ),
+        (
+            vec![
+                "--name".into(),
+                "ec".into(),
+                "--public-key".into(),
+                fixture("ec_p256_spki.pem"),
+            ],
+            "EC (P-256)",
+            2,
+        ),
+        (
+            vec![
+                "--name".into(),
+                "small".into(),
+                "--public-key".into(),
+                fixture("rsa1024_spki.pem"),
+            ],
+            "is 1024 bits; at least 2048 are required",
+            2,
+        ),
+        (
+            vec![
+                "--name".into(),
+                "missing".into(),
+                "--public-key".into(),
+                env.path("nope.pem"),
+            ],
+            "Cannot read",
+            1,
+        ),
+        (
+            vec![
+                "--name".into(),
+                "public only".into(),
+                "--public-key".into(),
+                fixture("rsa2048_spki.pem"),
+                "--private-key-out".into(),
+                env.path("x.pem"),
+            ],
+            "--private-key-out needs a private key",
+            2,
+        ),
+    ];
+    for (args, expected, code) in cases {
+        let mut all = vec!["keys".to_owned(), "create".to_owned()];
+        all.extend(args);
+        let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+        let out = env.portal(&refs);
+        assert_eq!(out.status.code(), Some(code), "{all:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(expected), "{all:?}: {}", stderr(&out));
+    }
+    // An existing output file is never overwritten.
+    let existing = env.path("existing.pem");
+    std::fs::write(&existing, "keep me").unwrap();
+    let out = env.portal(&[
+        "keys",
+        "create",
+        "--name",
+        "k",
+        "--generate",
+        "--private-key-out",
+        &existing,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&existing).unwrap(), "keep me");
+    // Sizes are checked by the parser.
+    let out = env.portal(&[
+        "keys",
+        "create",
+        "--name",
+        "k",
+        "--generate",
+        "--bits",
+        "1024",
+    ]);
+    assert!(!out.status.success());
+    assert_eq!(env.posts(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn failed_upload_keeps_the_private_key_marked_not_uploaded() {
+    let env = env().await;
+    env.sandbox
+        .add_fault("POST /jwt-keys/v2/jwt_keys=status:400".parse().unwrap());
+    let out = env.portal(&["keys", "create", "--name", "Unlucky", "--generate"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("was not uploaded"), "{err}");
+    assert!(err.contains("local key lk_"), "{err}");
+    env.sandbox.clear_faults();
+
+    // Listed as a local key not uploaded.
+    let rows = listed(&env);
+    let local = rows
+        .iter()
+        .find(|r| r["name"] == "Unlucky")
+        .expect("local key listed");
+    assert_eq!(local["pairing"], "not_uploaded");
+    assert_eq!(local["id"], Value::Null);
+    let local_id = local["local_key_id"].as_str().unwrap().to_owned();
+    let out = env.portal(&["keys", "list"]);
+    assert!(
+        stdout(&out).contains("local key not uploaded"),
+        "{}",
+        stdout(&out)
+    );
+
+    // It can be deleted locally.
+    json(&env.portal(&["keys", "delete", &local_id, "--yes", "--json"]));
+    assert!(listed(&env).iter().all(|r| r["name"] != "Unlucky"));
+}
+
+/// The default flow: the private key in the OS keychain.
+#[tokio::test(flavor = "multi_thread")]
+async fn keychain_flow_when_a_test_keyring_is_available() {
+    if std::env::var("PORTAL_TEST_KEYCHAIN").as_deref() != Ok("1") {
+        eprintln!("skipped: set PORTAL_TEST_KEYCHAIN=1 inside a private keyring (scripts/test.sh)");
+        return;
+    }
+    let env = env().await;
+    let run = |args: &[&str]| env.command(false).args(args).output().unwrap();
+    let created = json(&run(&[
+        "keys",
+        "create",
+        "--name",
+        "Keychain key",
+        "--generate",
+        "--json",
+    ]));
+    assert_eq!(created["private_key"], "keychain");
+    let id = created["id"].as_str().unwrap().to_owned();
+    let local_id = created["local_key_id"].as_str().unwrap().to_owned();
+
+    let rows = json(&run(&["keys", "list", "--json"]));
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(row["pairing"], "paired");
+    assert_eq!(row["local_key_id"], local_id.as_str());
+
+    let signed = json(&run(&[
+        "keys", "sign", "--key", &id, "--video", "v1", "--json",
+    ]));
+    let verdict = json(&run(&[
+        "keys",
+        "verify",
+        signed["jwt"].as_str().unwrap(),
+        "--json",
+    ]));
+    assert_eq!(verdict["kind"], "valid");
+
+    let deleted = json(&run(&["keys", "delete", &id, "--yes", "--json"]));
+    assert_eq!(deleted["local_deleted"], true);
+    let out = run(&["keys", "sign", "--key", &id, "--video", "v1"]);
+    assert!(!out.status.success());
+}
