@@ -347,3 +347,44 @@ async fn changes_are_recorded_in_the_hash_chained_activity_log() {
     );
     env.sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rotate_keeps_scopes_and_revokes_the_old_token_when_asked() {
+    let env = env().await;
+    let old = json(&env.portal(&[
+        "tokens",
+        "create",
+        "--name",
+        "deploy",
+        "--scope",
+        "content:write",
+        "--expires-in",
+        "30d",
+        "--json",
+    ]));
+    let old_id = old["id"].as_str().unwrap();
+
+    // Without --revoke-old and no terminal: the old token stays, with a reminder.
+    let kept = json(&env.portal(&["tokens", "rotate", old_id, "--json"]));
+    assert_eq!(kept["scopes"], old["scopes"]);
+    assert_eq!(kept["name"], "deploy");
+    assert_eq!(kept["replaces"], old_id);
+    assert!(kept["token"].as_str().unwrap().starts_with("vst_live_"));
+    let list = json(&env.portal(&["tokens", "list", "--json"]));
+    assert!(list.as_array().unwrap().iter().any(|t| t["id"] == old_id));
+    let settings = std::fs::read_to_string(env.data.path().join("settings.json")).unwrap();
+    assert!(settings.contains("rotationReminders") && settings.contains(old_id));
+
+    let rotated = json(&env.portal(&["tokens", "rotate", old_id, "--revoke-old", "--json"]));
+    let list = json(&env.portal(&["tokens", "list", "--json"]));
+    assert!(
+        list.as_array().unwrap().iter().all(|t| t["id"] != old_id),
+        "the old token was not revoked"
+    );
+    assert!(list
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["id"] == rotated["id"]));
+    env.sandbox.shutdown().await;
+}

@@ -140,6 +140,12 @@ impl<'a> TokenRecords<'a> {
         Ok(())
     }
 
+    /// Forgets everything kept about a revoked token.
+    pub fn forget(&self, profile: &str, id: &str) -> Result<()> {
+        self.clear_reminder(profile, id)?;
+        self.remove_saved(profile, id)
+    }
+
     /// The tokens to warn about now: expiring within 7 days, not yet
     /// expired, and not warned about today. Records them as warned.
     pub fn due_expiry_warnings(

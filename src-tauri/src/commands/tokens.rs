@@ -183,10 +183,15 @@ pub async fn revoke_token(ctx: State<'_, AppCtx>, id: String) -> Result<()> {
         &id,
         &format!("Revoked token {id}"),
     );
-    let records = TokenRecords::new(ctx.settings.as_ref());
-    records.clear_reminder(&pc.profile.name, &id)?;
-    records.remove_saved(&pc.profile.name, &id)?;
-    pc.forget(Item::SavedToken(id))
+    TokenRecords::new(ctx.settings.as_ref()).forget(&pc.profile.name, &id)?;
+    // The revoke happened; a saved copy that cannot be removed is only worth a warning.
+    if let Err(e) = pc.forget(Item::SavedToken(id)) {
+        tracing::warn!(
+            "revoked, but the saved copy stays in the keychain: {}",
+            e.message
+        );
+    }
+    Ok(())
 }
 
 /// Creates the replacement of a token: same name, scopes and expiry policy.

@@ -1,12 +1,13 @@
 use chrono::{Duration, Utc};
 use clap::Subcommand;
 use portal_core::secrets::Item;
-use portal_core::tokens::{NewToken, UserJwtRequest};
+use portal_core::token_records::{RotationReminder, TokenRecords};
+use portal_core::tokens::{rotation_of, NewToken, UserJwtRequest};
 use portal_core::{Error, Service};
 use serde_json::json;
 
 use crate::output;
-use crate::session::{record, Globals};
+use crate::session::{record, settings, Globals};
 use portal_core::activity::Action;
 
 #[derive(Subcommand)]
@@ -29,6 +30,14 @@ pub enum TokensCommand {
         /// Valid until revoked (rotate quarterly!).
         #[arg(long)]
         no_expiry: bool,
+    },
+    /// Replace a token: a new one with the same scopes and expiry policy, then
+    /// revoke the old one once the new one is deployed (or keep a reminder).
+    Rotate {
+        id: String,
+        /// Revoke the old token right away (the new one is already deployed).
+        #[arg(long)]
+        revoke_old: bool,
     },
     /// Revoke a token (takes effect within 60 seconds globally).
     Revoke {
@@ -152,6 +161,67 @@ pub async fn run(g: &Globals, command: TokensCommand) -> anyhow::Result<()> {
             println!("{}", created.value.expose());
             eprintln!("Store it in a secrets manager now; the service cannot show it again.");
         }
+        TokensCommand::Rotate { id, revoke_old } => {
+            let old = tokens
+                .list_all()
+                .await?
+                .into_iter()
+                .find(|t| t.id == id)
+                .ok_or_else(|| {
+                    Error::new(portal_core::ErrorCode::NotFound, format!("No token {id}."))
+                        .with_service(Service::VaultStream)
+                })?;
+            let created = tokens.create(&rotation_of(&old, Utc::now())).await?;
+            let new = &created.token;
+            let summary = format!(
+                "Rotated '{}': new token {} replaces {}",
+                old.name, new.id, old.id
+            );
+            record(&ctx.profile.name, Action::TokenRotate, &new.id, &summary);
+            if g.json {
+                let mut v = serde_json::to_value(new)?;
+                v["token"] = json!(created.value.expose());
+                v["replaces"] = json!(old.id);
+                output::json(&v)?;
+            } else {
+                eprintln!(
+                    "Created {} to replace {}. Its value is shown only this once:",
+                    new.id, old.id
+                );
+                println!("{}", created.value.expose());
+            }
+            let revoke = revoke_old
+                || (!g.json
+                    && super::confirm("Is the new token deployed? Revoke the old one now?")
+                        .unwrap_or(false));
+            if revoke {
+                tokens.revoke(&old.id).await?;
+                TokenRecords::new(&settings()?).forget(&ctx.profile.name, &old.id)?;
+                record(
+                    &ctx.profile.name,
+                    Action::TokenRevoke,
+                    &old.id,
+                    &format!("Revoked token {} (rotated)", old.id),
+                );
+                eprintln!(
+                    "Revoked {}. It stops working within 60 seconds globally.",
+                    old.id
+                );
+            } else {
+                let now = Utc::now();
+                let file = settings()?;
+                TokenRecords::new(&file).add_reminder(RotationReminder {
+                    profile: ctx.profile.name.clone(),
+                    old_id: old.id.clone(),
+                    old_name: old.name.clone(),
+                    new_id: new.id.clone(),
+                    new_name: new.name.clone(),
+                    created_at: now,
+                    remind_at: now + Duration::days(1),
+                })?;
+                eprintln!("Kept {} for now (a reminder shows in the app). Revoke it once deployed: portal tokens revoke {}", old.id, old.id);
+            }
+        }
         TokensCommand::Revoke { id, yes } => {
             let prod = if ctx.profile.is_production() {
                 " on PRODUCTION"
@@ -174,6 +244,10 @@ pub async fn run(g: &Globals, command: TokensCommand) -> anyhow::Result<()> {
                 &id,
                 &format!("Revoked token {id}"),
             );
+            TokenRecords::new(&settings()?).forget(&ctx.profile.name, &id)?;
+            if let Err(e) = ctx.forget(portal_core::secrets::Item::SavedToken(id.clone())) {
+                eprintln!("warning: revoked, but its saved copy could not be removed from the keychain: {}", e.message);
+            }
             if g.json {
                 return output::json(&json!({"id": id, "revoked": true}));
             }
