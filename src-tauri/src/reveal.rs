@@ -7,8 +7,11 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use portal_core::tokens::{fill, ApiToken, CopyWhat};
-use portal_core::{Error, ErrorCode, Result, Secret};
+use portal_core::context::ProfileContext;
+use portal_core::tokens::{fill, ApiToken, CopyWhat, CreatedToken};
+use portal_core::{Error, ErrorCode, Result, Secret, Service};
+
+use crate::dto::CreatedTokenView;
 use sha2::{Digest, Sha256};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_clipboard_manager::ClipboardExt;
@@ -42,26 +45,28 @@ impl Reveals {
         self.pending.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Holds a new value; window content protection goes on while any is held.
+    /// Holds a freshly created token's value for its reveal dialog; window
+    /// content protection goes on while any value is held.
     pub fn hold<R: Runtime>(
         &self,
         app: &AppHandle<R>,
-        profile: &str,
-        token: ApiToken,
-        value: Secret,
-        base_url: &str,
-    ) -> String {
-        let id = uuid::Uuid::new_v4().to_string();
+        pc: &ProfileContext,
+        created: CreatedToken,
+    ) -> CreatedTokenView {
+        let reveal_id = uuid::Uuid::new_v4().to_string();
         let pending = Pending {
-            profile: profile.into(),
-            token,
-            value,
-            base_url: base_url.into(),
+            profile: pc.profile.name.clone(),
+            token: created.token.clone(),
+            value: created.value,
+            base_url: pc.url(Service::VaultStream).to_owned(),
             revealed: false,
         };
-        self.lock().insert(id.clone(), pending);
+        self.lock().insert(reveal_id.clone(), pending);
         protect(app, true);
-        id
+        CreatedTokenView {
+            token: created.token,
+            reveal_id,
+        }
     }
 
     pub fn with<T>(&self, id: &str, f: impl FnOnce(&Pending) -> Result<T>) -> Result<T> {

@@ -92,17 +92,7 @@ pub async fn create_token(
         &created.token.id,
         &describe_new(&created.token),
     );
-    let reveal_id = reveals.hold(
-        &app,
-        &pc.profile.name,
-        created.token.clone(),
-        created.value,
-        pc.url(Service::VaultStream),
-    );
-    Ok(CreatedTokenView {
-        token: created.token,
-        reveal_id,
-    })
+    Ok(reveals.hold(&app, &pc, created))
 }
 
 #[tauri::command]
@@ -226,17 +216,7 @@ pub async fn rotate_token(
         &created.token.id,
         &summary,
     );
-    let reveal_id = reveals.hold(
-        &app,
-        &pc.profile.name,
-        created.token.clone(),
-        created.value,
-        pc.url(Service::VaultStream),
-    );
-    Ok(CreatedTokenView {
-        token: created.token,
-        reveal_id,
-    })
+    Ok(reveals.hold(&app, &pc, created))
 }
 
 /// After a rotation: revoke the old token now, or keep a reminder to.
