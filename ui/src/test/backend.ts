@@ -5,6 +5,7 @@ import type {
   AppState,
   CreatedTokenView,
   PortalErrorData,
+  Preferences,
   Profile,
   ScopeInfo,
   SecretsInfo,
@@ -89,15 +90,17 @@ export function profile(overrides: Partial<Profile> = {}): Profile {
   };
 }
 
-export function appState(overrides: Partial<AppState> = {}): AppState {
+// `preferences` is spelled out until the AppState binding has it.
+export function appState(overrides: Partial<AppState> & { preferences?: Preferences } = {}): AppState {
   const profiles = overrides.profiles ?? [];
-  return {
+  const defaults = {
     profiles,
     activeProfile: profiles[0]?.name ?? null,
     secrets: readySecrets,
+    preferences: { clipboardClearSeconds: 30 },
     version: '0.1.0',
-    ...overrides,
   };
+  return { ...defaults, ...overrides };
 }
 
 export const connectedStatuses: ServiceStatus[] = [

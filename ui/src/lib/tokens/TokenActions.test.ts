@@ -646,7 +646,14 @@ describe('keyboard', () => {
 describe('clipboard setting', () => {
   it('saves the delay with set_preferences and warns when 0 means never', async () => {
     const user = userEvent.setup();
-    const backend = showTokens({ set_preferences: (args) => args.prefs });
+    let preferences = { clipboardClearSeconds: 30 };
+    const backend = showTokens({
+      app_state: () => appState({ profiles: [profile()], preferences }),
+      set_preferences: (args) => {
+        preferences = args.prefs as typeof preferences;
+        return preferences;
+      },
+    });
     await user.click(await screen.findByTestId('nav-settings'));
     const input = screen.getByTestId('clipboard-clear-seconds');
     expect(input).toHaveValue('30');
