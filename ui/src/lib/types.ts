@@ -20,5 +20,7 @@ export type { Preferences } from './bindings/Preferences';
 export type { RotationReminder } from './bindings/RotationReminder';
 export type { SavedToken } from './bindings/SavedToken';
 export type { Snippet } from './bindings/Snippet';
-// Not generated yet (see types-pending.ts).
-export type { ClipboardCopy, CreatedTokenView, NewTokenInput, UserJwtView } from './types-pending';
+export type { ClipboardCopy } from './bindings/ClipboardCopy';
+export type { CreatedTokenView } from './bindings/CreatedTokenView';
+export type { NewTokenInput } from './bindings/NewTokenInput';
+export type { UserJwtView } from './bindings/UserJwtView';

@@ -5,7 +5,6 @@ import type {
   AppState,
   CreatedTokenView,
   PortalErrorData,
-  Preferences,
   Profile,
   ScopeInfo,
   SecretsInfo,
@@ -90,17 +89,16 @@ export function profile(overrides: Partial<Profile> = {}): Profile {
   };
 }
 
-// `preferences` is spelled out until the AppState binding has it.
-export function appState(overrides: Partial<AppState> & { preferences?: Preferences } = {}): AppState {
+export function appState(overrides: Partial<AppState> = {}): AppState {
   const profiles = overrides.profiles ?? [];
-  const defaults = {
+  return {
     profiles,
     activeProfile: profiles[0]?.name ?? null,
     secrets: readySecrets,
     preferences: { clipboardClearSeconds: 30 },
     version: '0.1.0',
+    ...overrides,
   };
-  return { ...defaults, ...overrides };
 }
 
 export const connectedStatuses: ServiceStatus[] = [

@@ -23,11 +23,7 @@ export class Portal {
   activeProfile = $derived(this.profiles.find((p) => p.name === this.state?.activeProfile) ?? null);
   secrets = $derived(this.state?.secrets ?? null);
   version = $derived(this.state?.version ?? '');
-  /** The last preferences saved from this window, until app_state reports them. */
-  #savedPreferences = $state.raw<Preferences | null>(null);
-  preferences = $derived<Preferences>(
-    preferencesOf(this.state) ?? this.#savedPreferences ?? DEFAULT_PREFERENCES,
-  );
+  preferences = $derived<Preferences>(this.state?.preferences ?? DEFAULT_PREFERENCES);
 
   async load(): Promise<void> {
     try {
@@ -75,12 +71,7 @@ export class Portal {
   /** Saves app-wide preferences; does not start a new epoch (no data changes). */
   async setPreferences(prefs: Preferences): Promise<Preferences> {
     const saved = await backend.setPreferences(prefs);
-    this.#savedPreferences = saved;
-    try {
-      this.state = await backend.appState();
-    } catch {
-      // The preferences were saved; the state is refreshed next time.
-    }
+    if (this.state) this.state = { ...this.state, preferences: saved };
     return saved;
   }
 
@@ -89,12 +80,6 @@ export class Portal {
     this.loadError = null;
     this.epoch++;
   }
-}
-
-/** `AppState.preferences`, tolerating a back end that does not send it yet. */
-function preferencesOf(state: AppState | null): Preferences | null {
-  const prefs = (state as { preferences?: Preferences } | null)?.preferences;
-  return prefs && typeof prefs.clipboardClearSeconds === 'number' ? prefs : null;
 }
 
 export const [getPortal, setPortal] = createContext<Portal>();
