@@ -11,24 +11,28 @@
 //! on the PATH the comparison columns stay empty.
 
 use std::process::{Command, Stdio};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use portal_core::keypair::generate;
+use portal_core::keypair::{generate, GenProgress};
 
 struct Options {
     runs: usize,
     bits: Vec<usize>,
+    /// Also time `rsa::RsaPrivateKey::new` (one thread, p then q).
+    rsa_crate: bool,
 }
 
 fn parse_args() -> Result<Options, String> {
     let mut options = Options {
         runs: 20,
         bits: vec![2048, 4096],
+        rsa_crate: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
+            "--rsa-crate" => options.rsa_crate = true,
             "--quick" => {
                 options.runs = 3;
                 options.bits = vec![2048];
@@ -49,7 +53,7 @@ fn parse_args() -> Result<Options, String> {
                     .collect::<Result<_, _>>()?;
             }
             "-h" | "--help" => {
-                println!("keygen_bench [--runs N] [--bits 2048,3072,4096] [--quick]");
+                println!("keygen_bench [--runs N] [--bits 2048,3072,4096] [--quick] [--rsa-crate]");
                 std::process::exit(0);
             }
             other => return Err(format!("unknown argument {other}")),
@@ -58,20 +62,31 @@ fn parse_args() -> Result<Options, String> {
     Ok(options)
 }
 
-fn ours(bits: usize) -> Option<Duration> {
+/// Time taken and candidates tested.
+fn ours(bits: usize) -> Option<(Duration, u32)> {
     let cancel = AtomicBool::new(false);
+    let tested = AtomicU32::new(0);
     let started = Instant::now();
-    match generate(bits, |_| {}, &cancel) {
+    let progress = |p: GenProgress| tested.store(p.candidates_tested, Ordering::Relaxed);
+    match generate(bits, progress, &cancel) {
         Ok(key) => {
             let elapsed = started.elapsed();
             assert_eq!(key.bits(), bits);
-            Some(elapsed)
+            Some((elapsed, tested.load(Ordering::Relaxed)))
         }
         Err(e) => {
             eprintln!("our generation failed: {e}");
             None
         }
     }
+}
+
+fn rsa_crate(bits: usize) -> Duration {
+    let started = Instant::now();
+    let key = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, bits);
+    let elapsed = started.elapsed();
+    assert!(key.is_ok());
+    elapsed
 }
 
 fn openssl(bits: usize) -> Option<Duration> {
@@ -117,17 +132,34 @@ fn main() {
         eprintln!("note: a debug build; pass --release for meaningful figures");
     }
     println!(
-        "{:>5}  {:>4}  {:>10}  {:>10}  {:>10}  {:>10}  {:>12}  {:>9}",
-        "bits", "runs", "ours med", "ours p95", "ossl med", "ossl p95", "ratio med", "ratio p95"
+        "{:>5}  {:>4}  {:>10}  {:>10}  {:>10}  {:>10}  {:>12}  {:>9}  {:>8}",
+        "bits",
+        "runs",
+        "ours med",
+        "ours p95",
+        "ossl med",
+        "ossl p95",
+        "ratio med",
+        "ratio p95",
+        "tested"
     );
     for &bits in &options.bits {
         // Interleaved, so that machine noise hits both sides alike.
         let mut ours_samples = Vec::new();
         let mut openssl_samples = Vec::new();
+        let mut tested = 0u64;
+        let mut rsa_samples = Vec::new();
         for _ in 0..options.runs {
-            ours_samples.extend(ours(bits));
+            if let Some((time, candidates)) = ours(bits) {
+                ours_samples.push(time);
+                tested += u64::from(candidates);
+            }
             openssl_samples.extend(openssl(bits));
+            if options.rsa_crate {
+                rsa_samples.push(rsa_crate(bits));
+            }
         }
+        let mean_tested = tested / (ours_samples.len().max(1) as u64);
         let o = stats(ours_samples);
         let s = stats(openssl_samples);
         let ratio = |pick: fn((f64, f64)) -> f64| match (o, s) {
@@ -135,7 +167,7 @@ fn main() {
             _ => None,
         };
         println!(
-            "{:>5}  {:>4}  {:>10}  {:>10}  {:>10}  {:>10}  {:>12}  {:>9}",
+            "{:>5}  {:>4}  {:>10}  {:>10}  {:>10}  {:>10}  {:>12}  {:>9}  {:>8}",
             bits,
             options.runs,
             cell(o.map(|v| v.0)),
@@ -144,7 +176,14 @@ fn main() {
             cell(s.map(|v| v.1)),
             cell(ratio(|v| v.0)),
             cell(ratio(|v| v.1)),
+            mean_tested,
         );
+        if let Some((median, p95)) = stats(rsa_samples) {
+            println!("       rsa::RsaPrivateKey::new: median {median:.3}, p95 {p95:.3}");
+        }
     }
-    println!("(seconds; ratio = ours / openssl; targets: median <= 0.75, p95 <= 1.0)");
+    println!(
+        "(seconds; ratio = ours / openssl, targets: median <= 0.75, p95 <= 1.0; \
+         tested = mean candidates through a primality test, both threads)"
+    );
 }

@@ -9,7 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
-use rsa::signature::{SignatureEncoding, Signer, Verifier};
+use rsa::signature::{RandomizedSigner, SignatureEncoding, Verifier};
 use serde::Serialize;
 use serde_json::{json, Value};
 use sha2::Sha256;
@@ -98,9 +98,11 @@ pub fn sign_at(
         URL_SAFE_NO_PAD.encode(header.to_string()),
         URL_SAFE_NO_PAD.encode(claims.to_string())
     );
+    // With an RNG the private-key operation is blinded (the signature is the
+    // same: PKCS#1 v1.5 is deterministic), which blurs its timing.
     let signer = SigningKey::<Sha256>::new(key.rsa().clone());
     let signature = signer
-        .try_sign(input.as_bytes())
+        .try_sign_with_rng(&mut rand::rngs::OsRng, input.as_bytes())
         .map_err(|e| Error::internal(format!("cannot sign the JWT: {e}")))?;
     let jwt = format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()));
     Ok(SignedJwt {
