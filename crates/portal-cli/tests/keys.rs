@@ -417,6 +417,23 @@ async fn failed_upload_keeps_the_private_key_marked_not_uploaded() {
     assert!(listed(&env).iter().all(|r| r["name"] != "Unlucky"));
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn no_keychain_means_no_upload() {
+    let env = env().await;
+    // The keychain backend with no D-Bus session to reach it.
+    let out = env
+        .command(false)
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .args(["keys", "create", "--name", "Nowhere", "--generate"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(8), "{}", stderr(&out));
+    assert!(stderr(&out).contains("keychain"), "{}", stderr(&out));
+    assert_eq!(env.posts(), 0);
+    assert!(listed(&env).iter().all(|r| r["name"] != "Nowhere"));
+}
+
 /// The default flow: the private key in the OS keychain.
 #[tokio::test(flavor = "multi_thread")]
 async fn keychain_flow_when_a_test_keyring_is_available() {

@@ -349,6 +349,13 @@ async fn create(g: &Globals, args: CreateArgs) -> anyhow::Result<()> {
     let credential = api_key(&ctx)?;
     let settings = session::settings()?;
     let local = LocalKeys::new(&settings, &ctx);
+    let to_keychain =
+        args.private_key_out.is_none() && !matches!(&imported, Some(i) if i.private.is_none());
+    if to_keychain {
+        // Open the secret store now: a locked or missing keychain fails here,
+        // before a key is generated and long before anything is uploaded.
+        ctx.stored(Item::PrivateKey("_probe".into()))?;
+    }
 
     let (public, private) = match imported {
         Some(i) => (i.public, i.private),
