@@ -40,9 +40,10 @@ pub fn time(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
 pub fn report(e: &anyhow::Error) -> i32 {
     match e.downcast_ref::<Error>() {
         Some(err) => {
-            eprintln!("error: {err}");
-            if let Some(hint) = &err.hint {
-                eprintln!("hint: {hint}");
+            // One line: code, message, request id, and what to do next.
+            match &err.hint {
+                Some(hint) => eprintln!("error: {err} — {hint}"),
+                None => eprintln!("error: {err}"),
             }
             exit_code(err.code)
         }
