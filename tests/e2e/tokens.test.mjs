@@ -107,3 +107,30 @@ test('revoke removes the token', async () => {
   await browser.pause(1000);
   assert.equal((await rowsNamed(browser, name)).length, 0);
 });
+
+test('no token value is at rest in the data, config, cache or log directories', async () => {
+  const { readdirSync, readFileSync, statSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const roots = [session.dataDir, process.env.XDG_DATA_HOME, process.env.XDG_CONFIG_HOME, process.env.XDG_CACHE_HOME]
+    .filter(Boolean);
+  const hits = [];
+  let scanned = 0;
+  const walk = (dir) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      const st = statSync(path, { throwIfNoEntry: false });
+      if (!st) continue;
+      if (st.isDirectory()) walk(path);
+      else if (st.isFile() && st.size < 64 * 1024 * 1024) {
+        scanned += 1;
+        // Keyrings are the keychain's own (encrypted) store.
+        if (path.includes('/keyrings/')) continue;
+        const text = readFileSync(path).toString('latin1');
+        if (/vst_live_[A-Za-z0-9_-]{20,}/.test(text)) hits.push(path);
+      }
+    }
+  };
+  roots.forEach(walk);
+  assert.ok(scanned > 0, 'nothing was scanned');
+  assert.deepEqual(hits, [], `token values found at rest in: ${hits.join(', ')}`);
+});
