@@ -6,6 +6,7 @@ import { computeAccessibleName } from 'dom-accessibility-api';
 import { describe, expect, it } from 'vitest';
 import App from './App.svelte';
 import {
+  activityReport,
   appState,
   connectedStatuses,
   createdView,
@@ -128,6 +129,24 @@ describe('every interactive element has a test id and an accessible name', () =>
 
     await user.click(screen.getByTestId('nav-settings'));
     expect(screen.getByTestId('clipboard-setting')).toBeVisible();
+    expect(unlabelled()).toEqual([]);
+  });
+
+  it('on the activity page, with a broken chain and every profile shown', async () => {
+    const user = userEvent.setup();
+    mockBackend({
+      app_state: () => appState({ profiles: [profile()] }),
+      list_tokens: () => [],
+      service_status: () => connectedStatuses,
+      activity_log: () => activityReport(undefined, { intact: false, brokenAtLine: 2, problem: 'edited' }),
+    });
+    render(App);
+    await user.click(await screen.findByTestId('nav-activity'));
+    await screen.findByTestId('activity-table');
+    expect(unlabelled()).toEqual([]);
+    await user.selectOptions(screen.getByTestId('activity-profile-filter'), 'All profiles');
+    await user.selectOptions(screen.getByTestId('activity-action-filter'), 'All key changes');
+    expect(screen.getByTestId('activity-no-match')).toBeVisible();
     expect(unlabelled()).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import { invoke } from '@tauri-apps/api/core';
 import { writeText } from '@tauri-apps/plugin-clipboard-manager';
 import { PortalError } from './errors/PortalError';
 import type {
+  ActivityReport,
   ApiToken,
   AppState,
   ClipboardCopy,
@@ -154,6 +155,22 @@ export function savedTokens(): Promise<SavedToken[]> {
 /** A user JWT for the player, made with the profile's admin token or a saved one. */
 export function createUserJwt(request: UserJwtRequest, savedTokenId: string | null): Promise<UserJwtView> {
   return call<UserJwtView>('create_user_jwt', { request, savedTokenId });
+}
+
+/** The whole local activity log (every profile), with the verdict on its hash chain. */
+export function activityLog(): Promise<ActivityReport> {
+  return call<ActivityReport>('activity_log', {});
+}
+
+export type ActivityExportFormat = 'json' | 'csv';
+
+/**
+ * Rust asks where to save (native dialog) and writes the entries of `profile`
+ * (every profile when null). Resolves to the number of entries written, or
+ * null when the user cancelled the dialog.
+ */
+export function exportActivity(format: ActivityExportFormat, profile: string | null): Promise<number | null> {
+  return call<number | null>('export_activity', { format, profile });
 }
 
 export function setPreferences(prefs: Preferences): Promise<Preferences> {

@@ -24,3 +24,6 @@ export type { ClipboardCopy } from './bindings/ClipboardCopy';
 export type { CreatedTokenView } from './bindings/CreatedTokenView';
 export type { NewTokenInput } from './bindings/NewTokenInput';
 export type { UserJwtView } from './bindings/UserJwtView';
+export type { Action } from './bindings/Action';
+export type { ActivityEntry } from './bindings/ActivityEntry';
+export type { ActivityReport } from './bindings/ActivityReport';

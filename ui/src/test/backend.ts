@@ -1,6 +1,8 @@
 // Test helpers: a mocked Tauri backend that records every command, and fixtures.
 import { mockIPC } from '@tauri-apps/api/mocks';
 import type {
+  ActivityEntry,
+  ActivityReport,
   ApiToken,
   AppState,
   CreatedTokenView,
@@ -183,3 +185,75 @@ export const usageSnippets: Snippet[] = [
       'const resp = await fetch("http://127.0.0.1:41001/v1/content", {\n  headers: { Authorization: `Bearer {{TOKEN}}` }\n});',
   },
 ];
+
+const MINUTE = 60 * 1000;
+const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * MINUTE).toISOString();
+
+/** One activity log entry (the chain fields are placeholders; Rust checks them). */
+export function activityEntry(overrides: Partial<ActivityEntry> = {}): ActivityEntry {
+  const seq = overrides.seq ?? 1;
+  return {
+    seq,
+    at: minutesAgo(60),
+    profile: 'Sandbox',
+    action: 'token_create',
+    target: 'tok_ci',
+    summary: 'Created token CI/CD Pipeline',
+    via: 'app',
+    prev: `hash_${seq - 1}`,
+    hash: `hash_${seq}`,
+    ...overrides,
+  };
+}
+
+/** A log as `activity_log` returns it, oldest first (file order). */
+export const sampleActivity: ActivityEntry[] = [
+  activityEntry({
+    seq: 1,
+    at: minutesAgo(3 * 24 * 60),
+    action: 'profile_add',
+    target: 'Sandbox',
+    summary: 'Added the Sandbox profile (embedded sandbox)',
+  }),
+  activityEntry({ seq: 2, at: minutesAgo(2 * 24 * 60), action: 'token_create', target: 'tok_ci' }),
+  activityEntry({
+    seq: 3,
+    at: minutesAgo(24 * 60),
+    profile: 'Acme live',
+    action: 'profile_add',
+    target: 'Acme live',
+    summary: "Added profile 'Acme live' (Production) after checking its credentials",
+    via: 'cli',
+  }),
+  activityEntry({
+    seq: 4,
+    at: minutesAgo(90),
+    profile: 'Acme live',
+    action: 'token_revoke',
+    target: 'tok_old',
+    summary: 'Revoked token tok_old',
+    via: 'cli',
+  }),
+  activityEntry({
+    seq: 5,
+    at: minutesAgo(30),
+    action: 'token_rotate',
+    target: 'tok_ci_2',
+    summary: "Rotated 'CI/CD Pipeline': new tok_ci_2 replaces tok_ci",
+  }),
+  activityEntry({
+    seq: 6,
+    at: minutesAgo(5),
+    action: 'token_revoke',
+    target: 'tok_ci',
+    summary: 'Revoked token tok_ci',
+    via: 'cli',
+  }),
+];
+
+export function activityReport(
+  entries: ActivityEntry[] = sampleActivity,
+  overrides: Partial<ActivityReport> = {},
+): ActivityReport {
+  return { entries, intact: true, brokenAtLine: null, problem: null, ...overrides };
+}

@@ -1,0 +1,146 @@
+import { createContext } from 'svelte';
+import { activityLog, exportActivity, type ActivityExportFormat } from '../backend';
+import { PortalError } from '../errors/PortalError';
+import { showError } from '../errors/showError';
+import { toasts } from '../errors/toasts.svelte';
+import type { ActivityReport } from '../types';
+import { activityRows, entries, filterRows, inProfile, profilesInLog, type ActionFilter } from './activity';
+
+export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
+
+/** Reading a local file: if it takes this long, say so rather than spin. */
+export const LOAD_TIMEOUT_MS = 15_000;
+
+/** The local activity log (every profile) and the page's filters. */
+export class Activity {
+  report = $state.raw<ActivityReport | null>(null);
+  status = $state<LoadStatus>('idle');
+  /** A reload while rows are already shown. */
+  refreshing = $state(false);
+  error = $state.raw<PortalError | null>(null);
+  /** When the log was read; relative times are counted from it. */
+  // Replaced, never mutated, so a plain Date in $state.raw is enough.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  fetchedAt = $state.raw(new Date());
+
+  /** The profile shown (`null`: all of them); the active profile by default. */
+  profile = $state<string | null>(null);
+  action = $state<ActionFilter>('all');
+  query = $state('');
+  /** The export in progress, if any (the native save dialog may be open). */
+  exporting = $state<ActivityExportFormat | null>(null);
+
+  /** The active profile when the epoch started. */
+  active = $state<string | null>(null);
+
+  rows = $derived(this.report ? activityRows(this.report) : []);
+  /** The selected profile's rows, before the action and text filters. */
+  profileRows = $derived(this.rows.filter((row) => inProfile(row, this.profile)));
+  visible = $derived(
+    filterRows(this.profileRows, { profile: this.profile, action: this.action, query: this.query }),
+  );
+  profiles = $derived(profilesInLog(this.report?.entries ?? [], this.active));
+  filtered = $derived(this.action !== 'all' || this.query.trim() !== '');
+
+  #request = 0;
+  #epoch: number | null = null;
+
+  /**
+   * Called whenever the page is shown. A new epoch (another profile, new
+   * credentials) starts over on the active profile; the same epoch reloads
+   * quietly, since the app and the CLI may have added entries since.
+   */
+  show(epoch: number, activeProfile: string | null): void {
+    if (this.#epoch !== epoch) {
+      this.#epoch = epoch;
+      this.report = null;
+      this.status = 'idle';
+      this.error = null;
+      this.active = activeProfile;
+      this.profile = activeProfile;
+      this.action = 'all';
+      this.query = '';
+    }
+    void this.load();
+  }
+
+  async load(): Promise<void> {
+    const request = ++this.#request;
+    const hadRows = this.status === 'ready';
+    if (hadRows) this.refreshing = true;
+    else this.status = 'loading';
+    try {
+      const report = await withTimeout(activityLog(), LOAD_TIMEOUT_MS);
+      if (request !== this.#request) return;
+      this.report = report;
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity
+      this.fetchedAt = new Date();
+      this.error = null;
+      this.status = 'ready';
+    } catch (rejection) {
+      if (request !== this.#request) return;
+      if (hadRows) {
+        // Keep the rows on screen; say what went wrong.
+        showError(rejection, 'Could not refresh the activity log');
+      } else {
+        this.error = PortalError.from(rejection);
+        this.status = 'error';
+      }
+    } finally {
+      if (request === this.#request) this.refreshing = false;
+    }
+  }
+
+  /**
+   * Saves the selected profile's entries (all profiles when "All" is
+   * selected) through the native save dialog. Says nothing on cancel.
+   */
+  async export(format: ActivityExportFormat): Promise<number | null> {
+    if (this.exporting) return null;
+    this.exporting = format;
+    try {
+      const written = await exportActivity(format, this.profile);
+      if (written !== null) {
+        toasts.push({
+          severity: 'info',
+          title: 'Activity exported',
+          message: `Wrote ${entries(written)} as ${format.toUpperCase()}.`,
+          hint: null,
+          requestId: null,
+          autoDismissMs: 6000,
+        });
+      }
+      return written;
+    } catch (rejection) {
+      showError(rejection, 'Could not export the activity log');
+      return null;
+    } finally {
+      this.exporting = null;
+    }
+  }
+
+  clearFilters(): void {
+    this.action = 'all';
+    this.query = '';
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          PortalError.internal(
+            'Reading the activity log is taking too long.',
+            undefined,
+            'Try again; if it keeps happening, restart the app.',
+          ),
+        ),
+      ms,
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export const [getActivity, setActivity] = createContext<Activity>();
