@@ -28,6 +28,20 @@ const COMMANDS: &[&str] = &[
     "set_preferences",
     "activity_log",
     "export_activity",
+    "keys_overview",
+    "key_details",
+    "generate_key",
+    "cancel_keygen",
+    "import_key",
+    "local_key",
+    "export_private_key",
+    "upload_key",
+    "upload_public_key",
+    "verify_uploaded_key",
+    "delete_key",
+    "sign_video_jwt",
+    "test_playback",
+    "verify_any_jwt",
 ];
 
 fn main() {

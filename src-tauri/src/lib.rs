@@ -41,6 +41,7 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     let store = app.store(data_dir.join(SETTINGS_FILE))?;
     app.manage(AppCtx::new(Box::new(PluginStore(store)), data_dir));
     app.manage(reveal::Reveals::default());
+    app.manage(commands::keys::Keygen::default());
     Ok(())
 }
 
@@ -72,6 +73,20 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::activity::activity_log,
             commands::activity::export_activity,
+            commands::keys::keys_overview,
+            commands::keys::key_details,
+            commands::keys::generate_key,
+            commands::keys::cancel_keygen,
+            commands::keys::import_key,
+            commands::keys::local_key,
+            commands::keys::export_private_key,
+            commands::keys::upload_key,
+            commands::keys::upload_public_key,
+            commands::keys::verify_uploaded_key,
+            commands::keys::delete_key,
+            commands::keys::sign_video_jwt,
+            commands::keys::test_playback,
+            commands::keys::verify_any_jwt,
             commands::profiles::app_state,
             commands::profiles::explore_sandbox,
             commands::profiles::connect_account,

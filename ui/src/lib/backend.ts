@@ -4,6 +4,23 @@
 import { invoke } from '@tauri-apps/api/core';
 import { writeText } from '@tauri-apps/plugin-clipboard-manager';
 import { PortalError } from './errors/PortalError';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type {
+  DeleteKeyOutcome,
+  GenProgress,
+  ImportedKeyView,
+  ImportKeyInput,
+  KeyDetails,
+  KeysOverview,
+  LocalKey,
+  LocalKeyView,
+  PlaybackVerdict,
+  SignedVideoJwt,
+  SignVideoRequest,
+  UploadedKey,
+  UploadVerification,
+  Verdict,
+} from './types';
 import type {
   ActivityReport,
   ApiToken,
@@ -175,6 +192,100 @@ export function exportActivity(format: ActivityExportFormat, profile: string | n
 
 export function setPreferences(prefs: Preferences): Promise<Preferences> {
   return call<Preferences>('set_preferences', { prefs });
+}
+
+// ---- JWT signing keys. Private keys never come back over IPC: only
+// fingerprints, public PEMs and signed JWTs do.
+
+/** Every server key (all pages) paired with the private keys kept here. */
+export function keysOverview(): Promise<KeysOverview> {
+  return call<KeysOverview>('keys_overview', {});
+}
+
+/** A server key id, or the local id (`lk_…`) of a key not uploaded. */
+export function keyDetails(id: string): Promise<KeyDetails> {
+  return call<KeyDetails>('key_details', { id });
+}
+
+/**
+ * Generates a key pair in Rust (progress: `onKeygenProgress`; stop with
+ * `cancelKeygen`, which rejects this with code `cancelled`) and keeps it in
+ * the keychain, not uploaded yet.
+ */
+export function generateKey(name: string, bits: number): Promise<LocalKey> {
+  return call<LocalKey>('generate_key', { name, bits });
+}
+
+export function cancelKeygen(): Promise<null> {
+  return call<null>('cancel_keygen', {});
+}
+
+/** Progress of the generation under way; resolves to the unsubscribe function. */
+export async function onKeygenProgress(handler: (progress: GenProgress) => void): Promise<UnlistenFn> {
+  try {
+    const stop = await listen<GenProgress>('keygen-progress', (event) => handler(event.payload));
+    return () => {
+      void Promise.resolve()
+        .then(stop)
+        .catch(() => {});
+    };
+  } catch {
+    return () => {};
+  }
+}
+
+/** Reads a PEM; with `keepPrivate`, its private half (if any) goes to the keychain. */
+export function importKey(input: ImportKeyInput): Promise<ImportedKeyView> {
+  return call<ImportedKeyView>('import_key', { input });
+}
+
+/** A local key with its public half: what `uploadKey` sends. */
+export function localKey(localId: string): Promise<LocalKeyView> {
+  return call<LocalKeyView>('local_key', { localId });
+}
+
+/** Rust opens the save dialog and writes the PEM (mode 0600). The path, or null if cancelled. */
+export function exportPrivateKey(localId: string, passphrase: string | null): Promise<string | null> {
+  return call<string | null>('export_private_key', { localId, passphrase });
+}
+
+/** Uploads only the public half of a local key and links the two. Never retried. */
+export function uploadKey(localId: string): Promise<UploadedKey> {
+  return call<UploadedKey>('upload_key', { localId });
+}
+
+/** Uploads an imported public key (its private half is not on this computer). */
+export function uploadPublicKey(name: string, pem: string): Promise<UploadedKey> {
+  return call<UploadedKey>('upload_public_key', { name, pem });
+}
+
+/** Fetches the key back, compares fingerprints and checks a test JWT signed here. */
+export function verifyUploadedKey(serverId: string): Promise<UploadVerification> {
+  return call<UploadVerification>('verify_uploaded_key', { serverId });
+}
+
+/** A server key (`serverId`), and/or a local key (`localId`: required when never uploaded). */
+export function deleteKey(
+  serverId: string | null,
+  localId: string | null,
+  deleteLocal: boolean,
+): Promise<DeleteKeyOutcome> {
+  return call<DeleteKeyOutcome>('delete_key', { serverId, localId, deleteLocal });
+}
+
+/** A private-video JWT signed with the key's private half kept here. */
+export function signVideoJwt(request: SignVideoRequest): Promise<SignedVideoJwt> {
+  return call<SignedVideoJwt>('sign_video_jwt', { request });
+}
+
+/** Sandbox profiles only: asks the sandbox player whether it would play the video. */
+export function testPlayback(videoId: string, jwt: string): Promise<PlaybackVerdict> {
+  return call<PlaybackVerdict>('test_playback', { videoId, jwt });
+}
+
+/** Any JWT, checked against the uploaded key its kid names. */
+export function verifyAnyJwt(jwt: string): Promise<Verdict> {
+  return call<Verdict>('verify_any_jwt', { jwt });
 }
 
 /**

@@ -1,0 +1,71 @@
+// Pure logic of the keys screens: name rules, PEM sniffing, TTL presets,
+// the wizard's steps, labels and short fingerprints.
+import type { Fingerprints, KeyStatus, Pairing } from '../types';
+
+export const KEY_SIZES = [2048, 3072, 4096] as const;
+export const DEFAULT_BITS = 2048;
+export const MAX_NAME = 50;
+
+/** Same rule as Rust (`validate_key_name`): 1 to 50 characters, not only spaces. */
+export function validateKeyName(name: string): string | null {
+  const n = [...name].length;
+  if (n === 0 || name.trim() === '') return 'A key name needs 1 to 50 characters.';
+  if (n > MAX_NAME) return `A key name has at most 50 characters (this one has ${n}).`;
+  return null;
+}
+
+export type PemSniff = 'public' | 'private' | 'encrypted' | 'unknown';
+
+/** What the pasted PEM looks like, to ask for a passphrase before importing. */
+export function sniffPem(text: string): PemSniff {
+  const label = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(text)?.[1];
+  if (!label) return 'unknown';
+  if (label === 'ENCRYPTED PRIVATE KEY') return 'encrypted';
+  if (label.endsWith('PRIVATE KEY')) return 'private';
+  if (label.endsWith('PUBLIC KEY') || label.includes('CERTIFICATE')) return 'public';
+  return 'unknown';
+}
+
+export const WIZARD_STEPS = ['Name', 'Generate', 'Store', 'Review', 'Verify'] as const;
+export type WizardStep = 1 | 2 | 3 | 4 | 5;
+
+export const TTL_PRESETS: ReadonlyArray<{ seconds: number; label: string }> = [
+  { seconds: 15 * 60, label: '15 minutes' },
+  { seconds: 60 * 60, label: '1 hour' },
+  { seconds: 6 * 60 * 60, label: '6 hours' },
+  { seconds: 24 * 60 * 60, label: '1 day' },
+  { seconds: 7 * 24 * 60 * 60, label: '7 days' },
+  { seconds: 30 * 24 * 60 * 60, label: '30 days' },
+];
+export const DEFAULT_TTL = 60 * 60;
+
+export const PAIRING_LABELS: Record<Pairing, string> = {
+  paired: 'Paired',
+  no_private_key_here: 'No private key here',
+  not_uploaded: 'Not uploaded',
+};
+
+export const PAIRING_HINTS: Record<Pairing, string> = {
+  paired: 'Uploaded, and its private key is on this computer: it can sign JWTs here.',
+  no_private_key_here: 'Uploaded, but its private key is not on this computer: sign elsewhere.',
+  not_uploaded: 'A private key on this computer whose public half is not uploaded yet.',
+};
+
+/** `ab:cd:ef:01:23:45:67:89…`: enough to tell keys apart in a table. */
+export function shortFingerprint(f: Fingerprints | null): string {
+  if (!f) return 'unreadable key';
+  return f.sha256.length > 23 ? `${f.sha256.slice(0, 23)}…` : f.sha256;
+}
+
+/** The row's id: the server id, else the local id of a key never uploaded. */
+export function rowId(row: KeyStatus): string {
+  return row.server?.id ?? row.local?.localId ?? '';
+}
+
+export function rowName(row: KeyStatus): string {
+  return row.server?.name ?? row.local?.name ?? '';
+}
+
+export function prettyJson(value: unknown): string {
+  return JSON.stringify(value ?? null, null, 2);
+}
