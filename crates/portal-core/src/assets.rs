@@ -3,6 +3,23 @@
 //! Envelope: `{"data":…,"error":null,"page":{…},"meta":{"request_id":…}}`.
 //! Every request sends `x-request-id` (the HTTP layer) and `x-tenant-id`
 //! (from the JWT); every write an `Idempotency-Key`.
+//!
+//! [`VaultClient`] is the bare client (login, refresh, one page of assets);
+//! [`Vault`] is a logged-in session that refreshes itself and carries every
+//! asset call; [`allowed`] says which role may do what.
+
+mod roles;
+mod session;
+mod types;
+mod upload;
+
+pub use roles::{allowed, permissions, required_role, AssetAction, Permission};
+pub use session::{needs_refresh, Vault, VaultIdentity, REFRESH_MARGIN_SECS};
+pub use types::{
+    AssetQuery, AssetUpdate, BulkDeleteSummary, Deleted, Folder, LegalHold, NewAsset, Quota, Share,
+    SkippedAsset, Transform, TransformKind, TransformStatus, ASSET_SORTS,
+};
+pub use upload::{UploadProgress, UploadRequest};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -81,7 +98,7 @@ impl Role {
     }
 }
 
-fn bad(msg: &str) -> Error {
+pub(crate) fn bad(msg: &str) -> Error {
     Error::new(ErrorCode::BadResponse, msg).with_service(Service::Vault)
 }
 
@@ -98,6 +115,8 @@ pub struct VaultSession {
 pub struct Asset {
     pub id: String,
     #[serde(default)]
+    pub tenant_id: Option<String>,
+    #[serde(default)]
     pub name: String,
     #[serde(default)]
     pub content_type: Option<String>,
@@ -113,7 +132,16 @@ pub struct Asset {
     #[serde(default, deserialize_with = "lenient_time")]
     pub updated_at: Option<DateTime<Utc>>,
     #[serde(default)]
+    pub created_by: Option<String>,
+    #[serde(default)]
+    pub updated_by: Option<String>,
+    #[serde(default)]
     pub legal_hold: bool,
+    /// Bytes were uploaded (not only metadata).
+    #[serde(default)]
+    pub has_content: bool,
+    #[serde(default)]
+    pub sha256: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]

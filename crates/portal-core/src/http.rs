@@ -49,11 +49,27 @@ pub struct HttpClient {
     config: HttpConfig,
 }
 
+/// Builds a `multipart/form-data` body for one attempt (a streamed file is
+/// reopened from its path each time, so a retry sends it whole again).
+pub type FormBuilder =
+    std::sync::Arc<dyn Fn() -> std::io::Result<reqwest::multipart::Form> + Send + Sync>;
+
 /// A body, rebuilt for each attempt.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum Body {
     Empty,
     Json(Value),
+    Multipart(FormBuilder),
+}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Empty => f.write_str("Empty"),
+            Self::Json(v) => f.debug_tuple("Json").field(v).finish(),
+            Self::Multipart(_) => f.write_str("Multipart(..)"),
+        }
+    }
 }
 
 /// One logical request.
@@ -347,9 +363,16 @@ impl HttpClient {
         for (name, value) in &call.headers {
             req = req.header(*name, value);
         }
-        if let Body::Json(v) = &call.body {
-            let bytes = serde_json::to_vec(v).map_err(|_| Failure::new(FailureKind::Other))?;
-            req = req.header(CONTENT_TYPE, "application/json").body(bytes);
+        match &call.body {
+            Body::Empty => {}
+            Body::Json(v) => {
+                let bytes = serde_json::to_vec(v).map_err(|_| Failure::new(FailureKind::Other))?;
+                req = req.header(CONTENT_TYPE, "application/json").body(bytes);
+            }
+            // reqwest sets `multipart/form-data; boundary=…` (and the length when known).
+            Body::Multipart(build) => {
+                req = req.multipart(build().map_err(|_| Failure::new(FailureKind::Other))?);
+            }
         }
         let resp = req.send().await.map_err(Failure::from_send)?;
         let status = resp.status();
