@@ -47,6 +47,19 @@ enum Command {
     /// Vault assets.
     #[command(subcommand)]
     Assets(cmd::assets::AssetsCommand),
+    /// Vault folders.
+    #[command(subcommand)]
+    Folders(cmd::vault::FoldersCommand),
+    /// The vault's storage and asset count, used vs limit.
+    Quota,
+    /// Legal holds on vault assets (admin).
+    #[command(subcommand)]
+    LegalHold(cmd::vault::LegalHoldCommand),
+    /// Transforms of a vault asset (thumbnail, transcode…).
+    #[command(subcommand)]
+    Transforms(cmd::vault::TransformsCommand),
+    /// A share link to a vault asset, with an expiry.
+    Share(cmd::vault::ShareArgs),
     /// Each service's connection status for the profile.
     Status,
     /// Run the local sandbox of the three APIs.
@@ -88,6 +101,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Jwt(c) => cmd::tokens::run_jwt(g, c).await,
         Command::Keys(c) => cmd::keys::run(g, c).await,
         Command::Assets(c) => cmd::assets::run(g, c).await,
+        Command::Folders(c) => cmd::vault::folders(g, c).await,
+        Command::Quota => cmd::vault::quota(g).await,
+        Command::LegalHold(c) => cmd::vault::legal_hold(g, c).await,
+        Command::Transforms(c) => cmd::vault::transforms(g, c).await,
+        Command::Share(a) => cmd::vault::share(g, a).await,
         Command::Status => cmd::profile::status(g).await,
         Command::Sandbox(a) => portal_sandbox::cli::run(a).await,
         Command::Completions { shell } => {

@@ -1,10 +1,20 @@
+//! `portal assets …`: list, show, upload, update and delete vault assets.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+
 use clap::Subcommand;
-use portal_core::assets::VaultSession;
+use portal_core::activity::Action;
+use portal_core::assets::{
+    Asset, AssetQuery, AssetUpdate, UploadProgress, UploadRequest, Vault, ASSET_SORTS,
+};
 use portal_core::context::ProfileContext;
-use portal_core::{Error, ErrorCode};
+use portal_core::{Error, Service};
+use tokio_util::sync::CancellationToken;
 
 use crate::output;
-use crate::session::{env_vault_login, Globals};
+use crate::session::{env_vault_login, record, Globals};
 
 #[derive(Subcommand)]
 pub enum AssetsCommand {
@@ -17,43 +27,161 @@ pub enum AssetsCommand {
         /// Follow `page.has_more` to the end.
         #[arg(long)]
         all: bool,
+        /// Only the assets of this folder.
+        #[arg(long, value_name = "FOLDER_ID")]
+        folder: Option<String>,
+        /// Names containing this text (case-insensitive).
+        #[arg(long, short = 'q', value_name = "TEXT")]
+        search: Option<String>,
+        /// name, created_at, updated_at or size; prefix with - for descending.
+        #[arg(long, allow_hyphen_values = true)]
+        sort: Option<String>,
+    },
+    /// One asset's details.
+    Show { id: String },
+    /// Upload a file (streamed; Ctrl-C cancels).
+    Upload {
+        file: PathBuf,
+        /// Folder to put it in.
+        #[arg(long, value_name = "FOLDER_ID")]
+        folder: Option<String>,
+        /// Asset name (default: the file name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Media type (default: guessed from the extension).
+        #[arg(long)]
+        content_type: Option<String>,
+        /// Repeat for several tags.
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+    },
+    /// Rename, move or retag an asset.
+    Update {
+        id: String,
+        #[arg(long)]
+        name: Option<String>,
+        /// Move to this folder.
+        #[arg(long, value_name = "FOLDER_ID", conflicts_with = "root")]
+        folder: Option<String>,
+        /// Move out of any folder.
+        #[arg(long)]
+        root: bool,
+        /// Replace the tags (repeat for several).
+        #[arg(long = "tag")]
+        tags: Vec<String>,
+        /// Remove every tag.
+        #[arg(long, conflicts_with = "tags")]
+        clear_tags: bool,
+    },
+    /// Delete assets (admin). Assets under legal hold are refused.
+    Delete {
+        #[arg(required = true)]
+        ids: Vec<String>,
+        #[arg(long)]
+        yes: bool,
     },
 }
 
-/// The vault session: a fresh login from PORTAL_VAULT_EMAIL/PASSWORD, else the stored one.
-async fn session(ctx: &ProfileContext) -> anyhow::Result<VaultSession> {
+/// The vault session: a fresh login from PORTAL_VAULT_EMAIL/PASSWORD (kept
+/// in memory), else the stored one (renewed tokens are saved back).
+pub async fn open(ctx: &ProfileContext) -> anyhow::Result<Vault<'_>> {
     if let Some((email, password)) = env_vault_login() {
-        return Ok(ctx.vault().login(&email, &password).await?);
+        let session = ctx.vault().login(&email, &password).await?;
+        return Ok(Vault::new(&ctx.http, ctx.url(Service::Vault), session));
     }
-    ctx.vault_session()?.ok_or_else(|| {
-        Error::new(
-            ErrorCode::NoCredentials,
-            "Not logged in to the vault: run `portal login vault`.",
-        )
-        .with_service(portal_core::Service::Vault)
-        .into()
-    })
+    Ok(ctx.open_vault()?)
+}
+
+fn size(bytes: Option<u64>) -> String {
+    let Some(b) = bytes else {
+        return String::new();
+    };
+    const UNITS: [&str; 5] = ["B", "KB", "MB", "GB", "TB"];
+    let mut v = b as f64;
+    let mut i = 0;
+    while v >= 1024.0 && i < UNITS.len() - 1 {
+        v /= 1024.0;
+        i += 1;
+    }
+    if i == 0 {
+        format!("{b} B")
+    } else {
+        format!("{v:.1} {}", UNITS[i])
+    }
+}
+
+fn print_asset(a: &Asset) {
+    let rows = [
+        ("id", a.id.clone()),
+        ("name", a.name.clone()),
+        ("type", a.content_type.clone().unwrap_or_default()),
+        ("size", size(a.size)),
+        ("folder", a.folder_id.clone().unwrap_or_else(|| "-".into())),
+        ("tags", a.tags.join(", ")),
+        ("created", output::time(a.created_at)),
+        ("updated", output::time(a.updated_at)),
+        ("legal hold", if a.legal_hold { "yes" } else { "no" }.into()),
+        (
+            "content",
+            if a.has_content {
+                "uploaded"
+            } else {
+                "metadata only"
+            }
+            .into(),
+        ),
+    ];
+    for (k, v) in rows {
+        println!("{k:<11} {v}");
+    }
+}
+
+fn progress_bar(total: u64) -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    Some(bar)
 }
 
 pub async fn run(g: &Globals, command: AssetsCommand) -> anyhow::Result<()> {
     let ctx = g.context()?;
-    let session = session(&ctx).await?;
-    let vault = ctx.vault();
+    let vault = open(&ctx).await?;
     match command {
-        AssetsCommand::List { page, limit, all } => {
-            let mut items = Vec::new();
-            let mut page = page.max(1);
-            loop {
-                let p = vault
-                    .list_assets(&session, page, limit.clamp(1, 100))
-                    .await?;
-                let more = p.page.has_more && !p.items.is_empty();
-                items.extend(p.items);
-                if !all || !more {
-                    break;
+        AssetsCommand::List {
+            page,
+            limit,
+            all,
+            folder,
+            search,
+            sort,
+        } => {
+            if let Some(s) = &sort {
+                if !ASSET_SORTS.contains(&s.as_str()) {
+                    return Err(Error::validation(format!(
+                        "--sort takes one of {}.",
+                        ASSET_SORTS.join(", ")
+                    ))
+                    .into());
                 }
-                page += 1;
             }
+            let query = AssetQuery {
+                page: page.max(1),
+                limit: limit.clamp(1, 100),
+                folder_id: folder,
+                q: search,
+                sort,
+            };
+            let items = if all {
+                vault.list_all_assets(&query).await?
+            } else {
+                vault.list_assets(&query).await?.items
+            };
             if g.json {
                 return output::json(&items);
             }
@@ -64,7 +192,7 @@ pub async fn run(g: &Globals, command: AssetsCommand) -> anyhow::Result<()> {
                         a.id.clone(),
                         a.name.clone(),
                         a.content_type.clone().unwrap_or_default(),
-                        a.size.map(|s| s.to_string()).unwrap_or_default(),
+                        size(a.size),
                         if a.legal_hold {
                             "hold".into()
                         } else {
@@ -74,6 +202,142 @@ pub async fn run(g: &Globals, command: AssetsCommand) -> anyhow::Result<()> {
                 })
                 .collect();
             output::table(&["id", "name", "type", "size", "legal hold"], &rows);
+        }
+        AssetsCommand::Show { id } => {
+            let a = vault.get_asset(&id).await?;
+            if g.json {
+                return output::json(&a);
+            }
+            print_asset(&a);
+        }
+        AssetsCommand::Upload {
+            file,
+            folder,
+            name,
+            content_type,
+            tags,
+        } => {
+            let total = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+            let bar = progress_bar(total);
+            let progress = bar.clone().map(|b| {
+                Arc::new(move |p: UploadProgress| b.set_position(p.sent))
+                    as Arc<dyn Fn(UploadProgress) + Send + Sync>
+            });
+            let cancel = CancellationToken::new();
+            let on_ctrl_c = cancel.clone();
+            let watcher = tokio::spawn(async move {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    on_ctrl_c.cancel();
+                }
+            });
+            let req = UploadRequest {
+                path: file,
+                name,
+                folder_id: folder,
+                content_type,
+                tags,
+            };
+            let result = vault.upload(&req, progress, &cancel).await;
+            watcher.abort();
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+            let a = result?;
+            if g.json {
+                return output::json(&a);
+            }
+            eprintln!("Uploaded '{}' ({}).", a.name, size(a.size));
+            println!("{}", a.id);
+        }
+        AssetsCommand::Update {
+            id,
+            name,
+            folder,
+            root,
+            tags,
+            clear_tags,
+        } => {
+            let update = AssetUpdate {
+                name,
+                folder_id: if root { Some(None) } else { folder.map(Some) },
+                tags: if clear_tags {
+                    Some(Vec::new())
+                } else if tags.is_empty() {
+                    None
+                } else {
+                    Some(tags)
+                },
+                content_type: None,
+            };
+            let a = vault.update_asset(&id, &update).await?;
+            if g.json {
+                return output::json(&a);
+            }
+            print_asset(&a);
+        }
+        AssetsCommand::Delete { ids, yes } => {
+            let question = match ids.as_slice() {
+                [one] => format!("Delete asset {one}? This cannot be undone."),
+                many => format!("Delete {} assets? This cannot be undone.", many.len()),
+            };
+            if !yes && !super::confirm(&question)? {
+                eprintln!("Nothing deleted.");
+                return Ok(());
+            }
+            if let [id] = ids.as_slice() {
+                let asset = vault.get_asset(id).await?;
+                let deleted = if asset.legal_hold {
+                    // Refused before any DELETE, with the hold's reason.
+                    vault.delete_asset_by_id(id).await?
+                } else {
+                    vault.delete_asset(&asset).await?
+                };
+                record(
+                    &ctx.profile.name,
+                    Action::AssetDelete,
+                    &asset.id,
+                    &format!("Deleted asset '{}'", asset.name),
+                );
+                if g.json {
+                    return output::json(&deleted);
+                }
+                eprintln!("Deleted '{}' ({}).", asset.name, asset.id);
+                return Ok(());
+            }
+            let summary = vault.delete_assets(&ids).await;
+            for id in &summary.deleted {
+                record(
+                    &ctx.profile.name,
+                    Action::AssetDelete,
+                    id,
+                    "Deleted asset (bulk)",
+                );
+            }
+            if g.json {
+                output::json(&summary)?;
+            } else {
+                eprintln!(
+                    "Deleted {}, skipped {}.",
+                    summary.deleted.len(),
+                    summary.skipped.len()
+                );
+                for s in &summary.skipped {
+                    eprintln!("  skipped {}: {} ({})", s.id, s.reason, s.code);
+                }
+            }
+            if !summary.skipped.is_empty() {
+                let first = &summary.skipped[0];
+                return Err(Error::new(
+                    first.code,
+                    format!(
+                        "{} of {} assets were not deleted.",
+                        summary.skipped.len(),
+                        ids.len()
+                    ),
+                )
+                .with_service(Service::Vault)
+                .into());
+            }
         }
     }
     Ok(())

@@ -23,6 +23,10 @@ pub struct LoginArgs {
     /// Vault login email (default: PORTAL_VAULT_EMAIL, else the profile's, else asked).
     #[arg(long)]
     email: Option<String>,
+    /// Keep the vault password in the keychain, to log in again by itself
+    /// when the session cannot be renewed (default: the password is not kept).
+    #[arg(long)]
+    remember: bool,
 }
 
 #[derive(Args)]
@@ -96,13 +100,17 @@ pub async fn login(g: &Globals, args: LoginArgs) -> anyhow::Result<()> {
                     (email, read_secret("Vault password")?)
                 }
             };
-            let session = ctx.vault().login(&email, &password).await?;
-            ctx.save_vault_session(&session)?;
+            let who = ctx.vault_login(&email, &password, args.remember).await?;
             eprintln!(
-                "Logged in to the vault as {} ({:?}, tenant {}).",
-                session.claims.email.as_deref().unwrap_or(&email),
-                session.claims.role(),
-                session.claims.tenant_id
+                "Logged in to the vault as {} ({:?}, tenant {}){}.",
+                who.email.as_deref().unwrap_or(&email),
+                who.role,
+                who.tenant_id,
+                if args.remember {
+                    "; the password is kept in the keychain"
+                } else {
+                    ""
+                }
             );
         }
     }
@@ -114,11 +122,11 @@ pub async fn logout(g: &Globals, args: LogoutArgs) -> anyhow::Result<()> {
     let items: &[Item] = match args.service {
         LoginService::Vaultstream => &[Item::VaultStreamToken],
         LoginService::JwtKeys => &[Item::JwtKeysApiKey],
-        LoginService::Vault => &[
-            Item::VaultAccessToken,
-            Item::VaultRefreshToken,
-            Item::VaultPassword,
-        ],
+        LoginService::Vault => {
+            ctx.vault_logout()?;
+            eprintln!("Forgotten.");
+            return Ok(());
+        }
     };
     for item in items {
         ctx.forget(item.clone())?;

@@ -4,6 +4,7 @@ pub mod login;
 pub mod profile;
 pub mod secrets;
 pub mod tokens;
+pub mod vault;
 
 /// Asks "y/N" on the terminal; without one, refuses (use --yes).
 pub fn confirm(question: &str) -> anyhow::Result<bool> {

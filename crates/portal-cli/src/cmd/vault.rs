@@ -1,0 +1,230 @@
+//! The vault beyond assets: `portal folders`, `portal quota`,
+//! `portal legal-hold`, `portal transforms` and `portal share`.
+
+use clap::{Args, Subcommand};
+use portal_core::activity::Action;
+use portal_core::assets::{LegalHold, TransformKind};
+
+use super::assets::open;
+use crate::output;
+use crate::session::{record, Globals};
+
+#[derive(Subcommand)]
+pub enum FoldersCommand {
+    /// Every folder (or those under --parent).
+    List {
+        #[arg(long, value_name = "FOLDER_ID")]
+        parent: Option<String>,
+    },
+    /// Create a folder (organizer).
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_name = "FOLDER_ID")]
+        parent: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum LegalHoldCommand {
+    /// Whether an asset is under legal hold, and why.
+    Show { id: String },
+    /// Place a legal hold (admin): the asset cannot be deleted until cleared.
+    Set {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Release a legal hold (admin).
+    Clear {
+        id: String,
+        /// Why it is released (kept in the local activity log).
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum TransformsCommand {
+    /// Request a transform (organizer): requested, then queued, then completed.
+    Request {
+        id: String,
+        /// thumbnail, transcode, resize, watermark or preview.
+        #[arg(long)]
+        kind: TransformKind,
+    },
+    /// An asset's transforms and their status, oldest first.
+    List { id: String },
+}
+
+#[derive(Args)]
+pub struct ShareArgs {
+    id: String,
+    /// How long the link works: 30m, 12h, 7d… (1 minute to 30 days).
+    #[arg(long, default_value = "1d")]
+    expires_in: String,
+}
+
+pub async fn folders(g: &Globals, command: FoldersCommand) -> anyhow::Result<()> {
+    let ctx = g.context()?;
+    let vault = open(&ctx).await?;
+    match command {
+        FoldersCommand::List { parent } => {
+            let list = vault.list_folders(parent.as_deref()).await?;
+            if g.json {
+                return output::json(&list);
+            }
+            let rows: Vec<Vec<String>> = list
+                .iter()
+                .map(|f| {
+                    vec![
+                        f.id.clone(),
+                        f.name.clone(),
+                        f.parent_id.clone().unwrap_or_else(|| "-".into()),
+                        output::time(f.created_at),
+                    ]
+                })
+                .collect();
+            output::table(&["id", "name", "parent", "created"], &rows);
+        }
+        FoldersCommand::Create { name, parent } => {
+            let f = vault.create_folder(&name, parent.as_deref()).await?;
+            if g.json {
+                return output::json(&f);
+            }
+            eprintln!("Created folder '{}'.", f.name);
+            println!("{}", f.id);
+        }
+    }
+    Ok(())
+}
+
+fn percent(used: u64, limit: u64) -> String {
+    if limit == 0 {
+        return "-".into();
+    }
+    format!("{:.1}%", used as f64 * 100.0 / limit as f64)
+}
+
+pub async fn quota(g: &Globals) -> anyhow::Result<()> {
+    let ctx = g.context()?;
+    let vault = open(&ctx).await?;
+    let q = vault.quota().await?;
+    if g.json {
+        return output::json(&q);
+    }
+    println!(
+        "storage  {} of {} bytes ({})",
+        q.bytes_used,
+        q.bytes_limit,
+        percent(q.bytes_used, q.bytes_limit)
+    );
+    println!(
+        "assets   {} of {} ({})",
+        q.assets_used,
+        q.assets_limit,
+        percent(q.assets_used, q.assets_limit)
+    );
+    Ok(())
+}
+
+fn print_hold(h: &LegalHold) {
+    if h.active {
+        println!(
+            "{}: under legal hold since {} ({})",
+            h.asset_id,
+            output::time(h.set_at),
+            h.reason.as_deref().unwrap_or("no reason given")
+        );
+    } else {
+        println!("{}: no legal hold", h.asset_id);
+    }
+}
+
+pub async fn legal_hold(g: &Globals, command: LegalHoldCommand) -> anyhow::Result<()> {
+    let ctx = g.context()?;
+    let vault = open(&ctx).await?;
+    let hold = match command {
+        LegalHoldCommand::Show { id } => vault.legal_hold(&id).await?,
+        LegalHoldCommand::Set { id, reason } => {
+            let h = vault.set_legal_hold(&id, &reason).await?;
+            record(
+                &ctx.profile.name,
+                Action::LegalHoldSet,
+                &id,
+                &format!("Legal hold set: {}", reason.trim()),
+            );
+            h
+        }
+        LegalHoldCommand::Clear { id, reason } => {
+            let h = vault.clear_legal_hold(&id).await?;
+            let summary = match reason {
+                Some(r) => format!("Legal hold cleared: {}", r.trim()),
+                None => "Legal hold cleared".to_owned(),
+            };
+            record(&ctx.profile.name, Action::LegalHoldClear, &id, &summary);
+            h
+        }
+    };
+    if g.json {
+        return output::json(&hold);
+    }
+    print_hold(&hold);
+    Ok(())
+}
+
+pub async fn transforms(g: &Globals, command: TransformsCommand) -> anyhow::Result<()> {
+    let ctx = g.context()?;
+    let vault = open(&ctx).await?;
+    let list = match command {
+        TransformsCommand::Request { id, kind } => {
+            let t = vault.request_transform(&id, kind).await?;
+            if g.json {
+                return output::json(&t);
+            }
+            eprintln!("Requested a {} transform ({:?}).", t.kind, t.status);
+            println!("{}", t.id);
+            return Ok(());
+        }
+        TransformsCommand::List { id } => vault.list_transforms(&id).await?,
+    };
+    if g.json {
+        return output::json(&list);
+    }
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|t| {
+            vec![
+                t.id.clone(),
+                t.kind.clone(),
+                serde_json::to_value(t.status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                output::time(t.requested_at),
+                output::time(t.completed_at),
+            ]
+        })
+        .collect();
+    output::table(&["id", "type", "status", "requested", "completed"], &rows);
+    Ok(())
+}
+
+pub async fn share(g: &Globals, args: ShareArgs) -> anyhow::Result<()> {
+    let secs = super::tokens::parse_duration(&args.expires_in)?.num_seconds();
+    let secs = u32::try_from(secs).map_err(|_| {
+        portal_core::Error::validation("A share link lasts from 1 minute to 30 days.")
+    })?;
+    let ctx = g.context()?;
+    let vault = open(&ctx).await?;
+    let s = vault.share(&args.id, Some(secs)).await?;
+    if g.json {
+        return output::json(&s);
+    }
+    eprintln!(
+        "Anyone with this link can open the asset until {}.",
+        output::time(s.expires_at)
+    );
+    println!("{}", s.url);
+    Ok(())
+}
