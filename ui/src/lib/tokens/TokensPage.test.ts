@@ -65,6 +65,11 @@ describe('Tokens page', () => {
     expect(within(analytics).getByTestId('token-badge')).toHaveAttribute('data-kind', 'expiring_soon');
     expect(analytics).toHaveTextContent('in 5 days');
 
+    // Compact icon buttons, still named for what they do and to which token.
+    expect(within(ci).getByTestId('token-rotate')).toHaveAccessibleName('Rotate CI/CD Pipeline (tok_ci)');
+    expect(within(ci).getByTestId('token-revoke')).toHaveAccessibleName('Revoke CI/CD Pipeline (tok_ci)');
+    expect(within(ci).getByRole('button', { name: /^Revoke CI\/CD Pipeline/ })).toHaveAttribute('title');
+
     const summary = screen.getByTestId('tokens-hygiene-summary');
     expect(summary).toHaveAttribute('data-flagged', '2');
     expect(summary).toHaveTextContent('2 of 3');

@@ -19,12 +19,29 @@ const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
   ['minute', 60 * 1000],
 ];
 
+const shortFormat = new Intl.RelativeTimeFormat('en', { numeric: 'always', style: 'short' });
+
 /** "in 3 days", "2 months ago", "just now". */
 export function formatRelative(date: Date, now: Date): string {
   const diff = date.getTime() - now.getTime();
   const abs = Math.abs(diff);
   for (const [unit, size] of UNITS) {
     if (abs >= size) return relativeFormat.format(Math.trunc(diff / size), unit);
+  }
+  return 'just now';
+}
+
+/**
+ * For narrow columns: "14 min. ago", "in 2 mo.", "1 yr. ago"; days as in
+ * `formatRelative` ("yesterday", "in 5 days"), and "just now".
+ */
+export function formatRelativeShort(date: Date, now: Date): string {
+  const diff = date.getTime() - now.getTime();
+  const abs = Math.abs(diff);
+  for (const [unit, size] of UNITS) {
+    if (abs < size) continue;
+    const value = Math.trunc(diff / size);
+    return unit === 'day' ? relativeFormat.format(value, unit) : shortFormat.format(value, unit);
   }
   return 'just now';
 }
