@@ -527,3 +527,50 @@ async fn folders_quota_transforms_and_shares() {
     );
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn every_request_names_the_tenant_of_the_token() {
+    let sb = sandbox().await;
+    let ctx = context(&sb);
+    ctx.vault_login("dev@eventzr.com", &Secret::new(PASSWORD), false)
+        .await
+        .unwrap();
+    // The header is taken from the claims: a wrong one is refused by the service.
+    let mut session = ctx.vault_session().unwrap().unwrap();
+    session.claims.tenant_id = "b7e4c2a9-3f1d-4e8b-9c6a-5d2f8e1a7b30".into();
+    let vault = Vault::new(&ctx.http, ctx.url(portal_core::Service::Vault), session);
+    let e = vault.quota().await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Forbidden);
+    assert_eq!(e.service_code.as_deref(), Some("TENANT_MISMATCH"));
+    // Each attempt has its own x-request-id, echoed by the service.
+    let ok = ctx.open_vault().unwrap();
+    ok.quota().await.unwrap();
+    let ids: Vec<_> = logged(&sb, "GET", "/vault/vault/v1/quota")
+        .into_iter()
+        .map(|r| r.request_id.unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert_ne!(ids[0], ids[1]);
+    assert!(uuid::Uuid::parse_str(&ids[1]).is_ok());
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn concurrent_calls_after_expiry_share_one_refresh() {
+    let sb = sandbox().await;
+    let ctx = context(&sb);
+    let vault = login(&ctx, "dev@eventzr.com").await;
+    sb.advance_clock(86_400 + 10);
+    let q = AssetQuery::default();
+    let (a, b, c) = tokio::join!(
+        vault.quota(),
+        vault.list_assets(&q),
+        vault.list_folders(None)
+    );
+    a.unwrap();
+    b.unwrap();
+    c.unwrap();
+    // Refresh tokens rotate: a second refresh with the old one would fail.
+    assert_eq!(logged(&sb, "POST", "/vault/auth/v1/refresh").len(), 1);
+    sb.shutdown().await;
+}
