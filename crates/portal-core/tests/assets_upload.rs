@@ -212,3 +212,28 @@ async fn a_missing_file_fails_before_any_request() {
     assert!(posts(&sb).is_empty());
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_upload_with_an_expired_token_refreshes_and_sends_the_file_again() {
+    let (sb, ctx) = setup().await;
+    let vault = ctx.open_vault().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (path, sha) = big_file(&dir, "after-expiry.mp4");
+    sb.advance_clock(86_400 + 10);
+    let req = UploadRequest {
+        path,
+        ..UploadRequest::default()
+    };
+    let asset = vault
+        .upload(&req, None, &CancellationToken::new())
+        .await
+        .unwrap();
+    assert_eq!(asset.sha256.as_deref(), Some(sha.as_str()));
+    let sent = posts(&sb);
+    assert_eq!(
+        sent.iter().map(|r| r.status).collect::<Vec<_>>(),
+        vec![401, 201]
+    );
+    assert_eq!(sent[0].idempotency_key, sent[1].idempotency_key);
+    sb.shutdown().await;
+}
