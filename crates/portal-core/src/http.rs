@@ -371,7 +371,7 @@ impl HttpClient {
             }
             // reqwest sets `multipart/form-data; boundary=…` (and the length when known).
             Body::Multipart(build) => {
-                req = req.multipart(build().map_err(|_| Failure::new(FailureKind::Other))?);
+                req = req.multipart(build().map_err(|_| Failure::new(FailureKind::File))?);
             }
         }
         let resp = req.send().await.map_err(Failure::from_send)?;
@@ -396,6 +396,8 @@ enum FailureKind {
     /// The connection broke after the request went out.
     BodyLost,
     BadCredential,
+    /// The file of a multipart body could not be opened.
+    File,
     Other,
 }
 
@@ -406,6 +408,7 @@ impl std::fmt::Display for FailureKind {
             Self::Timeout => "timeout",
             Self::BodyLost => "connection lost",
             Self::BadCredential => "bad credential",
+            Self::File => "file unreadable",
             Self::Other => "request failed",
         })
     }
@@ -454,6 +457,10 @@ impl Failure {
             FailureKind::BadCredential => (
                 ErrorCode::Validation,
                 "The stored credential contains characters that cannot be sent in a header.".to_owned(),
+            ),
+            FailureKind::File => (
+                ErrorCode::Io,
+                "The file to upload could not be opened (moved or deleted?).".to_owned(),
             ),
             _ if self.sent && write => (
                 ErrorCode::OutcomeUnknown,

@@ -237,3 +237,19 @@ async fn an_upload_with_an_expired_token_refreshes_and_sends_the_file_again() {
     assert_eq!(sent[0].idempotency_key, sent[1].idempotency_key);
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_form_whose_file_is_gone_is_an_io_error_not_a_lost_answer() {
+    use portal_core::http::{join, Body, Call};
+    let (sb, ctx) = setup().await;
+    let url = join(&sb.vault_url(), "/vault/v1/assets").unwrap();
+    let mut call = Call::new(portal_core::Service::Vault, reqwest::Method::POST, url)
+        .idempotency_key("k-gone");
+    call.body = Body::Multipart(Arc::new(|| {
+        Err(std::io::Error::new(std::io::ErrorKind::NotFound, "gone"))
+    }));
+    let e = ctx.http.send(&call).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Io);
+    assert!(posts(&sb).is_empty());
+    sb.shutdown().await;
+}
