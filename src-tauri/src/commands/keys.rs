@@ -487,14 +487,7 @@ pub async fn test_playback(
             "The playback test runs against the sandbox only.",
         ));
     }
-    let jwt_keys = pc.url(Service::JwtKeys).trim_end_matches('/');
-    let base = jwt_keys
-        .strip_suffix(SANDBOX_JWT_KEYS_PREFIX)
-        .ok_or_else(|| {
-            Error::config(format!(
-                "{jwt_keys} is not a sandbox JWT keys URL (…{SANDBOX_JWT_KEYS_PREFIX})."
-            ))
-        })?;
+    let base = sandbox_base(pc.url(Service::JwtKeys))?;
     let mut url = join(base, "/sandbox/playback")?;
     url.path_segments_mut()
         .map_err(|_| Error::config(format!("{base} cannot be a base URL.")))?
@@ -517,6 +510,16 @@ pub async fn test_playback(
                 format!("Refused (HTTP {}).", resp.status.as_u16())
             }
         }),
+    })
+}
+
+/// The sandbox's base URL: its JWT keys URL without `/jwt-keys/v2`.
+fn sandbox_base(jwt_keys_url: &str) -> Result<&str> {
+    let url = jwt_keys_url.trim_end_matches('/');
+    url.strip_suffix(SANDBOX_JWT_KEYS_PREFIX).ok_or_else(|| {
+        Error::config(format!(
+            "{url} is not a sandbox JWT keys URL (…{SANDBOX_JWT_KEYS_PREFIX})."
+        ))
     })
 }
 
@@ -549,6 +552,15 @@ mod tests {
         assert_eq!(urls.hls, "https://h/a%20b/p.m3u8?jwt=J");
         let all = fill_urls(&default_templates(), &Subject::AllVideos, "J");
         assert!(all.watch.contains("{video_id}"));
+    }
+
+    #[test]
+    fn the_sandbox_base_drops_the_jwt_keys_prefix() {
+        assert_eq!(
+            sandbox_base("http://127.0.0.1:4100/jwt-keys/v2/").ok(),
+            Some("http://127.0.0.1:4100")
+        );
+        assert!(sandbox_base("https://api.vidbeo.com/v2").is_err());
     }
 }
 

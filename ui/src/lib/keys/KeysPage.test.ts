@@ -230,6 +230,95 @@ describe('New key wizard', () => {
     expect(backend.argsOf('upload_key').at(-1)).toEqual({ localId: 'lk_3' });
   });
 
+  it('imports an encrypted private key: passphrase sent, private half kept, public half uploaded', async () => {
+    const user = userEvent.setup();
+    const kept = local('lk_imp', 'Imported', null, 4);
+    const summary = { bits: 3072, fingerprints: fp(4), publicKeyPem: PEM };
+    const backend = showKeys({
+      import_key: () => ({ kind: 'encrypted_private_key', summary, local: kept }),
+      local_key: () => ({ local: kept, summary }),
+      upload_key: () => ({
+        server: server('key_imp', 'Imported'),
+        local: { ...kept, serverKeyId: 'key_imp' },
+      }),
+      verify_uploaded_key: () => verified,
+    });
+    await openKeys(user);
+    await user.click(screen.getByTestId('key-new'));
+    const wizard = await screen.findByTestId('key-wizard');
+    await user.type(within(wizard).getByTestId('wizard-name'), 'Imported');
+    await user.click(within(wizard).getByTestId('wizard-source-import'));
+    const pem = '-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIF\n-----END ENCRYPTED PRIVATE KEY-----\n';
+    await user.click(within(wizard).getByTestId('wizard-import-pem'));
+    await user.paste(pem);
+    await user.type(within(wizard).getByTestId('wizard-import-passphrase'), 'hunter2');
+    expect(within(wizard).getByTestId('wizard-import-keep')).toBeChecked();
+    await user.click(within(wizard).getByTestId('wizard-next'));
+    await within(wizard).findByTestId('wizard-stored');
+    expect(backend.argsOf('import_key')[0]).toEqual({
+      input: { name: 'Imported', pem, passphrase: 'hunter2', keepPrivate: true },
+    });
+    await user.click(within(wizard).getByTestId('wizard-next'));
+    await within(wizard).findByTestId('wizard-review-pem');
+    await user.click(within(wizard).getByTestId('wizard-upload'));
+    expect(await within(wizard).findByTestId('wizard-verdict')).toHaveAttribute('data-ok', 'true');
+    expect(backend.argsOf('upload_key')[0]).toEqual({ localId: 'lk_imp' });
+  });
+
+  it('imports a public key: straight to review, uploads that PEM, compares fingerprints', async () => {
+    const user = userEvent.setup();
+    const summary = { bits: 2048, fingerprints: fp(5), publicKeyPem: PEM };
+    const backend = showKeys({
+      import_key: () => ({ kind: 'public_key', summary, local: null }),
+      upload_public_key: () => ({ server: server('key_pub', 'Partner'), local: null }),
+      verify_uploaded_key: () => ({
+        ...verified,
+        ok: false,
+        localFingerprints: null,
+        fingerprintsMatch: false,
+        testJwt: null,
+        serverFingerprints: fp(5),
+      }),
+    });
+    await openKeys(user);
+    await user.click(screen.getByTestId('key-new'));
+    const wizard = await screen.findByTestId('key-wizard');
+    await user.type(within(wizard).getByTestId('wizard-name'), 'Partner');
+    await user.click(within(wizard).getByTestId('wizard-source-import'));
+    await user.click(within(wizard).getByTestId('wizard-import-pem'));
+    await user.paste(PEM);
+    expect(within(wizard).queryByTestId('wizard-import-passphrase')).toBeNull();
+    await user.click(within(wizard).getByTestId('wizard-next'));
+    expect(await within(wizard).findByTestId('wizard-review-fingerprint')).toHaveTextContent(fp(5).sha256);
+    expect(within(wizard).queryByTestId('wizard-stored')).toBeNull();
+    await user.click(within(wizard).getByTestId('wizard-upload'));
+    expect(await within(wizard).findByTestId('wizard-verdict')).toHaveAttribute('data-ok', 'true');
+    expect(backend.argsOf('upload_public_key')[0]).toEqual({ name: 'Partner', pem: PEM });
+    expect(backend.count('upload_key')).toBe(0);
+  });
+
+  it('shows a precise import error and stays on the first step', async () => {
+    const user = userEvent.setup();
+    showKeys({
+      import_key: () => {
+        throw portalError({
+          code: 'validation',
+          message: 'The key is an EC (P-256) key; JWT signing keys must be RSA (RS256).',
+        });
+      },
+    });
+    await openKeys(user);
+    await user.click(screen.getByTestId('key-new'));
+    const wizard = await screen.findByTestId('key-wizard');
+    await user.type(within(wizard).getByTestId('wizard-name'), 'EC');
+    await user.click(within(wizard).getByTestId('wizard-source-import'));
+    await user.click(within(wizard).getByTestId('wizard-import-pem'));
+    await user.paste('-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n');
+    await user.click(within(wizard).getByTestId('wizard-next'));
+    expect(await within(wizard).findByTestId('wizard-error')).toHaveTextContent('EC (P-256)');
+    expect(within(wizard).getByTestId('wizard-name')).toBeVisible();
+  });
+
   it('cancels a generation under way', async () => {
     const user = userEvent.setup();
     const pending = deferred<LocalKey>();
