@@ -108,6 +108,20 @@ pub async fn generate_key(
     name: String,
     bits: u32,
 ) -> Result<LocalKey> {
+    generate_and_keep(&ctx, &keygen, name, bits, move |p| {
+        let _ = app.emit(KEYGEN_PROGRESS, p);
+    })
+    .await
+}
+
+/// [`generate_key`] without Tauri: `progress` runs on the blocking thread.
+async fn generate_and_keep(
+    ctx: &AppCtx,
+    keygen: &Keygen,
+    name: String,
+    bits: u32,
+    progress: impl Fn(GenProgress) + Send + 'static,
+) -> Result<LocalKey> {
     validate_key_name(&name)?;
     let pc = ctx.active_context().await?;
     // A locked or missing secret store fails now, before the work.
@@ -121,19 +135,12 @@ pub async fn generate_key(
         *slot = Some(cancel.clone());
     }
     let flag = cancel.clone();
-    let generated = tokio::task::spawn_blocking(move || {
-        keypair::generate(
-            bits as usize,
-            |p: GenProgress| {
-                let _ = app.emit(KEYGEN_PROGRESS, p);
-            },
-            &flag,
-        )
-    })
-    .await;
+    let generated =
+        tokio::task::spawn_blocking(move || keypair::generate(bits as usize, progress, &flag))
+            .await;
     *keygen.0.lock().unwrap_or_else(|p| p.into_inner()) = None;
     let key = generated.map_err(|e| Error::internal(format!("key generation failed: {e}")))??;
-    LocalKeys::new(settings(&ctx), &pc).add(&name, &key)
+    LocalKeys::new(settings(ctx), &pc).add(&name, &key)
 }
 
 #[tauri::command]
@@ -563,6 +570,10 @@ mod tests {
         assert!(sandbox_base("https://api.vidbeo.com/v2").is_err());
     }
 }
+
+#[cfg(test)]
+#[path = "keys_flow.rs"]
+mod flow;
 
 #[cfg(test)]
 mod bindings {

@@ -1,0 +1,189 @@
+//! The key commands end to end against the embedded sandbox, with a memory
+//! secret store and a throwaway settings file: generate → not uploaded →
+//! review → upload → verify → sign → sandbox playback → verify → delete.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::atomic::AtomicU32;
+
+use portal_core::activity::Action;
+use portal_core::local_keys::Pairing;
+use portal_core::profiles::SettingsFile;
+use portal_core::signing::VerdictKind;
+use tauri::Manager;
+
+use super::*;
+use crate::commands::profiles::explore_sandbox;
+use crate::dto::{ImportKeyInput, SignVideoRequest};
+
+fn row_pairing(overview: &KeysOverview, local_id: &str) -> Option<Pairing> {
+    overview
+        .rows
+        .iter()
+        .find(|r| r.local.as_ref().is_some_and(|l| l.local_id == local_id))
+        .map(|r| r.pairing)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_generated_key_is_kept_uploaded_verified_signs_and_is_deleted() {
+    std::env::set_var("PORTAL_SECRET_BACKEND", "memory");
+    let dir = std::env::temp_dir().join(format!("pp-keys-flow-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let settings = SettingsFile::open(dir.join("settings.json")).unwrap();
+    let app = tauri::test::mock_app();
+    app.manage(AppCtx::new(Box::new(settings), dir.clone()));
+    app.manage(Keygen::default());
+    explore_sandbox(app.state()).await.unwrap();
+
+    // Generate: kept here, not uploaded, progress reported.
+    let reports = Arc::new(AtomicU32::new(0));
+    let counter = reports.clone();
+    let local = generate_and_keep(
+        &app.state::<AppCtx>(),
+        &app.state::<Keygen>(),
+        "App flow".into(),
+        2048,
+        move |_| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        },
+    )
+    .await
+    .unwrap();
+    assert!(reports.load(Ordering::Relaxed) >= 2);
+    let overview = keys_overview(app.state()).await.unwrap();
+    assert!(overview.sandbox);
+    assert_eq!(
+        row_pairing(&overview, &local.local_id),
+        Some(Pairing::NotUploaded)
+    );
+
+    // Review, then upload exactly that public key.
+    let review = local_key(app.state(), local.local_id.clone())
+        .await
+        .unwrap();
+    assert_eq!(review.summary.fingerprints, local.fingerprints);
+    assert!(review
+        .summary
+        .public_key_pem
+        .starts_with("-----BEGIN PUBLIC KEY-----"));
+    let uploaded = upload_key(app.state(), local.local_id.clone())
+        .await
+        .unwrap();
+    let server_id = uploaded.server.id.clone();
+    assert_eq!(
+        uploaded.local.unwrap().server_key_id.as_deref(),
+        Some(server_id.as_str())
+    );
+    let again = upload_key(app.state(), local.local_id.clone()).await;
+    assert_eq!(again.unwrap_err().code, ErrorCode::Validation);
+
+    let verification = verify_uploaded_key(app.state(), server_id.clone())
+        .await
+        .unwrap();
+    assert!(verification.ok, "{}", verification.message);
+    assert!(verification.fingerprints_match);
+    assert!(verification.test_jwt.unwrap().is_valid());
+    let overview = keys_overview(app.state()).await.unwrap();
+    assert_eq!(
+        row_pairing(&overview, &local.local_id),
+        Some(Pairing::Paired)
+    );
+    let details = key_details(app.state(), server_id.clone()).await.unwrap();
+    assert_eq!(details.fingerprints_match, Some(true));
+
+    // Sign for all videos: the sandbox player plays any video with it.
+    let all = sign_video_jwt(
+        app.state(),
+        SignVideoRequest {
+            server_id: server_id.clone(),
+            video_id: None,
+            ttl_seconds: 3600,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(all.claims["sub"], "*");
+    assert_eq!(all.header["kid"], server_id.as_str());
+    assert!(all.urls.hls.ends_with(&format!("?jwt={}", all.jwt)));
+    let played = test_playback(app.state(), "vid_9".into(), all.jwt.clone())
+        .await
+        .unwrap();
+    assert!(played.allowed, "{}", played.message);
+
+    // One video: refused for another one, with the reason.
+    let one = sign_video_jwt(
+        app.state(),
+        SignVideoRequest {
+            server_id: server_id.clone(),
+            video_id: Some("vid_1".into()),
+            ttl_seconds: 900,
+        },
+    )
+    .await
+    .unwrap();
+    assert!(one.urls.watch.contains("/vid_1?jwt="));
+    let refused = test_playback(app.state(), "vid_2".into(), one.jwt.clone())
+        .await
+        .unwrap();
+    assert!(!refused.allowed);
+    assert_eq!(refused.reason.as_deref(), Some("wrong_video"));
+
+    let verdict = verify_any_jwt(app.state(), one.jwt.clone()).await.unwrap();
+    assert_eq!(verdict.kind, VerdictKind::Valid, "{}", verdict.message);
+
+    // Delete both halves: the JWT no longer verifies, the log has both changes.
+    let deleted = delete_key(
+        app.state(),
+        Some(server_id.clone()),
+        Some(local.local_id.clone()),
+        true,
+    )
+    .await
+    .unwrap();
+    assert!(deleted.server_deleted && deleted.local_deleted);
+    let overview = keys_overview(app.state()).await.unwrap();
+    assert_eq!(row_pairing(&overview, &local.local_id), None);
+    let verdict = verify_any_jwt(app.state(), one.jwt).await.unwrap();
+    assert_eq!(verdict.kind, VerdictKind::UnknownKid);
+    let actions: Vec<Action> = app
+        .state::<AppCtx>()
+        .activity
+        .read()
+        .unwrap()
+        .entries
+        .into_iter()
+        .filter(|e| e.target == server_id)
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(actions, [Action::KeyUpload, Action::KeyDelete]);
+
+    // Import the public half of a PEM: nothing kept here, uploaded as is.
+    let imported = import_key(
+        app.state(),
+        ImportKeyInput {
+            name: "Imported public".into(),
+            pem: review.summary.public_key_pem.clone(),
+            passphrase: None,
+            keep_private: true,
+        },
+    )
+    .await
+    .unwrap();
+    assert!(imported.local.is_none());
+    let up = upload_public_key(
+        app.state(),
+        "Imported public".into(),
+        review.summary.public_key_pem.clone(),
+    )
+    .await
+    .unwrap();
+    let check = verify_uploaded_key(app.state(), up.server.id.clone())
+        .await
+        .unwrap();
+    assert!(!check.ok);
+    assert_eq!(check.server_fingerprints, Some(local.fingerprints.clone()));
+    delete_key(app.state(), Some(up.server.id), None, false)
+        .await
+        .unwrap();
+
+    let _ = std::fs::remove_dir_all(&dir);
+}
