@@ -233,3 +233,59 @@ pub struct PlaybackVerdict {
     pub reason: Option<String>,
     pub message: String,
 }
+
+/// The vault session as the UI sees it: who, and what the role allows (no token).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct VaultSessionView {
+    pub identity: portal_core::assets::VaultIdentity,
+    pub permissions: Vec<portal_core::assets::Permission>,
+}
+
+/// One asset with its legal hold (when held) and its transforms.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AssetDetails {
+    pub asset: portal_core::assets::Asset,
+    pub legal_hold: Option<portal_core::assets::LegalHold>,
+    pub transforms: Vec<portal_core::assets::Transform>,
+}
+
+/// An upload the app started (its events follow on `asset-upload`).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct UploadStarted {
+    pub upload_id: String,
+    pub name: String,
+    #[ts(type = "number")]
+    pub total: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum UploadState {
+    Uploading,
+    Done,
+    Failed,
+    Cancelled,
+}
+
+/// Progress or end of one upload (event `asset-upload`).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct UploadEvent {
+    pub upload_id: String,
+    pub name: String,
+    pub state: UploadState,
+    #[ts(type = "number")]
+    pub sent: u64,
+    #[ts(type = "number")]
+    pub total: u64,
+    pub asset: Option<portal_core::assets::Asset>,
+    pub error: Option<portal_core::Error>,
+}

@@ -42,6 +42,7 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     app.manage(AppCtx::new(Box::new(PluginStore(store)), data_dir));
     app.manage(reveal::Reveals::default());
     app.manage(commands::keys::Keygen::default());
+    app.manage(commands::assets::Uploads::default());
     Ok(())
 }
 
@@ -73,6 +74,25 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::activity::activity_log,
             commands::activity::export_activity,
+            commands::assets::vault_session,
+            commands::assets::vault_login,
+            commands::assets::vault_logout,
+            commands::assets::list_assets,
+            commands::assets::asset_details,
+            commands::assets::list_transforms,
+            commands::assets::request_transform,
+            commands::assets::share_asset,
+            commands::assets::update_asset,
+            commands::assets::delete_asset,
+            commands::assets::delete_assets,
+            commands::assets::list_folders,
+            commands::assets::create_folder,
+            commands::assets::vault_quota,
+            commands::assets::set_legal_hold,
+            commands::assets::clear_legal_hold,
+            commands::assets::pick_and_upload,
+            commands::assets::upload_dropped,
+            commands::assets::cancel_upload,
             commands::keys::keys_overview,
             commands::keys::key_details,
             commands::keys::generate_key,

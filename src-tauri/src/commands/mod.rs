@@ -2,6 +2,7 @@
 //! `portal_core::Error` (`{code, message, …}`).
 
 pub mod activity;
+pub mod assets;
 pub mod keys;
 pub mod profiles;
 pub mod secrets;
