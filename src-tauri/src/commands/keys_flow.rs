@@ -23,6 +23,20 @@ fn row_pairing(overview: &KeysOverview, local_id: &str) -> Option<Pairing> {
         .map(|r| r.pairing)
 }
 
+/// Installs a sandbox fault rule (`/sandbox/faults` needs no credentials).
+async fn fault(ctx: &AppCtx, rule: &str) {
+    let pc = ctx.active_context().await.unwrap();
+    let url = join(
+        sandbox_base(pc.url(Service::JwtKeys)).unwrap(),
+        "/sandbox/faults",
+    )
+    .unwrap();
+    let call = Call::new(Service::JwtKeys, tauri::http::Method::POST, url)
+        .json(serde_json::Value::String(rule.to_owned()));
+    let resp = pc.http.send(&call).await.unwrap();
+    assert!(resp.status.is_success(), "{:?}", resp.json());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_generated_key_is_kept_uploaded_verified_signs_and_is_deleted() {
     std::env::set_var("PORTAL_SECRET_BACKEND", "memory");
@@ -65,6 +79,20 @@ async fn a_generated_key_is_kept_uploaded_verified_signs_and_is_deleted() {
         .summary
         .public_key_pem
         .starts_with("-----BEGIN PUBLIC KEY-----"));
+
+    // The first upload fails: the key stays here, not uploaded, and can be retried.
+    fault(
+        &app.state::<AppCtx>(),
+        "POST /jwt-keys/v2/jwt_keys=status:503,times:1",
+    )
+    .await;
+    let failed = upload_key(app.state(), local.local_id.clone()).await;
+    assert_eq!(failed.unwrap_err().code, ErrorCode::Unavailable);
+    let overview = keys_overview(app.state()).await.unwrap();
+    assert_eq!(
+        row_pairing(&overview, &local.local_id),
+        Some(Pairing::NotUploaded)
+    );
     let uploaded = upload_key(app.state(), local.local_id.clone())
         .await
         .unwrap();

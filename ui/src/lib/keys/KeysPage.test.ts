@@ -338,6 +338,21 @@ describe('New key wizard', () => {
     expect(await within(wizard).findByTestId('wizard-progress')).toHaveTextContent('4096-bit');
     expect(backend.argsOf('generate_key')[0]).toEqual({ name: 'Big key', bits: 4096 });
 
+    // Rust reports progress with `keygen-progress` events.
+    const listener = backend.argsOf('plugin:event|listen').find((a) => a.event === 'keygen-progress');
+    expect(listener).toBeDefined();
+    const internals = (
+      window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: unknown, data: unknown) => void } }
+    ).__TAURI_INTERNALS__;
+    internals.runCallback(listener!.handler, {
+      event: 'keygen-progress',
+      id: 1,
+      payload: { bits: 4096, primesFound: 1, candidatesTested: 812, elapsedMs: 420 },
+    });
+    expect(await within(wizard).findByTestId('wizard-progress-detail')).toHaveTextContent(
+      '1 of 2 primes found · 812 candidates tested · 0.4 s',
+    );
+
     await user.click(within(wizard).getByTestId('wizard-cancel-generate'));
     expect(backend.count('cancel_keygen')).toBe(1);
     expect(await within(wizard).findByTestId('wizard-notice')).toHaveTextContent('cancelled');
