@@ -61,6 +61,8 @@ const COMMANDS: &[&str] = &[
     "sign_video_jwt",
     "test_playback",
     "verify_any_jwt",
+    "video_url_templates",
+    "set_video_url_templates",
 ];
 
 fn main() {

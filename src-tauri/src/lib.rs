@@ -107,6 +107,8 @@ pub fn run() {
             commands::keys::sign_video_jwt,
             commands::keys::test_playback,
             commands::keys::verify_any_jwt,
+            commands::keys::video_url_templates,
+            commands::keys::set_video_url_templates,
             commands::profiles::app_state,
             commands::profiles::explore_sandbox,
             commands::profiles::connect_account,

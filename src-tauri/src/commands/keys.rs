@@ -444,6 +444,39 @@ fn url_templates(ctx: &AppCtx, pc: &ProfileContext) -> VideoUrls {
         .unwrap_or_else(default_templates)
 }
 
+/// The active profile's watch / embed / HLS URL templates.
+#[tauri::command]
+#[instrument(skip_all, err)]
+pub async fn video_url_templates(ctx: State<'_, AppCtx>) -> Result<VideoUrls> {
+    let pc = ctx.active_context().await?;
+    Ok(url_templates(&ctx, &pc))
+}
+
+/// Saves the active profile's URL templates (not secret: kept in settings).
+#[tauri::command]
+#[instrument(skip(ctx), err)]
+pub async fn set_video_url_templates(
+    ctx: State<'_, AppCtx>,
+    templates: VideoUrls,
+) -> Result<VideoUrls> {
+    for t in [&templates.watch, &templates.embed, &templates.hls] {
+        if !(t.starts_with("https://") || t.starts_with("http://")) {
+            return Err(Error::validation(format!(
+                "'{t}' is not an http(s) URL template."
+            )));
+        }
+    }
+    let pc = ctx.active_context().await?;
+    let mut all = settings(&ctx)
+        .get(URL_TEMPLATES)
+        .filter(Value::is_object)
+        .unwrap_or_else(|| Value::Object(Default::default()));
+    all[pc.profile.name.as_str()] =
+        serde_json::to_value(&templates).map_err(|e| Error::internal(e.to_string()))?;
+    settings(&ctx).set(URL_TEMPLATES, all)?;
+    Ok(templates)
+}
+
 fn default_templates() -> VideoUrls {
     VideoUrls {
         watch: "https://watch.vidbeo.com/{video_id}".into(),

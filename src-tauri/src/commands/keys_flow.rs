@@ -119,6 +119,22 @@ async fn a_generated_key_is_kept_uploaded_verified_signs_and_is_deleted() {
     assert_eq!(details.fingerprints_match, Some(true));
 
     // Sign for all videos: the sandbox player plays any video with it.
+    let defaults = video_url_templates(app.state()).await.unwrap();
+    assert_eq!(defaults, default_templates());
+    let mine = VideoUrls {
+        watch: "https://videos.example.com/watch/{video_id}".into(),
+        embed: "https://videos.example.com/embed/{video_id}?autoplay=1".into(),
+        hls: "https://cdn.example.com/{video_id}/index.m3u8".into(),
+    };
+    set_video_url_templates(app.state(), mine.clone())
+        .await
+        .unwrap();
+    assert_eq!(video_url_templates(app.state()).await.unwrap(), mine);
+    let bad = VideoUrls {
+        watch: "javascript:alert(1)".into(),
+        ..mine.clone()
+    };
+    assert!(set_video_url_templates(app.state(), bad).await.is_err());
     let all = sign_video_jwt(
         app.state(),
         SignVideoRequest {
@@ -148,7 +164,11 @@ async fn a_generated_key_is_kept_uploaded_verified_signs_and_is_deleted() {
     )
     .await
     .unwrap();
-    assert!(one.urls.watch.contains("/vid_1?jwt="));
+    assert!(one
+        .urls
+        .watch
+        .starts_with("https://videos.example.com/watch/vid_1?jwt="));
+    assert!(one.urls.embed.contains("/vid_1?autoplay=1&jwt="));
     let refused = test_playback(app.state(), "vid_2".into(), one.jwt.clone())
         .await
         .unwrap();

@@ -20,6 +20,7 @@ import type {
   UploadedKey,
   UploadVerification,
   Verdict,
+  VideoUrls,
 } from './types';
 import type {
   ActivityReport,
@@ -281,6 +282,15 @@ export function signVideoJwt(request: SignVideoRequest): Promise<SignedVideoJwt>
 /** Sandbox profiles only: asks the sandbox player whether it would play the video. */
 export function testPlayback(videoId: string, jwt: string): Promise<PlaybackVerdict> {
   return call<PlaybackVerdict>('test_playback', { videoId, jwt });
+}
+
+/** The active profile's watch / embed / HLS URL templates (`{video_id}` placeholder). */
+export function videoUrlTemplates(): Promise<VideoUrls> {
+  return call<VideoUrls>('video_url_templates', {});
+}
+
+export function setVideoUrlTemplates(templates: VideoUrls): Promise<VideoUrls> {
+  return call<VideoUrls>('set_video_url_templates', { templates });
 }
 
 /** Any JWT, checked against the uploaded key its kid names. */

@@ -90,6 +90,11 @@ function showKeys(handlers: Record<string, Handler>, who: Profile = profile()) {
     'plugin:event|listen': () => 1,
     'plugin:event|unlisten': () => null,
     keys_overview: () => ({ rows: [paired, remote], sandbox: true }),
+    video_url_templates: () => ({
+      watch: 'https://watch.vidbeo.com/{video_id}',
+      embed: 'https://player.vidbeo.com/embed/{video_id}',
+      hls: 'https://stream.vidbeo.com/{video_id}/playlist.m3u8',
+    }),
     ...handlers,
   });
   render(App);
@@ -467,6 +472,30 @@ describe('Sign and verify', () => {
     const verdict = await within(details).findByTestId('playback-verdict');
     expect(verdict).toHaveAttribute('data-allowed', 'true');
     expect(backend.argsOf('test_playback')[0]).toEqual({ videoId: 'vid_42', jwt: signed.jwt });
+  });
+
+  it('edits the profile’s URL templates', async () => {
+    const user = userEvent.setup();
+    const backend = showKeys({
+      key_details: () => ({ status: paired, summary: null, fingerprintsMatch: true }),
+      set_video_url_templates: (args) => args.templates,
+    });
+    await openKeys(user);
+    await user.click(within(row('key_1')).getByTestId('key-sign-open'));
+    const details = await screen.findByTestId('key-details');
+    const hls = await within(details).findByTestId('sign-template-hls');
+    await user.clear(hls);
+    await user.type(hls, 'https://cdn.example.com/{{video_id}/index.m3u8');
+    await user.click(within(details).getByTestId('sign-templates-save'));
+    await waitFor(() => expect(backend.count('set_video_url_templates')).toBe(1));
+    expect(backend.argsOf('set_video_url_templates')[0]).toEqual({
+      templates: {
+        watch: 'https://watch.vidbeo.com/{video_id}',
+        embed: 'https://player.vidbeo.com/embed/{video_id}',
+        hls: 'https://cdn.example.com/{video_id}/index.m3u8',
+      },
+    });
+    expect(within(details).getByTestId('sign-templates-save')).toHaveTextContent('Saved');
   });
 
   it('asks for a video id unless all videos are chosen', async () => {
