@@ -311,3 +311,137 @@ export async function writeClipboard(text: string): Promise<void> {
     throw PortalError.from(rejection);
   }
 }
+
+// --- Vault assets (issue 5) ------------------------------------------------
+
+import type {
+  Asset,
+  AssetDetails,
+  AssetPage,
+  AssetQuery,
+  AssetUpdate,
+  BulkDeleteSummary,
+  Deleted,
+  Folder,
+  LegalHold,
+  Quota,
+  Share,
+  Transform,
+  TransformKind,
+  UploadEvent,
+  UploadStarted,
+  VaultSessionView,
+} from './types';
+
+/** Who is logged in to the vault (from the stored token), or null. No token crosses. */
+export function vaultSession(): Promise<VaultSessionView | null> {
+  return call<VaultSessionView | null>('vault_session');
+}
+
+/** The password goes UI → Rust only; the identity and permissions come back. */
+export function vaultLogin(email: string, password: string, remember: boolean): Promise<VaultSessionView> {
+  return call<VaultSessionView>('vault_login', { email, password, remember });
+}
+
+export function vaultLogout(): Promise<null> {
+  return call<null>('vault_logout');
+}
+
+export function listAssets(query: AssetQuery): Promise<AssetPage> {
+  return call<AssetPage>('list_assets', { query });
+}
+
+export function assetDetails(id: string): Promise<AssetDetails> {
+  return call<AssetDetails>('asset_details', { id });
+}
+
+export function listTransforms(id: string): Promise<Transform[]> {
+  return call<Transform[]>('list_transforms', { id });
+}
+
+export function requestTransform(id: string, kind: TransformKind): Promise<Transform> {
+  return call<Transform>('request_transform', { id, kind });
+}
+
+export function shareAsset(id: string, expiresInSeconds: number | null): Promise<Share> {
+  return call<Share>('share_asset', { id, expiresInSeconds });
+}
+
+export function updateAsset(id: string, update: AssetUpdate): Promise<Asset> {
+  return call<Asset>('update_asset', { id, update });
+}
+
+/** Refused in Rust (code `conflict`) when the asset is under legal hold. */
+export function deleteAsset(id: string): Promise<Deleted> {
+  return call<Deleted>('delete_asset', { id });
+}
+
+export function deleteAssets(ids: string[]): Promise<BulkDeleteSummary> {
+  return call<BulkDeleteSummary>('delete_assets', { ids });
+}
+
+export function listFolders(): Promise<Folder[]> {
+  return call<Folder[]>('list_folders');
+}
+
+export function createFolder(name: string, parentId: string | null): Promise<Folder> {
+  return call<Folder>('create_folder', { name, parentId });
+}
+
+export function vaultQuota(): Promise<Quota> {
+  return call<Quota>('vault_quota');
+}
+
+export function setLegalHold(id: string, reason: string): Promise<LegalHold> {
+  return call<LegalHold>('set_legal_hold', { id, reason });
+}
+
+export function clearLegalHold(id: string): Promise<LegalHold> {
+  return call<LegalHold>('clear_legal_hold', { id });
+}
+
+/** Rust opens the file dialog (several files) and starts the uploads; [] = closed. */
+export function pickAndUpload(folderId: string | null): Promise<UploadStarted[]> {
+  return call<UploadStarted[]>('pick_and_upload', { folderId });
+}
+
+/** Paths from Tauri's drag-drop event; Rust checks each is a regular readable file. */
+export function uploadDropped(paths: string[], folderId: string | null): Promise<UploadStarted[]> {
+  return call<UploadStarted[]>('upload_dropped', { paths, folderId });
+}
+
+export function cancelUpload(uploadId: string): Promise<boolean> {
+  return call<boolean>('cancel_upload', { uploadId });
+}
+
+async function listenSafely<T>(event: string, handler: (payload: T) => void): Promise<UnlistenFn> {
+  try {
+    const stop = await listen<T>(event, (e) => handler(e.payload));
+    return () => {
+      void Promise.resolve()
+        .then(stop)
+        .catch(() => {});
+    };
+  } catch {
+    return () => {};
+  }
+}
+
+/** Progress and end of each upload. */
+export function onUploadEvent(handler: (event: UploadEvent) => void): Promise<UnlistenFn> {
+  return listenSafely<UploadEvent>('asset-upload', handler);
+}
+
+export type FileDrag = { kind: 'enter' } | { kind: 'leave' } | { kind: 'drop'; paths: string[] };
+
+/** Files dragged over / dropped on the window (Tauri's own drag-drop events). */
+export async function onFileDrag(handler: (drag: FileDrag) => void): Promise<UnlistenFn> {
+  const stops = await Promise.all([
+    listenSafely<unknown>('tauri://drag-enter', () => handler({ kind: 'enter' })),
+    listenSafely<unknown>('tauri://drag-leave', () => handler({ kind: 'leave' })),
+    listenSafely<{ paths?: string[] }>('tauri://drag-drop', (p) =>
+      handler({ kind: 'drop', paths: p?.paths ?? [] }),
+    ),
+  ]);
+  return () => stops.forEach((s) => s());
+}

@@ -1,0 +1,408 @@
+import { render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import App from '../../App.svelte';
+import { appState, connectedStatuses, mockBackend, profile, type Handler } from '../../test/backend';
+import type { Asset, AssetAction, Permission, Quota, Role, VaultSessionView } from '../types';
+
+const ACTIONS: AssetAction[] = [
+  'read',
+  'create',
+  'update',
+  'delete',
+  'create_folder',
+  'request_transform',
+  'share',
+  'set_legal_hold',
+  'clear_legal_hold',
+];
+const NEEDS: Record<AssetAction, Role> = {
+  read: 'user',
+  create: 'organizer',
+  update: 'organizer',
+  create_folder: 'organizer',
+  request_transform: 'organizer',
+  share: 'organizer',
+  delete: 'admin',
+  set_legal_hold: 'admin',
+  clear_legal_hold: 'admin',
+};
+const RANK: Record<Role, number> = { user: 0, organizer: 1, admin: 2 };
+
+/** What Rust's `permissions(role)` returns. */
+function permissions(role: Role): Permission[] {
+  return ACTIONS.map((action) => {
+    const needs = NEEDS[action];
+    const allowed = RANK[role] >= RANK[needs];
+    const who = needs === 'admin' ? 'an admin' : 'an organizer or an admin';
+    return {
+      action,
+      allowed,
+      needs,
+      reason: allowed ? null : `Only ${who} can ${action}; you are a ${role}.`,
+    };
+  });
+}
+
+function sessionView(role: Role): VaultSessionView {
+  return {
+    identity: {
+      email: 'ana@example.com',
+      tenantId: 'tenant-123456789',
+      role,
+      expiresAt: '2026-11-22T19:00:00Z',
+    },
+    permissions: permissions(role),
+  };
+}
+
+function asset(id: string, overrides: Partial<Asset> = {}): Asset {
+  return {
+    id,
+    tenant_id: 't',
+    name: `${id}.mp4`,
+    content_type: 'video/mp4',
+    size: 1536,
+    folder_id: null,
+    tags: [],
+    created_at: '2026-01-02T10:00:00Z',
+    updated_at: '2026-01-02T10:00:00Z',
+    created_by: null,
+    updated_by: null,
+    legal_hold: false,
+    has_content: true,
+    sha256: null,
+    ...overrides,
+  };
+}
+
+const quota: Quota = { bytes_used: 10, bytes_limit: 100, assets_used: 1, assets_limit: 100 };
+const held = asset('a_held', { legal_hold: true, name: 'Evidence.mp4' });
+const plain = asset('a_plain', { name: 'Keynote.mp4' });
+
+function show(role: Role | null, handlers: Record<string, Handler> = {}) {
+  const backend = mockBackend({
+    app_state: () => appState({ profiles: [profile({ vaultEmail: 'ana@example.com' })] }),
+    service_status: () => connectedStatuses,
+    list_tokens: () => [],
+    token_scopes: () => [],
+    rotation_reminders: () => [],
+    'plugin:event|listen': () => 1,
+    'plugin:event|unlisten': () => null,
+    vault_session: () => (role ? sessionView(role) : null),
+    list_assets: (args) => {
+      const q = args.query as { page: number; limit: number };
+      return {
+        items: [plain, held],
+        page: { total: 120, page: q.page, limit: q.limit, has_more: q.page < 3 },
+      };
+    },
+    list_folders: () => [
+      { id: 'f1', tenant_id: 't', name: 'Events', parent_id: null, created_at: null, created_by: null },
+    ],
+    vault_quota: () => quota,
+    asset_details: (args) => {
+      const a = args.id === held.id ? held : plain;
+      return {
+        asset: a,
+        legalHold: a.legal_hold
+          ? { asset_id: a.id, active: true, reason: 'Litigation 42', set_by: 'admin', set_at: null }
+          : null,
+        transforms: [],
+      };
+    },
+    ...handlers,
+  });
+  render(App);
+  return backend;
+}
+
+async function openAssets(user: ReturnType<typeof userEvent.setup>) {
+  await user.click(await screen.findByTestId('nav-assets'));
+  return screen.findByTestId('assets-page');
+}
+
+const row = (id: string) =>
+  document.querySelector(`[data-testid="asset-row"][data-asset-id="${id}"]`) as HTMLElement;
+
+async function openRow(user: ReturnType<typeof userEvent.setup>, id: string) {
+  await waitFor(() => expect(row(id)).toBeTruthy());
+  await user.click(within(row(id)).getByTestId('asset-open'));
+  return screen.findByTestId('asset-details');
+}
+
+function emitEvent(backend: ReturnType<typeof mockBackend>, event: string, payload: unknown) {
+  const listener = backend.argsOf('plugin:event|listen').find((a) => a.event === event);
+  expect(listener).toBeDefined();
+  const internals = (
+    window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: unknown, data: unknown) => void } }
+  ).__TAURI_INTERNALS__;
+  internals.runCallback(listener!.handler, { event, id: 1, payload });
+}
+
+describe('Vault session', () => {
+  it('shows the login form prefilled, sends the password to Rust and shows the identity', async () => {
+    const user = userEvent.setup();
+    const backend = show(null, { vault_login: () => sessionView('organizer') });
+    await openAssets(user);
+    const form = await screen.findByTestId('vault-login-form');
+    expect(within(form).getByTestId('vault-email')).toHaveValue('ana@example.com');
+    await user.type(within(form).getByTestId('vault-password'), 's3cret');
+    await user.click(within(form).getByTestId('vault-remember'));
+    await user.click(within(form).getByTestId('vault-login-submit'));
+    const identity = await screen.findByTestId('vault-identity');
+    expect(identity).toHaveTextContent('ana@example.com');
+    expect(identity).toHaveTextContent('Tenant tenant-1…');
+    expect(within(identity).getByTestId('vault-role')).toHaveTextContent('Organizer');
+    expect(backend.argsOf('vault_login')[0]).toEqual({
+      email: 'ana@example.com',
+      password: 's3cret',
+      remember: true,
+    });
+    expect(await screen.findByTestId('assets-table')).toBeVisible();
+  });
+
+  it('goes back to the login form once when the session cannot be renewed', async () => {
+    const user = userEvent.setup();
+    const backend = show('admin', {
+      list_assets: () => {
+        throw {
+          code: 'unauthorized',
+          message: 'The vault session has expired and could not be renewed: log in again.',
+        };
+      },
+    });
+    await openAssets(user);
+    expect(await screen.findByTestId('vault-login-form')).toBeVisible();
+    expect(backend.count('list_assets')).toBe(1);
+  });
+
+  it('logs out', async () => {
+    const user = userEvent.setup();
+    const backend = show('user', { vault_logout: () => null });
+    await openAssets(user);
+    await user.click(await screen.findByTestId('vault-logout'));
+    expect(await screen.findByTestId('vault-login-form')).toBeVisible();
+    expect(backend.count('vault_logout')).toBe(1);
+  });
+});
+
+describe('Role matrix', () => {
+  const cases: Array<[Role, Record<string, Role | null>]> = [
+    [
+      'user',
+      {
+        'asset-upload': 'organizer',
+        'folder-new': 'organizer',
+        'asset-delete': 'admin',
+        'legal-hold-set': 'admin',
+        'transform-request': 'organizer',
+        'share-create': 'organizer',
+        'asset-rename': 'organizer',
+      },
+    ],
+    [
+      'organizer',
+      {
+        'asset-upload': null,
+        'folder-new': null,
+        'asset-delete': 'admin',
+        'legal-hold-set': 'admin',
+        'transform-request': null,
+        'share-create': null,
+        'asset-rename': null,
+      },
+    ],
+    [
+      'admin',
+      {
+        'asset-upload': null,
+        'folder-new': null,
+        'asset-delete': null,
+        'legal-hold-set': null,
+        'transform-request': null,
+        'share-create': null,
+        'asset-rename': null,
+      },
+    ],
+  ];
+
+  for (const [role, expected] of cases) {
+    it(`${role}: enabled actions and tooltips naming the role needed`, async () => {
+      const user = userEvent.setup();
+      show(role);
+      await openAssets(user);
+      await openRow(user, plain.id);
+      await user.click(within(row(plain.id)).getByTestId('asset-select'));
+      for (const [testid, needs] of Object.entries(expected)) {
+        const el = screen.getByTestId(testid);
+        if (needs === null) {
+          expect(el, testid).toBeEnabled();
+        } else {
+          expect(el, testid).toBeDisabled();
+          expect(el.getAttribute('title'), testid).toContain(needs === 'admin' ? 'an admin' : 'an organizer');
+        }
+      }
+      const bulk = screen.getByTestId('bulk-delete');
+      if (role === 'admin') expect(bulk).toBeEnabled();
+      else expect(bulk).toHaveAttribute('title', expect.stringContaining('an admin'));
+    });
+  }
+
+  it('shows the legal hold and its reason to a user too', async () => {
+    const user = userEvent.setup();
+    show('user');
+    await openAssets(user);
+    const panel = await openRow(user, held.id);
+    expect(row(held.id)).toHaveAttribute('data-legal-hold', 'true');
+    expect(await within(panel).findByTestId('legal-hold-status')).toHaveTextContent('Litigation 42');
+    expect(within(panel).getByTestId('legal-hold-clear')).toBeDisabled();
+  });
+});
+
+describe('Delete', () => {
+  it('refuses an asset under legal hold, explaining it, without calling delete_asset', async () => {
+    const user = userEvent.setup();
+    const backend = show('admin', { delete_asset: () => ({ id: 'x', deleted: true }) });
+    await openAssets(user);
+    const panel = await openRow(user, held.id);
+    await within(panel).findByText(/Litigation 42/);
+    await user.click(within(panel).getByTestId('asset-delete'));
+    const refusal = await screen.findByTestId('legal-hold-refusal');
+    expect(refusal).toHaveTextContent('under legal hold (Litigation 42)');
+    expect(backend.count('delete_asset')).toBe(0);
+  });
+
+  it('asks first, then deletes', async () => {
+    const user = userEvent.setup();
+    const backend = show('admin', { delete_asset: () => ({ id: plain.id, deleted: true }) });
+    await openAssets(user);
+    const panel = await openRow(user, plain.id);
+    await user.click(within(panel).getByTestId('asset-delete'));
+    expect(backend.count('delete_asset')).toBe(0);
+    await user.click(await screen.findByTestId('asset-delete-confirm'));
+    await waitFor(() => expect(backend.argsOf('delete_asset')[0]).toEqual({ id: plain.id }));
+  });
+
+  it('bulk delete ends with a summary of what was skipped and why', async () => {
+    const user = userEvent.setup();
+    const backend = show('admin', {
+      delete_assets: () => ({
+        deleted: [plain.id],
+        skipped: [
+          {
+            id: held.id,
+            code: 'conflict',
+            reason: "'Evidence.mp4' (a_held) is under legal hold (Litigation 42) and cannot be deleted.",
+          },
+        ],
+      }),
+    });
+    await openAssets(user);
+    await waitFor(() => expect(row(plain.id)).toBeTruthy());
+    await user.click(screen.getByTestId('asset-select-all'));
+    await user.click(screen.getByTestId('bulk-delete'));
+    await user.click(await screen.findByTestId('bulk-delete-confirm'));
+    const summary = await screen.findByTestId('bulk-summary');
+    expect(summary).toHaveTextContent('1 deleted, 1 skipped');
+    expect(within(summary).getByTestId('bulk-skipped')).toHaveTextContent('Evidence.mp4');
+    expect(within(summary).getByTestId('bulk-skipped')).toHaveTextContent('Litigation 42');
+    expect(backend.argsOf('delete_assets')[0]).toEqual({ ids: [plain.id, held.id] });
+  });
+});
+
+describe('Uploads', () => {
+  it('progress events move the bar; Cancel calls cancel_upload', async () => {
+    const user = userEvent.setup();
+    const backend = show('organizer', {
+      pick_and_upload: () => [{ uploadId: 'u1', name: 'big.mov', total: 1000 }],
+      cancel_upload: () => true,
+    });
+    await openAssets(user);
+    await user.click(await screen.findByTestId('asset-upload'));
+    const uploadRow = await screen.findByTestId('upload-row');
+    expect(backend.argsOf('pick_and_upload')[0]).toEqual({ folderId: null });
+    emitEvent(backend, 'asset-upload', {
+      uploadId: 'u1',
+      name: 'big.mov',
+      state: 'uploading',
+      sent: 400,
+      total: 1000,
+      asset: null,
+      error: null,
+    });
+    await waitFor(() =>
+      expect(within(uploadRow).getByTestId('upload-progress')).toHaveAttribute('value', '40'),
+    );
+    expect(uploadRow).toHaveAttribute('data-state', 'uploading');
+    await user.click(within(uploadRow).getByTestId('upload-cancel'));
+    expect(backend.argsOf('cancel_upload')[0]).toEqual({ uploadId: 'u1' });
+    emitEvent(backend, 'asset-upload', {
+      uploadId: 'u1',
+      name: 'big.mov',
+      state: 'cancelled',
+      sent: 0,
+      total: 0,
+      asset: null,
+      error: { code: 'cancelled', message: 'The upload was cancelled.' },
+    });
+    await waitFor(() => expect(screen.getByTestId('upload-row')).toHaveAttribute('data-state', 'cancelled'));
+  });
+
+  it('dropped files are uploaded by path', async () => {
+    const user = userEvent.setup();
+    const backend = show('organizer', {
+      upload_dropped: () => [{ uploadId: 'u2', name: 'a.mp4', total: 5 }],
+    });
+    await openAssets(user);
+    await screen.findByTestId('assets-table');
+    emitEvent(backend, 'tauri://drag-drop', { paths: ['/home/ana/a.mp4'], position: { x: 1, y: 1 } });
+    await waitFor(() =>
+      expect(backend.argsOf('upload_dropped')[0]).toEqual({ paths: ['/home/ana/a.mp4'], folderId: null }),
+    );
+  });
+});
+
+describe('Quota and paging', () => {
+  for (const [pct, level] of [
+    [79, 'ok'],
+    [80, 'warn'],
+    [95, 'critical'],
+  ] as const) {
+    it(`quota at ${pct} % is ${level}`, async () => {
+      const user = userEvent.setup();
+      show('user', { vault_quota: () => ({ ...quota, bytes_used: pct, bytes_limit: 100 }) });
+      await openAssets(user);
+      expect(await screen.findByTestId('quota-bar')).toHaveAttribute('data-level', level);
+    });
+  }
+
+  it('pages, sorts and searches with the right query', async () => {
+    const user = userEvent.setup();
+    const backend = show('user');
+    await openAssets(user);
+    expect(await screen.findByTestId('assets-total')).toHaveTextContent('120 assets');
+    await user.click(screen.getByTestId('assets-page-next'));
+    await waitFor(() =>
+      expect(backend.argsOf('list_assets').at(-1)).toMatchObject({ query: { page: 2, limit: 50 } }),
+    );
+    await user.click(screen.getByTestId('assets-page-prev'));
+    await waitFor(() => expect(backend.argsOf('list_assets').at(-1)).toMatchObject({ query: { page: 1 } }));
+    await user.click(screen.getByTestId('sort-name'));
+    await waitFor(() =>
+      expect(backend.argsOf('list_assets').at(-1)).toMatchObject({ query: { sort: 'name' } }),
+    );
+    await user.type(screen.getByTestId('assets-search'), 'key');
+    await waitFor(() =>
+      expect(backend.argsOf('list_assets').at(-1)).toMatchObject({
+        query: { q: 'key', page: 1, sort: 'name' },
+      }),
+    );
+    const folder = screen.getByTestId('folder-node');
+    expect(folder).toHaveAttribute('data-folder-id', 'f1');
+    await user.click(folder);
+    await waitFor(() =>
+      expect(backend.argsOf('list_assets').at(-1)).toMatchObject({ query: { folder_id: 'f1' } }),
+    );
+  });
+});

@@ -1,0 +1,369 @@
+/* eslint-disable svelte/prefer-svelte-reactivity -- the selection Set is replaced, never mutated in place */
+// The Assets page's state: the vault session, the asset list (server pages or
+// everything in memory), folders, quota, selection and uploads.
+import {
+  cancelUpload,
+  deleteAsset,
+  deleteAssets,
+  listAssets,
+  listFolders,
+  pickAndUpload,
+  uploadDropped,
+  vaultLogin,
+  vaultLogout,
+  vaultQuota,
+  vaultSession,
+} from '../backend';
+import { PortalError } from '../errors/PortalError';
+import { showError } from '../errors/showError';
+import type {
+  Asset,
+  AssetAction,
+  BulkDeleteSummary,
+  Folder,
+  PageInfo,
+  Permission,
+  Quota,
+  UploadEvent,
+  UploadStarted,
+  UploadState,
+  VaultIdentity,
+} from '../types';
+import { can } from './format';
+
+export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
+export type SessionStatus = 'checking' | 'logged_out' | 'logged_in' | 'error';
+
+export interface UploadRow {
+  uploadId: string;
+  name: string;
+  state: UploadState | 'starting';
+  sent: number;
+  total: number;
+  error: string | null;
+}
+
+/** Codes that mean "log in again": the login form shows, nothing retries. */
+export function needsLogin(e: PortalError): boolean {
+  return e.code === 'unauthorized' || e.code === 'no_credentials';
+}
+
+export function isOffline(e: PortalError): boolean {
+  return e.code === 'unavailable' || (typeof navigator !== 'undefined' && navigator.onLine === false);
+}
+
+export const PAGE_LIMITS = [20, 50, 100];
+/** In "all" mode the list is fetched 100 at a time into memory. */
+const ALL_LIMIT = 100;
+
+export class AssetsStore {
+  session = $state<SessionStatus>('checking');
+  identity = $state.raw<VaultIdentity | null>(null);
+  permissions = $state.raw<Permission[]>([]);
+  sessionError = $state.raw<PortalError | null>(null);
+
+  items = $state.raw<Asset[]>([]);
+  pageInfo = $state.raw<PageInfo>({ total: 0, page: 1, limit: 50, has_more: false });
+  status = $state<LoadStatus>('idle');
+  error = $state.raw<PortalError | null>(null);
+
+  page = $state(1);
+  limit = $state(50);
+  q = $state('');
+  sort = $state<string | null>(null);
+  folderId = $state<string | null>(null);
+  /** Every page in memory (virtualized), instead of one server page. */
+  all = $state(false);
+  loadingAll = $state(false);
+
+  folders = $state.raw<Folder[]>([]);
+  quota = $state.raw<Quota | null>(null);
+  selected = $state.raw<Set<string>>(new Set());
+  uploads = $state.raw<UploadRow[]>([]);
+
+  #request = 0;
+
+  can(action: AssetAction) {
+    return can(this.permissions, action);
+  }
+
+  /** Reads the stored session; then loads everything when logged in. */
+  async start(): Promise<void> {
+    this.session = 'checking';
+    try {
+      const view = await vaultSession();
+      if (view) {
+        this.identity = view.identity;
+        this.permissions = view.permissions;
+        this.session = 'logged_in';
+        await this.refreshAll();
+      } else {
+        this.loggedOut();
+      }
+    } catch (rejection) {
+      const e = PortalError.from(rejection);
+      if (needsLogin(e)) this.loggedOut();
+      else {
+        this.sessionError = e;
+        this.session = 'error';
+      }
+    }
+  }
+
+  loggedOut(): void {
+    this.identity = null;
+    this.permissions = [];
+    this.items = [];
+    this.folders = [];
+    this.quota = null;
+    this.selected = new Set();
+    this.status = 'idle';
+    this.session = 'logged_out';
+  }
+
+  /** Throws the PortalError for the form to show. */
+  async login(email: string, password: string, remember: boolean): Promise<void> {
+    const view = await vaultLogin(email, password, remember);
+    this.identity = view.identity;
+    this.permissions = view.permissions;
+    this.sessionError = null;
+    this.session = 'logged_in';
+    await this.refreshAll();
+  }
+
+  async logout(): Promise<void> {
+    try {
+      await vaultLogout();
+    } catch (rejection) {
+      showError(rejection, 'Could not log out of the vault');
+      return;
+    }
+    this.loggedOut();
+  }
+
+  /** A failed call: back to the login form when the session is gone. */
+  handle(rejection: unknown, context: string): PortalError {
+    const e = PortalError.from(rejection);
+    if (needsLogin(e)) this.loggedOut();
+    else showError(e, context);
+    return e;
+  }
+
+  async refreshAll(): Promise<void> {
+    await Promise.all([this.load(), this.loadFolders(), this.loadQuota()]);
+  }
+
+  async loadFolders(): Promise<void> {
+    try {
+      this.folders = await listFolders();
+    } catch (rejection) {
+      this.handle(rejection, 'Could not load the folders');
+    }
+  }
+
+  async loadQuota(): Promise<void> {
+    try {
+      this.quota = await vaultQuota();
+    } catch (rejection) {
+      this.handle(rejection, 'Could not load the quota');
+    }
+  }
+
+  query(page: number, limit: number) {
+    return {
+      page,
+      limit,
+      folder_id: this.folderId,
+      q: this.q.trim() ? this.q.trim() : null,
+      sort: this.sort,
+    };
+  }
+
+  async load(): Promise<void> {
+    if (this.session !== 'logged_in') return;
+    const request = ++this.#request;
+    this.status = 'loading';
+    try {
+      if (this.all) {
+        await this.loadEverything(request);
+      } else {
+        const result = await listAssets(this.query(this.page, this.limit));
+        if (request !== this.#request) return;
+        this.items = result.items;
+        this.pageInfo = result.page;
+      }
+      this.error = null;
+      this.status = 'ready';
+      this.selected = new Set([...this.selected].filter((id) => this.items.some((a) => a.id === id)));
+    } catch (rejection) {
+      if (request !== this.#request) return;
+      const e = PortalError.from(rejection);
+      if (needsLogin(e)) {
+        this.loggedOut();
+        return;
+      }
+      this.error = e;
+      this.status = 'error';
+    }
+  }
+
+  /** Pages of 100 into memory; the list shows as it grows. */
+  async loadEverything(request: number): Promise<void> {
+    this.loadingAll = true;
+    try {
+      let page = 1;
+      let collected: Asset[] = [];
+      for (;;) {
+        const result = await listAssets(this.query(page, ALL_LIMIT));
+        if (request !== this.#request) return;
+        collected = collected.concat(result.items);
+        this.items = collected;
+        this.pageInfo = { ...result.page, total: Math.max(result.page.total, collected.length) };
+        if (page === 1) this.status = 'ready';
+        if (!result.page.has_more || result.items.length === 0) return;
+        page++;
+      }
+    } finally {
+      if (request === this.#request) this.loadingAll = false;
+    }
+  }
+
+  goTo(page: number): void {
+    this.page = Math.max(1, page);
+    void this.load();
+  }
+
+  setSort(sort: string | null): void {
+    this.sort = sort;
+    this.page = 1;
+    void this.load();
+  }
+
+  setSearch(q: string): void {
+    this.q = q;
+    this.page = 1;
+    void this.load();
+  }
+
+  setFolder(folderId: string | null): void {
+    this.folderId = folderId;
+    this.page = 1;
+    this.selected = new Set();
+    void this.load();
+  }
+
+  setAll(all: boolean): void {
+    this.all = all;
+    this.page = 1;
+    void this.load();
+  }
+
+  toggle(id: string): void {
+    const next = new Set(this.selected);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    this.selected = next;
+  }
+
+  toggleAll(): void {
+    this.selected =
+      this.selected.size === this.items.length ? new Set() : new Set(this.items.map((a) => a.id));
+  }
+
+  replace(asset: Asset): void {
+    this.items = this.items.map((a) => (a.id === asset.id ? asset : a));
+  }
+
+  /** Deletes one asset (Rust refuses one under legal hold). */
+  async remove(asset: Asset): Promise<boolean> {
+    try {
+      await deleteAsset(asset.id);
+      this.items = this.items.filter((a) => a.id !== asset.id);
+      void this.load();
+      void this.loadQuota();
+      return true;
+    } catch (rejection) {
+      this.handle(rejection, `Could not delete “${asset.name}”`);
+      return false;
+    }
+  }
+
+  async removeSelected(ids: string[]): Promise<BulkDeleteSummary | null> {
+    try {
+      const summary = await deleteAssets(ids);
+      this.selected = new Set();
+      void this.load();
+      void this.loadQuota();
+      return summary;
+    } catch (rejection) {
+      this.handle(rejection, 'Could not delete the selected assets');
+      return null;
+    }
+  }
+
+  // --- uploads ---------------------------------------------------------
+
+  #track(started: UploadStarted[]): void {
+    const rows: UploadRow[] = started.map((s) => ({
+      uploadId: s.uploadId,
+      name: s.name,
+      state: 'starting',
+      sent: 0,
+      total: s.total,
+      error: null,
+    }));
+    // An event can arrive before the command answers: keep what it said.
+    const known = new Set(this.uploads.map((u) => u.uploadId));
+    this.uploads = [...this.uploads, ...rows.filter((r) => !known.has(r.uploadId))];
+  }
+
+  async pick(): Promise<void> {
+    try {
+      this.#track(await pickAndUpload(this.folderId));
+    } catch (rejection) {
+      this.handle(rejection, 'Could not start the upload');
+    }
+  }
+
+  async drop(paths: string[]): Promise<void> {
+    if (paths.length === 0) return;
+    try {
+      this.#track(await uploadDropped(paths, this.folderId));
+    } catch (rejection) {
+      this.handle(rejection, 'Could not upload the dropped files');
+    }
+  }
+
+  onEvent(e: UploadEvent): void {
+    const row: UploadRow = {
+      uploadId: e.uploadId,
+      name: e.name,
+      state: e.state,
+      sent: e.sent,
+      total: e.total,
+      error: e.error?.message ?? null,
+    };
+    const exists = this.uploads.some((u) => u.uploadId === e.uploadId);
+    this.uploads = exists
+      ? this.uploads.map((u) =>
+          u.uploadId === e.uploadId ? { ...row, total: row.total || u.total, sent: row.sent || u.sent } : u,
+        )
+      : [...this.uploads, row];
+    if (e.state === 'done') {
+      void this.load();
+      void this.loadQuota();
+    }
+  }
+
+  async cancel(uploadId: string): Promise<void> {
+    try {
+      await cancelUpload(uploadId);
+    } catch (rejection) {
+      showError(rejection, 'Could not cancel the upload');
+    }
+  }
+
+  clearFinished(): void {
+    this.uploads = this.uploads.filter((u) => u.state === 'uploading' || u.state === 'starting');
+  }
+}
