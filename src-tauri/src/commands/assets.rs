@@ -16,7 +16,7 @@ use portal_core::assets::{
     VaultIdentity,
 };
 use portal_core::{Error, ErrorCode, Result, Secret};
-use tauri::{AppHandle, Emitter, Manager, State};
+use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 use tokio_util::sync::CancellationToken;
 use tracing::instrument;
@@ -331,14 +331,16 @@ pub fn cancel_upload(uploads: State<'_, Uploads>, upload_id: String) -> bool {
     uploads.cancel(&upload_id)
 }
 
-fn emit(app: &AppHandle, e: UploadEvent) {
+fn emit<R: Runtime>(app: &AppHandle<R>, e: UploadEvent) {
     if let Err(err) = app.emit(ASSET_UPLOAD, e) {
         tracing::debug!("upload event not sent: {err}");
     }
 }
 
-async fn start_uploads(
-    app: AppHandle,
+/// Starts one background upload per file (all sharing one vault session);
+/// answers at once with their ids.
+pub async fn start_uploads<R: Runtime>(
+    app: AppHandle<R>,
     paths: Vec<PathBuf>,
     folder_id: Option<String>,
 ) -> Result<Vec<UploadStarted>> {
@@ -412,8 +414,8 @@ fn failed(id: &str, name: &str, e: Error) -> UploadEvent {
     }
 }
 
-async fn upload_one(
-    app: &AppHandle,
+async fn upload_one<R: Runtime>(
+    app: &AppHandle<R>,
     vault: &Vault<'_>,
     id: &str,
     name: &str,
@@ -504,3 +506,7 @@ mod tests {
         assert!(!uploads.cancel("u1"));
     }
 }
+
+#[cfg(test)]
+#[path = "assets_flow.rs"]
+mod flow;
