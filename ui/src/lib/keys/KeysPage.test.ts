@@ -120,7 +120,7 @@ describe('Keys page', () => {
         .map((r) => r.dataset.pairing),
     ).toEqual(['paired', 'no_private_key_here', 'not_uploaded']);
     const fingerprint = within(row('key_1')).getByTestId('key-fingerprint');
-    expect(fingerprint).toHaveTextContent('01:01:01:01:01:01:01:01…');
+    expect(fingerprint).toHaveTextContent('01:01:01:01:01:01…');
     expect(fingerprint).toHaveAttribute('title', fp(1).sha256);
     expect(within(row('key_1')).getByTestId('key-sign-open')).toBeVisible();
     expect(within(row('key_2')).queryByTestId('key-sign-open')).toBeNull();

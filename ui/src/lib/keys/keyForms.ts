@@ -51,10 +51,10 @@ export const PAIRING_HINTS: Record<Pairing, string> = {
   not_uploaded: 'A private key on this computer whose public half is not uploaded yet.',
 };
 
-/** `ab:cd:ef:01:23:45:67:89…`: enough to tell keys apart in a table. */
+/** `ab:cd:ef:01:23:45…`: enough to tell keys apart in a table. */
 export function shortFingerprint(f: Fingerprints | null): string {
   if (!f) return 'unreadable key';
-  return f.sha256.length > 23 ? `${f.sha256.slice(0, 23)}…` : f.sha256;
+  return f.sha256.length > 17 ? `${f.sha256.slice(0, 17)}…` : f.sha256;
 }
 
 /** The row's id: the server id, else the local id of a key never uploaded. */

@@ -1,0 +1,85 @@
+// Real-window test of the JWT keys screens (issue 7): generate a key pair in
+// the app, upload its public half, verify, sign, test playback, delete.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDriver, stopDriver, launch, byTestId, screenshot, textOf } from './harness.mjs';
+
+let session;
+
+before(async () => {
+  await startDriver();
+  session = await launch();
+  const { browser } = session;
+  await (await byTestId(browser, 'explore-sandbox')).waitForClickable({ timeout: 30000 });
+  await (await byTestId(browser, 'explore-sandbox')).click();
+  await (await byTestId(browser, 'tokens-table')).waitForDisplayed({ timeout: 60000 });
+});
+
+after(async () => {
+  await session?.browser.deleteSession();
+  stopDriver();
+});
+
+const rowOf = async (browser, name) => {
+  for (const r of await browser.$$('[data-testid="key-row"]')) {
+    if (((await r.getProperty('textContent')) ?? '').includes(name)) return r;
+  }
+  return null;
+};
+
+test('generate, store, review, upload, verify, sign for all videos, test playback, delete', async () => {
+  const { browser } = session;
+  const name = `E2E key ${Date.now()}`;
+  await (await byTestId(browser, 'nav-keys')).click();
+  await (await byTestId(browser, 'keys-page')).waitForDisplayed({ timeout: 10000 });
+  await (await byTestId(browser, 'key-new')).waitForClickable({ timeout: 30000 });
+  await (await byTestId(browser, 'key-new')).click();
+  await (await byTestId(browser, 'key-wizard')).waitForDisplayed({ timeout: 10000 });
+  await (await byTestId(browser, 'wizard-name')).setValue(name);
+  await (await byTestId(browser, 'wizard-next')).click();
+
+  await (await byTestId(browser, 'wizard-stored')).waitForDisplayed({ timeout: 60000 });
+  await (await byTestId(browser, 'wizard-next')).click();
+  await (await byTestId(browser, 'wizard-review-pem')).waitForDisplayed({ timeout: 20000 });
+  assert.match(await textOf(browser, 'wizard-review-pem'), /^-----BEGIN PUBLIC KEY-----/);
+  const fingerprint = await textOf(browser, 'wizard-review-fingerprint');
+  assert.match(fingerprint, /^([0-9a-f]{2}:){31}[0-9a-f]{2}$/);
+  assert.doesNotMatch(await browser.getPageSource(), /PRIVATE KEY/);
+  await screenshot(browser, 'key-wizard-review');
+
+  await (await byTestId(browser, 'wizard-upload')).click();
+  const verdict = await byTestId(browser, 'wizard-verdict');
+  await verdict.waitForDisplayed({ timeout: 30000 });
+  assert.equal(await verdict.getAttribute('data-ok'), 'true', await textOf(browser, 'wizard-verdict'));
+  await screenshot(browser, 'key-wizard-verified');
+  await (await byTestId(browser, 'wizard-done')).click();
+
+  await browser.waitUntil(async () => (await rowOf(browser, name)) !== null, { timeout: 20000 });
+  let row = await rowOf(browser, name);
+  assert.equal(await row.getAttribute('data-pairing'), 'paired');
+  await screenshot(browser, 'keys-table');
+  await (await row.$('[data-testid="key-sign-open"]')).click();
+  await (await byTestId(browser, 'key-details')).waitForDisplayed({ timeout: 10000 });
+  await (await byTestId(browser, 'sign-all-videos')).click();
+  await (await byTestId(browser, 'sign-submit')).click();
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="sign-jwt"]')).length === 1, {
+    timeout: 20000,
+    timeoutMsg: 'no signed JWT',
+  });
+  assert.match(await textOf(browser, 'sign-claims'), /"sub": "\*"/);
+  await (await byTestId(browser, 'sign-test-video')).setValue('vid_e2e');
+  await (await byTestId(browser, 'sign-test-playback')).click();
+  const playback = await byTestId(browser, 'playback-verdict');
+  await playback.waitForDisplayed({ timeout: 20000 });
+  assert.equal(await playback.getAttribute('data-allowed'), 'true', await textOf(browser, 'playback-verdict'));
+  await screenshot(browser, 'key-sign-playback');
+  assert.doesNotMatch(await browser.getPageSource(), /PRIVATE KEY/);
+  await (await byTestId(browser, 'key-details-close')).click();
+
+  row = await rowOf(browser, name);
+  await (await row.$('[data-testid="key-delete"]')).click();
+  await (await byTestId(browser, 'key-delete-dialog')).waitForDisplayed({ timeout: 10000 });
+  await (await byTestId(browser, 'key-delete-local')).click();
+  await (await byTestId(browser, 'key-delete-confirm')).click();
+  await browser.waitUntil(async () => (await rowOf(browser, name)) === null, { timeout: 20000 });
+});
