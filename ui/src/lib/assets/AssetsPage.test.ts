@@ -406,3 +406,112 @@ describe('Quota and paging', () => {
     );
   });
 });
+
+describe('Details panel', () => {
+  it('refreshes transforms every 2 s until all are done', { timeout: 10_000 }, async () => {
+    const user = userEvent.setup();
+    const transform = (status: string) => ({
+      id: 'tr1',
+      asset_id: plain.id,
+      type: 'thumbnail',
+      status,
+      params: null,
+      requested_at: null,
+      requested_by: null,
+      completed_at: null,
+      output: null,
+    });
+    const backend = show('organizer', {
+      asset_details: () => ({ asset: plain, legalHold: null, transforms: [transform('queued')] }),
+      list_transforms: () => [transform('completed')],
+    });
+    await openAssets(user);
+    const panel = await openRow(user, plain.id);
+    expect(await within(panel).findByTestId('transform-row')).toHaveAttribute('data-status', 'queued');
+    await waitFor(
+      () => expect(within(panel).getByTestId('transform-row')).toHaveAttribute('data-status', 'completed'),
+      {
+        timeout: 3000,
+      },
+    );
+    await new Promise((r) => setTimeout(r, 2300));
+    expect(backend.count('list_transforms')).toBe(1);
+  });
+
+  it('requests a transform, creates a share link and copies it', async () => {
+    const user = userEvent.setup();
+    const backend = show('organizer', {
+      request_transform: (args) => ({
+        id: 'tr2',
+        asset_id: args.id,
+        type: args.kind,
+        status: 'completed',
+        params: null,
+        requested_at: null,
+        requested_by: null,
+        completed_at: null,
+        output: null,
+      }),
+      share_asset: (args) => ({
+        id: 's1',
+        asset_id: args.id,
+        url: 'https://vault.example/s/abc',
+        expires_at: '2026-11-23T10:00:00Z',
+        created_at: null,
+      }),
+      'plugin:clipboard-manager|write_text': () => null,
+    });
+    await openAssets(user);
+    const panel = await openRow(user, plain.id);
+    await user.selectOptions(within(panel).getByTestId('transform-kind'), 'preview');
+    await user.click(within(panel).getByTestId('transform-request'));
+    expect(await within(panel).findByTestId('transform-row')).toHaveAttribute('data-status', 'completed');
+    expect(backend.argsOf('request_transform')[0]).toEqual({ id: plain.id, kind: 'preview' });
+    await user.click(within(panel).getByTestId('share-create'));
+    expect(await within(panel).findByTestId('share-url')).toHaveValue('https://vault.example/s/abc');
+    expect(backend.argsOf('share_asset')[0]).toEqual({ id: plain.id, expiresInSeconds: 86400 });
+    await user.click(within(panel).getByTestId('share-copy'));
+    await waitFor(() =>
+      expect(backend.argsOf('plugin:clipboard-manager|write_text')[0]).toMatchObject({
+        text: 'https://vault.example/s/abc',
+      }),
+    );
+  });
+
+  it('renames an asset', async () => {
+    const user = userEvent.setup();
+    const backend = show('organizer', {
+      update_asset: (args) => ({ ...plain, name: (args.update as { name: string }).name }),
+    });
+    await openAssets(user);
+    const panel = await openRow(user, plain.id);
+    await waitFor(() => expect(within(panel).getByTestId('asset-rename')).toHaveValue(plain.name));
+    await user.clear(within(panel).getByTestId('asset-rename'));
+    await user.type(within(panel).getByTestId('asset-rename'), 'Renamed.mp4');
+    await user.click(within(panel).getByTestId('asset-save'));
+    await waitFor(() =>
+      expect(backend.argsOf('update_asset')[0]).toEqual({ id: plain.id, update: { name: 'Renamed.mp4' } }),
+    );
+  });
+
+  it('sets a legal hold with a reason (admin)', async () => {
+    const user = userEvent.setup();
+    const backend = show('admin', {
+      set_legal_hold: (args) => ({
+        asset_id: args.id,
+        active: true,
+        reason: args.reason,
+        set_by: 'admin',
+        set_at: null,
+      }),
+    });
+    await openAssets(user);
+    const panel = await openRow(user, plain.id);
+    await user.type(within(panel).getByTestId('legal-hold-reason'), 'Audit 7');
+    await user.click(within(panel).getByTestId('legal-hold-set'));
+    expect(await within(panel).findByTestId('legal-hold-clear')).toBeEnabled();
+    expect(within(panel).getByTestId('legal-hold-status')).toHaveTextContent('Audit 7');
+    expect(backend.argsOf('set_legal_hold')[0]).toEqual({ id: plain.id, reason: 'Audit 7' });
+    expect(row(plain.id)).toHaveAttribute('data-legal-hold', 'true');
+  });
+});

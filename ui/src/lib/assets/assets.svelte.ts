@@ -151,6 +151,21 @@ export class AssetsStore {
 
   async refreshAll(): Promise<void> {
     await Promise.all([this.load(), this.loadFolders(), this.loadQuota()]);
+    await this.refreshIdentity();
+  }
+
+  /** The token may have been renewed by Rust: show its new expiry. */
+  async refreshIdentity(): Promise<void> {
+    if (this.session !== 'logged_in') return;
+    try {
+      const view = await vaultSession();
+      if (view) {
+        this.identity = view.identity;
+        this.permissions = view.permissions;
+      }
+    } catch {
+      // The identity shown stays; the next call reports any real problem.
+    }
   }
 
   async loadFolders(): Promise<void> {
@@ -212,15 +227,19 @@ export class AssetsStore {
     this.loadingAll = true;
     try {
       let page = 1;
-      let collected: Asset[] = [];
+      const collected: Asset[] = [];
       for (;;) {
         const result = await listAssets(this.query(page, ALL_LIMIT));
         if (request !== this.#request) return;
-        collected = collected.concat(result.items);
-        this.items = collected;
-        this.pageInfo = { ...result.page, total: Math.max(result.page.total, collected.length) };
+        for (const item of result.items) collected.push(item);
+        const last = !result.page.has_more || result.items.length === 0;
+        // Show the first page at once, then every 10 pages (not O(n²) copies).
+        if (page === 1 || page % 10 === 0 || last) {
+          this.items = collected.slice();
+          this.pageInfo = { ...result.page, total: Math.max(result.page.total, collected.length) };
+        }
         if (page === 1) this.status = 'ready';
-        if (!result.page.has_more || result.items.length === 0) return;
+        if (last) return;
         page++;
       }
     } finally {
