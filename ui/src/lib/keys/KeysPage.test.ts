@@ -185,6 +185,7 @@ describe('New key wizard', () => {
 
     const verdict = await within(wizard).findByTestId('wizard-verdict');
     expect(verdict).toHaveAttribute('data-ok', 'true');
+    expect(within(wizard).getByTestId('wizard-verdict-fingerprint')).toHaveTextContent(fp(3).sha256);
     expect(backend.argsOf('upload_key')[0]).toEqual({ localId: 'lk_new' });
     expect(backend.argsOf('verify_uploaded_key')[0]).toEqual({ serverId: 'key_new' });
     await user.click(within(wizard).getByTestId('wizard-done'));
@@ -300,6 +301,30 @@ describe('New key wizard', () => {
     expect(await within(wizard).findByTestId('wizard-verdict')).toHaveAttribute('data-ok', 'true');
     expect(backend.argsOf('upload_public_key')[0]).toEqual({ name: 'Partner', pem: PEM });
     expect(backend.count('upload_key')).toBe(0);
+  });
+
+  it('reads an imported key from a file chosen in the browser', async () => {
+    const user = userEvent.setup();
+    const backend = showKeys({
+      import_key: () => ({
+        kind: 'public_key',
+        summary: { bits: 2048, fingerprints: fp(6), publicKeyPem: PEM },
+        local: null,
+      }),
+    });
+    await openKeys(user);
+    await user.click(screen.getByTestId('key-new'));
+    const wizard = await screen.findByTestId('key-wizard');
+    await user.type(within(wizard).getByTestId('wizard-name'), 'From file');
+    await user.click(within(wizard).getByTestId('wizard-source-import'));
+    const file = new File([PEM], 'key.pem', { type: 'application/x-pem-file' });
+    await user.upload(within(wizard).getByTestId('wizard-import-file'), file);
+    await waitFor(() => expect(within(wizard).getByTestId('wizard-import-pem')).toHaveValue(PEM));
+    await user.click(within(wizard).getByTestId('wizard-next'));
+    await within(wizard).findByTestId('wizard-review-pem');
+    expect(backend.argsOf('import_key')[0]).toEqual({
+      input: { name: 'From file', pem: PEM, passphrase: null, keepPrivate: true },
+    });
   });
 
   it('shows a precise import error and stays on the first step', async () => {
