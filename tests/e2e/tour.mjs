@@ -23,4 +23,11 @@ try {
   await (await byTestId(browser, 'nav-activity')).click();
   await browser.pause(800);
   await screenshot(browser, 'tour-activity');
+  await (await byTestId(browser, 'theme-system')).isExisting();
+  await (await byTestId(browser, 'nav-keys')).click();
+  await browser.pause(1500);
+  await screenshot(browser, 'tour-keys');
+  await (await byTestId(browser, 'nav-assets')).click();
+  await browser.pause(2500);
+  await screenshot(browser, 'tour-assets');
 } finally { await browser.deleteSession(); stopDriver(); }
