@@ -475,6 +475,7 @@ describe('Sign and verify', () => {
       }),
       sign_video_jwt: () => signed,
       test_playback: () => ({ allowed: true, reason: null, message: 'The sandbox player would play it.' }),
+      'plugin:clipboard-manager|write_text': () => null,
     });
     await openKeys(user);
     await user.click(within(row('key_1')).getByTestId('key-sign-open'));
@@ -491,6 +492,10 @@ describe('Sign and verify', () => {
     });
     expect(within(details).getByTestId('sign-claims')).toHaveTextContent('"sub": "*"');
     expect(within(details).getByTestId('sign-url-hls')).toHaveTextContent('playlist.m3u8?jwt=');
+    await user.click(within(details).getByTestId('sign-copy-jwt'));
+    await waitFor(() => expect(backend.count('plugin:clipboard-manager|write_text')).toBe(1));
+    expect(JSON.stringify(backend.argsOf('plugin:clipboard-manager|write_text')[0])).toContain(signed.jwt);
+    expect(within(details).getByTestId('sign-copy-jwt')).toHaveTextContent('Copied');
 
     await user.type(within(details).getByTestId('sign-test-video'), 'vid_42');
     await user.click(within(details).getByTestId('sign-test-playback'));
