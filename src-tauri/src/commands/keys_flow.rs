@@ -48,6 +48,24 @@ async fn a_generated_key_is_kept_uploaded_verified_signs_and_is_deleted() {
     app.manage(Keygen::default());
     explore_sandbox(app.state()).await.unwrap();
 
+    // A cancelled generation keeps nothing; a second one waits its turn.
+    let before = keys_overview(app.state()).await.unwrap().rows.len();
+    let keygen = app.state::<Keygen>();
+    let ctx = app.state::<AppCtx>();
+    let cancelled = generate_and_keep(&ctx, &keygen, "Cancelled".into(), 4096, |_| {});
+    let meanwhile = async {
+        while keygen.0.lock().unwrap().is_none() {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        let second = generate_and_keep(&ctx, &keygen, "Second".into(), 2048, |_| {}).await;
+        cancel_keygen(app.state());
+        second
+    };
+    let (cancelled, second) = tokio::join!(cancelled, meanwhile);
+    assert_eq!(cancelled.unwrap_err().code, ErrorCode::Cancelled);
+    assert_eq!(second.unwrap_err().code, ErrorCode::Validation);
+    assert_eq!(keys_overview(app.state()).await.unwrap().rows.len(), before);
+
     // Generate: kept here, not uploaded, progress reported.
     let reports = Arc::new(AtomicU32::new(0));
     let counter = reports.clone();
