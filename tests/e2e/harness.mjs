@@ -15,7 +15,8 @@ export const APP = process.env.PORTAL_APP_BIN ?? join(TARGET, 'debug/partner-por
 export const ARTIFACTS = join(ROOT, 'tests/e2e/artifacts');
 mkdirSync(ARTIFACTS, { recursive: true });
 
-const PORT = 4444;
+// E2E_PORT: run beside another suite (tauri-driver's native port is the next one).
+const PORT = Number(process.env.E2E_PORT ?? 4444);
 let driver;
 
 function waitForPort(port, timeoutMs) {
@@ -36,7 +37,9 @@ function waitForPort(port, timeoutMs) {
 
 export async function startDriver() {
   const bin = process.env.TAURI_DRIVER ?? join(process.env.HOME, '.cargo/bin/tauri-driver');
-  driver = spawn(bin, ['--port', String(PORT)], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const args = ['--port', String(PORT)];
+  if (process.env.E2E_PORT) args.push('--native-port', String(PORT + 1));
+  driver = spawn(bin, args, { stdio: ['ignore', 'inherit', 'inherit'] });
   await waitForPort(PORT, 15000);
 }
 

@@ -1,0 +1,78 @@
+// Real-window test of the Assets screen (issue 5) against the embedded
+// sandbox: identity and role, the windowed list, details, legal-hold
+// refusal, quota, logout and login.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDriver, stopDriver, launch, byTestId, screenshot, textOf } from './harness.mjs';
+
+let session;
+
+before(async () => {
+  await startDriver();
+  session = await launch();
+  const { browser } = session;
+  await (await byTestId(browser, 'explore-sandbox')).waitForClickable({ timeout: 30000 });
+  await (await byTestId(browser, 'explore-sandbox')).click();
+  await (await byTestId(browser, 'nav-assets')).waitForClickable({ timeout: 60000 });
+});
+
+after(async () => {
+  await session?.browser.deleteSession();
+  stopDriver();
+});
+
+test('session, windowed list, details, legal-hold refusal, logout and login', async () => {
+  const { browser } = session;
+  await (await byTestId(browser, 'nav-assets')).click();
+  await (await byTestId(browser, 'assets-page')).waitForDisplayed({ timeout: 10000 });
+  await (await byTestId(browser, 'vault-identity')).waitForDisplayed({ timeout: 30000 });
+  assert.equal(await textOf(browser, 'vault-role'), 'Admin');
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="asset-row"]')).length > 0, { timeout: 20000 });
+  assert.match(await textOf(browser, 'assets-total'), /^\d+ assets?$/);
+  const level = await (await byTestId(browser, 'quota-bar')).getAttribute('data-level');
+  assert.ok(['ok', 'warn', 'critical'].includes(level), level);
+  await screenshot(browser, 'assets-table');
+
+  // Load all: every asset in memory, far fewer rows in the DOM.
+  await (await byTestId(browser, 'assets-load-all')).click();
+  await browser.waitUntil(async () => /loaded$/.test(await textOf(browser, 'assets-loaded')), { timeout: 30000 });
+  const loaded = Number((await textOf(browser, 'assets-loaded')).split(' ')[0]);
+  const rendered = (await browser.$$('[data-testid="asset-row"]')).length;
+  assert.ok(loaded >= 100, `loaded ${loaded}`);
+  assert.ok(rendered < loaded / 2, `rendered ${rendered} of ${loaded}`);
+
+  // Details, hold, refusal, clear.
+  const first = (await browser.$$('[data-testid="asset-row"]'))[0];
+  const id = await first.getAttribute('data-asset-id');
+  await (await first.$('[data-testid="asset-open"]')).click();
+  await (await byTestId(browser, 'asset-details')).waitForDisplayed({ timeout: 10000 });
+  await (await byTestId(browser, 'legal-hold-reason')).waitForEnabled({ timeout: 10000 });
+  await (await byTestId(browser, 'legal-hold-reason')).setValue('E2E litigation');
+  await (await byTestId(browser, 'legal-hold-set')).click();
+  await (await byTestId(browser, 'legal-hold-clear')).waitForDisplayed({ timeout: 10000 });
+  const row = await browser.$(`[data-testid="asset-row"][data-asset-id="${id}"]`);
+  assert.equal(await row.getAttribute('data-legal-hold'), 'true');
+  await (await byTestId(browser, 'asset-delete')).click();
+  await (await byTestId(browser, 'legal-hold-refusal')).waitForDisplayed({ timeout: 5000 });
+  assert.match(await textOf(browser, 'legal-hold-refusal'), /E2E litigation/);
+  await screenshot(browser, 'assets-legal-hold-refusal');
+  await browser.keys('Escape');
+  await (await byTestId(browser, 'legal-hold-clear')).click();
+  await (await byTestId(browser, 'legal-hold-set')).waitForDisplayed({ timeout: 10000 });
+
+  // Log out, then log in again as the organizer: delete is disabled.
+  await (await byTestId(browser, 'vault-logout')).click();
+  await (await byTestId(browser, 'vault-login-form')).waitForDisplayed({ timeout: 10000 });
+  assert.notEqual(await (await byTestId(browser, 'vault-email')).getValue(), '');
+  await (await byTestId(browser, 'vault-email')).clearValue();
+  await (await byTestId(browser, 'vault-email')).setValue('organizer@eventzr.com');
+  await (await byTestId(browser, 'vault-password')).setValue('Password123!');
+  await (await byTestId(browser, 'vault-login-submit')).click();
+  await (await byTestId(browser, 'vault-identity')).waitForDisplayed({ timeout: 20000 });
+  assert.equal(await textOf(browser, 'vault-role'), 'Organizer');
+  const bulk = await byTestId(browser, 'bulk-delete');
+  assert.equal(await bulk.isEnabled(), false);
+  assert.match(await bulk.getAttribute('title'), /admin/);
+  assert.doesNotMatch(await browser.getPageSource(), /eyJ[A-Za-z0-9_-]{10,}\./);
+  await screenshot(browser, 'assets-organizer');
+});
