@@ -71,6 +71,22 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .setup(setup)
+        // Files dropped on the window: remembered here, so `upload_dropped`
+        // only takes paths the OS actually dropped.
+        .on_webview_event(|webview, event| {
+            if let tauri::WebviewEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+                if let Some(uploads) = webview.try_state::<commands::assets::Uploads>() {
+                    uploads.remember_drop(paths);
+                }
+            }
+        })
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+                if let Some(uploads) = window.try_state::<commands::assets::Uploads>() {
+                    uploads.remember_drop(paths);
+                }
+            }
+        })
         .invoke_handler(tauri::generate_handler![
             commands::activity::activity_log,
             commands::activity::export_activity,

@@ -1,13 +1,15 @@
 //! The vault's assets (issue 5). Tokens and the password stay in Rust: login
 //! takes the password UI → Rust and returns only the decoded identity. File
 //! paths come from a Rust file dialog, or from the OS drag-and-drop event
-//! (checked here: each must be a regular readable file). Uploads run in the
+//! (checked here: each must have been dropped on the window, as Rust saw
+//! it, and be a regular readable file). Uploads run in the
 //! background; `asset-upload` events carry each file's progress and end.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use portal_core::activity::Action;
 use portal_core::assets::{
@@ -27,14 +29,44 @@ use crate::state::AppCtx;
 /// The event that carries [`UploadEvent`]s.
 pub const ASSET_UPLOAD: &str = "asset-upload";
 
-/// The cancellation token of every upload under way, by upload id.
+/// How long a dropped file may wait for `upload_dropped`.
+const DROP_TTL: Duration = Duration::from_secs(120);
+
+/// The cancellation token of every upload under way, by upload id, and the
+/// paths the OS dropped on the window lately (seen here, in Rust, so the
+/// webview can only upload files the user actually dropped).
 #[derive(Default)]
-pub struct Uploads(Mutex<HashMap<String, CancellationToken>>);
+pub struct Uploads {
+    running: Mutex<HashMap<String, CancellationToken>>,
+    dropped: Mutex<Vec<(PathBuf, Instant)>>,
+}
 
 impl Uploads {
+    /// Called from the window's drag-drop event.
+    pub fn remember_drop(&self, paths: &[PathBuf]) {
+        let now = Instant::now();
+        let mut dropped = self.dropped.lock().unwrap_or_else(|p| p.into_inner());
+        dropped.retain(|(_, at)| now.duration_since(*at) < DROP_TTL);
+        dropped.extend(paths.iter().map(|p| (p.clone(), now)));
+    }
+
+    /// Takes `path` if the OS dropped it lately (each drop is used once).
+    fn take_dropped(&self, path: &Path) -> bool {
+        let now = Instant::now();
+        let mut dropped = self.dropped.lock().unwrap_or_else(|p| p.into_inner());
+        dropped.retain(|(_, at)| now.duration_since(*at) < DROP_TTL);
+        match dropped.iter().position(|(p, _)| p == path) {
+            Some(i) => {
+                dropped.remove(i);
+                true
+            }
+            None => false,
+        }
+    }
+
     fn add(&self, id: &str) -> CancellationToken {
         let token = CancellationToken::new();
-        self.0
+        self.running
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(id.to_owned(), token.clone());
@@ -42,12 +74,20 @@ impl Uploads {
     }
 
     fn remove(&self, id: &str) {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
+        self.running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(id);
     }
 
     /// Flips the upload's token; false when it is not (or no longer) running.
     pub fn cancel(&self, id: &str) -> bool {
-        match self.0.lock().unwrap_or_else(|p| p.into_inner()).get(id) {
+        match self
+            .running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+        {
             Some(t) => {
                 t.cancel();
                 true
@@ -308,20 +348,35 @@ pub async fn pick_and_upload(
 
 /// Uploads files dropped on the window (paths from Tauri's drag-drop event).
 #[tauri::command]
-#[instrument(skip(app, paths), err)]
+#[instrument(skip(app, uploads, paths), err)]
 pub async fn upload_dropped(
     app: AppHandle,
+    uploads: State<'_, Uploads>,
     paths: Vec<String>,
     folder_id: Option<String>,
 ) -> Result<Vec<UploadStarted>> {
     if paths.is_empty() {
         return Err(Error::validation("Nothing was dropped."));
     }
-    let checked = paths
-        .iter()
-        .map(|p| check_upload_path(Path::new(p)))
-        .collect::<Result<Vec<_>>>()?;
+    let checked = checked_drops(&uploads, &paths)?;
     start_uploads(app, checked, folder_id).await
+}
+
+/// Each path must have been dropped on the window (seen by Rust) and be a
+/// regular readable file.
+fn checked_drops(uploads: &Uploads, paths: &[String]) -> Result<Vec<PathBuf>> {
+    paths
+        .iter()
+        .map(|p| {
+            let path = Path::new(p);
+            if !uploads.take_dropped(path) {
+                return Err(Error::validation(format!(
+                    "{p} was not dropped on the window: use Upload… to choose files."
+                )));
+            }
+            check_upload_path(path)
+        })
+        .collect()
 }
 
 /// Stops an upload under way (`cancelled` event).
@@ -493,6 +548,28 @@ mod tests {
             Some(ErrorCode::Validation)
         );
         assert!(check_upload_path(&dir.join("missing.mp4")).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn only_files_dropped_on_the_window_are_taken() {
+        let dir = std::env::temp_dir().join(format!("portal-drop-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.join("b.mp4");
+        std::fs::write(&file, b"x").unwrap_or_else(|e| panic!("{e}"));
+        let uploads = Uploads::default();
+        let path = file.to_string_lossy().into_owned();
+        assert!(checked_drops(&uploads, std::slice::from_ref(&path)).is_err());
+        uploads.remember_drop(std::slice::from_ref(&file));
+        assert_eq!(
+            checked_drops(&uploads, std::slice::from_ref(&path)).ok(),
+            Some(vec![file.clone()])
+        );
+        // Used once.
+        assert!(checked_drops(&uploads, &[path]).is_err());
+        // A dropped folder is still refused.
+        uploads.remember_drop(std::slice::from_ref(&dir));
+        assert!(checked_drops(&uploads, &[dir.to_string_lossy().into_owned()]).is_err());
         let _ = std::fs::remove_dir_all(&dir);
     }
 
