@@ -515,3 +515,48 @@ describe('Details panel', () => {
     expect(row(plain.id)).toHaveAttribute('data-legal-hold', 'true');
   });
 });
+
+describe('States and folders', () => {
+  it('shows the error with a hint and Retry, then the empty state', async () => {
+    const user = userEvent.setup();
+    const backend = show('user', {
+      list_assets: () => {
+        throw { code: 'unavailable', message: 'The vault could not be reached.', hint: null };
+      },
+    });
+    await openAssets(user);
+    const error = await screen.findByTestId('assets-list-error');
+    expect(error).toHaveTextContent('The vault could not be reached.');
+    expect(within(error).getByTestId('assets-list-error-hint')).toHaveTextContent('network');
+    backend.on({
+      list_assets: () => ({ items: [], page: { total: 0, page: 1, limit: 50, has_more: false } }),
+    });
+    await user.click(within(error).getByTestId('assets-list-error-retry'));
+    expect(await screen.findByTestId('assets-empty')).toHaveTextContent('No assets here yet');
+    expect(screen.getByTestId('assets-total')).toHaveTextContent('0 assets');
+  });
+
+  it('creates a folder inside the selected one', async () => {
+    const user = userEvent.setup();
+    const backend = show('organizer', {
+      create_folder: (args) => ({
+        id: 'f2',
+        tenant_id: 't',
+        name: args.name,
+        parent_id: args.parentId,
+        created_at: null,
+        created_by: null,
+      }),
+    });
+    await openAssets(user);
+    await user.click(await screen.findByTestId('folder-node'));
+    await user.click(screen.getByTestId('folder-new'));
+    await user.type(await screen.findByTestId('folder-name'), 'Q3 launches');
+    await user.click(screen.getByTestId('folder-create'));
+    await waitFor(() =>
+      expect(backend.argsOf('create_folder')[0]).toEqual({ name: 'Q3 launches', parentId: 'f1' }),
+    );
+    await waitFor(() => expect(screen.queryByTestId('folder-dialog')).toBeNull());
+    expect(backend.count('list_folders')).toBeGreaterThanOrEqual(2);
+  });
+});
