@@ -1,4 +1,5 @@
 import { render, screen, waitFor, within } from '@testing-library/svelte';
+import { computeAccessibleName } from 'dom-accessibility-api';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import App from '../../App.svelte';
@@ -558,5 +559,54 @@ describe('States and folders', () => {
     );
     await waitFor(() => expect(screen.queryByTestId('folder-dialog')).toBeNull());
     expect(backend.count('list_folders')).toBeGreaterThanOrEqual(2);
+  });
+});
+
+const INTERACTIVE = 'button, input, select, textarea, a[href], [role^="menuitem"]';
+
+function unlabelled(): string[] {
+  return Array.from(document.body.querySelectorAll<HTMLElement>(INTERACTIVE))
+    .filter((el) => !el.dataset.testid || !computeAccessibleName(el).trim())
+    .map((el) => el.outerHTML.slice(0, 120));
+}
+
+describe('Assets accessibility', () => {
+  it('every interactive element has a test id and an accessible name', async () => {
+    const user = userEvent.setup();
+    const backend = show(null, {
+      vault_login: () => sessionView('admin'),
+      pick_and_upload: () => [{ uploadId: 'u1', name: 'big.mov', total: 1000 }],
+      share_asset: () => ({
+        id: 's',
+        asset_id: plain.id,
+        url: 'https://x/s',
+        expires_at: null,
+        created_at: null,
+      }),
+    });
+    await openAssets(user);
+    await screen.findByTestId('vault-login-form');
+    expect(unlabelled()).toEqual([]);
+    await user.type(screen.getByTestId('vault-password'), 'pw');
+    await user.click(screen.getByTestId('vault-login-submit'));
+    const panel = await openRow(user, plain.id);
+    await user.click(within(panel).getByTestId('share-create'));
+    await within(panel).findByTestId('share-url');
+    await user.click(screen.getByTestId('asset-upload'));
+    await screen.findByTestId('upload-row');
+    expect(backend.count('pick_and_upload')).toBe(1);
+    expect(unlabelled()).toEqual([]);
+    await user.click(within(row(plain.id)).getByTestId('asset-select'));
+    await user.click(screen.getByTestId('bulk-delete'));
+    await screen.findByTestId('bulk-delete-dialog');
+    expect(unlabelled()).toEqual([]);
+    await user.click(screen.getByTestId('bulk-delete-cancel'));
+    await user.click(within(panel).getByTestId('asset-delete'));
+    await screen.findByTestId('asset-delete-dialog');
+    expect(unlabelled()).toEqual([]);
+    await user.click(screen.getByTestId('asset-delete-cancel'));
+    await user.click(screen.getByTestId('folder-new'));
+    await screen.findByTestId('folder-dialog');
+    expect(unlabelled()).toEqual([]);
   });
 });
