@@ -185,6 +185,8 @@ describe('Vault session', () => {
     await user.click(await screen.findByTestId('vault-logout'));
     expect(await screen.findByTestId('vault-login-form')).toBeVisible();
     expect(backend.count('vault_logout')).toBe(1);
+    // The sidebar's vault status is checked again.
+    await waitFor(() => expect(backend.count('service_status')).toBeGreaterThanOrEqual(2));
   });
 });
 
