@@ -8,6 +8,13 @@ import { startDriver, stopDriver, launch, byTestId, screenshot, textOf } from '.
 let session;
 
 before(async () => {
+  // The file the upload test "picks" (the native dialog cannot be driven).
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const file = join(mkdtempSync(join(tmpdir(), 'portal-upload-')), 'keynote.mp4');
+  writeFileSync(file, Buffer.alloc(6 * 1024 * 1024, 7));
+  process.env.PORTAL_E2E_PICK_FILES = file;
   await startDriver();
   session = await launch();
   const { browser } = session;
@@ -75,4 +82,43 @@ test('session, windowed list, details, legal-hold refusal, logout and login', as
   assert.match(await bulk.getAttribute('title'), /admin/);
   assert.doesNotMatch(await browser.getPageSource(), /eyJ[A-Za-z0-9_-]{10,}\./);
   await screenshot(browser, 'assets-organizer');
+});
+
+test('upload a multi-megabyte file with a progress bar to the end', async () => {
+  const { browser } = session;
+  // Organizers may upload (the previous test logged in as one).
+  assert.equal(await textOf(browser, 'vault-role'), 'Organizer');
+  const before = Number((await textOf(browser, 'assets-total')).replace(/\D/g, ''));
+  await (await byTestId(browser, 'asset-upload')).click();
+  const row = await byTestId(browser, 'upload-row');
+  await row.waitForDisplayed({ timeout: 20000 });
+  assert.ok(await (await byTestId(browser, 'upload-progress')).isExisting(), 'no progress bar');
+  await browser.waitUntil(async () => (await row.getAttribute('data-state')) === 'done', {
+    timeout: 60000,
+    timeoutMsg: `upload ended as ${await row.getAttribute('data-state')}`,
+  });
+  assert.equal(await (await byTestId(browser, 'upload-progress')).getAttribute('value'), '100');
+  await browser.waitUntil(
+    async () => Number((await textOf(browser, 'assets-total')).replace(/\D/g, '')) === before + 1,
+    { timeout: 20000, timeoutMsg: 'the uploaded asset is not counted' },
+  );
+  await screenshot(browser, 'assets-upload');
+});
+
+test('the documented developer (user role) reads only: every write action is disabled', async () => {
+  const { browser } = session;
+  await (await byTestId(browser, 'vault-logout')).click();
+  await (await byTestId(browser, 'vault-login-form')).waitForDisplayed({ timeout: 10000 });
+  await (await byTestId(browser, 'vault-email')).clearValue();
+  await (await byTestId(browser, 'vault-email')).setValue('dev@eventzr.com');
+  await (await byTestId(browser, 'vault-password')).setValue('Password123!');
+  await (await byTestId(browser, 'vault-login-submit')).click();
+  await (await byTestId(browser, 'vault-identity')).waitForDisplayed({ timeout: 20000 });
+  assert.equal(await textOf(browser, 'vault-role'), 'User');
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="asset-row"]')).length > 0, { timeout: 20000 });
+  for (const id of ['asset-upload', 'folder-new', 'bulk-delete']) {
+    const el = await byTestId(browser, id);
+    assert.equal(await el.isEnabled(), false, `${id} is enabled for a user`);
+    assert.match(await el.getAttribute('title'), /organizer|admin/, `${id} does not name the role it needs`);
+  }
 });

@@ -83,3 +83,55 @@ test('generate, store, review, upload, verify, sign for all videos, test playbac
   await (await byTestId(browser, 'key-delete-confirm')).click();
   await browser.waitUntil(async () => (await rowOf(browser, name)) === null, { timeout: 20000 });
 });
+
+test('an upload that fails (sandbox fault) keeps the key as not uploaded, and resume uploads it', async () => {
+  const { browser } = session;
+  // The embedded sandbox's address, as Settings shows it.
+  await (await byTestId(browser, 'nav-settings')).click();
+  const jwtKeysUrl = await textOf(browser, 'settings-url-jwt-keys');
+  const base = jwtKeysUrl.replace(/\/jwt-keys\/v2\/?$/, '');
+  assert.match(base, /^http:\/\/127\.0\.0\.1:\d+$/);
+  const fault = await fetch(`${base}/sandbox/faults`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify('POST /jwt-keys/v2/jwt_keys=status:503,times:1'),
+  });
+  assert.ok(fault.ok, `installing the fault failed: ${fault.status}`);
+
+  const name = `E2E resume ${Date.now()}`;
+  await (await byTestId(browser, 'nav-keys')).click();
+  await (await byTestId(browser, 'key-new')).waitForClickable({ timeout: 30000 });
+  await (await byTestId(browser, 'key-new')).click();
+  await (await byTestId(browser, 'wizard-name')).setValue(name);
+  await (await byTestId(browser, 'wizard-next')).click();
+  await (await byTestId(browser, 'wizard-stored')).waitForDisplayed({ timeout: 60000 });
+  await (await byTestId(browser, 'wizard-next')).click();
+  await (await byTestId(browser, 'wizard-upload')).waitForClickable({ timeout: 20000 });
+  await (await byTestId(browser, 'wizard-upload')).click();
+
+  const error = await byTestId(browser, 'wizard-error');
+  await error.waitForDisplayed({ timeout: 20000 });
+  assert.equal(await error.getAttribute('data-code'), 'unavailable', await textOf(browser, 'wizard-error'));
+
+  // Leave the wizard (it asks first, since a key exists): the key stays, marked not uploaded.
+  await (await byTestId(browser, 'wizard-close')).click();
+  await (await byTestId(browser, 'wizard-close-confirm')).waitForDisplayed({ timeout: 10000 });
+  await (await byTestId(browser, 'wizard-close-confirm-confirm')).click();
+  await (await byTestId(browser, 'key-wizard')).waitForDisplayed({ reverse: true, timeout: 10000 });
+  await browser.waitUntil(async () => (await (await rowOf(browser, name))?.getAttribute('data-pairing')) === 'not_uploaded', {
+    timeout: 20000,
+    timeoutMsg: 'the key is not listed as not uploaded',
+  });
+
+  // Resume: the fault was used up, so the upload now succeeds and verifies.
+  await (await (await rowOf(browser, name)).$('[data-testid="key-resume"]')).click();
+  await (await byTestId(browser, 'wizard-upload')).waitForClickable({ timeout: 20000 });
+  await (await byTestId(browser, 'wizard-upload')).click();
+  const verdict = await byTestId(browser, 'wizard-verdict');
+  await verdict.waitForDisplayed({ timeout: 30000 });
+  assert.equal(await verdict.getAttribute('data-ok'), 'true', await textOf(browser, 'wizard-verdict'));
+  await (await byTestId(browser, 'wizard-done')).click();
+  await browser.waitUntil(async () => (await (await rowOf(browser, name))?.getAttribute('data-pairing')) === 'paired', {
+    timeout: 20000,
+  });
+});

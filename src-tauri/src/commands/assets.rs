@@ -329,6 +329,15 @@ pub async fn pick_and_upload(
     app: AppHandle,
     folder_id: Option<String>,
 ) -> Result<Vec<UploadStarted>> {
+    // Debug builds only: the real-window tests cannot drive the native file
+    // dialog, so they name the files in PORTAL_E2E_PICK_FILES instead.
+    #[cfg(debug_assertions)]
+    if let Some(list) = std::env::var_os("PORTAL_E2E_PICK_FILES") {
+        let paths = std::env::split_paths(&list)
+            .map(|p| check_upload_path(&p))
+            .collect::<Result<Vec<_>>>()?;
+        return start_uploads(app, paths, folder_id).await;
+    }
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.dialog().file().pick_files(move |chosen| {
         let _ = tx.send(chosen);
