@@ -21,8 +21,6 @@ pub use types::{
 };
 pub use upload::{UploadProgress, UploadRequest};
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use chrono::{DateTime, Utc};
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
@@ -56,15 +54,13 @@ pub struct VaultClaims {
 impl VaultClaims {
     /// Reads the payload of a JWT without verifying it (the service does).
     pub fn decode(jwt: &Secret) -> Result<Self> {
-        let payload = jwt
-            .expose()
-            .split('.')
-            .nth(1)
-            .ok_or_else(|| bad("The access token is not a JWT."))?;
-        let bytes = URL_SAFE_NO_PAD
-            .decode(payload.trim_end_matches('='))
-            .map_err(|_| bad("The access token's payload is not base64url."))?;
-        serde_json::from_slice(&bytes)
+        let decoded = crate::signing::decode(jwt.expose()).map_err(|e| {
+            bad(&format!(
+                "The access token is not a readable JWT: {}",
+                e.message
+            ))
+        })?;
+        serde_json::from_value(decoded.claims)
             .map_err(|e| bad(&format!("The access token's claims are unreadable: {e}")))
     }
 
@@ -290,6 +286,8 @@ impl<'a> VaultClient<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
 
     fn jwt(claims: Value) -> Secret {
         let enc = |v: &Value| URL_SAFE_NO_PAD.encode(v.to_string());

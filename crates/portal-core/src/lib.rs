@@ -8,7 +8,6 @@ pub mod context;
 pub mod error;
 mod fsutil;
 pub mod http;
-pub mod jwt_decode;
 pub mod jwt_keys;
 pub mod keypair;
 pub mod local_keys;

@@ -1,6 +1,5 @@
 use chrono::{Duration, Utc};
 use portal_core::activity::Action;
-use portal_core::jwt_decode::decode_unverified;
 use portal_core::secrets::Item;
 use portal_core::token_records::{Preferences, RotationReminder, SavedToken, TokenRecords};
 use portal_core::tokens::{
@@ -280,7 +279,8 @@ pub async fn create_user_jwt(
         None => pc.credential(Item::VaultStreamToken, Service::VaultStream)?,
     };
     let jwt = pc.tokens(&credential).create_user_jwt(&request).await?;
-    let (header, claims) = decode_unverified(jwt.jwt.expose())?;
+    let decoded = portal_core::signing::decode(jwt.jwt.expose())?;
+    let (header, claims) = (decoded.header, decoded.claims);
     let expires_at = jwt.expires_at.or_else(|| {
         claims["exp"]
             .as_i64()
