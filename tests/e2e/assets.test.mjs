@@ -122,3 +122,18 @@ test('the documented developer (user role) reads only: every write action is dis
     assert.match(await el.getAttribute('title'), /organizer|admin/, `${id} does not name the role it needs`);
   }
 });
+
+test('the documented admin logs in through the form and may write', async () => {
+  const { browser } = session;
+  await (await byTestId(browser, 'vault-logout')).click();
+  await (await byTestId(browser, 'vault-login-form')).waitForDisplayed({ timeout: 10000 });
+  await (await byTestId(browser, 'vault-email')).clearValue();
+  await (await byTestId(browser, 'vault-email')).setValue('admin@eventzr.com');
+  await (await byTestId(browser, 'vault-password')).setValue('Password123!');
+  await (await byTestId(browser, 'vault-login-submit')).click();
+  await (await byTestId(browser, 'vault-identity')).waitForDisplayed({ timeout: 20000 });
+  assert.equal(await textOf(browser, 'vault-role'), 'Admin');
+  for (const id of ['asset-upload', 'folder-new']) {
+    assert.equal(await (await byTestId(browser, id)).isEnabled(), true, `${id} is disabled for an admin`);
+  }
+});
