@@ -134,13 +134,16 @@ impl ProfileContext {
                 Ok(c) => self.jwt_keys(&c).list_page_probe().await,
                 Err(e) => Err(e),
             },
-            Service::Vault => match self.vault_session() {
-                Ok(Some(s)) => self.vault().list_assets(&s, 1, 1).await.map(|_| ()),
-                Ok(None) => Err(Error::new(
-                    ErrorCode::NoCredentials,
-                    "Not logged in to the vault.",
-                )
-                .with_service(Service::Vault)),
+            // Through the self-refreshing session: an access token that just
+            // expired is renewed (and saved) rather than reported as refused.
+            Service::Vault => match self.open_vault() {
+                Ok(vault) => {
+                    let query = crate::assets::AssetQuery {
+                        limit: 1,
+                        ..Default::default()
+                    };
+                    vault.list_assets(&query).await.map(|_| ())
+                }
                 Err(e) => Err(e),
             },
         };

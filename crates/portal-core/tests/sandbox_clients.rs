@@ -209,3 +209,35 @@ async fn nothing_listening_is_offline_not_a_panic() {
         err.message
     );
 }
+
+#[tokio::test]
+async fn the_vault_check_renews_an_expired_access_token() {
+    let sb = sandbox().await;
+    let ctx = context(&sb);
+    let admin = sb
+        .credentials()
+        .vault_users
+        .iter()
+        .find(|u| u.role == "admin")
+        .unwrap()
+        .clone();
+    let session = ctx
+        .vault()
+        .login(&admin.email, &Secret::new(admin.password.as_str()))
+        .await
+        .unwrap();
+    ctx.save_vault_session(&session).unwrap();
+    let before = ctx.stored(Item::VaultAccessToken).unwrap().unwrap();
+    sb.advance_clock(25 * 3600); // past the 24 h access token
+    assert_eq!(
+        ctx.check(Service::Vault).await.state,
+        ConnectionState::Connected
+    );
+    let after = ctx.stored(Item::VaultAccessToken).unwrap().unwrap();
+    assert_ne!(
+        before.expose(),
+        after.expose(),
+        "the renewed token was not saved"
+    );
+    sb.shutdown().await;
+}
