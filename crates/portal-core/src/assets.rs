@@ -251,36 +251,6 @@ impl<'a> VaultClient<'a> {
         )
         .await
     }
-
-    fn call(&self, session: &'a VaultSession, method: Method, path: &str) -> Result<Call<'a>> {
-        Ok(Call::new(Service::Vault, method, join(self.base, path)?)
-            .bearer(&session.access_token)
-            .header("x-tenant-id", session.claims.tenant_id.clone()))
-    }
-
-    pub async fn list_assets(
-        &self,
-        session: &'a VaultSession,
-        page: u32,
-        limit: u32,
-    ) -> Result<AssetPage> {
-        let mut call = self.call(session, Method::GET, "/vault/v1/assets")?;
-        call.url
-            .query_pairs_mut()
-            .append_pair("page", &page.to_string())
-            .append_pair("limit", &limit.to_string());
-        let resp = self.http.send(&call).await?;
-        let (data, info) = parse_envelope(&resp)?;
-        let items: Vec<Asset> = serde_json::from_value(data)
-            .map_err(|e| bad(&format!("Unexpected asset list: {e}")))?;
-        let info = info.unwrap_or(PageInfo {
-            total: items.len() as u64,
-            page,
-            limit,
-            has_more: false,
-        });
-        Ok(AssetPage { items, page: info })
-    }
 }
 
 #[cfg(test)]
