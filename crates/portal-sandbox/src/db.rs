@@ -142,6 +142,9 @@ impl Db {
             None => Connection::open_in_memory()?,
         };
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Deleted rows (e.g. an older sandbox's plain bootstrap credentials) are
+        // overwritten, not left in free pages.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         conn.execute_batch(SCHEMA)?;
         Ok(Db {
             conn: Mutex::new(conn),
