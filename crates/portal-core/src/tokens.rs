@@ -301,6 +301,23 @@ impl<'a> TokensClient<'a> {
         Ok(CreatedToken { token, value })
     }
 
+    /// Creates the replacement of token `id`: same name, scopes and expiry
+    /// policy (see [`rotation_of`]). The old token is left for the caller to
+    /// revoke once the new one is deployed.
+    pub async fn rotate(&self, id: &str) -> Result<Rotation> {
+        let old = self
+            .list_all()
+            .await?
+            .into_iter()
+            .find(|t| t.id == id)
+            .ok_or_else(|| {
+                Error::new(ErrorCode::NotFound, format!("Token {id} no longer exists."))
+                    .with_service(Service::VaultStream)
+            })?;
+        let created = self.create(&rotation_of(&old, Utc::now())).await?;
+        Ok(Rotation { old, created })
+    }
+
     pub async fn revoke(&self, id: &str) -> Result<()> {
         let call = self.call(
             Method::DELETE,
@@ -357,6 +374,23 @@ pub fn rotation_of(old: &ApiToken, now: DateTime<Utc>) -> NewToken {
         name: old.name.clone(),
         scopes: old.scopes.clone(),
         expires_at: rotated_expiry(old, now),
+    }
+}
+
+/// A rotation: the token being replaced and its freshly created successor.
+#[derive(Debug)]
+pub struct Rotation {
+    pub old: ApiToken,
+    pub created: CreatedToken,
+}
+
+impl Rotation {
+    /// The activity log's line for it.
+    pub fn summary(&self) -> String {
+        format!(
+            "Rotated '{}': new token {} replaces {}",
+            self.old.name, self.created.token.id, self.old.id
+        )
     }
 }
 

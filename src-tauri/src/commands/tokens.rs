@@ -3,10 +3,9 @@ use portal_core::activity::Action;
 use portal_core::secrets::Item;
 use portal_core::token_records::{Preferences, RotationReminder, SavedToken, TokenRecords};
 use portal_core::tokens::{
-    rotation_of, usage_snippets, ApiToken, CopyWhat, NewToken, ScopeInfo, Snippet, UserJwtRequest,
-    SCOPES,
+    usage_snippets, ApiToken, CopyWhat, NewToken, ScopeInfo, Snippet, UserJwtRequest, SCOPES,
 };
-use portal_core::{Error, ErrorCode, Result, Service};
+use portal_core::{Result, Service};
 use tauri::{AppHandle, State};
 use tauri_plugin_notification::NotificationExt;
 use tracing::instrument;
@@ -194,27 +193,14 @@ pub async fn rotate_token(
 ) -> Result<CreatedTokenView> {
     let pc = ctx.active_context().await?;
     let credential = pc.credential(Item::VaultStreamToken, Service::VaultStream)?;
-    let tokens = pc.tokens(&credential);
-    let old = tokens
-        .list_all()
-        .await?
-        .into_iter()
-        .find(|t| t.id == id)
-        .ok_or_else(|| {
-            Error::new(ErrorCode::NotFound, format!("Token {id} no longer exists."))
-                .with_service(Service::VaultStream)
-        })?;
-    let created = tokens.create(&rotation_of(&old, Utc::now())).await?;
-    let summary = format!(
-        "Rotated '{}': new token {} replaces {}",
-        old.name, created.token.id, old.id
-    );
+    let rotation = pc.tokens(&credential).rotate(&id).await?;
     ctx.record(
         &pc.profile.name,
         Action::TokenRotate,
-        &created.token.id,
-        &summary,
+        &rotation.created.token.id,
+        &rotation.summary(),
     );
+    let created = rotation.created;
     Ok(reveals.hold(&app, &pc, created))
 }
 

@@ -2,7 +2,7 @@ use chrono::{Duration, Utc};
 use clap::Subcommand;
 use portal_core::secrets::Item;
 use portal_core::token_records::{RotationReminder, TokenRecords};
-use portal_core::tokens::{rotation_of, NewToken, UserJwtRequest};
+use portal_core::tokens::{NewToken, UserJwtRequest};
 use portal_core::{Error, Service};
 use serde_json::json;
 
@@ -162,21 +162,10 @@ pub async fn run(g: &Globals, command: TokensCommand) -> anyhow::Result<()> {
             eprintln!("Store it in a secrets manager now; the service cannot show it again.");
         }
         TokensCommand::Rotate { id, revoke_old } => {
-            let old = tokens
-                .list_all()
-                .await?
-                .into_iter()
-                .find(|t| t.id == id)
-                .ok_or_else(|| {
-                    Error::new(portal_core::ErrorCode::NotFound, format!("No token {id}."))
-                        .with_service(Service::VaultStream)
-                })?;
-            let created = tokens.create(&rotation_of(&old, Utc::now())).await?;
+            let rotation = tokens.rotate(&id).await?;
+            let summary = rotation.summary();
+            let (old, created) = (rotation.old, rotation.created);
             let new = &created.token;
-            let summary = format!(
-                "Rotated '{}': new token {} replaces {}",
-                old.name, new.id, old.id
-            );
             record(&ctx.profile.name, Action::TokenRotate, &new.id, &summary);
             if g.json {
                 let mut v = serde_json::to_value(new)?;
