@@ -5,6 +5,7 @@ mod commands;
 pub mod dto;
 mod reveal;
 mod sandbox;
+mod save_dialog;
 mod state;
 
 use portal_core::profiles::SETTINGS_FILE;

@@ -1,9 +1,9 @@
 use portal_core::activity::{to_csv, ActivityReport};
 use portal_core::{Error, Result};
 use tauri::{AppHandle, State};
-use tauri_plugin_dialog::DialogExt;
 use tracing::instrument;
 
+use crate::save_dialog::ask_save_path;
 use crate::state::AppCtx;
 
 /// The whole log (every profile; the page filters), with its chain verdict.
@@ -29,21 +29,11 @@ pub async fn export_activity(
             "Unknown export format '{format}': use json or csv."
         )));
     }
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    handle
-        .dialog()
-        .file()
-        .set_file_name(format!("partner-portal-activity.{format}"))
-        .add_filter(format.to_uppercase(), &[format.as_str()])
-        .save_file(move |chosen| {
-            let _ = tx.send(chosen);
-        });
-    let Some(chosen) = rx.await.ok().flatten() else {
+    let file_name = format!("partner-portal-activity.{format}");
+    let Some(path) = ask_save_path(&handle, &file_name, &format.to_uppercase(), &format).await?
+    else {
         return Ok(None);
     };
-    let path = chosen
-        .into_path()
-        .map_err(|e| Error::validation(format!("Cannot save there: {e}")))?;
     let mut entries = app.activity.read()?.entries;
     if let Some(p) = &profile {
         entries.retain(|e| &e.profile == p);

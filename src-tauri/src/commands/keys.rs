@@ -19,13 +19,14 @@ use portal_core::signing::{self, Subject, Verdict};
 use portal_core::{Error, ErrorCode, Result, Secret, Service};
 use serde_json::Value;
 use tauri::{AppHandle, Emitter, State};
-use tauri_plugin_dialog::DialogExt;
+
 use tracing::instrument;
 
 use crate::dto::{
     DeleteKeyOutcome, ImportKeyInput, ImportedKeyView, KeyDetails, KeysOverview, LocalKeyView,
     PlaybackVerdict, SignVideoRequest, SignedVideoJwt, UploadVerification, UploadedKey, VideoUrls,
 };
+use crate::save_dialog::ask_save_path;
 use crate::state::AppCtx;
 
 /// The event that carries [`GenProgress`] while a key is generated.
@@ -205,21 +206,11 @@ pub async fn export_private_key(
         .chars()
         .map(|c| if c.is_alphanumeric() { c } else { '-' })
         .collect();
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    handle
-        .dialog()
-        .file()
-        .set_file_name(format!("{file_name}.private.pem"))
-        .add_filter("PEM", &["pem"])
-        .save_file(move |chosen| {
-            let _ = tx.send(chosen);
-        });
-    let Some(chosen) = rx.await.ok().flatten() else {
+    let Some(path) =
+        ask_save_path(&handle, &format!("{file_name}.private.pem"), "PEM", "pem").await?
+    else {
         return Ok(None);
     };
-    let path = chosen
-        .into_path()
-        .map_err(|e| Error::validation(format!("Cannot save there: {e}")))?;
     let passphrase = passphrase.filter(|p| !p.is_empty()).map(Secret::from);
     let written = path.clone();
     tokio::task::spawn_blocking(move || {

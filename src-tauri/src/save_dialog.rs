@@ -1,0 +1,34 @@
+//! The native save dialog, opened from Rust so that the webview never
+//! chooses a path.
+
+use std::path::PathBuf;
+
+use portal_core::{Error, Result};
+use tauri::AppHandle;
+use tauri_plugin_dialog::DialogExt;
+
+/// Asks where to save `file_name` (filtered to `extension`); `None` when the
+/// user cancelled.
+pub async fn ask_save_path(
+    handle: &AppHandle,
+    file_name: &str,
+    filter: &str,
+    extension: &str,
+) -> Result<Option<PathBuf>> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    handle
+        .dialog()
+        .file()
+        .set_file_name(file_name)
+        .add_filter(filter, &[extension])
+        .save_file(move |chosen| {
+            let _ = tx.send(chosen);
+        });
+    let Some(chosen) = rx.await.ok().flatten() else {
+        return Ok(None);
+    };
+    chosen
+        .into_path()
+        .map(Some)
+        .map_err(|e| Error::validation(format!("Cannot save there: {e}")))
+}
