@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,7 +14,6 @@ use portal_core::assets::{
 };
 use portal_core::context::ProfileContext;
 use portal_core::http::HttpConfig;
-use portal_core::profiles::{Environment, Profile, ServiceUrls};
 use portal_core::secrets::{Item, MemoryStore};
 use portal_core::{ErrorCode, Secret};
 use portal_sandbox::{LoggedRequest, RateLimits, Sandbox, SandboxConfig};
@@ -31,17 +32,10 @@ async fn sandbox() -> Sandbox {
 }
 
 fn context(sb: &Sandbox) -> ProfileContext {
-    let mut p = Profile::new("T", Environment::Sandbox);
-    p.urls = ServiceUrls {
-        vaultstream: sb.vaultstream_url(),
-        jwt_keys: sb.jwt_keys_url(),
-        vault: sb.vault_url(),
-    };
+    let p = common::sandbox_profile(sb, "T");
     let config = HttpConfig {
-        base_delay: Duration::from_millis(10),
-        max_delay: Duration::from_millis(50),
         request_timeout: Duration::from_secs(20),
-        ..HttpConfig::default()
+        ..common::fast_retries()
     };
     ProfileContext::new(p, Arc::new(MemoryStore::default()), config).unwrap()
 }

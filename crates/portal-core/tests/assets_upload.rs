@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -11,7 +13,6 @@ use std::time::Duration;
 use portal_core::assets::{AssetQuery, UploadProgress, UploadRequest, Vault};
 use portal_core::context::ProfileContext;
 use portal_core::http::HttpConfig;
-use portal_core::profiles::{Environment, Profile, ServiceUrls};
 use portal_core::secrets::MemoryStore;
 use portal_core::{ErrorCode, Secret};
 use portal_sandbox::{LoggedRequest, RateLimits, Sandbox, SandboxConfig};
@@ -28,16 +29,9 @@ async fn setup() -> (Sandbox, ProfileContext) {
     })
     .await
     .unwrap();
-    let mut p = Profile::new("T", Environment::Sandbox);
-    p.urls = ServiceUrls {
-        vaultstream: sb.vaultstream_url(),
-        jwt_keys: sb.jwt_keys_url(),
-        vault: sb.vault_url(),
-    };
+    let p = common::sandbox_profile(&sb, "T");
     let config = HttpConfig {
-        base_delay: Duration::from_millis(10),
-        max_delay: Duration::from_millis(50),
-        ..HttpConfig::default()
+        ..common::fast_retries()
     };
     let ctx = ProfileContext::new(p, Arc::new(MemoryStore::default()), config).unwrap();
     ctx.vault_login("organizer@eventzr.com", &Secret::new("Password123!"), false)

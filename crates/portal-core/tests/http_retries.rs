@@ -3,12 +3,13 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use portal_core::context::ProfileContext;
 use portal_core::http::HttpConfig;
-use portal_core::profiles::{Environment, Profile, ServiceUrls};
 use portal_core::secrets::{Item, MemoryStore};
 use portal_core::tokens::NewToken;
 use portal_core::{ErrorCode, Secret, Service};
@@ -16,17 +17,10 @@ use portal_sandbox::{Sandbox, SandboxConfig};
 
 async fn setup() -> (Sandbox, ProfileContext) {
     let sb = Sandbox::start(SandboxConfig::default()).await.unwrap();
-    let mut p = Profile::new("T", Environment::Sandbox);
-    p.urls = ServiceUrls {
-        vaultstream: sb.vaultstream_url(),
-        jwt_keys: sb.jwt_keys_url(),
-        vault: sb.vault_url(),
-    };
+    let p = common::sandbox_profile(&sb, "T");
     let config = HttpConfig {
-        base_delay: Duration::from_millis(10),
-        max_delay: Duration::from_millis(50),
         request_timeout: Duration::from_secs(5),
-        ..HttpConfig::default()
+        ..common::fast_retries()
     };
     let ctx = ProfileContext::new(p, Arc::new(MemoryStore::default()), config).unwrap();
     ctx.store(

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
@@ -11,7 +13,7 @@ use portal_core::context::ProfileContext;
 use portal_core::http::HttpConfig;
 use portal_core::keypair::{generate, PublicKey};
 use portal_core::local_keys::{pairs_with_server, LocalKeys};
-use portal_core::profiles::{Environment, Profile, ServiceUrls, SettingsFile, SETTINGS_FILE};
+use portal_core::profiles::{SettingsFile, SETTINGS_FILE};
 use portal_core::secrets::{Item, MemoryStore};
 use portal_core::signing::{sign, sign_at, verify_with_service, Subject, VerdictKind, DEFAULT_TTL};
 use portal_core::{Secret, Service};
@@ -19,12 +21,7 @@ use portal_sandbox::{Sandbox, SandboxConfig};
 use serde_json::Value;
 
 fn context(sb: &Sandbox) -> ProfileContext {
-    let mut p = Profile::new("Test", Environment::Sandbox);
-    p.urls = ServiceUrls {
-        vaultstream: sb.vaultstream_url(),
-        jwt_keys: sb.jwt_keys_url(),
-        vault: sb.vault_url(),
-    };
+    let p = common::sandbox_profile(sb, "Test");
     let ctx =
         ProfileContext::new(p, Arc::new(MemoryStore::default()), HttpConfig::default()).unwrap();
     ctx.store(

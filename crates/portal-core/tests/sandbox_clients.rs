@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
@@ -24,12 +26,7 @@ async fn sandbox() -> Sandbox {
 }
 
 fn context(sb: &Sandbox) -> ProfileContext {
-    let mut p = Profile::new("Test", Environment::Sandbox);
-    p.urls = ServiceUrls {
-        vaultstream: sb.vaultstream_url(),
-        jwt_keys: sb.jwt_keys_url(),
-        vault: sb.vault_url(),
-    };
+    let p = common::sandbox_profile(sb, "Test");
     let ctx =
         ProfileContext::new(p, Arc::new(MemoryStore::default()), HttpConfig::default()).unwrap();
     let c = sb.credentials();
