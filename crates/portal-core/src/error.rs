@@ -154,6 +154,12 @@ impl Error {
         self.hint = Some(hint.into());
         self
     }
+
+    /// Says what was being done: `Listing API tokens: <message>`.
+    pub fn during(mut self, doing: &str) -> Self {
+        self.message = format!("{doing}: {}", self.message);
+        self
+    }
 }
 
 impl std::fmt::Display for Error {

@@ -3,6 +3,14 @@
 //! exponential backoff and jitter for requests that are safe to repeat, and
 //! the one rule about writes: a POST is never repeated unless it carries an
 //! `Idempotency-Key`, and a POST whose response is lost is `outcome_unknown`.
+//!
+//! A request that may be repeated is repeated (up to `max_attempts`) on
+//! anything that is not the service's own answer: no connection, a timeout,
+//! a connection cut mid-answer, 429 (after `Retry-After`), 500, 502, 503,
+//! 504, and a 2xx whose body is not the service's envelope (truncated JSON,
+//! an HTML page, an empty body, another service's envelope). A 4xx in the
+//! service's envelope is its answer and is returned at once. The rules and
+//! the fault matrix that checks them are in `docs/RELIABILITY.md`.
 
 use std::time::{Duration, Instant};
 
@@ -118,6 +126,11 @@ impl<'a> Call<'a> {
         self
     }
 
+    /// Whether the call may change something on the service.
+    fn is_write(&self) -> bool {
+        !matches!(self.method, Method::GET | Method::HEAD | Method::OPTIONS)
+    }
+
     fn retryable(&self) -> bool {
         matches!(
             self.method,
@@ -150,7 +163,7 @@ impl Response {
     }
 
     /// What the body is when it is not JSON: for messages.
-    fn non_json_kind(&self) -> Option<&'static str> {
+    pub fn non_json_kind(&self) -> Option<&'static str> {
         if serde_json::from_slice::<Value>(&self.body).is_ok() {
             return None;
         }
@@ -182,6 +195,14 @@ impl Response {
         .with_service(self.service)
         .with_request_id(Some(self.sent_request_id.clone()));
         e.status = Some(self.status.as_u16());
+        if let Some(hint) = status_hint(self.status, None) {
+            e.hint = Some(hint);
+        } else if self.status.is_success() {
+            e.hint = Some(
+                "The answer was cut off or mangled on the way: try again, and if it keeps happening check the base URL and any proxy in between."
+                    .to_owned(),
+            );
+        }
         e
     }
 
@@ -251,6 +272,53 @@ pub fn status_error(
     e.retry_after_secs = resp
         .retry_after()
         .map(|d| d.as_secs().clamp(1, u64::from(u32::MAX)) as u32);
+    if let Some(hint) = status_hint(resp.status, e.retry_after_secs) {
+        e.hint = Some(hint);
+    }
+    e
+}
+
+/// What to do next, when the status says more than the code's hint.
+fn status_hint(status: StatusCode, retry_after_secs: Option<u32>) -> Option<String> {
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        return retry_after_secs
+            .map(|s| format!("The service asks to wait {s} s: try again after that."));
+    }
+    status.is_server_error().then(|| {
+        "The service failed on its side: try again in a minute, and quote the request id if it keeps failing."
+            .to_owned()
+    })
+}
+
+/// Whether `body` is the service's own envelope, success or error: the
+/// answer of the service itself rather than of a proxy or a cut connection.
+fn is_envelope(service: Service, body: &[u8]) -> bool {
+    let Ok(v) = serde_json::from_slice::<Value>(body) else {
+        return false;
+    };
+    match service {
+        Service::VaultStream => crate::tokens::is_envelope(&v),
+        Service::JwtKeys => crate::jwt_keys::is_envelope(&v),
+        Service::Vault => crate::assets::is_envelope(&v),
+    }
+}
+
+/// A write the service accepted (2xx) whose answer cannot be read: it
+/// probably took effect, and it must not be repeated blindly.
+fn unreadable_answer(call: &Call<'_>, resp: &Response) -> Error {
+    let what = resp.non_json_kind().unwrap_or("an unreadable body");
+    let mut e = Error::new(
+        ErrorCode::OutcomeUnknown,
+        format!(
+            "{} answered the {} request with HTTP {} but {what} instead of its JSON envelope; it may or may not have taken effect.",
+            call.service.label(),
+            call.method,
+            resp.status.as_u16()
+        ),
+    )
+    .with_service(call.service)
+    .with_request_id(Some(resp.sent_request_id.clone()));
+    e.status = Some(resp.status.as_u16());
     e
 }
 
@@ -299,8 +367,16 @@ impl HttpClient {
                         sent_request_id: request_id,
                         attempts: attempt,
                     };
-                    let transient = matches!(status.as_u16(), 429 | 502 | 503 | 504);
-                    if !transient || last {
+                    let transient = matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504);
+                    // A success whose body is not the service's envelope was
+                    // mangled on the way (or answered by something else).
+                    let garbled = status.is_success()
+                        && status != StatusCode::NO_CONTENT
+                        && !is_envelope(call.service, &resp.body);
+                    if last || !(transient || garbled) {
+                        if garbled && call.is_write() && resp.non_json_kind().is_some() {
+                            return Err(unreadable_answer(call, &resp));
+                        }
                         return Ok(resp);
                     }
                     let wait = match resp.retry_after() {
@@ -452,7 +528,7 @@ impl Failure {
     fn into_error(self, call: &Call<'_>, request_id: String) -> Error {
         let service = call.service.label();
         let host = call.url.host_str().unwrap_or("the service").to_owned();
-        let write = !matches!(call.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        let write = call.is_write();
         let (code, message) = match self.kind {
             FailureKind::BadCredential => (
                 ErrorCode::Validation,

@@ -60,6 +60,11 @@ fn error_messages(v: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Whether `v` is the JWT keys envelope (`success` true or false).
+pub(crate) fn is_envelope(v: &Value) -> bool {
+    v.get("success").is_some_and(Value::is_boolean)
+}
+
 /// Parses the envelope; returns `(result, links)`.
 pub fn parse_envelope(resp: &Response) -> Result<(Value, Value)> {
     if !resp.status.is_success() {
@@ -140,6 +145,12 @@ impl<'a> JwtKeysClient<'a> {
 
     /// Every page, following `links.next` (an absolute URL).
     pub async fn list_all(&self) -> Result<Vec<JwtKey>> {
+        self.list_all_inner()
+            .await
+            .map_err(|e| e.during("Listing JWT keys"))
+    }
+
+    async fn list_all_inner(&self) -> Result<Vec<JwtKey>> {
         let mut url = join(self.base, "/jwt_keys")?;
         url.query_pairs_mut().append_pair("limit", "25");
         let mut all: Vec<JwtKey> = Vec::new();
@@ -187,20 +198,38 @@ impl<'a> JwtKeysClient<'a> {
     pub async fn create(&self, name: &str, public_key_pem: &str) -> Result<JwtKey> {
         validate_key_name(name)?;
         let body = json!({ "name": name, "public_key": public_key_pem });
-        let (result, _) = self
-            .send(Method::POST, join(self.base, "/jwt_keys")?, Some(body))
-            .await?;
-        decode(result)
+        let uploaded = async {
+            let (result, _) = self
+                .send(Method::POST, join(self.base, "/jwt_keys")?, Some(body))
+                .await?;
+            decode(result)
+        };
+        uploaded
+            .await
+            .map_err(|e| e.during(&format!("Uploading JWT key '{name}'")))
     }
 
     pub async fn delete(&self, id: &str) -> Result<()> {
-        self.send(
+        let doing = || format!("Deleting JWT key {id}");
+        let call = Call::new(
+            Service::JwtKeys,
             Method::DELETE,
             join(self.base, &format!("/jwt_keys/{}", urlencode(id)))?,
-            None,
         )
-        .await
-        .map(|_| ())
+        .bearer(self.credential);
+        let resp = self
+            .http
+            .send(&call)
+            .await
+            .map_err(|e| e.during(&doing()))?;
+        // A retry after a lost answer finds the key deleted already: that is
+        // the outcome asked for, not an error.
+        if resp.status == reqwest::StatusCode::NOT_FOUND && resp.attempts > 1 {
+            return Ok(());
+        }
+        parse_envelope(&resp)
+            .map(|_| ())
+            .map_err(|e| e.during(&doing()))
     }
 }
 

@@ -15,7 +15,7 @@ use ts_rs::TS;
 
 use crate::context::ProfileContext;
 use crate::error::{Error, ErrorCode, Result};
-use crate::jwt_keys::JwtKey;
+use crate::jwt_keys::{JwtKey, JwtKeysClient};
 use crate::keypair::{pairs_with, Fingerprints, PrivateKey, PublicKey};
 use crate::profiles::KeyValueStore;
 use crate::secrets::Item;
@@ -140,6 +140,36 @@ impl<'a> LocalKeys<'a> {
         let linked = key.clone();
         self.save_list(&keys)?;
         Ok(linked)
+    }
+
+    /// Uploads the public half of local key `local_id` (never retried) and
+    /// links it. The private key was kept before anything is sent, so when
+    /// the upload fails it stays here, indexed as not uploaded, and the
+    /// error's hint says so.
+    pub async fn upload(
+        &self,
+        local_id: &str,
+        client: &JwtKeysClient<'_>,
+    ) -> Result<(JwtKey, LocalKey)> {
+        let local = self.get(local_id)?;
+        let public = self.private_key(local_id)?.public_key();
+        match client.create(&local.name, &public.to_pem()?).await {
+            Ok(server) => {
+                let linked = self.link(local_id, &server.id)?;
+                Ok((server, linked))
+            }
+            Err(e) => {
+                let kept = format!(
+                    "The private key is kept on this machine as local key {local_id} ({}), marked not uploaded.",
+                    self.ctx.secrets.backend().describe()
+                );
+                let hint = match &e.hint {
+                    Some(h) => format!("{h} {kept}"),
+                    None => kept,
+                };
+                Err(e.with_hint(hint))
+            }
+        }
     }
 
     /// The private key, read back from the secret store and checked against

@@ -205,6 +205,14 @@ pub fn parse_envelope(resp: &Response) -> Result<(Value, Value)> {
     Ok((data, meta))
 }
 
+/// Whether `v` is the VaultStream envelope (`status` "ok" or "error").
+pub(crate) fn is_envelope(v: &Value) -> bool {
+    matches!(
+        v.get("status").and_then(Value::as_str),
+        Some("ok" | "error")
+    )
+}
+
 fn wrong_envelope(resp: &Response) -> Error {
     let mut e = Error::new(
         ErrorCode::BadResponse,
@@ -240,6 +248,12 @@ impl<'a> TokensClient<'a> {
     }
 
     pub async fn list_page(&self, limit: u32, after: Option<&str>) -> Result<Page<ApiToken>> {
+        self.list_page_inner(limit, after)
+            .await
+            .map_err(|e| e.during("Listing API tokens"))
+    }
+
+    async fn list_page_inner(&self, limit: u32, after: Option<&str>) -> Result<Page<ApiToken>> {
         let mut call = self.call(Method::GET, "/v1/auth/tokens")?;
         call.url
             .query_pairs_mut()
@@ -280,6 +294,20 @@ impl<'a> TokensClient<'a> {
 
     /// Never retried: a lost answer is `outcome_unknown`.
     pub async fn create(&self, new: &NewToken) -> Result<CreatedToken> {
+        self.create_inner(new).await.map_err(|e| {
+            let e = e.during(&format!("Creating API token '{}'", new.name));
+            if e.code == ErrorCode::OutcomeUnknown {
+                e.with_hint(
+                    "Refresh the token list before creating it again: if the token is there, revoke it \
+                     and create another, because its value cannot be shown again.",
+                )
+            } else {
+                e
+            }
+        })
+    }
+
+    async fn create_inner(&self, new: &NewToken) -> Result<CreatedToken> {
         let call = self.call(Method::POST, "/v1/auth/tokens")?.json(new.body());
         let resp = self.http.send(&call).await?;
         let (mut data, _) = parse_envelope(&resp)?;
@@ -323,8 +351,19 @@ impl<'a> TokensClient<'a> {
             Method::DELETE,
             &format!("/v1/auth/tokens/{}", urlencode(id)),
         )?;
-        let resp = self.http.send(&call).await?;
-        parse_envelope(&resp).map(|_| ())
+        let resp = self
+            .http
+            .send(&call)
+            .await
+            .map_err(|e| e.during(&format!("Revoking API token {id}")))?;
+        // A retry after a lost answer finds the token revoked already: that
+        // is the outcome asked for, not an error.
+        if resp.status == reqwest::StatusCode::NOT_FOUND && resp.attempts > 1 {
+            return Ok(());
+        }
+        parse_envelope(&resp)
+            .map(|_| ())
+            .map_err(|e| e.during(&format!("Revoking API token {id}")))
     }
 
     pub async fn create_user_jwt(&self, req: &UserJwtRequest) -> Result<UserJwt> {

@@ -128,22 +128,30 @@ async fn html_and_wrong_envelopes_are_bad_responses_that_name_the_service() {
     let cred = ctx
         .credential(Item::VaultStreamToken, Service::VaultStream)
         .unwrap();
-    sb.add_fault(
-        format!("GET {TOKENS}=body:wrong-envelope,times:1")
-            .parse()
-            .unwrap(),
-    );
+    // Not the service's own answer: retried, then reported.
+    sb.add_fault(format!("GET {TOKENS}=body:wrong-envelope").parse().unwrap());
     let err = ctx.tokens(&cred).list_page(5, None).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::BadResponse);
     assert_eq!(err.service, Some(Service::VaultStream));
     assert!(err.request_id.is_some());
+    assert_eq!(attempts(&sb, "GET", TOKENS).len(), 4);
+    sb.clear_faults();
 
     sb.add_fault(
-        format!("GET {TOKENS}=status:500,body:html,times:1")
+        format!("GET {TOKENS}=status:500,body:html")
             .parse()
             .unwrap(),
     );
     let err = ctx.tokens(&cred).list_page(5, None).await.unwrap_err();
     assert!(err.message.contains("HTML page"), "{}", err.message);
+    sb.clear_faults();
+
+    // Once only: the retry gets the real answer.
+    sb.add_fault(
+        format!("GET {TOKENS}=body:wrong-envelope,times:1")
+            .parse()
+            .unwrap(),
+    );
+    ctx.tokens(&cred).list_page(5, None).await.unwrap();
     sb.shutdown().await;
 }

@@ -31,9 +31,10 @@ pub struct LoggedRequest {
     pub idempotency_key: Option<String>,
     /// The client's `x-request-id`, if it sent one.
     pub request_id: Option<String>,
-    /// Status sent; 0 when the connection was dropped.
+    /// Status sent; 0 when the connection was dropped or the client left.
     pub status: u16,
-    /// `ok`, `dropped` or `reset`.
+    /// `ok`, `dropped`, `reset`, or `abandoned` (the client closed the
+    /// connection before the answer, e.g. on its timeout).
     pub outcome: &'static str,
     pub fault: Option<String>,
     /// Answered from a stored idempotency record.
@@ -94,6 +95,27 @@ fn header(req: &Request, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The entry of a request being served. A client that gives up (its
+/// timeout) closes the connection and the server drops the handler: the
+/// request is then logged as `abandoned` rather than lost from the log.
+struct Pending {
+    state: AppState,
+    entry: Option<LoggedRequest>,
+    started: Instant,
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if let Some(mut entry) = self.entry.take() {
+            entry.status = 0;
+            entry.outcome = "abandoned";
+            entry.duration_ms =
+                u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            self.state.request_log.push(entry);
+        }
+    }
+}
+
 /// Middleware recording every request to an emulated service.
 pub async fn record(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let service = Service::from_path(req.uri().path());
@@ -101,7 +123,7 @@ pub async fn record(State(state): State<AppState>, req: Request, next: Next) -> 
         return next.run(req).await;
     }
     let started = Instant::now();
-    let mut entry = LoggedRequest {
+    let entry = LoggedRequest {
         seq: 0,
         at: crate::clock::to_db(state.clock.now()),
         service,
@@ -116,7 +138,15 @@ pub async fn record(State(state): State<AppState>, req: Request, next: Next) -> 
         replayed: false,
         duration_ms: 0,
     };
+    let mut pending = Pending {
+        state: state.clone(),
+        entry: Some(entry),
+        started,
+    };
     let response = next.run(req).await;
+    let Some(mut entry) = pending.entry.take() else {
+        return response;
+    };
     let ext = response.extensions();
     entry.status = response.status().as_u16();
     if ext.get::<DropConnection>().is_some() {

@@ -336,7 +336,10 @@ impl<'a> Vault<'a> {
     pub async fn list_assets(&self, query: &AssetQuery) -> Result<AssetPage> {
         let mut req = Req::get("/vault/v1/assets");
         req.query = query.pairs()?;
-        let (data, info) = self.request(&req).await?;
+        let (data, info) = self
+            .request(&req)
+            .await
+            .map_err(|e| e.during("Listing assets"))?;
         let items: Vec<Asset> = decode(data, "asset list")?;
         let page = info.unwrap_or(PageInfo {
             total: items.len() as u64,
@@ -365,12 +368,15 @@ impl<'a> Vault<'a> {
     pub async fn get_asset(&self, id: &str) -> Result<Asset> {
         self.data(&Req::get(format!("/vault/v1/assets/{}", seg(id)?)), "asset")
             .await
+            .map_err(|e| e.during(&format!("Reading asset {id}")))
     }
 
     /// Creates an asset from metadata (no bytes).
     pub async fn create_asset(&self, new: &NewAsset) -> Result<Asset> {
         let req = Req::write(Method::POST, "/vault/v1/assets", Body::Json(new.body()?));
-        self.data(&req, "asset").await.map_err(explain_write)
+        self.data(&req, "asset")
+            .await
+            .map_err(|e| explain_write(e).during(&format!("Creating asset '{}'", new.name)))
     }
 
     /// Uploads a file, streamed from disk. `progress` sees the bytes sent in
@@ -397,7 +403,13 @@ impl<'a> Vault<'a> {
             _ = cancel.cancelled() => return Err(cancelled()),
             r = self.data::<Asset>(&req, "asset") => r,
         };
-        let asset = result.map_err(explain_write)?;
+        let asset = result.map_err(|e| {
+            let name = upload.name.clone().unwrap_or_else(|| {
+                let file = upload.path.file_name().unwrap_or_default();
+                file.to_string_lossy().into_owned()
+            });
+            explain_write(e).during(&format!("Uploading '{name}'"))
+        })?;
         if let Some(p) = &progress {
             p(UploadProgress { sent: total, total });
         }
@@ -426,7 +438,9 @@ impl<'a> Vault<'a> {
             format!("/vault/v1/assets/{}", seg(&asset.id)?),
             Body::Empty,
         );
-        self.data(&req, "deletion").await.map_err(explain_write)
+        self.data(&req, "deletion").await.map_err(|e| {
+            explain_write(e).during(&format!("Deleting asset '{}' ({})", asset.name, asset.id))
+        })
     }
 
     /// Reads the asset (and its hold's reason, when held), then deletes it.

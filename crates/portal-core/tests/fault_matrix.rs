@@ -1,0 +1,973 @@
+//! The fault matrix: every fault of the sandbox's fault injection, against a
+//! list, a create and a delete of each of the three services, through the
+//! core clients. The cases are generated from the tables below; each runs
+//! against its own sandbox, so the request log and the faults of one case
+//! cannot leak into another.
+//!
+//! Checked every time: a typed error that names the service, what was being
+//! done, the request id of the last attempt and what to do next; reads are
+//! retried; a token create and a key upload reach the service exactly once;
+//! vault writes are retried only with one `Idempotency-Key`; no resource
+//! exists twice; a kept private key survives a failed upload. Transient
+//! faults (`times:1`) must be recovered from by every retried call.
+//!
+//! The results are written to `docs/RELIABILITY.md` (between the markers of
+//! the core matrix), sorted and without timings.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portal_core::assets::{Asset, AssetQuery, NewAsset, UploadRequest};
+use portal_core::context::ProfileContext;
+use portal_core::http::HttpConfig;
+use portal_core::keypair::{PrivateKey, PublicKey};
+use portal_core::local_keys::LocalKeys;
+use portal_core::profiles::SettingsFile;
+use portal_core::secrets::{Item, MemoryStore};
+use portal_core::tokens::NewToken;
+use portal_core::{Error, ErrorCode, Secret, Service};
+use portal_sandbox::{LoggedRequest, Sandbox, SandboxConfig};
+use tokio_util::sync::CancellationToken;
+
+/// Attempts in all for a retried call (kept low: the 429 cases wait 1 s
+/// between attempts).
+const MAX_ATTEMPTS: u32 = 3;
+/// The client gives up on an answer after this long…
+const CLIENT_TIMEOUT: Duration = Duration::from_millis(300);
+/// …and the timeout fault answers after this long.
+const FAULT_LATENCY_MS: u64 = 1_000;
+/// Cases run on this many threads at once (each its own runtime and sandbox).
+const WORKERS: usize = 6;
+
+// --- the tables ------------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Fault {
+    Refused,
+    Timeout,
+    Reset,
+    Status500,
+    Status502,
+    Status503,
+    RateLimited,
+    Malformed,
+    Html,
+    Empty,
+    WrongEnvelope,
+}
+
+impl Fault {
+    const ALL: [Fault; 11] = [
+        Fault::Refused,
+        Fault::Timeout,
+        Fault::Reset,
+        Fault::Status500,
+        Fault::Status502,
+        Fault::Status503,
+        Fault::RateLimited,
+        Fault::Malformed,
+        Fault::Html,
+        Fault::Empty,
+        Fault::WrongEnvelope,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Fault::Refused => "connection refused",
+            Fault::Timeout => "timeout",
+            Fault::Reset => "reset mid-response",
+            Fault::Status500 => "HTTP 500",
+            Fault::Status502 => "HTTP 502",
+            Fault::Status503 => "HTTP 503",
+            Fault::RateLimited => "HTTP 429 + Retry-After: 1",
+            Fault::Malformed => "malformed JSON (200)",
+            Fault::Html => "HTML error page (502)",
+            Fault::Empty => "empty body (200)",
+            Fault::WrongEnvelope => "wrong envelope (200)",
+        }
+    }
+
+    /// The sandbox rule's items (`None`: the URL points at a closed port).
+    /// Faults that model an answer lost or mangled after the service acted
+    /// run the real handler first (`after`), so a write really happens.
+    fn rule_items(self) -> Option<String> {
+        Some(match self {
+            Fault::Refused => return None,
+            Fault::Timeout => format!("latency:{FAULT_LATENCY_MS},after"),
+            Fault::Reset => "reset,after".into(),
+            Fault::Status500 => "status:500".into(),
+            Fault::Status502 => "status:502".into(),
+            Fault::Status503 => "status:503".into(),
+            Fault::RateLimited => "status:429,retry-after:1".into(),
+            Fault::Malformed => "body:malformed,after".into(),
+            Fault::Html => "body:html".into(),
+            Fault::Empty => "body:empty,after".into(),
+            Fault::WrongEnvelope => "body:wrong-envelope".into(),
+        })
+    }
+
+    /// Whether the service acted before the fault (the write happened).
+    fn acts(self) -> bool {
+        self.rule_items().is_some_and(|i| i.ends_with("after"))
+    }
+
+    /// The status the client sees, when it sees one.
+    fn status(self) -> Option<u16> {
+        match self {
+            Fault::Status500 => Some(500),
+            Fault::Status502 | Fault::Html => Some(502),
+            Fault::Status503 => Some(503),
+            Fault::RateLimited => Some(429),
+            Fault::Malformed | Fault::Empty | Fault::WrongEnvelope => Some(200),
+            Fault::Refused | Fault::Timeout | Fault::Reset => None,
+        }
+    }
+
+    /// The code every operation must end with when the fault persists.
+    fn expected(self, op: Op) -> ErrorCode {
+        let write = op != Op::List;
+        match self {
+            // The write happened and its answer was lost or unreadable.
+            _ if write && self.acts() => ErrorCode::OutcomeUnknown,
+            Fault::Refused
+            | Fault::Timeout
+            | Fault::Reset
+            | Fault::Status500
+            | Fault::Status502
+            | Fault::Status503
+            | Fault::Html => ErrorCode::Unavailable,
+            Fault::RateLimited => ErrorCode::RateLimited,
+            Fault::Malformed | Fault::Empty | Fault::WrongEnvelope => ErrorCode::BadResponse,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Op {
+    List,
+    Create,
+    Delete,
+}
+
+/// How a call may be repeated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Retry {
+    /// Never repeated automatically (POST without `Idempotency-Key`).
+    Never,
+    /// Repeated: a read, or a DELETE (idempotent by definition).
+    Yes,
+    /// Repeated with the same `Idempotency-Key` on every attempt.
+    SameKey,
+}
+
+fn service_order(s: Service) -> u8 {
+    match s {
+        Service::VaultStream => 0,
+        Service::JwtKeys => 1,
+        Service::Vault => 2,
+    }
+}
+
+/// One operation of one service: what it is called, what goes on the wire.
+#[derive(Debug, Clone, Copy)]
+struct Target {
+    service: Service,
+    op: Op,
+}
+
+impl Target {
+    fn all() -> Vec<Target> {
+        let mut all = Vec::new();
+        for service in Service::ALL {
+            for op in [Op::List, Op::Create, Op::Delete] {
+                all.push(Target { service, op });
+            }
+        }
+        all
+    }
+
+    fn operation(self) -> &'static str {
+        match (self.service, self.op) {
+            (Service::VaultStream, Op::List) => "list API tokens",
+            (Service::VaultStream, Op::Create) => "create API token",
+            (Service::VaultStream, Op::Delete) => "revoke API token",
+            (Service::JwtKeys, Op::List) => "list JWT keys",
+            (Service::JwtKeys, Op::Create) => "upload JWT key",
+            (Service::JwtKeys, Op::Delete) => "delete JWT key",
+            (Service::Vault, Op::List) => "list assets",
+            (Service::Vault, Op::Create) => "upload asset",
+            (Service::Vault, Op::Delete) => "delete asset",
+        }
+    }
+
+    /// What the error message must say was being done.
+    fn doing(self) -> &'static str {
+        match (self.service, self.op) {
+            (Service::VaultStream, Op::List) => "Listing API tokens",
+            (Service::VaultStream, Op::Create) => "Creating API token",
+            (Service::VaultStream, Op::Delete) => "Revoking API token",
+            (Service::JwtKeys, Op::List) => "Listing JWT keys",
+            (Service::JwtKeys, Op::Create) => "Uploading JWT key",
+            (Service::JwtKeys, Op::Delete) => "Deleting JWT key",
+            (Service::Vault, Op::List) => "Listing assets",
+            (Service::Vault, Op::Create) => "Uploading",
+            (Service::Vault, Op::Delete) => "Deleting asset",
+        }
+    }
+
+    fn method(self) -> &'static str {
+        match self.op {
+            Op::List => "GET",
+            Op::Create => "POST",
+            Op::Delete => "DELETE",
+        }
+    }
+
+    fn collection(self) -> &'static str {
+        match self.service {
+            Service::VaultStream => "/vaultstream/v1/auth/tokens",
+            Service::JwtKeys => "/jwt-keys/v2/jwt_keys",
+            Service::Vault => "/vault/vault/v1/assets",
+        }
+    }
+
+    fn retry(self) -> Retry {
+        match (self.service, self.op) {
+            (Service::Vault, Op::Create | Op::Delete) => Retry::SameKey,
+            (_, Op::Create) => Retry::Never,
+            _ => Retry::Yes,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Case {
+    target: Target,
+    fault: Fault,
+    /// `times:1`: the fault hits the first attempt only.
+    transient: bool,
+}
+
+/// Every case: each fault persisting, and once only where the call is
+/// retried (a closed port cannot be "once").
+fn cases() -> Vec<Case> {
+    let mut cases = Vec::new();
+    for target in Target::all() {
+        for fault in Fault::ALL {
+            cases.push(Case {
+                target,
+                fault,
+                transient: false,
+            });
+            if target.retry() != Retry::Never && fault != Fault::Refused {
+                cases.push(Case {
+                    target,
+                    fault,
+                    transient: true,
+                });
+            }
+        }
+    }
+    cases
+}
+
+// --- counting attempts on the client side ----------------------------------
+
+/// Counts the HTTP layer's per-attempt log events (`portal::http`): the
+/// attempts that never reached the service (a closed port) count too.
+struct AttemptCounter(Arc<AtomicU32>);
+
+impl tracing::Subscriber for AttemptCounter {
+    fn register_callsite(
+        &self,
+        _: &'static tracing::Metadata<'static>,
+    ) -> tracing::subscriber::Interest {
+        tracing::subscriber::Interest::sometimes()
+    }
+    fn enabled(&self, metadata: &tracing::Metadata<'_>) -> bool {
+        metadata.target() == "portal::http"
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        if event.metadata().target() == "portal::http" {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+// --- one case --------------------------------------------------------------
+
+/// What a case observed, for the assertions and the table.
+#[derive(Debug)]
+struct Outcome {
+    case: Case,
+    result: Result<(), Error>,
+    /// Attempts the client made.
+    attempts: u32,
+    /// Of those, the ones the service received.
+    reached: Vec<LoggedRequest>,
+    elapsed: Duration,
+    /// The id the operation acted on (to keep messages stable in the doc).
+    subject_id: Option<String>,
+    /// Resources of this case's name after the case (creates), or whether
+    /// the deleted one is still there (deletes).
+    remaining: usize,
+    /// Upload of a key: whether the private key is still here, readable and
+    /// not linked to a server key.
+    key_kept: Option<bool>,
+}
+
+struct Shared {
+    key: PrivateKey,
+    /// The fixture uploaded to have something to delete.
+    other_public: String,
+    upload_file: tempfile::NamedTempFile,
+}
+
+fn http_config() -> HttpConfig {
+    HttpConfig {
+        request_timeout: CLIENT_TIMEOUT,
+        connect_timeout: CLIENT_TIMEOUT,
+        max_attempts: MAX_ATTEMPTS,
+        ..common::fast_retries()
+    }
+}
+
+const NAME: &str = "matrix";
+
+async fn run_case(case: Case, shared: &Shared, counter: &AtomicU32) -> Outcome {
+    let t = case.target;
+    let sb = Sandbox::start(SandboxConfig::default()).await.unwrap();
+    let mut profile = common::sandbox_profile(&sb, "matrix");
+    // A closed port: bound but never listening, so nothing else takes it.
+    let closed = tokio::net::TcpSocket::new_v4().unwrap();
+    closed.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let closed_origin = format!("http://{}", closed.local_addr().unwrap());
+    let store = Arc::new(MemoryStore::default());
+    let settings_dir = tempfile::tempdir().unwrap();
+    let settings = SettingsFile::open(settings_dir.path().join("settings.json")).unwrap();
+
+    // The good context prepares and checks; `ctx` is the one under test.
+    let good = ProfileContext::new(profile.clone(), store.clone(), http_config()).unwrap();
+    good.store(
+        Item::VaultStreamToken,
+        &Secret::new(sb.credentials().vaultstream_admin_token.as_str()),
+    )
+    .unwrap();
+    good.store(
+        Item::JwtKeysApiKey,
+        &Secret::new(sb.credentials().jwt_keys_api_key.as_str()),
+    )
+    .unwrap();
+    let admin = sb
+        .credentials()
+        .vault_users
+        .iter()
+        .find(|u| u.role == "admin")
+        .unwrap();
+    if t.service == Service::Vault {
+        good.vault_login(&admin.email, &Secret::new(admin.password.as_str()), false)
+            .await
+            .unwrap();
+    }
+    if case.fault == Fault::Refused {
+        let url = profile.urls.get(t.service).to_owned();
+        let origin = format!("http://{}", sb.addr());
+        profile
+            .urls
+            .set(t.service, url.replacen(&origin, &closed_origin, 1));
+    }
+    let ctx = ProfileContext::new(profile, store.clone(), http_config()).unwrap();
+
+    // What there is to delete, and the local key to upload.
+    let vs = good
+        .credential(Item::VaultStreamToken, Service::VaultStream)
+        .unwrap();
+    let jk = good
+        .credential(Item::JwtKeysApiKey, Service::JwtKeys)
+        .unwrap();
+    let mut subject_id = None;
+    let mut asset: Option<Asset> = None;
+    let mut local_id = None;
+    match (t.service, t.op) {
+        (Service::VaultStream, Op::Delete) => {
+            let created = good.tokens(&vs).create(&new_token()).await.unwrap();
+            subject_id = Some(created.token.id);
+        }
+        (Service::JwtKeys, Op::Delete) => {
+            let key = good
+                .jwt_keys(&jk)
+                .create(NAME, &shared.other_public)
+                .await
+                .unwrap();
+            subject_id = Some(key.id);
+        }
+        (Service::JwtKeys, Op::Create) => {
+            let kept = LocalKeys::new(&settings, &ctx)
+                .add(NAME, &shared.key)
+                .unwrap();
+            local_id = Some(kept.local_id);
+        }
+        (Service::Vault, Op::Delete) => {
+            let vault = good.open_vault().unwrap();
+            let new = NewAsset {
+                name: NAME.into(),
+                ..Default::default()
+            };
+            let a = vault.create_asset(&new).await.unwrap();
+            subject_id = Some(a.id.clone());
+            asset = Some(a);
+        }
+        _ => {}
+    }
+
+    let last_seq = sb.requests().iter().map(|r| r.seq).max().unwrap_or(0);
+    let path = match &subject_id {
+        Some(id) => format!("{}/{id}", t.collection()),
+        None => t.collection().to_owned(),
+    };
+    if let Some(items) = case.fault.rule_items() {
+        let times = if case.transient { ",times:1" } else { "" };
+        sb.add_fault(
+            format!("{} {path}={items}{times}", t.method())
+                .parse()
+                .unwrap(),
+        );
+    }
+
+    // The operation under test.
+    counter.store(0, Ordering::SeqCst);
+    let started = Instant::now();
+    let result: Result<(), Error> = match (t.service, t.op) {
+        (Service::VaultStream, op) => {
+            let cred = ctx
+                .credential(Item::VaultStreamToken, Service::VaultStream)
+                .unwrap();
+            let tokens = ctx.tokens(&cred);
+            match op {
+                Op::List => tokens.list_all().await.map(drop),
+                Op::Create => tokens.create(&new_token()).await.map(drop),
+                Op::Delete => tokens.revoke(subject_id.as_deref().unwrap()).await,
+            }
+        }
+        (Service::JwtKeys, op) => {
+            let cred = ctx
+                .credential(Item::JwtKeysApiKey, Service::JwtKeys)
+                .unwrap();
+            let keys = ctx.jwt_keys(&cred);
+            match op {
+                Op::List => keys.list_all().await.map(drop),
+                Op::Create => LocalKeys::new(&settings, &ctx)
+                    .upload(local_id.as_deref().unwrap(), &keys)
+                    .await
+                    .map(drop),
+                Op::Delete => keys.delete(subject_id.as_deref().unwrap()).await,
+            }
+        }
+        (Service::Vault, op) => {
+            let vault = ctx.open_vault().unwrap();
+            match op {
+                Op::List => vault
+                    .list_assets(&AssetQuery {
+                        page: 1,
+                        limit: 20,
+                        ..Default::default()
+                    })
+                    .await
+                    .map(drop),
+                Op::Create => {
+                    let req = UploadRequest {
+                        path: shared.upload_file.path().to_owned(),
+                        name: Some(NAME.into()),
+                        folder_id: None,
+                        content_type: Some("text/plain".into()),
+                        tags: Vec::new(),
+                    };
+                    vault
+                        .upload(&req, None, &CancellationToken::new())
+                        .await
+                        .map(drop)
+                }
+                Op::Delete => vault.delete_asset(asset.as_ref().unwrap()).await.map(drop),
+            }
+        }
+    };
+    let elapsed = started.elapsed();
+    let attempts = counter.load(Ordering::SeqCst);
+    if case.fault == Fault::Timeout {
+        // The last attempt the client gave up on is still being served.
+        tokio::time::sleep(Duration::from_millis(FAULT_LATENCY_MS + 200)).await;
+    }
+    sb.clear_faults();
+
+    let reached: Vec<LoggedRequest> = sb
+        .requests()
+        .into_iter()
+        .filter(|r| r.seq > last_seq && r.method == t.method() && r.path == path)
+        .collect();
+
+    // What exists afterwards, read without faults.
+    let remaining = match (t.service, t.op) {
+        (_, Op::List) => 0,
+        (Service::VaultStream, op) => {
+            let list = good.tokens(&vs).list_all().await.unwrap();
+            match op {
+                Op::Create => list.iter().filter(|k| k.name == NAME).count(),
+                _ => list
+                    .iter()
+                    .filter(|k| Some(&k.id) == subject_id.as_ref())
+                    .count(),
+            }
+        }
+        (Service::JwtKeys, op) => {
+            let list = good.jwt_keys(&jk).list_all().await.unwrap();
+            match op {
+                Op::Create => list
+                    .iter()
+                    .filter(|k| k.name == NAME && k.public_key.trim() == public_pem(&shared.key))
+                    .count(),
+                _ => list
+                    .iter()
+                    .filter(|k| Some(&k.id) == subject_id.as_ref())
+                    .count(),
+            }
+        }
+        (Service::Vault, op) => {
+            let vault = good.open_vault().unwrap();
+            let all = vault
+                .list_all_assets(&AssetQuery {
+                    page: 1,
+                    limit: 100,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            match op {
+                Op::Create => all.iter().filter(|a| a.name == NAME).count(),
+                _ => all
+                    .iter()
+                    .filter(|a| Some(&a.id) == subject_id.as_ref())
+                    .count(),
+            }
+        }
+    };
+
+    let key_kept = local_id.as_deref().map(|id| {
+        let keys = LocalKeys::new(&settings, &ctx);
+        let indexed = keys.get(id);
+        let readable = keys.private_key(id);
+        match (indexed, readable) {
+            (Ok(local), Ok(private)) => {
+                let same = private.public_key().fingerprints().unwrap()
+                    == shared.key.public_key().fingerprints().unwrap();
+                // Linked only when the upload succeeded.
+                same && local.is_uploaded() == result.is_ok()
+            }
+            _ => false,
+        }
+    });
+
+    drop(sb);
+    Outcome {
+        case,
+        result,
+        attempts,
+        reached,
+        elapsed,
+        subject_id,
+        remaining,
+        key_kept,
+    }
+}
+
+fn new_token() -> NewToken {
+    NewToken {
+        name: NAME.into(),
+        scopes: vec!["content:read".into()],
+        expires_at: None,
+    }
+}
+
+fn public_pem(key: &PrivateKey) -> String {
+    key.public_key().to_pem().unwrap().trim().to_owned()
+}
+
+// --- the checks ------------------------------------------------------------
+
+/// Every expectation of one case; returns the failures (empty: passed).
+fn check(o: &Outcome) -> Vec<String> {
+    let mut bad = Vec::new();
+    let mut expect = |ok: bool, what: String| {
+        if !ok {
+            bad.push(what);
+        }
+    };
+    let c = o.case;
+    let t = c.target;
+    let reached = o.reached.len() as u32;
+
+    // Attempts: every retried call goes to the limit (or recovers on the
+    // second attempt); the rest are sent exactly once.
+    let expected_attempts = match (t.retry(), c.transient) {
+        (Retry::Never, _) => 1,
+        (_, true) => 2,
+        (_, false) => MAX_ATTEMPTS,
+    };
+    expect(
+        o.attempts == expected_attempts,
+        format!("{expected_attempts} attempts expected, made {}", o.attempts),
+    );
+    let expected_reached = if c.fault == Fault::Refused {
+        0
+    } else {
+        o.attempts
+    };
+    expect(
+        reached == expected_reached,
+        format!("{expected_reached} requests should reach the service, {reached} did"),
+    );
+
+    // Writes: one Idempotency-Key for all attempts of a vault write; never
+    // one on calls that are not vault writes.
+    let keys: BTreeSet<Option<String>> = o
+        .reached
+        .iter()
+        .map(|r| r.idempotency_key.clone())
+        .collect();
+    match t.retry() {
+        Retry::SameKey if reached > 0 => expect(
+            keys.len() == 1 && keys.iter().all(Option::is_some),
+            format!("every attempt must carry the same Idempotency-Key: {keys:?}"),
+        ),
+        Retry::SameKey => {}
+        _ => expect(
+            keys.iter().all(Option::is_none),
+            format!("unexpected Idempotency-Key: {keys:?}"),
+        ),
+    }
+
+    // Each attempt has its own x-request-id.
+    let ids: BTreeSet<Option<String>> = o.reached.iter().map(|r| r.request_id.clone()).collect();
+    expect(
+        ids.len() == o.reached.len() && ids.iter().all(Option::is_some),
+        "every attempt needs its own x-request-id".into(),
+    );
+
+    // What exists afterwards: nothing twice, and exactly what happened.
+    let happened = c.transient || c.fault.acts();
+    match t.op {
+        Op::List => {}
+        Op::Create => {
+            let expected = usize::from(happened);
+            expect(
+                o.remaining == expected,
+                format!(
+                    "{expected} resource(s) named {NAME} expected afterwards, found {}",
+                    o.remaining
+                ),
+            );
+        }
+        Op::Delete => {
+            let expected = usize::from(!happened);
+            expect(
+                o.remaining == expected,
+                format!(
+                    "the deleted resource should {}exist afterwards",
+                    if expected == 1 {
+                        "still "
+                    } else {
+                        "no longer "
+                    }
+                ),
+            );
+        }
+    }
+    if let Some(kept) = o.key_kept {
+        expect(
+            kept,
+            "the local private key must stay, readable, linked only after a successful upload"
+                .into(),
+        );
+    }
+
+    if c.transient {
+        expect(
+            o.result.is_ok(),
+            format!(
+                "a retried call must recover from a transient fault: {:?}",
+                o.result.as_ref().err().map(ToString::to_string)
+            ),
+        );
+        return bad;
+    }
+
+    // The error itself.
+    let Err(e) = &o.result else {
+        bad.push("the fault must end in an error".into());
+        return bad;
+    };
+    let expected = c.fault.expected(t.op);
+    expect(
+        e.code == expected,
+        format!("code {} expected, got {}: {e}", expected, e.code),
+    );
+    expect(
+        e.service == Some(t.service),
+        format!("the error must name {}: {e}", t.service.label()),
+    );
+    let line = e.to_string();
+    expect(
+        line.starts_with(&format!("{}: ", t.service.label())),
+        format!("the one-line form must start with the service: {line}"),
+    );
+    expect(
+        e.message.starts_with(t.doing()),
+        format!(
+            "the message must say what was being done ({}): {}",
+            t.doing(),
+            e.message
+        ),
+    );
+    expect(
+        e.hint.as_deref().is_some_and(|h| h.len() > 10),
+        format!("a hint (what to do next) is needed: {e}"),
+    );
+    // The request id is the last attempt's, as the service logged it.
+    if let Some(last) = o.reached.last() {
+        expect(
+            e.request_id.is_some() && e.request_id == last.request_id,
+            format!(
+                "request id {:?} expected, got {:?}",
+                last.request_id, e.request_id
+            ),
+        );
+        expect(
+            line.contains(&format!(
+                "(request {})",
+                last.request_id.clone().unwrap_or_default()
+            )),
+            format!("the one-line form must carry the request id: {line}"),
+        );
+    }
+    if let Some(status) = c.fault.status() {
+        if e.code != ErrorCode::OutcomeUnknown || status != 200 {
+            expect(
+                e.status == Some(status),
+                format!("status {status} expected, got {:?}", e.status),
+            );
+        }
+    }
+    if c.fault == Fault::RateLimited {
+        expect(
+            e.retry_after_secs == Some(1),
+            format!("Retry-After must be reported: {:?}", e.retry_after_secs),
+        );
+        // Retry-After honoured between the attempts.
+        let waits = Duration::from_millis(950) * (o.attempts - 1);
+        expect(
+            o.elapsed >= waits,
+            format!(
+                "Retry-After must be waited for between attempts ({:?})",
+                o.elapsed
+            ),
+        );
+    }
+    if e.code == ErrorCode::OutcomeUnknown {
+        expect(
+            e.message.contains("may or may not"),
+            format!(
+                "a lost answer must say the outcome is unknown: {}",
+                e.message
+            ),
+        );
+    }
+    // Nothing secret in the message.
+    expect(
+        !line.contains("vst_live_") && !line.contains("BEGIN"),
+        format!("the message must not carry a credential: {line}"),
+    );
+    bad
+}
+
+// --- the table -------------------------------------------------------------
+
+fn row(o: &Outcome) -> Option<String> {
+    if o.case.transient {
+        return None;
+    }
+    let t = o.case.target;
+    let code = match &o.result {
+        Ok(()) => "(none)".to_owned(),
+        Err(e) => format!("`{}`", e.code),
+    };
+    let attempts = if o.case.fault == Fault::Refused {
+        format!("{} (0 reached)", o.attempts)
+    } else {
+        o.attempts.to_string()
+    };
+    let retried = match t.retry() {
+        Retry::Never => "no, never".to_owned(),
+        Retry::Yes if o.attempts > 1 => "yes".to_owned(),
+        Retry::SameKey if o.attempts > 1 => "yes, same Idempotency-Key".to_owned(),
+        _ => "no".to_owned(),
+    };
+    let recovers = match t.retry() {
+        Retry::Never => "—",
+        _ if o.case.fault == Fault::Refused => "—",
+        _ => "yes",
+    };
+    let duplicated = match t.op {
+        Op::List => "—",
+        _ => "no",
+    };
+    let message = match &o.result {
+        Ok(()) => String::new(),
+        Err(e) => {
+            let mut m = format!("{} — {}", e.message, e.hint.clone().unwrap_or_default());
+            if let Some(id) = &o.subject_id {
+                m = m.replace(id.as_str(), "{id}");
+            }
+            stable_local_ids(&m).replace('|', "\\|")
+        }
+    };
+    Some(format!(
+        "| {} | {} | {} | {code} | {attempts} | {retried} | {recovers} | {duplicated} | {message} |",
+        t.service.label(),
+        t.operation(),
+        o.case.fault.label(),
+    ))
+}
+
+/// `lk_` + 32 hex digits (random per run) becomes `lk_…`.
+fn stable_local_ids(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("lk_") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i + 3..];
+        let hex = tail.chars().take_while(char::is_ascii_hexdigit).count();
+        out.push_str("lk_…");
+        rest = &tail[hex..];
+    }
+    out.push_str(rest);
+    out
+}
+
+const BEGIN: &str = "<!-- fault-matrix:core:begin -->";
+const END: &str = "<!-- fault-matrix:core:end -->";
+
+fn write_doc(outcomes: &[Outcome]) {
+    let mut sorted: Vec<&Outcome> = outcomes.iter().collect();
+    sorted.sort_by_key(|o| {
+        (
+            service_order(o.case.target.service),
+            o.case.target.op,
+            o.case.fault,
+            o.case.transient,
+        )
+    });
+    let mut table = String::from(
+        "| service | operation | fault | error code | attempts | retried? | recovers from one fault? | duplicated write? | message — hint |\n\
+         |---|---|---|---|---|---|---|---|---|\n",
+    );
+    for line in sorted.iter().filter_map(|o| row(o)) {
+        table.push_str(&line);
+        table.push('\n');
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/RELIABILITY.md");
+    let doc = std::fs::read_to_string(&path).unwrap_or_default();
+    let block = format!("{BEGIN}\n{table}{END}");
+    let new = match (doc.find(BEGIN), doc.find(END)) {
+        (Some(b), Some(e)) if e > b => format!("{}{block}{}", &doc[..b], &doc[e + END.len()..]),
+        _ => format!("{doc}\n{block}\n"),
+    };
+    if new != doc {
+        std::fs::write(&path, new).unwrap();
+    }
+}
+
+// --- the test --------------------------------------------------------------
+
+#[test]
+fn fault_matrix() {
+    let key = portal_core::keypair::generate(2048, |_| {}, &Default::default()).unwrap();
+    let other = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rsa2048_spki.pem"),
+    )
+    .unwrap();
+    let other_public = PublicKey::from_pem(&other).unwrap().to_pem().unwrap();
+    let mut upload_file = tempfile::NamedTempFile::new().unwrap();
+    std::io::Write::write_all(&mut upload_file, b"fault matrix upload\n").unwrap();
+    let shared = Arc::new(Shared {
+        key,
+        other_public,
+        upload_file,
+    });
+
+    let queue = Arc::new(Mutex::new(cases()));
+    let total = queue.lock().unwrap().len();
+    let outcomes = Arc::new(Mutex::new(Vec::new()));
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|_| {
+            let queue = queue.clone();
+            let outcomes = outcomes.clone();
+            let shared = shared.clone();
+            std::thread::spawn(move || {
+                let counter = Arc::new(AtomicU32::new(0));
+                let _guard = tracing::subscriber::set_default(AttemptCounter(counter.clone()));
+                loop {
+                    let Some(case) = queue.lock().unwrap().pop() else {
+                        break;
+                    };
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
+                    let outcome = rt.block_on(run_case(case, &shared, &counter));
+                    drop(rt);
+                    outcomes.lock().unwrap().push(outcome);
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    let outcomes = std::mem::take(&mut *outcomes.lock().unwrap());
+    assert_eq!(outcomes.len(), total);
+
+    let mut failures = Vec::new();
+    for o in &outcomes {
+        for f in check(o) {
+            failures.push(format!(
+                "{} / {} / {}{}: {f}",
+                o.case.target.service.label(),
+                o.case.target.operation(),
+                o.case.fault.label(),
+                if o.case.transient { " (once)" } else { "" }
+            ));
+        }
+    }
+    failures.sort();
+    // The table is written even when a case fails, so the doc shows it.
+    write_doc(&outcomes);
+    assert!(
+        failures.is_empty(),
+        "{} of {total} cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
