@@ -17,7 +17,8 @@ set +e
 # A private D-Bus session with an unlocked GNOME Keyring, and throwaway XDG
 # dirs: tests never touch the developer's keychain or app data.
 TEST_ROOT="$(mktemp -d -t portal-test.XXXXXX)"
-trap 'rm -rf "$TEST_ROOT"' EXIT
+# PORTAL_TEST_KEEP=1 keeps it (it holds the run's throwaway test credentials).
+trap '[ -n "${PORTAL_TEST_KEEP:-}" ] && echo "kept $TEST_ROOT" >&2 || rm -rf "$TEST_ROOT"' EXIT
 in_keyring() {
   XDG_DATA_HOME="$TEST_ROOT/data" XDG_CONFIG_HOME="$TEST_ROOT/config" XDG_CACHE_HOME="$TEST_ROOT/cache" \
   dbus-run-session -- bash -c '
@@ -27,10 +28,20 @@ in_keyring() {
     exec "$@"' in_keyring "$@"
 }
 
+# PORTAL_TEST_ONLY="app build,end-to-end,CLI,secrets": run only the steps
+# whose names contain one of these (comma-separated); all steps otherwise.
+selected() {
+  [ -z "${PORTAL_TEST_ONLY:-}" ] && return 0
+  local IFS=, s
+  for s in $PORTAL_TEST_ONLY; do [[ "$1" == *"$s"* ]] && return 0; done
+  return 1
+}
+
 FAILED=()
 PASSED=()
 step() {
   local name="$1"; shift
+  selected "$name" || return 0
   say "$name"
   local start=$SECONDS
   if "$@"; then PASSED+=("$name"); else FAILED+=("$name"); fi
@@ -57,9 +68,33 @@ step "cargo test" in_keyring cargo test --workspace "${APP_FEATURES[@]}"
 step "bindings up to date" bindings_fresh
 step "svelte-check" ui check
 step "vitest" ui test
-step "app build (debug)" cargo build -p partner-portal "${APP_FEATURES[@]}" --quiet
-step "app end-to-end (WebDriver, Xvfb)" in_keyring xvfb-run -a -s "-screen 0 1280x800x24" \
+step "app build (debug)" cargo build -p partner-portal -p portal-cli "${APP_FEATURES[@]}" --quiet
+
+# Secrets never at rest or in logs (tests/e2e/secrets/): the E2E suite and a
+# CLI scenario run with trace logs; the debug sandbox writes every secret it
+# issues or accepts to a ledger (a test seam), the tests add what they saw
+# and the keyring's items; then every file they left is scanned. The ledger,
+# the sandbox's own credentials and the scanner's scratch live in $SECRETS,
+# which is not scanned.
+SECRETS="$TEST_ROOT/secrets" LOGS="$TEST_ROOT/logs" E2E_DATA="$TEST_ROOT/e2e-data"
+mkdir -p "$SECRETS" "$LOGS" "$E2E_DATA"
+WITH_LEDGER=(env PORTAL_LOG=trace PORTAL_SANDBOX_SECRET_LEDGER="$SECRETS/ledger.jsonl")
+# Runs a command with its output on the terminal and in a file.
+captured() { local file="$1"; shift; "$@" 2>&1 | tee "$file"; }
+
+step "app end-to-end (WebDriver, Xvfb)" captured "$LOGS/e2e.out" in_keyring "${WITH_LEDGER[@]}" \
+  PORTAL_E2E_DATA_ROOT="$E2E_DATA" xvfb-run -a -s "-screen 0 1280x800x24" \
   node --test --test-concurrency=1 tests/e2e/
+step "CLI scenario (trace logs)" in_keyring "${WITH_LEDGER[@]}" node tests/e2e/secrets/cli-scenario.mjs \
+  --out "$LOGS/cli" --private "$SECRETS/cli" --exemptions "$SECRETS/exemptions.jsonl"
+step "secrets at rest and in logs" in_keyring node tests/e2e/secrets/scan.mjs \
+  --ledger "$SECRETS/ledger.jsonl" --keyring --exemptions "$SECRETS/exemptions.jsonl" \
+  --scratch "$SECRETS/scratch" \
+  --root "$TEST_ROOT/data" --root "$TEST_ROOT/config" --root "$TEST_ROOT/cache" \
+  --root "$E2E_DATA" --root "$LOGS" \
+  --expect '/portal-e2e-[^/]+/settings\.json$' --expect '/logs/[^/]+\.log$' \
+  --expect '/sandbox/sandbox\.db$' --expect '/cli/.*\.stderr$' --expect '/e2e\.out$' \
+  --expect-in '/logs/[^/]+\.log$=\]\[TRACE\]' --expect-in '/cli/.*\.stderr$= TRACE '
 
 echo
 echo "Steps passed: ${#PASSED[@]}; failed: ${#FAILED[@]}"

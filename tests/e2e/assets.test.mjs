@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDriver, stopDriver, launch, byTestId, screenshot, textOf } from './harness.mjs';
+import { harvestKeyring } from './secrets/lib.mjs';
 
 let session;
 
@@ -24,6 +25,7 @@ before(async () => {
 });
 
 after(async () => {
+  harvestKeyring(); // for the secrets scan (scripts/test.sh), when it keeps a ledger
   await session?.browser.deleteSession();
   stopDriver();
 });

@@ -47,9 +47,14 @@ export function stopDriver() {
   driver?.kill();
 }
 
-/** A fresh app window with an empty data dir. */
+/**
+ * A fresh app window with an empty data dir, under PORTAL_E2E_DATA_ROOT when
+ * set (scripts/test.sh scans it for secrets afterwards), else the temp dir.
+ */
 export async function launch() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'portal-e2e-'));
+  const parent = process.env.PORTAL_E2E_DATA_ROOT ?? tmpdir();
+  mkdirSync(parent, { recursive: true });
+  const dataDir = mkdtempSync(join(parent, 'portal-e2e-'));
   const browser = await remote({
     hostname: '127.0.0.1',
     port: PORT,

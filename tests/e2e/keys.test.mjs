@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDriver, stopDriver, launch, byTestId, screenshot, textOf } from './harness.mjs';
+import { harvestKeyring } from './secrets/lib.mjs';
 
 let session;
 
@@ -16,6 +17,7 @@ before(async () => {
 });
 
 after(async () => {
+  harvestKeyring(); // for the secrets scan (scripts/test.sh), when it keeps a ledger
   await session?.browser.deleteSession();
   stopDriver();
 });
@@ -39,6 +41,7 @@ test('generate, store, review, upload, verify, sign for all videos, test playbac
   await (await byTestId(browser, 'wizard-next')).click();
 
   await (await byTestId(browser, 'wizard-stored')).waitForDisplayed({ timeout: 60000 });
+  harvestKeyring(); // the new private key, before the test deletes it
   await (await byTestId(browser, 'wizard-next')).click();
   await (await byTestId(browser, 'wizard-review-pem')).waitForDisplayed({ timeout: 20000 });
   assert.match(await textOf(browser, 'wizard-review-pem'), /^-----BEGIN PUBLIC KEY-----/);
@@ -105,6 +108,7 @@ test('an upload that fails (sandbox fault) keeps the key as not uploaded, and re
   await (await byTestId(browser, 'wizard-name')).setValue(name);
   await (await byTestId(browser, 'wizard-next')).click();
   await (await byTestId(browser, 'wizard-stored')).waitForDisplayed({ timeout: 60000 });
+  harvestKeyring(); // the new private key, before the test deletes it
   await (await byTestId(browser, 'wizard-next')).click();
   await (await byTestId(browser, 'wizard-upload')).waitForClickable({ timeout: 20000 });
   await (await byTestId(browser, 'wizard-upload')).click();

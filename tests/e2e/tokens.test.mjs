@@ -3,6 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { startDriver, stopDriver, launch, byTestId, screenshot, textOf } from './harness.mjs';
+import { harvestKeyring, record } from './secrets/lib.mjs';
 
 let session;
 
@@ -16,6 +17,7 @@ before(async () => {
 });
 
 after(async () => {
+  harvestKeyring(); // for the secrets scan (scripts/test.sh), when it keeps a ledger
   await session?.browser.deleteSession();
   stopDriver();
 });
@@ -57,6 +59,7 @@ test('create with two scopes, reveal once, copy, confirm; the value never stays 
     timeoutMsg: 'the value was never revealed',
   });
   const value = await textOf(browser, 'reveal-value');
+  record('revealed_token', value); // the secrets scan looks for it everywhere
 
   await (await byTestId(browser, 'reveal-copy')).click();
   await browser.waitUntil(async () => clipboard() === value, {

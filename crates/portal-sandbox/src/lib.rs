@@ -44,6 +44,7 @@ pub mod faults;
 mod ids;
 mod jwt;
 mod jwt_keys;
+mod ledger;
 mod playback;
 mod rate_limit;
 mod request_log;

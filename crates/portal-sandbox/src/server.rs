@@ -55,6 +55,8 @@ fn prepare(config: &SandboxConfig, clock: &Clock) -> anyhow::Result<Prepared> {
     let now = clock.now();
     seed::base(&conn, now, config.quota, config.seed_assets)?;
     let (token, api_key) = seed::credentials(&conn, now, config.bootstrap.as_ref())?;
+    crate::ledger::record("admin_token", &token);
+    crate::ledger::record("api_key", &api_key);
     if config.seed_assets > 0 {
         let added = seed::assets(&conn, config.seed_assets, now)?;
         seed::extras(&conn, now)?;

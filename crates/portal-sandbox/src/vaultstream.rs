@@ -301,6 +301,7 @@ async fn create_token(
     let (token, value) = insert_token(&state.db.lock(), req.name.trim(), &scopes, expiry, now)
         .map_err(|e| internal(SERVICE, e))?;
     tracing::info!(token_id = %token.id, "created API token");
+    crate::ledger::record("revealed_token", &value);
     let mut data = token.to_json();
     data["token"] = json!(value);
     if let Some(obj) = data.as_object_mut() {
@@ -439,6 +440,7 @@ async fn mint_jwt(
         "token_id": token.id,
     });
     let jwt = crate::jwt::sign_hs256(&state.vaultstream_jwt_secret, JWT_KID, &claims);
+    crate::ledger::record("user_jwt", &jwt);
     Ok(ok(
         StatusCode::OK,
         json!({

@@ -239,6 +239,8 @@ fn issue(state: &AppState, conn: &Connection, user: &UserRow) -> ApiResult<Value
     });
     let access = crate::jwt::sign_hs256(&state.vault_jwt_secret, JWT_KID, &claims);
     let refresh = format!("rt_{}", ids::secret(32));
+    crate::ledger::record("access_token", &access);
+    crate::ledger::record("refresh_token", &refresh);
     conn.execute(
         "INSERT INTO refresh_tokens (token_hash, user_id, expires_at) VALUES (?1, ?2, ?3)",
         params![
@@ -291,6 +293,7 @@ pub async fn login(
             ))
         }
     };
+    crate::ledger::record("password", &req.password);
     tracing::info!(user_id = %user.id, "vault login");
     Ok(Reply::ok(issue(&state, &conn, &user)?).into_response())
 }
