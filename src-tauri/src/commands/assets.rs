@@ -124,8 +124,9 @@ pub async fn vault_login(
     password: String,
     remember: bool,
 ) -> Result<VaultSessionView> {
-    let pc = ctx.active_context().await?;
+    // Wrapped first, so it is zeroized even when the context fails.
     let password = Secret::from(password);
+    let pc = ctx.active_context().await?;
     let identity = pc.vault_login(&email, &password, remember).await?;
     Ok(session_view(identity))
 }

@@ -157,9 +157,11 @@ pub fn cancel_keygen(keygen: State<'_, Keygen>) {
 #[tauri::command]
 #[instrument(skip(ctx), err)]
 pub async fn import_key(ctx: State<'_, AppCtx>, input: ImportKeyInput) -> Result<ImportedKeyView> {
-    validate_key_name(&input.name)?;
+    // The PEM may hold a private key: wrapped (zeroized on drop) before anything can fail.
+    let pem = Secret::from(input.pem);
     let passphrase = input.passphrase.map(Secret::from);
-    let imported = import_pem(&input.pem, passphrase.as_ref())?;
+    validate_key_name(&input.name)?;
+    let imported = import_pem(pem.expose(), passphrase.as_ref())?;
     let local = match (&imported.private, input.keep_private) {
         (Some(key), true) => {
             let pc = ctx.active_context().await?;
@@ -197,6 +199,7 @@ pub async fn export_private_key(
     local_id: String,
     passphrase: Option<String>,
 ) -> Result<Option<String>> {
+    let passphrase = passphrase.filter(|p| !p.is_empty()).map(Secret::from);
     let pc = ctx.active_context().await?;
     let keys = LocalKeys::new(settings(&ctx), &pc);
     let local = keys.get(&local_id)?;
@@ -211,7 +214,6 @@ pub async fn export_private_key(
     else {
         return Ok(None);
     };
-    let passphrase = passphrase.filter(|p| !p.is_empty()).map(Secret::from);
     let written = path.clone();
     tokio::task::spawn_blocking(move || {
         let pem = match &passphrase {
