@@ -218,7 +218,7 @@ pub fn parse_envelope(resp: &Response) -> Result<(Value, Option<PageInfo>)> {
 }
 
 /// Reads the tokens from a login or refresh answer (inside `data` or at top level).
-fn read_session(v: &Value) -> Result<VaultSession> {
+pub(crate) fn read_session(v: &Value) -> Result<VaultSession> {
     let pick = |k: &str| v["data"][k].as_str().or(v[k].as_str()).map(Secret::new);
     let access_token =
         pick("accessToken").ok_or_else(|| bad("The login answer carries no accessToken."))?;

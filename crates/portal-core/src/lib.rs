@@ -6,6 +6,7 @@ pub mod activity;
 pub mod assets;
 pub mod context;
 pub mod error;
+pub mod fuzzing;
 mod fsutil;
 pub mod http;
 pub mod jwt_keys;

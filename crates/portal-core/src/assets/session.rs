@@ -36,8 +36,11 @@ use crate::service::Service;
 pub const REFRESH_MARGIN_SECS: i64 = 60;
 
 /// Whether a token expiring at `exp` (Unix seconds) should be renewed at `now`.
+/// `exp` comes from the token, so it can be any number: the difference
+/// saturates instead of overflowing (a panic in debug builds, a token taken
+/// as fresh for ever in release ones).
 pub fn needs_refresh(exp: i64, now: i64) -> bool {
-    exp - now <= REFRESH_MARGIN_SECS
+    exp.saturating_sub(now) <= REFRESH_MARGIN_SECS
 }
 
 /// Who is logged in, for the UI: no token in here.
@@ -631,6 +634,16 @@ fn explain_write(e: Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found with the `jwt_decode` fuzz target: a vault token with
+    /// `"exp": -9223372036854775808` overflowed `exp - now`.
+    #[test]
+    fn extreme_expiry_claims_do_not_overflow() {
+        assert!(needs_refresh(i64::MIN, 1_800_000_000));
+        assert!(needs_refresh(i64::MIN, i64::MAX));
+        assert!(!needs_refresh(i64::MAX, i64::MIN));
+        assert!(!needs_refresh(i64::MAX, 1_800_000_000));
+    }
 
     #[test]
     fn refresh_within_a_minute_of_expiry() {

@@ -113,6 +113,7 @@ pub fn import_pem(text: &str, passphrase: Option<&Secret>) -> Result<ImportedKey
                      re-encrypt it with `openssl pkcs8 -topk8 -v2 aes-256-cbc`."
                 ))
             })?;
+            check_kdf_cost(&info.encryption_algorithm)?;
             let plain = info
                 .decrypt(passphrase.expose().as_bytes())
                 .map_err(|_| Error::validation("The passphrase does not decrypt this key."))?;
@@ -124,6 +125,55 @@ pub fn import_pem(text: &str, passphrase: Option<&Secret>) -> Result<ImportedKey
         public,
         private,
     })
+}
+
+/// The most PBKDF2 iterations an encrypted key may ask for. OpenSSL writes
+/// 2,048 by default and our export 600,000; more than this would keep the
+/// import busy for many seconds.
+const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
+/// The most memory an scrypt-encrypted key may ask for (128·N·r bytes);
+/// OpenSSL's default (N = 2^14, r = 8) needs 16 MiB.
+const MAX_SCRYPT_MEMORY: u64 = 256 * 1024 * 1024;
+/// The most scrypt work (128·N·r·p bytes mixed) an encrypted key may ask for.
+const MAX_SCRYPT_WORK: u64 = 1024 * 1024 * 1024;
+
+/// Refuses key-derivation parameters that would hang the import or exhaust
+/// memory before the passphrase is even tried: they come from the pasted
+/// text, and `pkcs5` derives the key with whatever the text says.
+fn check_kdf_cost(scheme: &pkcs8::pkcs5::EncryptionScheme<'_>) -> Result<()> {
+    use pkcs8::pkcs5::pbes2::Kdf;
+    let pkcs8::pkcs5::EncryptionScheme::Pbes2(params) = scheme else {
+        return Ok(()); // PBES1: refused by `decrypt` without deriving a key.
+    };
+    let too_costly = |what: String| {
+        Error::validation(format!(
+            "The encrypted private key asks for {what}, more than this portal spends on \
+             a passphrase; re-encrypt it with `openssl pkcs8 -topk8 -v2 aes-256-cbc`."
+        ))
+    };
+    match &params.kdf {
+        Kdf::Pbkdf2(p) if p.iteration_count > MAX_PBKDF2_ITERATIONS => Err(too_costly(format!(
+            "{} PBKDF2 iterations",
+            p.iteration_count
+        ))),
+        Kdf::Pbkdf2(_) => Ok(()),
+        Kdf::Scrypt(p) => {
+            let memory = 128u128 * u128::from(p.cost_parameter) * u128::from(p.block_size);
+            let work = memory * u128::from(p.parallelization);
+            if memory > u128::from(MAX_SCRYPT_MEMORY) || work > u128::from(MAX_SCRYPT_WORK) {
+                return Err(too_costly(format!(
+                    "scrypt with N = {}, r = {}, p = {}",
+                    p.cost_parameter, p.block_size, p.parallelization
+                )));
+            }
+            Ok(())
+        }
+        // A KDF added to `pkcs5` later: its cost is unknown, so it is not run.
+        _ => Err(Error::validation(
+            "The encrypted private key uses a key derivation this portal does not read; \
+             re-encrypt it with `openssl pkcs8 -topk8 -v2 aes-256-cbc`.",
+        )),
+    }
 }
 
 fn split(private: PrivateKey) -> (PublicKey, Option<PrivateKey>) {
@@ -353,6 +403,72 @@ mod tests {
         let e = import_pem("ssh-rsa AAAAB3Nza me@host", None).unwrap_err();
         assert!(e.message.contains("OpenSSH public key"));
     }
+
+    /// Found while writing the `pem_import` fuzz target (and confirmed with
+    /// it): an encrypted key's KDF parameters
+    /// come from the text, so they could abort the process (scrypt with
+    /// N = 2^40 allocates 128 TiB) or keep it busy for many minutes
+    /// (4·10^9 PBKDF2 iterations) before the passphrase is even tried.
+    #[test]
+    fn encrypted_keys_asking_for_huge_kdf_costs_are_refused_before_deriving() {
+        let pass = Secret::new("test-pass");
+        let e = import_pem(SCRYPT_N_2_40, Some(&pass)).unwrap_err();
+        assert!(
+            e.message
+                .contains("scrypt with N = 1099511627776, r = 8, p = 1"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("openssl pkcs8 -topk8 -v2 aes-256-cbc"));
+        let e = import_pem(SCRYPT_P_60000, Some(&pass)).unwrap_err();
+        assert!(e.message.contains("p = 60000"), "{}", e.message);
+        let e = import_pem(PBKDF2_4E9, Some(&pass)).unwrap_err();
+        assert!(
+            e.message.contains("4000000000 PBKDF2 iterations"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn a_modest_scrypt_key_still_imports() {
+        use pkcs8::pkcs5::{pbes2, scrypt};
+        let pem = include_str!("../../tests/fixtures/rsa2048_pkcs8.pem");
+        let (_, der) = pkcs8::der::pem::decode_vec(pem.as_bytes()).unwrap();
+        let info = pkcs8::PrivateKeyInfo::try_from(der.as_slice()).unwrap();
+        let params = pbes2::Parameters::scrypt_aes256cbc(
+            scrypt::Params::new(10, 8, 1, 32).unwrap(),
+            b"saltsalt",
+            &[7; 16],
+        )
+        .unwrap();
+        let encrypted = info.encrypt_with_params(params, "test-pass").unwrap();
+        let text = encrypted
+            .to_pem("ENCRYPTED PRIVATE KEY", pkcs8::LineEnding::LF)
+            .unwrap();
+        let key = import_pem(&text, Some(&Secret::new("test-pass"))).unwrap();
+        assert!(key.private.is_some());
+        assert_eq!(key.public.bits(), 2048);
+    }
+
+    const SCRYPT_N_2_40: &str = r"-----BEGIN ENCRYPTED PRIVATE KEY-----
+MHcwUwYJKoZIhvcNAQUNMEYwJQYJKwYBBAHaRwQLMBgECHNhbHRzYWx0AgYBAAAA
+AAACAQgCAQEwHQYJYIZIAWUDBAEqBBABAQEBAQEBAQEBAQEBAQEBBCACAgICAgIC
+AgICAgICAgICAgICAgICAgICAgICAgICAg==
+-----END ENCRYPTED PRIVATE KEY-----
+";
+    const SCRYPT_P_60000: &str = r"-----BEGIN ENCRYPTED PRIVATE KEY-----
+MHUwUQYJKoZIhvcNAQUNMEQwIwYJKwYBBAHaRwQLMBYECHNhbHRzYWx0AgJAAAIB
+CAIDAOpgMB0GCWCGSAFlAwQBKgQQAQEBAQEBAQEBAQEBAQEBAQQgAgICAgICAgIC
+AgICAgICAgICAgICAgICAgICAgICAgI=
+-----END ENCRYPTED PRIVATE KEY-----
+";
+    const PBKDF2_4E9: &str = r"-----BEGIN ENCRYPTED PRIVATE KEY-----
+MH4wWgYJKoZIhvcNAQUNME0wLAYJKoZIhvcNAQUMMB8ECHNhbHRzYWx0AgUA7mso
+ADAMBggqhkiG9w0CCQUAMB0GCWCGSAFlAwQBKgQQAQEBAQEBAQEBAQEBAQEBAQQg
+AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=
+-----END ENCRYPTED PRIVATE KEY-----
+";
 
     #[test]
     fn modulus_bits_skip_leading_zeros() {

@@ -1,0 +1,13 @@
+#![no_main]
+//! The JwtKeys client's envelope parser and the types read from it.
+
+use libfuzzer_sys::fuzz_target;
+use portal_core::Service;
+
+mod common;
+
+fuzz_target!(|data: &[u8]| {
+    if let Some(resp) = common::response(Service::JwtKeys, data) {
+        portal_core::fuzzing::jwt_keys(&resp);
+    }
+});
