@@ -4,6 +4,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { writeText } from '@tauri-apps/plugin-clipboard-manager';
 import { PortalError } from './errors/PortalError';
+import { SERVICE_NAMES } from './services';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
   DeleteKeyOutcome,
@@ -23,6 +24,7 @@ import type {
   VideoUrls,
 } from './types';
 import type {
+  Service,
   ActivityReport,
   ApiToken,
   AppState,
@@ -45,6 +47,184 @@ import type {
 
 export { PortalError };
 
+// ---- How long the UI waits, and which service a command talks to.
+//
+// Rust has its own HTTP timeouts and retries (10 s connect, 30 s per attempt,
+// up to 4 attempts for reads); these are the UI's backstop, so that no
+// spinner runs forever even if a command never answers.
+
+/** Milliseconds the UI waits: commands that stay on this computer, and the others. */
+export const TIMEOUTS = { local: 20_000, network: 150_000 } as const;
+
+/** Commands that wait on the user (a native dialog) or report progress and can be cancelled. */
+const UNTIMED: ReadonlySet<string> = new Set([
+  'generate_key',
+  'pick_and_upload',
+  'export_activity',
+  'export_private_key',
+]);
+
+/** Commands that do not leave this computer. */
+const LOCAL: ReadonlySet<string> = new Set([
+  'app_state',
+  'switch_profile',
+  'remove_profile',
+  'token_scopes',
+  'use_encrypted_file',
+  'unlock_secrets',
+  'reveal_token',
+  'copy_token',
+  'token_snippets',
+  'save_revealed_token',
+  'close_reveal',
+  'rotation_reminders',
+  'saved_tokens',
+  'set_preferences',
+  'activity_log',
+  'cancel_upload',
+  'cancel_keygen',
+  'import_key',
+  'local_key',
+  'sign_video_jwt',
+  'video_url_templates',
+  'set_video_url_templates',
+]);
+
+/** Commands that change something: one that does not answer may still have done it. */
+const WRITES: ReadonlySet<string> = new Set([
+  'connect_account',
+  'switch_profile',
+  'remove_profile',
+  'use_encrypted_file',
+  'unlock_secrets',
+  'create_token',
+  'save_revealed_token',
+  'revoke_token',
+  'rotate_token',
+  'finish_rotation',
+  'set_preferences',
+  'vault_logout',
+  'request_transform',
+  'share_asset',
+  'update_asset',
+  'delete_asset',
+  'delete_assets',
+  'create_folder',
+  'set_legal_hold',
+  'clear_legal_hold',
+  'import_key',
+  'upload_key',
+  'upload_public_key',
+  'delete_key',
+  'set_video_url_templates',
+]);
+
+const SERVICE_COMMANDS: Record<Service, readonly string[]> = {
+  vault_stream: [
+    'list_tokens',
+    'create_token',
+    'revoke_token',
+    'rotate_token',
+    'finish_rotation',
+    'create_user_jwt',
+  ],
+  jwt_keys: [
+    'keys_overview',
+    'key_details',
+    'upload_key',
+    'upload_public_key',
+    'verify_uploaded_key',
+    'delete_key',
+    'verify_any_jwt',
+  ],
+  vault: [
+    'vault_session',
+    'vault_login',
+    'vault_logout',
+    'list_assets',
+    'asset_details',
+    'list_transforms',
+    'request_transform',
+    'share_asset',
+    'update_asset',
+    'delete_asset',
+    'delete_assets',
+    'list_folders',
+    'create_folder',
+    'vault_quota',
+    'set_legal_hold',
+    'clear_legal_hold',
+    'pick_and_upload',
+    'upload_dropped',
+  ],
+};
+
+const SERVICE_OF: ReadonlyMap<string, Service> = new Map(
+  (Object.entries(SERVICE_COMMANDS) as Array<[Service, readonly string[]]>).flatMap(([service, commands]) =>
+    commands.map((command) => [command, service] as const),
+  ),
+);
+
+/** The list each page loads: when it answers, its service is reachable. */
+const PROBES: ReadonlySet<string> = new Set(['list_tokens', 'keys_overview', 'list_assets']);
+
+/** Learns how each call to a service ended: `null` when a probe answered. */
+export type ServiceOutcome = (service: Service, error: PortalError | null) => void;
+const outcomeListeners = new Set<ServiceOutcome>();
+
+/** Follows the outcome of every call to a service (the sidebar's status); returns the unsubscribe. */
+export function onServiceOutcome(listener: ServiceOutcome): () => void {
+  outcomeListeners.add(listener);
+  return () => outcomeListeners.delete(listener);
+}
+
+function report(command: string, error: PortalError | null): void {
+  const service = error?.service ?? SERVICE_OF.get(command);
+  if (!service || (!error && !PROBES.has(command))) return;
+  for (const listener of outcomeListeners) listener(service, error);
+}
+
+/** Milliseconds the UI waits for `command`, or null when it waits as long as it takes. */
+export function timeoutFor(command: string): number | null {
+  if (UNTIMED.has(command)) return null;
+  return LOCAL.has(command) ? TIMEOUTS.local : TIMEOUTS.network;
+}
+
+/** The error a command that never answered ends in. */
+function noAnswer(command: string, ms: number): PortalError {
+  const service = SERVICE_OF.get(command) ?? null;
+  const who = service ? SERVICE_NAMES[service] : 'The app';
+  const secs = Math.round(ms / 1000);
+  const base = {
+    service,
+    request_id: null,
+    status: null,
+    service_code: null,
+    retry_after_secs: null,
+    hint: null,
+  };
+  if (WRITES.has(command)) {
+    return new PortalError({
+      ...base,
+      code: 'outcome_unknown',
+      message: `${who} did not answer within ${secs} s: the change may or may not have been made.`,
+    });
+  }
+  if (LOCAL.has(command)) {
+    return new PortalError({
+      ...base,
+      code: 'internal',
+      message: `The app did not answer within ${secs} s.`,
+    });
+  }
+  const services = service ? who : 'The services';
+  return new PortalError({
+    ...base,
+    code: 'unavailable',
+    message: `${services} did not answer within ${secs} s.`,
+  });
+}
+
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   if (!insideTauri()) {
     throw PortalError.internal(
@@ -53,10 +233,25 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
       'Start the app with `cargo tauri dev` rather than opening the page in a browser.',
     );
   }
+  const ms = timeoutFor(command);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline =
+    ms === null
+      ? null
+      : new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(noAnswer(command, ms)), ms);
+        });
   try {
-    return await invoke<T>(command, args);
+    const pending = invoke<T>(command, args);
+    const result = await (deadline ? Promise.race([pending, deadline]) : pending);
+    report(command, null);
+    return result;
   } catch (rejection) {
-    throw PortalError.from(rejection);
+    const error = PortalError.from(rejection);
+    report(command, error);
+    throw error;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

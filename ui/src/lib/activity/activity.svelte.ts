@@ -8,9 +8,6 @@ import { activityRows, entries, filterRows, inProfile, profilesInLog, type Actio
 
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
 
-/** Reading a local file: if it takes this long, say so rather than spin. */
-export const LOAD_TIMEOUT_MS = 15_000;
-
 /** The local activity log (every profile) and the page's filters. */
 export class Activity {
   report = $state.raw<ActivityReport | null>(null);
@@ -70,7 +67,8 @@ export class Activity {
     if (hadRows) this.refreshing = true;
     else this.status = 'loading';
     try {
-      const report = await withTimeout(activityLog(), LOAD_TIMEOUT_MS);
+      // backend.ts gives up on a read that never answers (TIMEOUTS.local).
+      const report = await activityLog();
       if (request !== this.#request) return;
       this.report = report;
       // eslint-disable-next-line svelte/prefer-svelte-reactivity
@@ -123,24 +121,6 @@ export class Activity {
     this.action = 'all';
     this.query = '';
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          PortalError.internal(
-            'Reading the activity log is taking too long.',
-            undefined,
-            'Try again; if it keeps happening, restart the app.',
-          ),
-        ),
-      ms,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 export const [getActivity, setActivity] = createContext<Activity>();

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { activityReport, mockBackend } from '../../test/backend';
-import { Activity, LOAD_TIMEOUT_MS } from './activity.svelte';
+import { TIMEOUTS } from '../backend';
+import { hintFor } from '../errors/classify';
+import { Activity } from './activity.svelte';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -13,10 +15,13 @@ describe('Activity store', () => {
     const activity = new Activity();
     activity.show(1, 'Sandbox');
     expect(activity.status).toBe('loading');
-    await vi.advanceTimersByTimeAsync(LOAD_TIMEOUT_MS);
+    await vi.advanceTimersByTimeAsync(TIMEOUTS.local - 1);
+    expect(activity.status).toBe('loading');
+    await vi.advanceTimersByTimeAsync(1);
     expect(activity.status).toBe('error');
-    expect(activity.error?.message).toMatch(/taking too long/);
-    expect(activity.error?.hint).toMatch(/Try again/);
+    expect(activity.error?.message).toMatch(/did not answer within/);
+    expect(activity.error?.code).toBe('internal');
+    expect(hintFor(activity.error!)).toMatch(/Try again/);
   });
 
   it('starts over on the active profile in a new epoch, and keeps the filters within one', async () => {

@@ -14,6 +14,7 @@ import {
   vaultQuota,
   vaultSession,
 } from '../backend';
+import { guidance } from '../errors/classify';
 import { PortalError } from '../errors/PortalError';
 import { showError } from '../errors/showError';
 import type {
@@ -48,8 +49,9 @@ export function needsLogin(e: PortalError): boolean {
   return e.code === 'unauthorized' || e.code === 'no_credentials';
 }
 
-export function isOffline(e: PortalError): boolean {
-  return e.code === 'unavailable' || (typeof navigator !== 'undefined' && navigator.onLine === false);
+/** The vault could not be used at all (the list's error state says so). */
+function offlineError(rejection: unknown): boolean {
+  return guidance(PortalError.from(rejection).code).offline;
 }
 
 export const PAGE_LIMITS = [20, 50, 100];
@@ -150,7 +152,8 @@ export class AssetsStore {
   }
 
   async refreshAll(): Promise<void> {
-    await Promise.all([this.load(), this.loadFolders(), this.loadQuota()]);
+    // When the vault cannot be reached the list says so; no toasts on top.
+    await Promise.all([this.load(), this.loadFolders(true), this.loadQuota(true)]);
     await this.refreshIdentity();
   }
 
@@ -168,19 +171,19 @@ export class AssetsStore {
     }
   }
 
-  async loadFolders(): Promise<void> {
+  async loadFolders(quietIfOffline = false): Promise<void> {
     try {
       this.folders = await listFolders();
     } catch (rejection) {
-      this.handle(rejection, 'Could not load the folders');
+      if (!(quietIfOffline && offlineError(rejection))) this.handle(rejection, 'Could not load the folders');
     }
   }
 
-  async loadQuota(): Promise<void> {
+  async loadQuota(quietIfOffline = false): Promise<void> {
     try {
       this.quota = await vaultQuota();
     } catch (rejection) {
-      this.handle(rejection, 'Could not load the quota');
+      if (!(quietIfOffline && offlineError(rejection))) this.handle(rejection, 'Could not load the quota');
     }
   }
 

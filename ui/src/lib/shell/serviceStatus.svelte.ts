@@ -1,13 +1,24 @@
 import { createContext } from 'svelte';
 import { serviceStatus } from '../backend';
+import { guidance } from '../errors/classify';
 import { PortalError } from '../errors/PortalError';
-import type { Service, ServiceStatus } from '../types';
+import { SERVICE_NAMES } from '../services';
+import type { ConnectionState, PortalErrorData, Service, ServiceStatus } from '../types';
 
-export const SERVICE_NAMES: Record<Service, string> = {
-  vault_stream: 'VaultStream',
-  jwt_keys: 'JWT keys',
-  vault: 'Vault',
-};
+export { SERVICE_NAMES };
+
+/** The state a failed call shows a service in, as Rust's status check decides it; null: no news. */
+function stateAfter(error: PortalError): ConnectionState | null {
+  if (error.code === 'no_credentials') return 'not_configured';
+  if (error.code === 'unauthorized' || error.code === 'forbidden') return 'unauthorized';
+  if (error.code !== 'outcome_unknown' && guidance(error.code).offline) return 'offline';
+  return null;
+}
+
+function data(error: PortalError): PortalErrorData {
+  const { code, message, service, request_id, status, service_code, retry_after_secs, hint } = error;
+  return { code, message, service, request_id, status, service_code, retry_after_secs, hint };
+}
 
 /** The connection state of each service for the active profile. */
 export class ServiceStatuses {
@@ -15,15 +26,22 @@ export class ServiceStatuses {
   loading = $state(false);
   error = $state.raw<PortalError | null>(null);
   #request = 0;
+  // Not rendered: plain collections are enough.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #reloaders = new Map<Service, Set<() => unknown>>();
+  /** What pages learned while a check was under way: newer than its answer. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  #learned = new Map<Service, ServiceStatus>();
 
   async refresh(options: { clear?: boolean } = {}): Promise<void> {
     const request = ++this.#request;
     if (options.clear) this.items = [];
+    this.#learned.clear();
     this.loading = true;
     try {
       const items = await serviceStatus();
       if (request !== this.#request) return;
-      this.items = items;
+      this.items = items.map((item) => this.#learned.get(item.service) ?? item);
       this.error = null;
     } catch (rejection) {
       if (request !== this.#request) return;
@@ -31,6 +49,36 @@ export class ServiceStatuses {
     } finally {
       if (request === this.#request) this.loading = false;
     }
+  }
+
+  /**
+   * What a page's own call learned about a service (see `onServiceOutcome`):
+   * a list that loaded means connected; a failure that says the service is
+   * offline, refused the credential or has none changes the state shown.
+   */
+  report(service: Service, error: PortalError | null): void {
+    const state = error ? stateAfter(error) : 'connected';
+    if (!state) return;
+    const next: ServiceStatus = { service, state, error: error ? data(error) : null };
+    if (this.loading) this.#learned.set(service, next);
+    const current = this.items.find((item) => item.service === service);
+    if (!current || (state === current.state && !error && !current.error)) return;
+    this.items = this.items.map((item) => (item.service === service ? next : item));
+  }
+
+  /** A page registers how to reload its data when the service is retried; returns the unsubscribe. */
+  onRetry(service: Service, reload: () => unknown): () => void {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    const set = this.#reloaders.get(service) ?? new Set();
+    set.add(reload);
+    this.#reloaders.set(service, set);
+    return () => set.delete(reload);
+  }
+
+  /** Retry from the sidebar: checks the services again and reloads the pages of this one. */
+  async retry(service: Service): Promise<void> {
+    const reloads = [...(this.#reloaders.get(service) ?? [])].map((reload) => reload());
+    await Promise.all([this.refresh(), ...reloads]);
   }
 }
 

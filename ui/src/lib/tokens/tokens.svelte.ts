@@ -46,8 +46,15 @@ export class Tokens {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #revoked = new Set<string>();
 
-  /** Loads once per epoch (profile, credentials); a new epoch starts empty. */
+  /**
+   * Loads once per epoch (profile, credentials); a new epoch starts empty.
+   * A load that failed is tried again when the page is shown again.
+   */
   ensureLoaded(epoch: number): void {
+    if (this.#epoch === epoch && this.status === 'error') {
+      void this.load();
+      return;
+    }
     if (this.#epoch === epoch && this.status !== 'idle') return;
     this.#epoch = epoch;
     this.items = [];
