@@ -197,7 +197,7 @@ impl Globals {
         let settings = settings()?;
         let profile = self.profile(&settings)?;
         let store = Arc::new(LazyStore::new(&settings)?);
-        let mut ctx = ProfileContext::new(profile, store, HttpConfig::default())?;
+        let mut ctx = ProfileContext::new(profile, store, http_config()?)?;
         for (var, item) in ENV_CREDENTIALS {
             if let Ok(v) = std::env::var(var) {
                 if !v.is_empty() {
@@ -207,6 +207,36 @@ impl Globals {
         }
         Ok(ctx)
     }
+}
+
+/// The HTTP rules, with three optional environment overrides (whole
+/// milliseconds / attempts): `PORTAL_HTTP_TIMEOUT_MS` (connect and request
+/// timeout, default 10 s / 30 s), `PORTAL_HTTP_ATTEMPTS` (attempts of a
+/// call that may be retried, default 4) and `PORTAL_HTTP_RETRY_DELAY_MS`
+/// (first back-off, default 250 ms; doubles up to 32 times that).
+pub fn http_config() -> Result<HttpConfig> {
+    let mut config = HttpConfig::default();
+    let read =
+        |var: &str| -> Result<Option<u64>> {
+            match std::env::var(var) {
+                Ok(v) => v.trim().parse::<u64>().map(Some).map_err(|_| {
+                    Error::config(format!("{var} must be a whole number, not '{v}'."))
+                }),
+                Err(_) => Ok(None),
+            }
+        };
+    if let Some(ms) = read("PORTAL_HTTP_TIMEOUT_MS")?.filter(|ms| *ms > 0) {
+        config.request_timeout = std::time::Duration::from_millis(ms);
+        config.connect_timeout = config.connect_timeout.min(config.request_timeout);
+    }
+    if let Some(n) = read("PORTAL_HTTP_ATTEMPTS")? {
+        config.max_attempts = u32::try_from(n.clamp(1, 10)).unwrap_or(4);
+    }
+    if let Some(ms) = read("PORTAL_HTTP_RETRY_DELAY_MS")? {
+        config.base_delay = std::time::Duration::from_millis(ms);
+        config.max_delay = config.base_delay * 32;
+    }
+    Ok(config)
 }
 
 /// Reads the vault login from the environment, if both parts are set.

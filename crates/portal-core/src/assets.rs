@@ -167,9 +167,8 @@ pub struct AssetPage {
 pub(crate) fn is_envelope(v: &Value) -> bool {
     let other = crate::tokens::is_envelope(v) || crate::jwt_keys::is_envelope(v);
     !other
-        && v.as_object().is_some_and(|o| {
-            o.contains_key("data") || o.get("error").is_some_and(|e| !e.is_null())
-        })
+        && v.as_object()
+            .is_some_and(|o| o.contains_key("data") || o.get("error").is_some_and(|e| !e.is_null()))
 }
 
 /// Parses the vault envelope; returns `(data, page)`.
@@ -256,6 +255,7 @@ impl<'a> VaultClient<'a> {
             json!({"email": email.trim(), "password": password.expose()}),
         )
         .await
+        .map_err(|e| e.during("Logging in to the vault"))
     }
 
     pub async fn refresh(&self, refresh_token: &Secret) -> Result<VaultSession> {

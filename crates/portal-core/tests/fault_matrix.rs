@@ -17,6 +17,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+#[path = "common/matrix.rs"]
+mod matrix;
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -36,247 +38,7 @@ use portal_core::{Error, ErrorCode, Secret, Service};
 use portal_sandbox::{LoggedRequest, Sandbox, SandboxConfig};
 use tokio_util::sync::CancellationToken;
 
-/// Attempts in all for a retried call (kept low: the 429 cases wait 1 s
-/// between attempts).
-const MAX_ATTEMPTS: u32 = 3;
-/// The client gives up on an answer after this long…
-const CLIENT_TIMEOUT: Duration = Duration::from_millis(300);
-/// …and the timeout fault answers after this long.
-const FAULT_LATENCY_MS: u64 = 1_000;
-/// Cases run on this many threads at once (each its own runtime and sandbox).
-const WORKERS: usize = 6;
-
-// --- the tables ------------------------------------------------------------
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Fault {
-    Refused,
-    Timeout,
-    Reset,
-    Status500,
-    Status502,
-    Status503,
-    RateLimited,
-    Malformed,
-    Html,
-    Empty,
-    WrongEnvelope,
-}
-
-impl Fault {
-    const ALL: [Fault; 11] = [
-        Fault::Refused,
-        Fault::Timeout,
-        Fault::Reset,
-        Fault::Status500,
-        Fault::Status502,
-        Fault::Status503,
-        Fault::RateLimited,
-        Fault::Malformed,
-        Fault::Html,
-        Fault::Empty,
-        Fault::WrongEnvelope,
-    ];
-
-    fn label(self) -> &'static str {
-        match self {
-            Fault::Refused => "connection refused",
-            Fault::Timeout => "timeout",
-            Fault::Reset => "reset mid-response",
-            Fault::Status500 => "HTTP 500",
-            Fault::Status502 => "HTTP 502",
-            Fault::Status503 => "HTTP 503",
-            Fault::RateLimited => "HTTP 429 + Retry-After: 1",
-            Fault::Malformed => "malformed JSON (200)",
-            Fault::Html => "HTML error page (502)",
-            Fault::Empty => "empty body (200)",
-            Fault::WrongEnvelope => "wrong envelope (200)",
-        }
-    }
-
-    /// The sandbox rule's items (`None`: the URL points at a closed port).
-    /// Faults that model an answer lost or mangled after the service acted
-    /// run the real handler first (`after`), so a write really happens.
-    fn rule_items(self) -> Option<String> {
-        Some(match self {
-            Fault::Refused => return None,
-            Fault::Timeout => format!("latency:{FAULT_LATENCY_MS},after"),
-            Fault::Reset => "reset,after".into(),
-            Fault::Status500 => "status:500".into(),
-            Fault::Status502 => "status:502".into(),
-            Fault::Status503 => "status:503".into(),
-            Fault::RateLimited => "status:429,retry-after:1".into(),
-            Fault::Malformed => "body:malformed,after".into(),
-            Fault::Html => "body:html".into(),
-            Fault::Empty => "body:empty,after".into(),
-            Fault::WrongEnvelope => "body:wrong-envelope".into(),
-        })
-    }
-
-    /// Whether the service acted before the fault (the write happened).
-    fn acts(self) -> bool {
-        self.rule_items().is_some_and(|i| i.ends_with("after"))
-    }
-
-    /// The status the client sees, when it sees one.
-    fn status(self) -> Option<u16> {
-        match self {
-            Fault::Status500 => Some(500),
-            Fault::Status502 | Fault::Html => Some(502),
-            Fault::Status503 => Some(503),
-            Fault::RateLimited => Some(429),
-            Fault::Malformed | Fault::Empty | Fault::WrongEnvelope => Some(200),
-            Fault::Refused | Fault::Timeout | Fault::Reset => None,
-        }
-    }
-
-    /// The code every operation must end with when the fault persists.
-    fn expected(self, op: Op) -> ErrorCode {
-        let write = op != Op::List;
-        match self {
-            // The write happened and its answer was lost or unreadable.
-            _ if write && self.acts() => ErrorCode::OutcomeUnknown,
-            Fault::Refused
-            | Fault::Timeout
-            | Fault::Reset
-            | Fault::Status500
-            | Fault::Status502
-            | Fault::Status503
-            | Fault::Html => ErrorCode::Unavailable,
-            Fault::RateLimited => ErrorCode::RateLimited,
-            Fault::Malformed | Fault::Empty | Fault::WrongEnvelope => ErrorCode::BadResponse,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Op {
-    List,
-    Create,
-    Delete,
-}
-
-/// How a call may be repeated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Retry {
-    /// Never repeated automatically (POST without `Idempotency-Key`).
-    Never,
-    /// Repeated: a read, or a DELETE (idempotent by definition).
-    Yes,
-    /// Repeated with the same `Idempotency-Key` on every attempt.
-    SameKey,
-}
-
-fn service_order(s: Service) -> u8 {
-    match s {
-        Service::VaultStream => 0,
-        Service::JwtKeys => 1,
-        Service::Vault => 2,
-    }
-}
-
-/// One operation of one service: what it is called, what goes on the wire.
-#[derive(Debug, Clone, Copy)]
-struct Target {
-    service: Service,
-    op: Op,
-}
-
-impl Target {
-    fn all() -> Vec<Target> {
-        let mut all = Vec::new();
-        for service in Service::ALL {
-            for op in [Op::List, Op::Create, Op::Delete] {
-                all.push(Target { service, op });
-            }
-        }
-        all
-    }
-
-    fn operation(self) -> &'static str {
-        match (self.service, self.op) {
-            (Service::VaultStream, Op::List) => "list API tokens",
-            (Service::VaultStream, Op::Create) => "create API token",
-            (Service::VaultStream, Op::Delete) => "revoke API token",
-            (Service::JwtKeys, Op::List) => "list JWT keys",
-            (Service::JwtKeys, Op::Create) => "upload JWT key",
-            (Service::JwtKeys, Op::Delete) => "delete JWT key",
-            (Service::Vault, Op::List) => "list assets",
-            (Service::Vault, Op::Create) => "upload asset",
-            (Service::Vault, Op::Delete) => "delete asset",
-        }
-    }
-
-    /// What the error message must say was being done.
-    fn doing(self) -> &'static str {
-        match (self.service, self.op) {
-            (Service::VaultStream, Op::List) => "Listing API tokens",
-            (Service::VaultStream, Op::Create) => "Creating API token",
-            (Service::VaultStream, Op::Delete) => "Revoking API token",
-            (Service::JwtKeys, Op::List) => "Listing JWT keys",
-            (Service::JwtKeys, Op::Create) => "Uploading JWT key",
-            (Service::JwtKeys, Op::Delete) => "Deleting JWT key",
-            (Service::Vault, Op::List) => "Listing assets",
-            (Service::Vault, Op::Create) => "Uploading",
-            (Service::Vault, Op::Delete) => "Deleting asset",
-        }
-    }
-
-    fn method(self) -> &'static str {
-        match self.op {
-            Op::List => "GET",
-            Op::Create => "POST",
-            Op::Delete => "DELETE",
-        }
-    }
-
-    fn collection(self) -> &'static str {
-        match self.service {
-            Service::VaultStream => "/vaultstream/v1/auth/tokens",
-            Service::JwtKeys => "/jwt-keys/v2/jwt_keys",
-            Service::Vault => "/vault/vault/v1/assets",
-        }
-    }
-
-    fn retry(self) -> Retry {
-        match (self.service, self.op) {
-            (Service::Vault, Op::Create | Op::Delete) => Retry::SameKey,
-            (_, Op::Create) => Retry::Never,
-            _ => Retry::Yes,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Case {
-    target: Target,
-    fault: Fault,
-    /// `times:1`: the fault hits the first attempt only.
-    transient: bool,
-}
-
-/// Every case: each fault persisting, and once only where the call is
-/// retried (a closed port cannot be "once").
-fn cases() -> Vec<Case> {
-    let mut cases = Vec::new();
-    for target in Target::all() {
-        for fault in Fault::ALL {
-            cases.push(Case {
-                target,
-                fault,
-                transient: false,
-            });
-            if target.retry() != Retry::Never && fault != Fault::Refused {
-                cases.push(Case {
-                    target,
-                    fault,
-                    transient: true,
-                });
-            }
-        }
-    }
-    cases
-}
+use matrix::*;
 
 // --- counting attempts on the client side ----------------------------------
 
@@ -345,8 +107,6 @@ fn http_config() -> HttpConfig {
         ..common::fast_retries()
     }
 }
-
-const NAME: &str = "matrix";
 
 async fn run_case(case: Case, shared: &Shared, counter: &AtomicU32) -> Outcome {
     let t = case.target;
@@ -851,54 +611,6 @@ fn row(o: &Outcome) -> Option<String> {
     ))
 }
 
-/// `lk_` + 32 hex digits (random per run) becomes `lk_…`.
-fn stable_local_ids(text: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(i) = rest.find("lk_") {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i + 3..];
-        let hex = tail.chars().take_while(char::is_ascii_hexdigit).count();
-        out.push_str("lk_…");
-        rest = &tail[hex..];
-    }
-    out.push_str(rest);
-    out
-}
-
-const BEGIN: &str = "<!-- fault-matrix:core:begin -->";
-const END: &str = "<!-- fault-matrix:core:end -->";
-
-fn write_doc(outcomes: &[Outcome]) {
-    let mut sorted: Vec<&Outcome> = outcomes.iter().collect();
-    sorted.sort_by_key(|o| {
-        (
-            service_order(o.case.target.service),
-            o.case.target.op,
-            o.case.fault,
-            o.case.transient,
-        )
-    });
-    let mut table = String::from(
-        "| service | operation | fault | error code | attempts | retried? | recovers from one fault? | duplicated write? | message — hint |\n\
-         |---|---|---|---|---|---|---|---|---|\n",
-    );
-    for line in sorted.iter().filter_map(|o| row(o)) {
-        table.push_str(&line);
-        table.push('\n');
-    }
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/RELIABILITY.md");
-    let doc = std::fs::read_to_string(&path).unwrap_or_default();
-    let block = format!("{BEGIN}\n{table}{END}");
-    let new = match (doc.find(BEGIN), doc.find(END)) {
-        (Some(b), Some(e)) if e > b => format!("{}{block}{}", &doc[..b], &doc[e + END.len()..]),
-        _ => format!("{doc}\n{block}\n"),
-    };
-    if new != doc {
-        std::fs::write(&path, new).unwrap();
-    }
-}
-
 // --- the test --------------------------------------------------------------
 
 #[test]
@@ -963,7 +675,14 @@ fn fault_matrix() {
     }
     failures.sort();
     // The table is written even when a case fails, so the doc shows it.
-    write_doc(&outcomes);
+    let mut sorted: Vec<&Outcome> = outcomes.iter().collect();
+    sorted.sort_by_key(|o| sort_key(&o.case));
+    let rows: Vec<String> = sorted.iter().filter_map(|o| row(o)).collect();
+    write_section(
+        "core",
+        "| service | operation | fault | error code | attempts | retried? | recovers from one fault? | duplicated write? | message — hint |",
+        &rows,
+    );
     assert!(
         failures.is_empty(),
         "{} of {total} cases failed:\n{}",

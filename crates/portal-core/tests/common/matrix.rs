@@ -1,0 +1,304 @@
+//! The fault matrix's tables, shared by the core test
+//! (`crates/portal-core/tests/fault_matrix.rs`) and the CLI test
+//! (`crates/portal-cli/tests/fault_matrix.rs`): the faults, the operations,
+//! what each must end in, and the writer of `docs/RELIABILITY.md`.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::time::Duration;
+
+use portal_core::{ErrorCode, Service};
+
+/// The name of everything a case creates.
+pub const NAME: &str = "matrix";
+
+/// Attempts in all for a retried call (kept low: the 429 cases wait 1 s
+/// between attempts).
+pub const MAX_ATTEMPTS: u32 = 3;
+/// The client gives up on an answer after this long…
+pub const CLIENT_TIMEOUT: Duration = Duration::from_millis(300);
+/// …and the timeout fault answers after this long.
+pub const FAULT_LATENCY_MS: u64 = 1_000;
+/// Cases run on this many threads at once (each its own runtime and sandbox).
+pub const WORKERS: usize = 6;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Fault {
+    Refused,
+    Timeout,
+    Reset,
+    Status500,
+    Status502,
+    Status503,
+    RateLimited,
+    Malformed,
+    Html,
+    Empty,
+    WrongEnvelope,
+}
+
+impl Fault {
+    pub const ALL: [Fault; 11] = [
+        Fault::Refused,
+        Fault::Timeout,
+        Fault::Reset,
+        Fault::Status500,
+        Fault::Status502,
+        Fault::Status503,
+        Fault::RateLimited,
+        Fault::Malformed,
+        Fault::Html,
+        Fault::Empty,
+        Fault::WrongEnvelope,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Fault::Refused => "connection refused",
+            Fault::Timeout => "timeout",
+            Fault::Reset => "reset mid-response",
+            Fault::Status500 => "HTTP 500",
+            Fault::Status502 => "HTTP 502",
+            Fault::Status503 => "HTTP 503",
+            Fault::RateLimited => "HTTP 429 + Retry-After: 1",
+            Fault::Malformed => "malformed JSON (200)",
+            Fault::Html => "HTML error page (502)",
+            Fault::Empty => "empty body (200)",
+            Fault::WrongEnvelope => "wrong envelope (200)",
+        }
+    }
+
+    /// The sandbox rule's items (`None`: the URL points at a closed port).
+    /// Faults that model an answer lost or mangled after the service acted
+    /// run the real handler first (`after`), so a write really happens.
+    pub fn rule_items(self) -> Option<String> {
+        Some(match self {
+            Fault::Refused => return None,
+            Fault::Timeout => format!("latency:{FAULT_LATENCY_MS},after"),
+            Fault::Reset => "reset,after".into(),
+            Fault::Status500 => "status:500".into(),
+            Fault::Status502 => "status:502".into(),
+            Fault::Status503 => "status:503".into(),
+            Fault::RateLimited => "status:429,retry-after:1".into(),
+            Fault::Malformed => "body:malformed,after".into(),
+            Fault::Html => "body:html".into(),
+            Fault::Empty => "body:empty,after".into(),
+            Fault::WrongEnvelope => "body:wrong-envelope".into(),
+        })
+    }
+
+    /// Whether the service acted before the fault (the write happened).
+    pub fn acts(self) -> bool {
+        self.rule_items().is_some_and(|i| i.ends_with("after"))
+    }
+
+    /// The status the client sees, when it sees one.
+    pub fn status(self) -> Option<u16> {
+        match self {
+            Fault::Status500 => Some(500),
+            Fault::Status502 | Fault::Html => Some(502),
+            Fault::Status503 => Some(503),
+            Fault::RateLimited => Some(429),
+            Fault::Malformed | Fault::Empty | Fault::WrongEnvelope => Some(200),
+            Fault::Refused | Fault::Timeout | Fault::Reset => None,
+        }
+    }
+
+    /// The code every operation must end with when the fault persists.
+    pub fn expected(self, op: Op) -> ErrorCode {
+        let write = op != Op::List;
+        match self {
+            // The write happened and its answer was lost or unreadable.
+            _ if write && self.acts() => ErrorCode::OutcomeUnknown,
+            Fault::Refused
+            | Fault::Timeout
+            | Fault::Reset
+            | Fault::Status500
+            | Fault::Status502
+            | Fault::Status503
+            | Fault::Html => ErrorCode::Unavailable,
+            Fault::RateLimited => ErrorCode::RateLimited,
+            Fault::Malformed | Fault::Empty | Fault::WrongEnvelope => ErrorCode::BadResponse,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Op {
+    List,
+    Create,
+    Delete,
+}
+
+/// How a call may be repeated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// Never repeated automatically (POST without `Idempotency-Key`).
+    Never,
+    /// Repeated: a read, or a DELETE (idempotent by definition).
+    Yes,
+    /// Repeated with the same `Idempotency-Key` on every attempt.
+    SameKey,
+}
+
+pub fn service_order(s: Service) -> u8 {
+    match s {
+        Service::VaultStream => 0,
+        Service::JwtKeys => 1,
+        Service::Vault => 2,
+    }
+}
+
+/// One operation of one service: what it is called, what goes on the wire.
+#[derive(Debug, Clone, Copy)]
+pub struct Target {
+    pub service: Service,
+    pub op: Op,
+}
+
+impl Target {
+    pub fn all() -> Vec<Target> {
+        let mut all = Vec::new();
+        for service in Service::ALL {
+            for op in [Op::List, Op::Create, Op::Delete] {
+                all.push(Target { service, op });
+            }
+        }
+        all
+    }
+
+    pub fn operation(self) -> &'static str {
+        match (self.service, self.op) {
+            (Service::VaultStream, Op::List) => "list API tokens",
+            (Service::VaultStream, Op::Create) => "create API token",
+            (Service::VaultStream, Op::Delete) => "revoke API token",
+            (Service::JwtKeys, Op::List) => "list JWT keys",
+            (Service::JwtKeys, Op::Create) => "upload JWT key",
+            (Service::JwtKeys, Op::Delete) => "delete JWT key",
+            (Service::Vault, Op::List) => "list assets",
+            (Service::Vault, Op::Create) => "upload asset",
+            (Service::Vault, Op::Delete) => "delete asset",
+        }
+    }
+
+    /// What the error message must say was being done.
+    pub fn doing(self) -> &'static str {
+        match (self.service, self.op) {
+            (Service::VaultStream, Op::List) => "Listing API tokens",
+            (Service::VaultStream, Op::Create) => "Creating API token",
+            (Service::VaultStream, Op::Delete) => "Revoking API token",
+            (Service::JwtKeys, Op::List) => "Listing JWT keys",
+            (Service::JwtKeys, Op::Create) => "Uploading JWT key",
+            (Service::JwtKeys, Op::Delete) => "Deleting JWT key",
+            (Service::Vault, Op::List) => "Listing assets",
+            (Service::Vault, Op::Create) => "Uploading",
+            (Service::Vault, Op::Delete) => "Deleting asset",
+        }
+    }
+
+    pub fn method(self) -> &'static str {
+        match self.op {
+            Op::List => "GET",
+            Op::Create => "POST",
+            Op::Delete => "DELETE",
+        }
+    }
+
+    pub fn collection(self) -> &'static str {
+        match self.service {
+            Service::VaultStream => "/vaultstream/v1/auth/tokens",
+            Service::JwtKeys => "/jwt-keys/v2/jwt_keys",
+            Service::Vault => "/vault/vault/v1/assets",
+        }
+    }
+
+    pub fn retry(self) -> Retry {
+        match (self.service, self.op) {
+            (Service::Vault, Op::Create | Op::Delete) => Retry::SameKey,
+            (_, Op::Create) => Retry::Never,
+            _ => Retry::Yes,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Case {
+    pub target: Target,
+    pub fault: Fault,
+    /// `times:1`: the fault hits the first attempt only.
+    pub transient: bool,
+}
+
+/// Every case: each fault persisting, and once only where the call is
+/// retried (a closed port cannot be "once").
+pub fn cases() -> Vec<Case> {
+    let mut cases = Vec::new();
+    for target in Target::all() {
+        for fault in Fault::ALL {
+            cases.push(Case {
+                target,
+                fault,
+                transient: false,
+            });
+            if target.retry() != Retry::Never && fault != Fault::Refused {
+                cases.push(Case {
+                    target,
+                    fault,
+                    transient: true,
+                });
+            }
+        }
+    }
+    cases
+}
+
+/// What the request log and the messages call the resource of a case:
+/// `lk_` + 32 hex digits (random per run) becomes `lk_…`.
+pub fn stable_local_ids(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("lk_") {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i + 3..];
+        let hex = tail.chars().take_while(char::is_ascii_hexdigit).count();
+        out.push_str("lk_…");
+        rest = &tail[hex..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The order of the rows: service, operation, fault.
+pub fn sort_key(case: &Case) -> (u8, Op, Fault, bool) {
+    (
+        service_order(case.target.service),
+        case.target.op,
+        case.fault,
+        case.transient,
+    )
+}
+
+/// Replaces the table between `<!-- fault-matrix:SECTION:begin -->` and
+/// its end marker in `docs/RELIABILITY.md` (rows already sorted), and
+/// writes the file only when it changed.
+pub fn write_section(section: &str, header: &str, rows: &[String]) {
+    let begin = format!("<!-- fault-matrix:{section}:begin -->");
+    let end = format!("<!-- fault-matrix:{section}:end -->");
+    let columns = header.matches('|').count() - 1;
+    let mut table = format!("{header}\n|{}\n", "---|".repeat(columns));
+    for row in rows {
+        table.push_str(row);
+        table.push('\n');
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/RELIABILITY.md");
+    let doc = std::fs::read_to_string(&path).unwrap_or_default();
+    let block = format!("{begin}\n{table}{end}");
+    let new = match (doc.find(&begin), doc.find(&end)) {
+        (Some(b), Some(e)) if e > b => format!("{}{block}{}", &doc[..b], &doc[e + end.len()..]),
+        _ => format!("{doc}\n{block}\n"),
+    };
+    if new != doc {
+        std::fs::write(&path, new).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+    }
+}
