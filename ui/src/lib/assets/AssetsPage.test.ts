@@ -530,7 +530,7 @@ describe('States and folders', () => {
     await openAssets(user);
     const error = await screen.findByTestId('assets-list-error');
     expect(error).toHaveTextContent('The vault could not be reached.');
-    expect(within(error).getByRole('heading')).toHaveTextContent('Vault is unavailable');
+    expect(within(error).getByRole('heading')).toHaveTextContent('The Vault service is unavailable');
     expect(within(error).getByTestId('assets-list-error-hint')).toHaveTextContent('Check the connection');
     backend.on({
       list_assets: () => ({ items: [], page: { total: 0, page: 1, limit: 50, has_more: false } }),

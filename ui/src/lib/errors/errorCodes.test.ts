@@ -215,7 +215,7 @@ describe.each(PAGES)('$page page: a load that fails, for each error code', (pc) 
       expect(within(state).getByTestId(`${pc.testid}-hint`)).toHaveTextContent(expected.next!);
       expect(within(state).getByTestId(`${pc.testid}-request-id`)).toHaveTextContent(`req_${code}`);
       if (expected.offline) {
-        expect(title).toHaveTextContent(`${pc.serviceName} is unavailable`);
+        expect(title).toHaveTextContent(`The ${pc.serviceName} service is unavailable`);
         expect(state).toHaveAttribute('data-offline', pc.service);
       } else {
         expect(title).toHaveTextContent(`Could not load ${pc.what}`);

@@ -118,7 +118,7 @@ describe.each(SERVICES)('$name offline', (sc) => {
 
     const panel = await screen.findByTestId(sc.error);
     expect(panel).toHaveAttribute('data-offline', sc.service);
-    expect(within(panel).getByRole('heading')).toHaveTextContent(`${sc.name} is unavailable`);
+    expect(within(panel).getByRole('heading')).toHaveTextContent(`The ${sc.name} service is unavailable`);
     expect(panel).toHaveTextContent(`${sc.name} could not be reached (connection refused).`);
     expect(panel).toHaveTextContent('req_down');
 
