@@ -5,13 +5,14 @@ use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use serde_json::{json, Map, Value};
 
 use super::auth::{caller, Caller, Role};
-use super::idempotency::{self, Outcome};
+use super::idempotency::{Outcome, Write};
 use super::upload::{self, Upload};
 use super::{bad_request, internal, not_found_asset, page_of, Reply, SERVICE};
 use crate::clock::to_db;
@@ -347,43 +348,31 @@ pub async fn create(State(state): State<AppState>, req: Request) -> Response {
 }
 
 async fn create_inner(state: AppState, req: Request) -> ApiResult<Response> {
-    let headers = req.headers().clone();
-    let caller = caller(&state, &headers)?;
-    caller.require(Role::Organizer, "create assets")?;
-    let key = idempotency::key_of(&headers)?;
-    let path = req.uri().path().to_owned();
-    if is_multipart(&headers) {
-        let multipart = Multipart::from_request(req, &state)
+    let (parts, body) = req.into_parts();
+    let write = Write::begin(&state, &parts, Role::Organizer, "create assets")?;
+    if is_multipart(&parts.headers) {
+        let multipart = Multipart::from_request(Request::from_parts(parts, body), &state)
             .await
             .map_err(|e| bad_request(format!("invalid multipart body: {e}")))?;
         let upload = upload::receive(&state, multipart).await?;
-        return Ok(create_from_upload(
-            &state,
-            &caller,
-            key.as_deref(),
-            &path,
-            upload,
-        ));
+        return Ok(create_from_upload(&state, &write, upload));
     }
-    let body = axum::body::to_bytes(req.into_body(), 1024 * 1024)
+    let body = axum::body::to_bytes(body, 1024 * 1024)
         .await
         .map_err(|e| bad_request(format!("could not read the body: {e}")))?;
-    create_from_json(&state, &caller, key.as_deref(), &path, &headers, &body)
+    create_from_json(&state, &write, &parts.headers, &body)
 }
 
 fn create_from_json(
     state: &AppState,
-    caller: &Caller,
-    key: Option<&str>,
-    path: &str,
+    write: &Write,
     headers: &HeaderMap,
     body: &Bytes,
 ) -> ApiResult<Response> {
     let fields: Map<String, Value> = parse_json(SERVICE, headers, body)?;
-    let fingerprint = idempotency::fingerprint("POST", path, body);
-    let outcome = idempotency::run(state, caller, key, &fingerprint, |conn| {
+    let outcome = write.run(state, body, |conn| {
         let new = new_asset_from_json(&fields)?;
-        let asset = insert_new(conn, state, caller, &new, None)?;
+        let asset = insert_new(conn, state, &write.caller, &new, None)?;
         Ok(Reply::created(asset.to_json()))
     });
     Ok(outcome.into_response())
@@ -431,17 +420,10 @@ fn new_asset_from_json(fields: &Map<String, Value>) -> ApiResult<NewAsset> {
     })
 }
 
-fn create_from_upload(
-    state: &AppState,
-    caller: &Caller,
-    key: Option<&str>,
-    path: &str,
-    upload: Upload,
-) -> Response {
-    let fingerprint = idempotency::fingerprint("POST", path, upload.fingerprint_input().as_bytes());
-    let outcome = idempotency::run(state, caller, key, &fingerprint, |conn| {
+fn create_from_upload(state: &AppState, write: &Write, upload: Upload) -> Response {
+    let outcome = write.run(state, upload.fingerprint_input().as_bytes(), |conn| {
         let new = upload.new_asset()?;
-        let asset = insert_new(conn, state, caller, &new, Some(&upload.sha256))?;
+        let asset = insert_new(conn, state, &write.caller, &new, Some(&upload.sha256))?;
         upload.keep_as(&state.files_dir.join(&asset.id))?;
         Ok(Reply::created(asset.to_json()))
     });
@@ -454,19 +436,16 @@ fn create_from_upload(
 
 pub async fn update(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
+    parts: Parts,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let caller = caller(&state, &headers)?;
-    caller.require(Role::Organizer, "update assets")?;
-    let key = idempotency::key_of(&headers)?;
-    let fields: Map<String, Value> = parse_json(SERVICE, &headers, &body)?;
-    let path = format!("/vault/vault/v1/assets/{id}");
-    let fingerprint = idempotency::fingerprint("PATCH", &path, &body);
-    let outcome = idempotency::run(&state, &caller, key.as_deref(), &fingerprint, |conn| {
-        let mut asset = find(conn, &caller, &id)?;
-        apply_patch(conn, &caller, &mut asset, &fields)?;
+    let write = Write::begin(&state, &parts, Role::Organizer, "update assets")?;
+    let caller = &write.caller;
+    let fields: Map<String, Value> = parse_json(SERVICE, &parts.headers, &body)?;
+    let outcome = write.run(&state, &body, |conn| {
+        let mut asset = find(conn, caller, &id)?;
+        apply_patch(conn, caller, &mut asset, &fields)?;
         asset.updated_at = to_db(state.clock.now());
         asset.updated_by = caller.user_id.clone();
         conn.execute(
@@ -520,16 +499,12 @@ fn apply_patch(
 
 pub async fn delete(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
+    parts: Parts,
 ) -> ApiResult<Response> {
-    let caller = caller(&state, &headers)?;
-    caller.require(Role::Admin, "delete assets")?;
-    let key = idempotency::key_of(&headers)?;
-    let path = format!("/vault/vault/v1/assets/{id}");
-    let fingerprint = idempotency::fingerprint("DELETE", &path, b"");
-    let outcome = idempotency::run(&state, &caller, key.as_deref(), &fingerprint, |conn| {
-        let asset = find(conn, &caller, &id)?;
+    let write = Write::begin(&state, &parts, Role::Admin, "delete assets")?;
+    let outcome = write.run(&state, b"", |conn| {
+        let asset = find(conn, &write.caller, &id)?;
         if asset.on_hold() {
             return Err(ApiError::new(
                 SERVICE,

@@ -5,6 +5,7 @@ use std::time::Duration as StdDuration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
@@ -14,7 +15,7 @@ use serde_json::{json, Value};
 
 use super::assets::{find, Asset, ASSET_COLUMNS};
 use super::auth::{caller, Role};
-use super::idempotency;
+use super::idempotency::Write;
 use super::{bad_request, internal, page_of, Reply, SERVICE};
 use crate::clock::{from_db, to_db};
 use crate::error::{parse_json, ApiError, ApiResult};
@@ -80,23 +81,20 @@ struct SetHold {
 
 pub async fn set_hold(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
+    parts: Parts,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let caller = caller(&state, &headers)?;
-    caller.require(Role::Admin, "set legal holds")?;
-    let key = idempotency::key_of(&headers)?;
-    let req: SetHold = parse_json(SERVICE, &headers, &body)?;
-    let path = format!("/vault/vault/v1/assets/{id}/legal-hold");
-    let fingerprint = idempotency::fingerprint("PUT", &path, &body);
+    let write = Write::begin(&state, &parts, Role::Admin, "set legal holds")?;
+    let caller = &write.caller;
+    let req: SetHold = parse_json(SERVICE, &parts.headers, &body)?;
     let outcome =
-        idempotency::run(&state, &caller, key.as_deref(), &fingerprint, |conn| {
+        write.run(&state, &body, |conn| {
             let reason = req.reason.trim();
             if reason.is_empty() || reason.chars().count() > 500 {
                 return Err(bad_request("reason must be 1 to 500 characters"));
             }
-            let mut asset = find(conn, &caller, &id)?;
+            let mut asset = find(conn, caller, &id)?;
             asset.hold_reason = Some(reason.to_owned());
             asset.hold_set_by = Some(caller.user_id.clone());
             asset.hold_set_at = Some(to_db(state.clock.now()));
@@ -112,16 +110,13 @@ pub async fn set_hold(
 
 pub async fn release_hold(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
+    parts: Parts,
 ) -> ApiResult<Response> {
-    let caller = caller(&state, &headers)?;
-    caller.require(Role::Admin, "release legal holds")?;
-    let key = idempotency::key_of(&headers)?;
-    let path = format!("/vault/vault/v1/assets/{id}/legal-hold");
-    let fingerprint = idempotency::fingerprint("DELETE", &path, b"");
-    let outcome = idempotency::run(&state, &caller, key.as_deref(), &fingerprint, |conn| {
-        let mut asset = find(conn, &caller, &id)?;
+    let write = Write::begin(&state, &parts, Role::Admin, "release legal holds")?;
+    let caller = &write.caller;
+    let outcome = write.run(&state, b"", |conn| {
+        let mut asset = find(conn, caller, &id)?;
         conn.execute(
             "UPDATE assets SET hold_reason = NULL, hold_set_by = NULL, hold_set_at = NULL WHERE id = ?1",
             params![asset.id],
@@ -234,18 +229,15 @@ struct RequestTransform {
 
 pub async fn request_transform(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
+    parts: Parts,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let caller = caller(&state, &headers)?;
-    caller.require(Role::Organizer, "request transforms")?;
-    let key = idempotency::key_of(&headers)?;
-    let req: RequestTransform = parse_json(SERVICE, &headers, &body)?;
-    let path = format!("/vault/vault/v1/assets/{id}/transforms");
-    let fingerprint = idempotency::fingerprint("POST", &path, &body);
-    let outcome = idempotency::run(&state, &caller, key.as_deref(), &fingerprint, |conn| {
-        find(conn, &caller, &id)?;
+    let write = Write::begin(&state, &parts, Role::Organizer, "request transforms")?;
+    let caller = &write.caller;
+    let req: RequestTransform = parse_json(SERVICE, &parts.headers, &body)?;
+    let outcome = write.run(&state, &body, |conn| {
+        find(conn, caller, &id)?;
         if !TRANSFORM_TYPES.contains(&req.kind.as_str()) {
             return Err(bad_request(format!(
                 "type must be one of {}",
@@ -288,25 +280,23 @@ struct CreateShare {
 
 pub async fn share(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
+    parts: Parts,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let caller = caller(&state, &headers)?;
-    caller.require(Role::Organizer, "share assets")?;
-    let key = idempotency::key_of(&headers)?;
+    let write = Write::begin(&state, &parts, Role::Organizer, "share assets")?;
+    let caller = &write.caller;
+    let headers = &parts.headers;
     let req: CreateShare = if body.iter().all(u8::is_ascii_whitespace) {
         CreateShare {
             expires_in_seconds: None,
         }
     } else {
-        parse_json(SERVICE, &headers, &body)?
+        parse_json(SERVICE, headers, &body)?
     };
-    let origin = origin_of(&state, &headers);
-    let path = format!("/vault/vault/v1/assets/{id}/share");
-    let fingerprint = idempotency::fingerprint("POST", &path, &body);
-    let outcome = idempotency::run(&state, &caller, key.as_deref(), &fingerprint, |conn| {
-        find(conn, &caller, &id)?;
+    let origin = origin_of(&state, headers);
+    let outcome = write.run(&state, &body, |conn| {
+        find(conn, caller, &id)?;
         let seconds = req.expires_in_seconds.unwrap_or(DEFAULT_SHARE_SECONDS);
         if !(60..=MAX_SHARE_SECONDS).contains(&seconds) {
             return Err(bad_request(format!(

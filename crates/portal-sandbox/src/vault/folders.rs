@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::{Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rusqlite::{params, Connection, Row};
@@ -11,7 +12,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::auth::{caller, Role};
-use super::idempotency;
+use super::idempotency::Write;
 use super::{bad_request, internal, page_of, Reply, SERVICE};
 use crate::clock::to_db;
 use crate::error::{parse_json, ApiError, ApiResult};
@@ -94,15 +95,13 @@ struct CreateFolder {
 
 pub async fn create(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    parts: Parts,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let caller = caller(&state, &headers)?;
-    caller.require(Role::Organizer, "create folders")?;
-    let key = idempotency::key_of(&headers)?;
-    let req: CreateFolder = parse_json(SERVICE, &headers, &body)?;
-    let fingerprint = idempotency::fingerprint("POST", "/vault/vault/v1/folders", &body);
-    let outcome = idempotency::run(&state, &caller, key.as_deref(), &fingerprint, |conn| {
+    let write = Write::begin(&state, &parts, Role::Organizer, "create folders")?;
+    let caller = &write.caller;
+    let req: CreateFolder = parse_json(SERVICE, &parts.headers, &body)?;
+    let outcome = write.run(&state, &body, |conn| {
         let name = req.name.trim();
         if name.is_empty() || name.chars().count() > 255 || name.contains('/') {
             return Err(bad_request("name must be 1 to 255 characters, without /"));

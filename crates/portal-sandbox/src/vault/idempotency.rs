@@ -8,6 +8,7 @@
 //! in one transaction, so two concurrent retries cannot both act.
 //! Responses with a 5xx status are not recorded.
 
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -15,7 +16,7 @@ use chrono::Duration;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
 
-use super::auth::Caller;
+use super::auth::{caller, Caller, Role};
 use super::{bad_request, internal, Reply, SERVICE};
 use crate::clock::{from_db, to_db};
 use crate::error::{ApiError, ApiResult};
@@ -61,6 +62,49 @@ impl Outcome {
         match self {
             Outcome::Fresh(r) | Outcome::Replayed(r) => r,
         }
+    }
+}
+
+/// What every vault write starts with: the caller, who must hold `role`
+/// for `action`; its `Idempotency-Key`; and the request's method and path
+/// as received, which with the body make the fingerprint of "the same
+/// request".
+pub struct Write {
+    pub caller: Caller,
+    key: Option<String>,
+    method: String,
+    path: String,
+}
+
+impl Write {
+    pub fn begin(state: &AppState, req: &Parts, role: Role, action: &str) -> ApiResult<Write> {
+        let caller = caller(state, &req.headers)?;
+        caller.require(role, action)?;
+        let key = key_of(&req.headers)?;
+        Ok(Write {
+            caller,
+            key,
+            method: req.method.as_str().to_owned(),
+            path: req.uri.path().to_owned(),
+        })
+    }
+
+    /// Runs `action` at most once for this write's key; `body` (or what
+    /// stands for it, e.g. an upload's digest) completes the fingerprint.
+    pub fn run(
+        &self,
+        state: &AppState,
+        body: &[u8],
+        action: impl FnOnce(&Connection) -> ApiResult<Reply>,
+    ) -> Outcome {
+        let fingerprint = fingerprint(&self.method, &self.path, body);
+        run(
+            state,
+            &self.caller,
+            self.key.as_deref(),
+            &fingerprint,
+            action,
+        )
     }
 }
 
