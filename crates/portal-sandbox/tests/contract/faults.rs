@@ -314,3 +314,31 @@ fn rules_from_the_environment() {
     assert_eq!(faults.len(), 2);
     assert_eq!(faults[1].to_string(), "POST /b=drop,times:1");
 }
+
+#[tokio::test]
+async fn a_request_the_client_gave_up_on_is_logged_as_abandoned() {
+    let env = start().await;
+    add(&env, "GET /vaultstream/v1/auth/tokens=latency:1500").await;
+    let impatient = list_tokens(&env).timeout(Duration::from_millis(200));
+    assert!(impatient.send().await.unwrap_err().is_timeout());
+    // The server notices the closed connection, or at the latest serves
+    // the request once the latency is over: either way it is logged.
+    let started = Instant::now();
+    let entry = loop {
+        let found = env
+            .sb
+            .requests()
+            .into_iter()
+            .find(|r| r.method == "GET" && r.path == "/vaultstream/v1/auth/tokens");
+        if let Some(e) = found {
+            break e;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the request never reached the log"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!((entry.outcome, entry.status), ("abandoned", 0));
+    assert!(entry.fault.is_none(), "abandoned before the fault's answer");
+}
