@@ -22,7 +22,6 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use assert_cmd::Command;
 use portal_core::assets::{AssetQuery, NewAsset};
@@ -208,7 +207,7 @@ async fn run_case(case: Case) -> Outcome {
         .env("NO_COLOR", "1")
         .env(
             "PORTAL_HTTP_TIMEOUT_MS",
-            CLIENT_TIMEOUT.as_millis().to_string(),
+            client_timeout(case.fault).as_millis().to_string(),
         )
         .env("PORTAL_HTTP_ATTEMPTS", MAX_ATTEMPTS.to_string())
         .env("PORTAL_HTTP_RETRY_DELAY_MS", "10")
@@ -231,11 +230,6 @@ async fn run_case(case: Case) -> Outcome {
     let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
         .await
         .unwrap();
-    if case.fault == Fault::Timeout {
-        // The last attempt the client gave up on is still being served.
-        tokio::time::sleep(Duration::from_millis(FAULT_LATENCY_MS + 200)).await;
-    }
-    sb.clear_faults();
 
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let attempts = stderr
@@ -246,11 +240,14 @@ async fn run_case(case: Case) -> Outcome {
                 && l.contains(&format!("path=\"{path}\""))
         })
         .count() as u32;
-    let reached: Vec<LoggedRequest> = sb
-        .requests()
-        .into_iter()
-        .filter(|r| r.seq > last_seq && r.method == t.method() && r.path == path)
-        .collect();
+    let expected_reached = if case.fault == Fault::Refused {
+        0
+    } else {
+        attempts as usize
+    };
+    let reached: Vec<LoggedRequest> =
+        matrix::reached(&sb, last_seq, t.method(), &path, expected_reached).await;
+    sb.clear_faults();
 
     let remaining = match (t.service, t.op) {
         (_, Op::List) => 0,

@@ -99,10 +99,10 @@ struct Shared {
     upload_file: tempfile::NamedTempFile,
 }
 
-fn http_config() -> HttpConfig {
+fn http_config(fault: Fault) -> HttpConfig {
     HttpConfig {
-        request_timeout: CLIENT_TIMEOUT,
-        connect_timeout: CLIENT_TIMEOUT,
+        request_timeout: client_timeout(fault),
+        connect_timeout: client_timeout(fault),
         max_attempts: MAX_ATTEMPTS,
         ..common::fast_retries()
     }
@@ -121,7 +121,7 @@ async fn run_case(case: Case, shared: &Shared, counter: &AtomicU32) -> Outcome {
     let settings = SettingsFile::open(settings_dir.path().join("settings.json")).unwrap();
 
     // The good context prepares and checks; `ctx` is the one under test.
-    let good = ProfileContext::new(profile.clone(), store.clone(), http_config()).unwrap();
+    let good = ProfileContext::new(profile.clone(), store.clone(), common::fast_retries()).unwrap();
     good.store(
         Item::VaultStreamToken,
         &Secret::new(sb.credentials().vaultstream_admin_token.as_str()),
@@ -150,7 +150,7 @@ async fn run_case(case: Case, shared: &Shared, counter: &AtomicU32) -> Outcome {
             .urls
             .set(t.service, url.replacen(&origin, &closed_origin, 1));
     }
-    let ctx = ProfileContext::new(profile, store.clone(), http_config()).unwrap();
+    let ctx = ProfileContext::new(profile, store.clone(), http_config(case.fault)).unwrap();
 
     // What there is to delete, and the local key to upload.
     let vs = good
@@ -267,17 +267,14 @@ async fn run_case(case: Case, shared: &Shared, counter: &AtomicU32) -> Outcome {
     };
     let elapsed = started.elapsed();
     let attempts = counter.load(Ordering::SeqCst);
-    if case.fault == Fault::Timeout {
-        // The last attempt the client gave up on is still being served.
-        tokio::time::sleep(Duration::from_millis(FAULT_LATENCY_MS + 200)).await;
-    }
+    let expected_reached = if case.fault == Fault::Refused {
+        0
+    } else {
+        attempts as usize
+    };
+    let reached: Vec<LoggedRequest> =
+        matrix::reached(&sb, last_seq, t.method(), &path, expected_reached).await;
     sb.clear_faults();
-
-    let reached: Vec<LoggedRequest> = sb
-        .requests()
-        .into_iter()
-        .filter(|r| r.seq > last_seq && r.method == t.method() && r.path == path)
-        .collect();
 
     // What exists afterwards, read without faults.
     let remaining = match (t.service, t.op) {

@@ -16,10 +16,43 @@ pub const NAME: &str = "matrix";
 /// Attempts in all for a retried call (kept low: the 429 cases wait 1 s
 /// between attempts).
 pub const MAX_ATTEMPTS: u32 = 3;
-/// The client gives up on an answer after this long…
-pub const CLIENT_TIMEOUT: Duration = Duration::from_millis(300);
-/// …and the timeout fault answers after this long.
-pub const FAULT_LATENCY_MS: u64 = 1_000;
+/// The timeout fault answers after this long…
+pub const FAULT_LATENCY_MS: u64 = 3_000;
+
+/// …and the client gives up after a third of that. Other faults get a
+/// generous timeout, so that a loaded machine cannot turn them into timeouts.
+pub fn client_timeout(fault: Fault) -> Duration {
+    if fault == Fault::Timeout {
+        Duration::from_millis(FAULT_LATENCY_MS / 3)
+    } else {
+        Duration::from_secs(15)
+    }
+}
+
+/// The requests to `method` `path` the sandbox logged after `after_seq`.
+/// After a timeout the last abandoned attempt may still be on its way to
+/// the log: wait (at most until the fault would have answered) for
+/// `expected` of them.
+pub async fn reached(
+    sb: &portal_sandbox::Sandbox,
+    after_seq: u64,
+    method: &str,
+    path: &str,
+    expected: usize,
+) -> Vec<portal_sandbox::LoggedRequest> {
+    let deadline = std::time::Instant::now() + Duration::from_millis(FAULT_LATENCY_MS + 500);
+    loop {
+        let found: Vec<_> = sb
+            .requests()
+            .into_iter()
+            .filter(|r| r.seq > after_seq && r.method == method && r.path == path)
+            .collect();
+        if found.len() >= expected || std::time::Instant::now() >= deadline {
+            return found;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
 /// Cases run on this many threads at once (each its own runtime and sandbox).
 pub const WORKERS: usize = 6;
 
