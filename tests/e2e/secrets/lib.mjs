@@ -165,10 +165,15 @@ export function patternsFor(value) {
   const add = (kind, s) => {
     if (s && s.length >= MIN_PATTERN) pats.push({ kind, pattern: Buffer.from(s, 'latin1') });
   };
+  // UTF-16 (WebKit's storage, Windows): matched after the same normalisation as files.
+  const addUtf16 = (s) => {
+    if (s.length >= MIN_PATTERN) pats.push({ kind: 'utf16', pattern: normalize(Buffer.from(s, 'utf16le')) });
+  };
   const raw = Buffer.from(value, 'utf8');
   const rsa = rsaPrivateParts(value);
   if (rsa) {
     add('pem', value.replace(/\r?\n/g, ''));
+    addUtf16(value);
     for (const der of rsa.der) for (const s of base64Variants(der)) add('der-base64', s);
     for (const [name, bytes] of Object.entries(rsa.components)) {
       for (const s of base64Variants(bytes)) add(`${name}-base64`, s);
@@ -185,6 +190,7 @@ export function patternsFor(value) {
     return dedupe(pats);
   }
   add('raw', raw.toString('latin1'));
+  addUtf16(value);
   add('url-encoded', encodeURIComponent(value));
   add('json-escaped', JSON.stringify(value).slice(1, -1));
   for (const s of base64Variants(raw)) add('base64', s);
@@ -229,15 +235,25 @@ export function buildNeedles(secrets) {
 
 // ---- scanning
 
-/** File bytes with CR, LF and JSON-escaped `\n` / `\r` removed (PEMs are wrapped). */
+/**
+ * File bytes with CR, LF and JSON-escaped `\n` / `\r` removed (PEMs are
+ * wrapped), in UTF-8 and in UTF-16LE (where each is followed by a 0 byte).
+ */
 export function normalize(buf) {
   const out = Buffer.allocUnsafe(buf.length);
   let j = 0;
   for (let i = 0; i < buf.length; i++) {
     const b = buf[i];
-    if (b === 0x0a || b === 0x0d) continue;
+    if (b === 0x0a || b === 0x0d) {
+      if (buf[i + 1] === 0) i++;
+      continue;
+    }
     if (b === 0x5c && (buf[i + 1] === 0x6e || buf[i + 1] === 0x72)) {
       i++;
+      continue;
+    }
+    if (b === 0x5c && buf[i + 1] === 0 && (buf[i + 2] === 0x6e || buf[i + 2] === 0x72) && buf[i + 3] === 0) {
+      i += 3;
       continue;
     }
     out[j++] = b;

@@ -53,7 +53,7 @@ test('normalize drops CR, LF and JSON-escaped newlines', () => {
   assert.equal(normalize(Buffer.from('a\r\nb\\nc\\rd')).toString(), 'abcd');
 });
 
-test('each class is found raw, JSON-escaped, base64, hex, url-encoded; the private key in every form', () => {
+test('each class is found raw, JSON-escaped, base64, hex, url-encoded, UTF-16; the private key in every form', () => {
   const { needles, perClass } = buildNeedles(SECRETS);
   for (const cls of REQUIRED_CLASSES) assert.ok(perClass[cls].secrets === 1, cls);
   const key = privateKey;
@@ -70,6 +70,8 @@ test('each class is found raw, JSON-escaped, base64, hex, url-encoded; the priva
     'data/der.b64url': Buffer.concat([Buffer.from('a'), key.export({ type: 'pkcs1', format: 'der' })]).toString('base64url'),
     'data/d.hex': `d = ${d.toString('hex').toUpperCase()}`,
     'data/partial.txt': `...${d.toString('base64').slice(100, 200)}...`,
+    'data/storage.utf16': Buffer.from(`{"t":"${valueOf('revealed_token')}","k":${JSON.stringify(pem)}}`, 'utf16le'),
+    'data/odd.utf16': Buffer.concat([Buffer.from('x'), Buffer.from(pem, 'utf16le')]),
   };
   const dir = scratch(files);
   try {
@@ -81,6 +83,8 @@ test('each class is found raw, JSON-escaped, base64, hex, url-encoded; the priva
     assert.deepEqual(found('cache/blob.b64'), ['access_token']);
     assert.deepEqual(found('cache/refresh.hex'), ['refresh_token']);
     assert.deepEqual(found('logs/reveal.log'), ['revealed_token']);
+    assert.deepEqual(found('data/storage.utf16').sort(), ['private_key', 'revealed_token']);
+    assert.deepEqual(found('data/odd.utf16'), ['private_key']);
     for (const f of ['data/key.json', 'data/pkcs1.pem', 'data/der.b64url', 'data/d.hex', 'data/partial.txt']) {
       assert.ok(found(f).includes('private_key'), `private key not found in ${f}`);
     }
