@@ -142,11 +142,14 @@ describe.each(SERVICES)('$name offline', (sc) => {
     // Back on the page (the failed load is tried again on the way), then Retry by keyboard.
     const again = await screen.findByTestId(sc.error);
     const before = backend.count(sc.command);
+    const folders = backend.count('list_folders');
     down = false;
     within(again).getByRole('button', { name: 'Retry' }).focus();
     await user.keyboard('{Enter}');
     expect(await screen.findByTestId(sc.loaded)).toBeVisible();
     expect(backend.count(sc.command)).toBe(before + 1);
+    // The vault's folders and quota come back with the list.
+    if (sc.service === 'vault') expect(backend.count('list_folders')).toBe(folders + 1);
     expect(screen.queryByTestId(sc.error)).toBeNull();
     await waitFor(() => expect(status).toHaveAttribute('data-state', 'connected'));
     expect(within(status).queryByRole('button')).toBeNull();
@@ -252,5 +255,46 @@ describe('no spinner runs forever', () => {
     await vi.advanceTimersByTimeAsync(TIMEOUTS.network);
     expect(await screen.findByTestId('service-status-error')).toHaveTextContent('did not answer');
     expect(screen.getByTestId('service-status-refresh')).toBeEnabled();
+  });
+});
+
+describe('details that fail to load', () => {
+  it('the asset panel shows the shared error state, and Retry loads the details', async () => {
+    const user = userEvent.setup();
+    const asset = {
+      id: 'a_1',
+      tenant_id: 't',
+      name: 'Keynote.mp4',
+      content_type: 'video/mp4',
+      size: 1536,
+      folder_id: null,
+      tags: [],
+      created_at: '2026-01-02T10:00:00Z',
+      updated_at: '2026-01-02T10:00:00Z',
+      created_by: null,
+      updated_by: null,
+      legal_hold: false,
+      has_content: true,
+      sha256: null,
+    };
+    let down = true;
+    const backend = show({
+      list_assets: () => ({ items: [asset], page: { total: 1, page: 1, limit: 50, has_more: false } }),
+      asset_details: () => {
+        if (down) throw unreachable(SERVICES[2]);
+        return { asset, legalHold: null, transforms: [] };
+      },
+    });
+    await user.click(await screen.findByTestId('nav-assets'));
+    const row = await screen.findByTestId('asset-row');
+    await user.click(within(row).getByTestId('asset-open'));
+
+    const state = await screen.findByTestId('asset-details-error');
+    expect(state).toHaveAttribute('data-offline', 'vault');
+    expect(state).toHaveTextContent('Vault could not be reached (connection refused).');
+    down = false;
+    await user.click(within(state).getByTestId('asset-details-error-retry'));
+    await waitFor(() => expect(screen.queryByTestId('asset-details-error')).toBeNull());
+    expect(backend.count('asset_details')).toBe(2);
   });
 });
