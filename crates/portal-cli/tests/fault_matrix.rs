@@ -461,6 +461,12 @@ fn check(o: &Outcome) -> Vec<String> {
         line.contains(&format!(": {doing}")),
         format!("the error line must say what was being done ({doing}): {line}"),
     );
+    if c.fault == Fault::Refused {
+        expect(
+            !line.contains("(request "),
+            format!("no request id for a request that never left: {line}"),
+        );
+    }
     if let Some(last) = o.reached.last() {
         let id = last.request_id.clone().unwrap_or_default();
         expect(

@@ -193,7 +193,7 @@ impl Response {
             ),
         )
         .with_service(self.service)
-        .with_request_id(Some(self.sent_request_id.clone()));
+        .with_request_id(Some(self.request_id()));
         e.status = Some(self.status.as_u16());
         if let Some(hint) = status_hint(self.status, None) {
             e.hint = Some(hint);
@@ -208,6 +208,15 @@ impl Response {
 
     pub fn retry_after(&self) -> Option<Duration> {
         retry_after(&self.headers)
+    }
+
+    /// The request id the service answered with (`x-request-id`), else
+    /// the one we sent.
+    pub fn request_id(&self) -> String {
+        self.header("x-request-id")
+            .map(str::trim)
+            .filter(|id| !id.is_empty() && id.len() <= 200)
+            .map_or_else(|| self.sent_request_id.clone(), str::to_owned)
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -265,7 +274,7 @@ pub fn status_error(
     });
     let mut e = Error::new(code, message)
         .with_service(resp.service)
-        .with_request_id(Some(resp.sent_request_id.clone()))
+        .with_request_id(Some(resp.request_id()))
         .with_request_id(request_id);
     e.status = Some(resp.status.as_u16());
     e.service_code = service_code;
@@ -317,7 +326,7 @@ fn unreadable_answer(call: &Call<'_>, resp: &Response) -> Error {
         ),
     )
     .with_service(call.service)
-    .with_request_id(Some(resp.sent_request_id.clone()));
+    .with_request_id(Some(resp.request_id()));
     e.status = Some(resp.status.as_u16());
     e
 }
@@ -551,9 +560,10 @@ impl Failure {
                 (ErrorCode::Unavailable, format!("The connection to {service} broke before its answer arrived."))
             }
         };
+        // A request that never left has no id the service could look up.
         Error::new(code, message)
             .with_service(call.service)
-            .with_request_id(Some(request_id))
+            .with_request_id(self.sent.then_some(request_id))
     }
 }
 

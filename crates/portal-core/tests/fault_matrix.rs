@@ -502,7 +502,14 @@ fn check(o: &Outcome) -> Vec<String> {
         e.hint.as_deref().is_some_and(|h| h.len() > 10),
         format!("a hint (what to do next) is needed: {e}"),
     );
-    // The request id is the last attempt's, as the service logged it.
+    // The request id is the last attempt's, as the service logged it; a
+    // request that never reached the service has none to quote.
+    if c.fault == Fault::Refused {
+        expect(
+            e.request_id.is_none() && !line.contains("(request "),
+            format!("no request id for a request that never left: {line}"),
+        );
+    }
     if let Some(last) = o.reached.last() {
         expect(
             e.request_id.is_some() && e.request_id == last.request_id,
