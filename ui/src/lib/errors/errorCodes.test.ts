@@ -276,5 +276,13 @@ describe('a write that fails (revoke), for each error code', () => {
     expect(within(toast).getByTestId('toast-message')).toHaveTextContent(`The call failed (${code}).`);
     expect(within(toast).getByTestId('toast-hint')).toHaveTextContent(expected.next!);
     expect(toast).toHaveTextContent(`req_${code}`);
+
+    const settings = within(toast).queryByTestId('toast-settings');
+    expect(settings !== null).toBe(expected.settings);
+    if (settings) {
+      await user.click(settings);
+      expect(await screen.findByTestId('settings-page')).toBeVisible();
+      expect(screen.queryByTestId('toast')).toBeNull();
+    }
   });
 });

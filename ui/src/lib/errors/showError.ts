@@ -1,4 +1,4 @@
-import { classify, hintFor } from './classify';
+import { classify, guidance, hintFor } from './classify';
 import { PortalError } from './PortalError';
 import { toasts } from './toasts.svelte';
 
@@ -18,6 +18,7 @@ export function showError(error: unknown, context?: string): PortalError {
     message: portalError.message,
     hint: hintFor(portalError),
     requestId: portalError.request_id,
+    settings: guidance(portalError.code).settings,
     autoDismissMs,
   });
   return portalError;

@@ -7,6 +7,8 @@ export interface Toast {
   message: string;
   hint: string | null;
   requestId: string | null;
+  /** The fix is in Settings: the toast offers to open it. */
+  settings?: boolean;
 }
 
 type NewToast = Omit<Toast, 'id'> & { autoDismissMs?: number | null };

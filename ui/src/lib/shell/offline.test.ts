@@ -135,12 +135,14 @@ describe.each(SERVICES)('$name offline', (sc) => {
     }
 
     // Another service's page works meanwhile.
+    const beforeLeaving = backend.count(sc.command);
     await user.click(screen.getByTestId(`nav-${sc.other.page}`));
     expect(await screen.findByTestId(sc.other.loaded)).toBeVisible();
     await user.click(screen.getByTestId(`nav-${sc.page}`));
 
     // Back on the page (the failed load is tried again on the way), then Retry by keyboard.
     const again = await screen.findByTestId(sc.error);
+    await waitFor(() => expect(backend.count(sc.command)).toBe(beforeLeaving + 1));
     const before = backend.count(sc.command);
     const folders = backend.count('list_folders');
     down = false;
