@@ -17,7 +17,7 @@ pub const NAME: &str = "matrix";
 /// between attempts).
 pub const MAX_ATTEMPTS: u32 = 3;
 /// The timeout fault answers after this long…
-pub const FAULT_LATENCY_MS: u64 = 3_000;
+pub const FAULT_LATENCY_MS: u64 = 4_500;
 
 /// …and the client gives up after a third of that. Other faults get a
 /// generous timeout, so that a loaded machine cannot turn them into timeouts.
