@@ -83,7 +83,8 @@ WITH_LEDGER=(env PORTAL_LOG=trace PORTAL_SANDBOX_SECRET_LEDGER="$SECRETS/ledger.
 captured() { local file="$1"; shift; "$@" 2>&1 | tee "$file"; }
 
 step "app end-to-end (WebDriver, Xvfb)" captured "$LOGS/e2e.out" in_keyring "${WITH_LEDGER[@]}" \
-  PORTAL_E2E_DATA_ROOT="$E2E_DATA" xvfb-run -a -s "-screen 0 1280x800x24" \
+  PORTAL_E2E_DATA_ROOT="$E2E_DATA" PORTAL_APP_OUTPUT="$LOGS/app" \
+  PORTAL_APP_BIN="$ROOT/tests/e2e/secrets/app-with-output.sh" xvfb-run -a -s "-screen 0 1280x800x24" \
   node --test --test-concurrency=1 tests/e2e/
 step "CLI scenario (trace logs)" in_keyring "${WITH_LEDGER[@]}" node tests/e2e/secrets/cli-scenario.mjs \
   --out "$LOGS/cli" --private "$SECRETS/cli" --exemptions "$SECRETS/exemptions.jsonl"
@@ -94,6 +95,7 @@ step "secrets at rest and in logs" in_keyring node tests/e2e/secrets/scan.mjs \
   --root "$E2E_DATA" --root "$LOGS" \
   --expect '/portal-e2e-[^/]+/settings\.json$' --expect '/logs/[^/]+\.log$' \
   --expect '/sandbox/sandbox\.db$' --expect '/cli/.*\.stderr$' --expect '/e2e\.out$' \
+  --expect '/app/app\.stdout$' --expect-in '/app/app\.stdout$=\]\[TRACE\]' \
   --expect-in '/logs/[^/]+\.log$=\]\[TRACE\]' --expect-in '/cli/.*\.stderr$= TRACE '
 
 echo
