@@ -168,8 +168,11 @@ const SERVICE_OF: ReadonlyMap<string, Service> = new Map(
 /** The list each page loads: when it answers, its service is reachable. */
 const PROBES: ReadonlySet<string> = new Set(['list_tokens', 'keys_overview', 'list_assets']);
 
-/** Learns how each call to a service ended: `null` when a probe answered. */
-export type ServiceOutcome = (service: Service, error: PortalError | null) => void;
+/**
+ * Learns how each call to a service ended: `error` null when a probe (a
+ * page's list) answered; `probe` says whether the call was one.
+ */
+export type ServiceOutcome = (service: Service, error: PortalError | null, probe: boolean) => void;
 const outcomeListeners = new Set<ServiceOutcome>();
 
 /** Follows the outcome of every call to a service (the sidebar's status); returns the unsubscribe. */
@@ -180,8 +183,9 @@ export function onServiceOutcome(listener: ServiceOutcome): () => void {
 
 function report(command: string, error: PortalError | null): void {
   const service = error?.service ?? SERVICE_OF.get(command);
-  if (!service || (!error && !PROBES.has(command))) return;
-  for (const listener of outcomeListeners) listener(service, error);
+  const probe = PROBES.has(command);
+  if (!service || (!error && !probe)) return;
+  for (const listener of outcomeListeners) listener(service, error, probe);
 }
 
 /** Milliseconds the UI waits for `command`, or null when it waits as long as it takes. */

@@ -300,3 +300,31 @@ describe('details that fail to load', () => {
     expect(backend.count('asset_details')).toBe(2);
   });
 });
+
+describe('the sidebar follows what pages learn', () => {
+  it('a refused credential marks the service Unauthorized; one refused action (403) does not', async () => {
+    const user = userEvent.setup();
+    let code: 'forbidden' | 'unauthorized' = 'forbidden';
+    show({
+      revoke_token: () => {
+        throw portalError({ code, message: `Refused (${code}).`, service: 'vault_stream' });
+      },
+    });
+    const table = await screen.findByTestId('tokens-table');
+    const status = screen.getByTestId('service-status-vault_stream');
+    await waitFor(() => expect(status).toHaveAttribute('data-state', 'connected'));
+    const revoke = async () => {
+      const ci = table.querySelector('[data-token-id="tok_ci"]') as HTMLElement;
+      await user.click(within(ci).getByTestId('token-revoke'));
+      await user.click(screen.getByTestId('revoke-confirm'));
+      await screen.findByText(`Refused (${code}).`);
+    };
+
+    await revoke();
+    expect(status).toHaveAttribute('data-state', 'connected');
+
+    code = 'unauthorized';
+    await revoke();
+    expect(status).toHaveAttribute('data-state', 'unauthorized');
+  });
+});

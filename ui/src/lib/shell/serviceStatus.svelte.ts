@@ -7,10 +7,14 @@ import type { ConnectionState, PortalErrorData, Service, ServiceStatus } from '.
 
 export { SERVICE_NAMES };
 
-/** The state a failed call shows a service in, as Rust's status check decides it; null: no news. */
-function stateAfter(error: PortalError): ConnectionState | null {
+/**
+ * The state a failed call shows a service in, as Rust's status check decides
+ * it; null: no news. One action refused (403) says nothing about the
+ * service; a refused list does.
+ */
+function stateAfter(error: PortalError, probe: boolean): ConnectionState | null {
   if (error.code === 'no_credentials') return 'not_configured';
-  if (error.code === 'unauthorized' || error.code === 'forbidden') return 'unauthorized';
+  if (error.code === 'unauthorized' || (error.code === 'forbidden' && probe)) return 'unauthorized';
   if (error.code !== 'outcome_unknown' && guidance(error.code).offline) return 'offline';
   return null;
 }
@@ -56,8 +60,8 @@ export class ServiceStatuses {
    * a list that loaded means connected; a failure that says the service is
    * offline, refused the credential or has none changes the state shown.
    */
-  report(service: Service, error: PortalError | null): void {
-    const state = error ? stateAfter(error) : 'connected';
+  report(service: Service, error: PortalError | null, probe = true): void {
+    const state = error ? stateAfter(error, probe) : 'connected';
     if (!state) return;
     const next: ServiceStatus = { service, state, error: error ? data(error) : null };
     if (this.loading) this.#learned.set(service, next);
