@@ -223,12 +223,22 @@ async fn an_upload_with_an_expired_token_refreshes_and_sends_the_file_again() {
         .await
         .unwrap();
     assert_eq!(asset.sha256.as_deref(), Some(sha.as_str()));
+    // The server may answer 401 before the big body has been read; the
+    // client then sees a broken pipe and repeats the write (same key) before
+    // it sees the 401. Either way: refused with the stale token, then exactly
+    // one upload that lands, all under one Idempotency-Key.
     let sent = posts(&sb);
-    assert_eq!(
-        sent.iter().map(|r| r.status).collect::<Vec<_>>(),
-        vec![401, 201]
+    let statuses: Vec<u16> = sent.iter().map(|r| r.status).collect();
+    let (last, refused) = statuses.split_last().unwrap();
+    assert_eq!(*last, 201, "{statuses:?}");
+    assert!(
+        !refused.is_empty() && refused.len() <= 2 && refused.iter().all(|s| *s == 401),
+        "{statuses:?}"
     );
-    assert_eq!(sent[0].idempotency_key, sent[1].idempotency_key);
+    assert!(sent
+        .iter()
+        .all(|r| r.idempotency_key == sent[0].idempotency_key));
+    assert!(sent[0].idempotency_key.is_some());
     sb.shutdown().await;
 }
 
