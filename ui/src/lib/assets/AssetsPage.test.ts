@@ -1,4 +1,4 @@
-import { render, screen, waitFor, within } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { computeAccessibleName } from 'dom-accessibility-api';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
@@ -407,6 +407,40 @@ describe('Quota and paging', () => {
     await waitFor(() =>
       expect(backend.argsOf('list_assets').at(-1)).toMatchObject({ query: { folder_id: 'f1' } }),
     );
+  });
+});
+
+describe('Search', () => {
+  it('searches at once on the first key, and within "Load all" filters in memory', async () => {
+    const user = userEvent.setup();
+    const backend = show('user', {
+      list_assets: (args) => {
+        const q = args.query as { page: number; limit: number; q: string | null };
+        const items = q.q ? [plain] : [plain, held];
+        return { items, page: { total: items.length, page: q.page, limit: q.limit, has_more: false } };
+      },
+    });
+    await openAssets(user);
+    expect(await screen.findByTestId('assets-total')).toHaveTextContent('2 assets');
+    // Paged list: the first key asks the service straight away.
+    const calls = backend.argsOf('list_assets').length;
+    await fireEvent.input(screen.getByTestId('assets-search'), { target: { value: 'k' } });
+    // Well within the 300 ms debounce.
+    await waitFor(() => expect(backend.argsOf('list_assets').length).toBe(calls + 1), { timeout: 150 });
+    expect(backend.argsOf('list_assets').at(-1)).toMatchObject({ query: { q: 'k' } });
+    await fireEvent.input(screen.getByTestId('assets-search'), { target: { value: '' } });
+    await new Promise((r) => setTimeout(r, 350));
+    await waitFor(() => expect(screen.getByTestId('assets-total')).toHaveTextContent('2 assets'));
+    // Everything loaded: a search filters the list here, with no call.
+    await user.click(screen.getByTestId('assets-load-all'));
+    await waitFor(() => expect(screen.getByTestId('assets-loaded')).toHaveTextContent('2 loaded'));
+    await new Promise((r) => setTimeout(r, 350));
+    const before = backend.argsOf('list_assets').length;
+    await fireEvent.input(screen.getByTestId('assets-search'), { target: { value: 'EVIDENCE' } });
+    await waitFor(() => expect(row(held.id)).toBeTruthy());
+    expect(row(plain.id)).toBeFalsy();
+    expect(screen.getByTestId('assets-total')).toHaveTextContent('1 asset');
+    expect(backend.argsOf('list_assets').length).toBe(before);
   });
 });
 

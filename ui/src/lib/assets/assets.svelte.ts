@@ -84,6 +84,12 @@ export class AssetsStore {
   uploads = $state.raw<UploadRow[]>([]);
 
   #request = 0;
+  /**
+   * "Load all" of the current folder and sort with no search: every asset,
+   * so a search filters it here (the API's rule: a case-insensitive
+   * substring of the name) instead of fetching everything again.
+   */
+  #everything: Asset[] | null = null;
 
   can(action: AssetAction) {
     return can(this.permissions, action);
@@ -200,6 +206,7 @@ export class AssetsStore {
   async load(): Promise<void> {
     if (this.session !== 'logged_in') return;
     const request = ++this.#request;
+    this.#everything = null;
     this.status = 'loading';
     try {
       if (this.all) {
@@ -242,7 +249,10 @@ export class AssetsStore {
           this.pageInfo = { ...result.page, total: Math.max(result.page.total, collected.length) };
         }
         if (page === 1) this.status = 'ready';
-        if (last) return;
+        if (last) {
+          if (!this.q.trim()) this.#everything = collected;
+          return;
+        }
         page++;
       }
     } finally {
@@ -264,7 +274,27 @@ export class AssetsStore {
   setSearch(q: string): void {
     this.q = q;
     this.page = 1;
+    if (this.all && this.#everything) {
+      this.#filterLoaded();
+      return;
+    }
     void this.load();
+  }
+
+  /** Search within "Load all" without a round trip; the full list stays kept. */
+  #filterLoaded(): void {
+    const everything = this.#everything;
+    if (!everything) return;
+    ++this.#request; // an older answer still on its way must not replace this
+    const needle = this.q.trim().toLowerCase();
+    this.items = needle
+      ? everything.filter((a) => a.name.toLowerCase().includes(needle))
+      : everything.slice();
+    this.pageInfo = { ...this.pageInfo, total: this.items.length, page: 1, has_more: false };
+    this.selected = new Set([...this.selected].filter((id) => this.items.some((a) => a.id === id)));
+    this.loadingAll = false;
+    this.error = null;
+    this.status = 'ready';
   }
 
   setFolder(folderId: string | null): void {
@@ -294,6 +324,7 @@ export class AssetsStore {
 
   replace(asset: Asset): void {
     this.items = this.items.map((a) => (a.id === asset.id ? asset : a));
+    if (this.#everything) this.#everything = this.#everything.map((a) => (a.id === asset.id ? asset : a));
   }
 
   /** Deletes one asset (Rust refuses one under legal hold). */
