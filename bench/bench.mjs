@@ -24,7 +24,7 @@ import { createInterface } from 'node:readline';
 const opts = {
   app: null, baseline: null, portal: null, out: null,
   runs: 5, seed: 100000, scrollRuns: 5, filterRuns: 5, cliRuns: 20, fetchRuns: 5,
-  tokens: 50, port: 4470, settleMs: 3000, quick: false, scrollStep: 4,
+  tokens: 50, port: 4470, settleMs: 3000, quick: false, scrollStep: 4, only: null,
 };
 for (let i = 2; i < process.argv.length; i++) {
   const a = process.argv[i];
@@ -43,6 +43,7 @@ for (let i = 2; i < process.argv.length; i++) {
     case '--port': opts.port = Number(next()); break;
     case '--settle-ms': opts.settleMs = Number(next()); break;
     case '--quick': opts.quick = true; break;
+    case '--only': opts.only = next(); break; // 'startup': launches only (WebKit settings comparisons)
     default: throw new Error(`unknown argument ${a}`);
   }
 }
@@ -179,7 +180,7 @@ let driverPid = null;
 async function launch(bin, args) {
   const requested = Date.now();
   const session = await wd('POST', '/session', {
-    capabilities: { alwaysMatch: { 'tauri:options': { application: bin, args } } },
+    capabilities: { alwaysMatch: { 'tauri:options': { application: process.env.BENCH_WRAPPER && bin === opts.app ? process.env.BENCH_WRAPPER : bin, args } } },
   });
   const sid = session.sessionId;
   await wd('POST', `/session/${sid}/timeouts`, { script: 600000 });
@@ -205,20 +206,23 @@ async function close(s) {
 
 // In-page: resolves with the wall-clock time (ms) of the first animation
 // frame at which `cond` (an expression, inlined: the CSP forbids eval) holds.
-async function when(sid, cond) {
+async function when(sid, cond, milestones = {}) {
+  const marks = Object.entries(milestones).map(([k, v]) => `if (!(${JSON.stringify(k)} in seen) && (${v})) seen[${JSON.stringify(k)}] = now();`).join('\n');
   const r = await execAsync(sid, `function (done) {
     const now = () => performance.timeOrigin + performance.now();
     const t0 = Date.now();
+    const seen = {};
     (function check() {
       let ok = false;
+      try { ${marks} } catch (e) { /* not yet */ }
       try { ok = !!(${cond}); } catch (e) { ok = false; }
-      if (ok) done({ at: now() });
+      if (ok) done({ at: now(), seen });
       else if (Date.now() - t0 > 120000) done({ timeout: true });
       else requestAnimationFrame(check);
     })();
   }`);
   if (r.timeout) throw new Error(`timed out waiting for ${cond}`);
-  return r.at;
+  return milestones && Object.keys(milestones).length ? r : r.at;
 }
 
 // ---------------------------------------------------------------- set-up
@@ -281,6 +285,12 @@ function makeProfile(info) {
 // ---------------------------------------------------------------- figures
 const APP_READY = `document.querySelectorAll('[data-testid="token-row"]').length >= ${opts.tokens}`;
 const BASELINE_READY = `!!document.getElementById('ready')`;
+const APP_MILESTONES = {
+  body: `document.body && document.body.children.length > 0`,
+  shell: `!!document.querySelector('[data-testid="nav-tokens"]')`,
+  table: `!!document.querySelector('[data-testid="tokens-table"]')`,
+  row1: `!!document.querySelector('[data-testid="token-row"]')`,
+};
 
 /** One launch of the app or the baseline: time to interactive, then PSS once settled. */
 async function startupRun(kind) {
@@ -288,18 +298,31 @@ async function startupRun(kind) {
   const args = kind === 'app' ? ['--data-dir', dataDir] : [];
   const s = await launch(bin, args);
   try {
-    const readyAt = await when(s.sid, kind === 'app' ? APP_READY : BASELINE_READY);
-    const tti = readyAt - s.startedAt;
+    const ready = await when(s.sid, kind === 'app' ? APP_READY : BASELINE_READY, kind === 'app' ? APP_MILESTONES : { text: 'true' });
+    const tti = ready.at - s.startedAt;
+    const milestones = Object.fromEntries(Object.entries(ready.seen).map(([k, v]) => [k, Math.round(v - s.startedAt)]));
     // Where the time went: the page's navigation start and DOMContentLoaded.
     const nav = await exec(s.sid, `function () {
       const t = performance.getEntriesByType('navigation')[0];
       return { origin: performance.timeOrigin, dcl: t ? t.domContentLoadedEventEnd : null,
         resources: performance.getEntriesByType('resource').map((r) => [r.name.replace(/^.*\\//, '').slice(0, 40), Math.round(r.startTime), Math.round(r.responseEnd)]) };
     }`);
-    const phases = { navStart: nav.origin - s.startedAt, dcl: nav.dcl, session: s.sessionAt - s.startedAt, resources: nav.resources };
+    const phases = { milestones, navStart: nav.origin - s.startedAt, dcl: nav.dcl, session: s.sessionAt - s.startedAt, resources: nav.resources };
     await sleep(opts.settleMs);
     const pss = treePss(s.pid);
     let firstPage = null;
+    if (kind === 'app' && process.env.BENCH_PROBE) {
+      // Diagnostics: each start-up command once more, timed from the page.
+      log(JSON.stringify(await execAsync(s.sid, `async function (done) {
+        const out = {};
+        for (const c of ['app_state', 'list_tokens', 'service_status', 'rotation_reminders', 'token_scopes', 'app_state', 'list_tokens']) {
+          const t0 = performance.now();
+          try { await window.__TAURI_INTERNALS__.invoke(c, {}); } catch (e) { out[c + '!'] = String(e && e.code || e); }
+          out[c] = (out[c] ? out[c] + ' / ' : '') + Math.round(performance.now() - t0);
+        }
+        done(out);
+      }`)));
+    }
     if (kind === 'app') firstPage = await assetsFirstPage(s.sid);
     return { tti, pss, firstPage, phases };
   } finally {
@@ -329,7 +352,7 @@ async function assetsFirstPage(sid) {
 /** "Load all", then scroll through every row and search, in one window. */
 async function largeList() {
   const s = await launch(opts.app, ['--data-dir', dataDir]);
-  const out = { scroll: [], filter: [], filterWork: [] };
+  const out = { scroll: [], filter: [] };
   try {
     await when(s.sid, APP_READY);
     await assetsFirstPage(s.sid);
@@ -378,20 +401,12 @@ async function largeList() {
       log(`scroll pass ${i + 1}: ${r.frames} frames, p95 ${p95(sorted).toFixed(1)} ms, median ${median(sorted).toFixed(1)} ms`);
     }
 
-    // Filter, on the paged list (the default view): type a query; time until
-    // every row shown matches it. The page's search debounce is included.
-    await execAsync(s.sid, `function (done) {
-      document.querySelector('[data-testid="assets-load-all"]').click();
-      const t0 = performance.now();
-      (function check() {
-        if (document.querySelector('[data-testid="assets-page-number"]') && document.querySelectorAll('[data-testid="asset-row"]').length > 0) done(true);
-        else if (performance.now() - t0 > 60000) done(false);
-        else setTimeout(check, 20);
-      })();
-    }`);
+    // Filter: type a query; time until every row on screen matches it (the
+    // page's search debounce included). First on the whole list in memory
+    // (after "Load all"), then on the paged list (the default view, a server
+    // search per query).
     const queries = ['04217', '13370', '5551', '0777', '31415', '2718', '9000', '16180'];
-    for (let i = 0; i < opts.filterRuns; i++) {
-      const q = queries[i % queries.length];
+    const filterOnce = async (q) => {
       const r = await execAsync(s.sid, `function (q, done) {
         const input = document.querySelector('[data-testid="assets-search"]');
         const names = () => [...document.querySelectorAll('[data-testid="asset-row"] [data-testid="asset-open"]')].map((e) => e.textContent);
@@ -410,8 +425,6 @@ async function largeList() {
         })();
       }`, q);
       if (r.error) throw new Error(r.error);
-      out.filter.push(r.ms);
-      log(`filter "${q}": ${r.rows} rows in ${r.ms.toFixed(0)} ms`);
       // Back to the whole list before the next query (not timed).
       await execAsync(s.sid, `function (q, done) {
         const input = document.querySelector('[data-testid="assets-search"]');
@@ -420,10 +433,35 @@ async function largeList() {
         const t0 = performance.now();
         (function check() {
           const n = [...document.querySelectorAll('[data-testid="asset-row"] [data-testid="asset-open"]')].map((e) => e.textContent);
-          if ((n.length >= 20 && !n.every((x) => x.includes(q))) || performance.now() - t0 > 60000) done(true);
+          const l = document.querySelector('[data-testid="assets-loaded"]');
+          const busy = l && l.textContent.includes('…');
+          if ((n.length >= 20 && !busy && !n.every((x) => x.includes(q))) || performance.now() - t0 > 600000) done(true);
           else setTimeout(check, 20);
         })();
       }`, q);
+      return r;
+    };
+    for (let i = 0; i < opts.filterRuns; i++) {
+      const q = queries[i % queries.length];
+      const r = await filterOnce(q);
+      out.filter.push(r.ms);
+      log(`filter (all loaded) "${q}": ${r.rows} rows in ${r.ms.toFixed(0)} ms`);
+    }
+    await execAsync(s.sid, `function (done) {
+      document.querySelector('[data-testid="assets-load-all"]').click();
+      const t0 = performance.now();
+      (function check() {
+        if (document.querySelector('[data-testid="assets-page-number"]') && document.querySelectorAll('[data-testid="asset-row"]').length > 0) done(true);
+        else if (performance.now() - t0 > 60000) done(false);
+        else setTimeout(check, 20);
+      })();
+    }`);
+    out.filterPaged = [];
+    for (let i = 0; i < opts.filterRuns; i++) {
+      const q = queries[(i + 3) % queries.length];
+      const r = await filterOnce(q);
+      out.filterPaged.push(r.ms);
+      log(`filter (paged, server search) "${q}": ${r.rows} rows in ${r.ms.toFixed(0)} ms`);
     }
     out.pss = treePss(s.pid);
   } finally {
@@ -502,10 +540,15 @@ async function main() {
       log(`${kind} run ${i + 1}: interactive ${r.tti.toFixed(0)} ms, PSS ${r.pss.totalMb.toFixed(1)} MB` +
         (r.firstPage !== null ? `, assets first page ${r.firstPage.toFixed(0)} ms` : '') +
         ` (page starts at ${r.phases.navStart.toFixed(0)} ms, DOMContentLoaded +${(r.phases.dcl ?? 0).toFixed(0)} ms, WebDriver session at ${r.phases.session.toFixed(0)} ms)`);
-      if (process.env.BENCH_DEBUG) log(JSON.stringify(r.phases.resources));
+      if (process.env.BENCH_DEBUG) log(JSON.stringify(r.phases.milestones));
     }
   }
   results.samples.startup = startup;
+
+  if (opts.only === 'startup') {
+    writeFileSync(opts.out, JSON.stringify(results, null, 2));
+    return;
+  }
 
   log('large list in the window');
   results.samples.largeList = await largeList();
