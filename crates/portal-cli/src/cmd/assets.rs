@@ -22,8 +22,10 @@ pub enum AssetsCommand {
     List {
         #[arg(long, default_value_t = 1)]
         page: u32,
-        #[arg(long, default_value_t = 20)]
-        limit: u32,
+        /// Assets per page, 1 to 100 (default 20; with --all, 100: a fifth
+        /// of the requests).
+        #[arg(long)]
+        limit: Option<u32>,
         /// Follow `page.has_more` to the end.
         #[arg(long)]
         all: bool,
@@ -172,7 +174,7 @@ pub async fn run(g: &Globals, command: AssetsCommand) -> anyhow::Result<()> {
             }
             let query = AssetQuery {
                 page: page.max(1),
-                limit: limit.clamp(1, 100),
+                limit: limit.unwrap_or(if all { 100 } else { 20 }).clamp(1, 100),
                 folder_id: folder,
                 q: search,
                 sort,
