@@ -48,12 +48,13 @@ step() {
   echo "    ($name: $((SECONDS - start)) s)" >&2
 }
 
-bindings_fresh() {
-  # `cargo test` regenerates ui/src/lib/bindings; committed files must match.
+generated_fresh() {
+  # `cargo test` regenerates ui/src/lib/bindings and the fault matrix's
+  # docs/RELIABILITY.md; the committed files must match.
   local stale
-  stale=$(git status --porcelain -- ui/src/lib/bindings)
+  stale=$(git status --porcelain -- ui/src/lib/bindings docs/RELIABILITY.md)
   if [ -n "$stale" ]; then
-    echo "TypeScript bindings are stale; commit the regenerated files:" >&2
+    echo "Generated files are stale; commit the regenerated files:" >&2
     echo "$stale" >&2
     return 1
   fi
@@ -65,10 +66,14 @@ step "UI build" build_ui
 step "cargo fmt" cargo fmt --all --check
 step "cargo clippy" cargo clippy --workspace --all-targets "${APP_FEATURES[@]}" --quiet -- -D warnings
 step "cargo test" in_keyring cargo test --workspace "${APP_FEATURES[@]}"
-step "bindings up to date" bindings_fresh
+step "generated files up to date" generated_fresh
 step "svelte-check" ui check
 step "vitest" ui test
 step "app build (debug)" cargo build -p partner-portal -p portal-cli "${APP_FEATURES[@]}" --quiet
+# Bad input: each cargo-fuzz target for a bounded time from the committed corpus.
+step "fuzz (each target ${FUZZ_SECONDS:=10} s)" env FUZZ_SECONDS="$FUZZ_SECONDS" "$ROOT/scripts/fuzz.sh"
+# Supply chain: cargo deny (advisories, licenses, bans, sources), npm audit.
+step "supply chain (cargo deny, npm audit)" "$ROOT/scripts/supply-chain.sh"
 
 # Secrets never at rest or in logs (tests/e2e/secrets/): the E2E suite and a
 # CLI scenario run with trace logs; the debug sandbox writes every secret it
