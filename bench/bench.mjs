@@ -11,7 +11,10 @@
 //        [--runs 5] [--seed 100000] [--scroll-runs 5] [--quick]
 //
 // Writes a JSON file of raw samples and medians; bench/report.mjs turns it
-// into the table. Exits non-zero only when something crashes or a page
+// into the table. Diagnostics: BENCH_DEBUG=1 (tauri-driver's output, the
+// start-up milestones), BENCH_PROBE=1 (each start-up command timed again
+// from the page), BENCH_WRAPPER=script (start the app through e.g. strace),
+// --only startup (launches only, to compare WebKit settings). Exits non-zero only when something crashes or a page
 // never shows (never because of a timing).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';

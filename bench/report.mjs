@@ -32,7 +32,8 @@ const runs = R.options.runs;
 
 const rows = [];
 const f = (v, d = 0) => (v === null || v === undefined || Number.isNaN(v) ? '–' : v.toFixed(d));
-const verdict = (ok) => (ok === null ? '–' : ok ? 'met' : '**missed**');
+// --quick measures debug builds: no verdicts there.
+const verdict = (ok) => (ok === null || quick ? '–' : ok ? 'met' : '**missed**');
 function row(figure, how, app, ref, ratio, target, ok) {
   rows.push({ figure, how, app, ref, ratio, target, ok: verdict(ok) });
 }
@@ -50,11 +51,11 @@ row('Memory (PSS)', `app + WebKit processes, settled ${R.options.settleMs / 1000
 
 // Sizes.
 const mb = (b) => (b ? `${(b / 1e6).toFixed(2)} MB` : '–');
-row('Size: binary', 'release, stripped (`partner-portal` / baseline)', mb(S.appBinary), mb(S.baselineBinary),
+row('Size: binary', `${S.profile === 'debug' ? 'debug' : 'release, stripped'} (\`partner-portal\` / baseline)`, mb(S.appBinary), mb(S.baselineBinary),
   S.appBinary && S.baselineBinary ? `${(S.appBinary / S.baselineBinary).toFixed(2)}×` : '–', '≤ 12 MB',
   S.appBinary ? S.appBinary <= 12e6 : null);
 row('Size: .deb', S.deb ? '`cargo tauri build --bundles deb`' : 'skipped (--quick)', mb(S.deb), '–', '–', '–', null);
-if (S.portal) row('Size: `portal` CLI', 'release, stripped', mb(S.portal), '–', '–', '–', null);
+if (S.portal) row('Size: `portal` CLI', S.profile === 'debug' ? 'debug' : 'release, stripped', mb(S.portal), '–', '–', '–', null);
 
 // Key generation: keygen_bench's table.
 for (const line of K.split('\n')) {
