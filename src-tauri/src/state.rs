@@ -198,6 +198,14 @@ impl AppCtx {
     }
 }
 
+/// How long a keychain read is trusted before it is read again (so a change
+/// made with the CLI while the app runs is seen soon).
+const KEYCHAIN_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
 fn open_keychain() -> Result<Arc<dyn SecretStore>> {
-    Ok(Arc::new(portal_core::secrets::KeychainStore::open(None)?))
+    let keychain = Arc::new(portal_core::secrets::KeychainStore::open(None)?);
+    Ok(Arc::new(portal_core::secrets::CachedStore::new(
+        keychain,
+        KEYCHAIN_CACHE_TTL,
+    )))
 }

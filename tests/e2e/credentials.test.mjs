@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { startDriver, stopDriver, launch, byTestId, textOf, screenshot, ROOT } from './harness.mjs';
+import { startDriver, stopDriver, launch, byTestId, textOf, screenshot, TARGET } from './harness.mjs';
 import { harvestKeyring, record } from './secrets/lib.mjs';
 
-const PORTAL = process.env.PORTAL_CLI_BIN ?? join(ROOT, 'target/debug/portal');
+const PORTAL = process.env.PORTAL_CLI_BIN ?? join(TARGET, 'debug/portal');
 let session;
 let sandbox;
 let info;

@@ -110,9 +110,13 @@ impl LazyStore {
             .get_or_init(|| -> std::result::Result<Arc<dyn SecretStore>, Error> {
                 Ok(match self.backend {
                     SecretBackend::Memory => Arc::new(MemoryStore::default()),
-                    SecretBackend::Keychain => {
-                        Arc::new(portal_core::secrets::KeychainStore::open(None)?)
-                    }
+                    // No probe read (the first real read reports an
+                    // unusable keychain the same way), and each entry read
+                    // once however many pages a command fetches.
+                    SecretBackend::Keychain => Arc::new(portal_core::secrets::CachedStore::new(
+                        Arc::new(portal_core::secrets::KeychainStore::connect(None)),
+                        std::time::Duration::from_secs(60),
+                    )),
                     SecretBackend::EncryptedFile => {
                         let pass = match std::env::var("PORTAL_SECRETS_PASSPHRASE") {
                             Ok(p) => Secret::from(p),

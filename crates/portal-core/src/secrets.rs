@@ -150,6 +150,76 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> Result<std::sync::MutexGuard<'_, T>> {
         .map_err(|_| Error::internal("secret store lock poisoned"))
 }
 
+/// A read-through cache in front of a slow store (the OS keychain costs a
+/// D-Bus round trip and an encrypted session per read, ~6 ms): a process
+/// that reads the same credential for every page of a long list, or several
+/// at start-up, asks the keychain once. Values stay `Secret`s (zeroized when
+/// dropped or replaced); writes and deletes go through and update the cache;
+/// an entry is re-read after `ttl`, so a change made by another process (the
+/// CLI) is seen within that time.
+pub struct CachedStore {
+    inner: std::sync::Arc<dyn SecretStore>,
+    ttl: std::time::Duration,
+    entries: Mutex<HashMap<String, (std::time::Instant, Option<Secret>)>>,
+}
+
+impl CachedStore {
+    pub fn new(inner: std::sync::Arc<dyn SecretStore>, ttl: std::time::Duration) -> Self {
+        Self {
+            inner,
+            ttl,
+            entries: Mutex::default(),
+        }
+    }
+
+    fn entries(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<String, (std::time::Instant, Option<Secret>)>> {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl SecretStore for CachedStore {
+    fn backend(&self) -> SecretBackend {
+        self.inner.backend()
+    }
+
+    fn get(&self, name: &EntryName) -> Result<Option<Secret>> {
+        let account = name.account();
+        if let Some((at, value)) = self.entries().get(&account) {
+            if at.elapsed() < self.ttl {
+                return Ok(value.as_ref().map(Secret::duplicate));
+            }
+        }
+        let value = self.inner.get(name)?;
+        let copy = value.as_ref().map(Secret::duplicate);
+        self.entries()
+            .insert(account, (std::time::Instant::now(), copy));
+        Ok(value)
+    }
+
+    fn set(&self, name: &EntryName, value: &Secret) -> Result<()> {
+        let account = name.account();
+        // Forget first: if the write fails, the next read asks the store.
+        self.entries().remove(&account);
+        self.inner.set(name, value)?;
+        self.entries().insert(
+            account,
+            (std::time::Instant::now(), Some(value.duplicate())),
+        );
+        Ok(())
+    }
+
+    fn delete(&self, name: &EntryName) -> Result<()> {
+        let account = name.account();
+        self.entries().remove(&account);
+        self.inner.delete(name)?;
+        self.entries()
+            .insert(account, (std::time::Instant::now(), None));
+        Ok(())
+    }
+}
+
 /// The OS keychain through the `keyring` crate.
 #[cfg(feature = "os-keychain")]
 pub struct KeychainStore {
@@ -166,6 +236,15 @@ impl KeychainStore {
         };
         store.get(&EntryName::new("_portal", Item::SavedToken("probe".into())))?;
         Ok(store)
+    }
+
+    /// The keychain without the probe read: for a short-lived process (the
+    /// CLI) whose first real read reports an unusable keychain just as well,
+    /// with the same error, and which then saves one round trip.
+    pub fn connect(namespace: Option<&str>) -> Self {
+        Self {
+            service: namespace.unwrap_or(APP_ID).to_owned(),
+        }
     }
 
     fn entry(&self, name: &EntryName) -> Result<keyring::Entry> {
@@ -231,6 +310,68 @@ mod tests {
             EntryName::new("P", Item::PrivateKey("k1".into())).account(),
             "P/private-key/k1"
         );
+    }
+
+    /// Counts the reads that reach the store behind the cache.
+    #[derive(Default)]
+    struct Counting {
+        store: MemoryStore,
+        reads: std::sync::atomic::AtomicUsize,
+    }
+
+    impl SecretStore for Counting {
+        fn backend(&self) -> SecretBackend {
+            SecretBackend::Memory
+        }
+        fn get(&self, name: &EntryName) -> Result<Option<Secret>> {
+            self.reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            self.store.get(name)
+        }
+        fn set(&self, name: &EntryName, value: &Secret) -> Result<()> {
+            self.store.set(name, value)
+        }
+        fn delete(&self, name: &EntryName) -> Result<()> {
+            self.store.delete(name)
+        }
+    }
+
+    fn reads(c: &Counting) -> usize {
+        c.reads.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    #[test]
+    fn cached_store_reads_once_and_follows_its_own_writes() {
+        let inner = std::sync::Arc::new(Counting::default());
+        let name = EntryName::new("P", Item::VaultAccessToken);
+        inner.store.set(&name, &Secret::new("a1")).unwrap();
+        let cache = CachedStore::new(inner.clone(), std::time::Duration::from_secs(60));
+        for _ in 0..5 {
+            assert_eq!(cache.get(&name).unwrap().unwrap().expose(), "a1");
+        }
+        assert_eq!(reads(&inner), 1);
+        cache.set(&name, &Secret::new("a2")).unwrap();
+        assert_eq!(cache.get(&name).unwrap().unwrap().expose(), "a2");
+        assert_eq!(inner.store.get(&name).unwrap().unwrap().expose(), "a2");
+        cache.delete(&name).unwrap();
+        assert!(cache.get(&name).unwrap().is_none());
+        assert!(inner.store.get(&name).unwrap().is_none());
+        assert_eq!(
+            reads(&inner),
+            1,
+            "writes and deletes refresh the cache themselves"
+        );
+    }
+
+    #[test]
+    fn cached_store_rereads_after_its_ttl() {
+        let inner = std::sync::Arc::new(Counting::default());
+        let name = EntryName::new("P", Item::JwtKeysApiKey);
+        let cache = CachedStore::new(inner.clone(), std::time::Duration::ZERO);
+        assert!(cache.get(&name).unwrap().is_none());
+        // Another process writes the keychain behind the cache's back.
+        inner.store.set(&name, &Secret::new("k")).unwrap();
+        assert_eq!(cache.get(&name).unwrap().unwrap().expose(), "k");
+        assert_eq!(reads(&inner), 2);
     }
 
     #[test]
