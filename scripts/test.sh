@@ -72,6 +72,10 @@ step "vitest" ui test
 step "app build (debug)" cargo build -p partner-portal -p portal-cli "${APP_FEATURES[@]}" --quiet
 # Bad input: each cargo-fuzz target for a bounded time from the committed corpus.
 step "fuzz (each target ${FUZZ_SECONDS:=10} s)" env FUZZ_SECONDS="$FUZZ_SECONDS" "$ROOT/scripts/fuzz.sh"
+# The benchmark's short version (debug builds, small seeds): it fails when
+# something crashes or a page never shows, never on a timing. It makes its
+# own private keyring, so it runs outside in_keyring.
+step "benchmark, short (fails on crashes only)" "$ROOT/scripts/bench.sh" --quick
 # Supply chain: cargo deny (advisories, licenses, bans, sources), npm audit.
 step "supply chain (cargo deny, npm audit)" "$ROOT/scripts/supply-chain.sh"
 
