@@ -18,7 +18,6 @@
 #[path = "../../portal-core/tests/common/matrix.rs"]
 mod matrix;
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::{Arc, Mutex};
@@ -348,60 +347,20 @@ fn check(o: &Outcome) -> Vec<String> {
     let t = c.target;
     let stderr = o.stderr();
     let stdout = String::from_utf8_lossy(&o.out.stdout).into_owned();
-    let reached = o.reached.len() as u32;
-
-    let expected_attempts = match (t.retry(), c.transient) {
-        _ if login_first(c) => 0,
-        (Retry::Never, _) => 1,
-        (_, true) => 2,
-        (_, false) => MAX_ATTEMPTS,
-    };
-    expect(
-        o.attempts == expected_attempts,
-        format!("{expected_attempts} attempts expected, made {}", o.attempts),
-    );
-    let expected_reached = if c.fault == Fault::Refused {
+    // A vault call whose login fails first never makes its own request.
+    let attempts = if login_first(c) {
         0
     } else {
-        o.attempts
+        expected_attempts(&c)
     };
-    expect(
-        reached == expected_reached,
-        format!("{expected_reached} requests should reach the service, {reached} did"),
+    check_wire(
+        &c,
+        o.attempts,
+        attempts,
+        &o.reached,
+        o.remaining,
+        &mut expect,
     );
-    let keys: BTreeSet<Option<String>> = o
-        .reached
-        .iter()
-        .map(|r| r.idempotency_key.clone())
-        .collect();
-    match t.retry() {
-        Retry::SameKey if reached > 0 => expect(
-            keys.len() == 1 && keys.iter().all(Option::is_some),
-            format!("every attempt must carry the same Idempotency-Key: {keys:?}"),
-        ),
-        Retry::SameKey => {}
-        _ => expect(
-            keys.iter().all(Option::is_none),
-            format!("unexpected Idempotency-Key: {keys:?}"),
-        ),
-    }
-
-    let happened = c.transient || c.fault.acts();
-    match t.op {
-        Op::List => {}
-        Op::Create => expect(
-            o.remaining == usize::from(happened),
-            format!(
-                "{} resource(s) named {NAME} expected afterwards, found {}",
-                usize::from(happened),
-                o.remaining
-            ),
-        ),
-        Op::Delete => expect(
-            o.remaining == usize::from(!happened),
-            format!("the deleted resource: {} left", o.remaining),
-        ),
-    }
     if let Some(kept) = o.key_file_kept {
         expect(
             kept,

@@ -374,47 +374,14 @@ fn check(o: &Outcome) -> Vec<String> {
     };
     let c = o.case;
     let t = c.target;
-    let reached = o.reached.len() as u32;
-
-    // Attempts: every retried call goes to the limit (or recovers on the
-    // second attempt); the rest are sent exactly once.
-    let expected_attempts = match (t.retry(), c.transient) {
-        (Retry::Never, _) => 1,
-        (_, true) => 2,
-        (_, false) => MAX_ATTEMPTS,
-    };
-    expect(
-        o.attempts == expected_attempts,
-        format!("{expected_attempts} attempts expected, made {}", o.attempts),
+    check_wire(
+        &c,
+        o.attempts,
+        expected_attempts(&c),
+        &o.reached,
+        o.remaining,
+        &mut expect,
     );
-    let expected_reached = if c.fault == Fault::Refused {
-        0
-    } else {
-        o.attempts
-    };
-    expect(
-        reached == expected_reached,
-        format!("{expected_reached} requests should reach the service, {reached} did"),
-    );
-
-    // Writes: one Idempotency-Key for all attempts of a vault write; never
-    // one on calls that are not vault writes.
-    let keys: BTreeSet<Option<String>> = o
-        .reached
-        .iter()
-        .map(|r| r.idempotency_key.clone())
-        .collect();
-    match t.retry() {
-        Retry::SameKey if reached > 0 => expect(
-            keys.len() == 1 && keys.iter().all(Option::is_some),
-            format!("every attempt must carry the same Idempotency-Key: {keys:?}"),
-        ),
-        Retry::SameKey => {}
-        _ => expect(
-            keys.iter().all(Option::is_none),
-            format!("unexpected Idempotency-Key: {keys:?}"),
-        ),
-    }
 
     // Each attempt has its own x-request-id.
     let ids: BTreeSet<Option<String>> = o.reached.iter().map(|r| r.request_id.clone()).collect();
@@ -423,35 +390,6 @@ fn check(o: &Outcome) -> Vec<String> {
         "every attempt needs its own x-request-id".into(),
     );
 
-    // What exists afterwards: nothing twice, and exactly what happened.
-    let happened = c.transient || c.fault.acts();
-    match t.op {
-        Op::List => {}
-        Op::Create => {
-            let expected = usize::from(happened);
-            expect(
-                o.remaining == expected,
-                format!(
-                    "{expected} resource(s) named {NAME} expected afterwards, found {}",
-                    o.remaining
-                ),
-            );
-        }
-        Op::Delete => {
-            let expected = usize::from(!happened);
-            expect(
-                o.remaining == expected,
-                format!(
-                    "the deleted resource should {}exist afterwards",
-                    if expected == 1 {
-                        "still "
-                    } else {
-                        "no longer "
-                    }
-                ),
-            );
-        }
-    }
     if let Some(kept) = o.key_kept {
         expect(
             kept,

@@ -263,6 +263,81 @@ pub struct Case {
     pub transient: bool,
 }
 
+/// Attempts a case's call must make: a retried call goes to the limit (or
+/// recovers on the second attempt after a transient fault); the rest are
+/// sent exactly once.
+pub fn expected_attempts(c: &Case) -> u32 {
+    match (c.target.retry(), c.transient) {
+        (Retry::Never, _) => 1,
+        (_, true) => 2,
+        (_, false) => MAX_ATTEMPTS,
+    }
+}
+
+/// What the core and the CLI matrix both check on the wire: the attempts
+/// made and received, one Idempotency-Key for all attempts of a vault write
+/// (none on other calls), and what exists afterwards (nothing twice, exactly
+/// what happened). `remaining`: resources of the case's name after a create,
+/// or 1 if the deleted one is still there. Failures go to `expect`.
+pub fn check_wire(
+    c: &Case,
+    attempts: u32,
+    expected_attempts: u32,
+    reached: &[portal_sandbox::LoggedRequest],
+    remaining: usize,
+    expect: &mut impl FnMut(bool, String),
+) {
+    expect(
+        attempts == expected_attempts,
+        format!("{expected_attempts} attempts expected, made {attempts}"),
+    );
+    let expected_reached = if c.fault == Fault::Refused {
+        0
+    } else {
+        attempts
+    };
+    let got = reached.len() as u32;
+    expect(
+        got == expected_reached,
+        format!("{expected_reached} requests should reach the service, {got} did"),
+    );
+
+    let keys: std::collections::BTreeSet<Option<&str>> = reached
+        .iter()
+        .map(|r| r.idempotency_key.as_deref())
+        .collect();
+    match c.target.retry() {
+        Retry::SameKey if got > 0 => expect(
+            keys.len() == 1 && keys.iter().all(Option::is_some),
+            format!("every attempt must carry the same Idempotency-Key: {keys:?}"),
+        ),
+        Retry::SameKey => {}
+        _ => expect(
+            keys.iter().all(Option::is_none),
+            format!("unexpected Idempotency-Key: {keys:?}"),
+        ),
+    }
+
+    let happened = c.transient || c.fault.acts();
+    match c.target.op {
+        Op::List => {}
+        Op::Create => expect(
+            remaining == usize::from(happened),
+            format!(
+                "{} resource(s) named {NAME} expected afterwards, found {remaining}",
+                usize::from(happened)
+            ),
+        ),
+        Op::Delete => expect(
+            remaining == usize::from(!happened),
+            format!(
+                "the deleted resource should {}exist afterwards",
+                if happened { "no longer " } else { "still " }
+            ),
+        ),
+    }
+}
+
 /// Every case: each fault persisting, and once only where the call is
 /// retried (a closed port cannot be "once").
 pub fn cases() -> Vec<Case> {
