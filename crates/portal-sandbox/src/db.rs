@@ -1,5 +1,6 @@
 //! SQLite storage: one connection behind a mutex, in memory or in a file.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
@@ -128,6 +129,60 @@ CREATE TABLE IF NOT EXISTS idempotency (
 /// The sandbox's database.
 pub struct Db {
     conn: Mutex<Connection>,
+    list_cache: Mutex<ListCache>,
+}
+
+/// Facts about list queries that stay true while the database is unchanged:
+/// how many rows a filter matches, and where a page ended (so that the next
+/// page can seek in the index instead of skipping an OFFSET). Any change
+/// (a write on the sandbox's connection, or a commit by another connection)
+/// empties it.
+#[derive(Default)]
+pub struct ListCache {
+    version: Option<(u64, i64)>,
+    counts: HashMap<String, u64>,
+    /// (query, offset of the next row) -> sort key and id of the row before.
+    page_ends: HashMap<(String, u64), (String, String)>,
+}
+
+/// Entries kept per kind before the cache starts again (bounds its memory).
+const LIST_CACHE_MAX: usize = 4096;
+
+impl ListCache {
+    /// Empties the cache when the database changed since it was filled.
+    fn sync(&mut self, conn: &Connection) {
+        let data_version: i64 = conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .unwrap_or(-1);
+        let version = (conn.total_changes(), data_version);
+        if self.version != Some(version) || data_version < 0 {
+            self.counts.clear();
+            self.page_ends.clear();
+            self.version = Some(version);
+        }
+    }
+
+    pub fn count(&self, query: &str) -> Option<u64> {
+        self.counts.get(query).copied()
+    }
+
+    pub fn set_count(&mut self, query: &str, total: u64) {
+        if self.counts.len() >= LIST_CACHE_MAX {
+            self.counts.clear();
+        }
+        self.counts.insert(query.to_owned(), total);
+    }
+
+    pub fn page_end(&self, query: &str, offset: u64) -> Option<&(String, String)> {
+        self.page_ends.get(&(query.to_owned(), offset))
+    }
+
+    pub fn set_page_end(&mut self, query: &str, offset: u64, key: String, id: String) {
+        if self.page_ends.len() >= LIST_CACHE_MAX {
+            self.page_ends.clear();
+        }
+        self.page_ends.insert((query.to_owned(), offset), (key, id));
+    }
 }
 
 impl Db {
@@ -148,6 +203,7 @@ impl Db {
         conn.execute_batch(SCHEMA)?;
         Ok(Db {
             conn: Mutex::new(conn),
+            list_cache: Mutex::default(),
         })
     }
 
@@ -156,6 +212,17 @@ impl Db {
         self.conn
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The list cache, checked against `conn` (which must come from
+    /// [`Db::lock`]; taken in that order).
+    pub fn list_cache<'a>(&'a self, conn: &Connection) -> MutexGuard<'a, ListCache> {
+        let mut cache = self
+            .list_cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        cache.sync(conn);
+        cache
     }
 }
 

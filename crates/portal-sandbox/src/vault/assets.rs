@@ -257,7 +257,30 @@ pub fn insert_new(
     Ok(asset)
 }
 
-fn sort_clause(query: &HashMap<String, String>) -> ApiResult<String> {
+/// The list's order: its column, whether descending, and the ORDER BY.
+struct Sort {
+    column: &'static str,
+    desc: bool,
+}
+
+impl Sort {
+    fn clause(&self) -> String {
+        let dir = if self.desc { "DESC" } else { "ASC" };
+        format!("ORDER BY {} {dir}, id {dir}", self.column)
+    }
+
+    /// The sort key of `asset`, when a page can continue from it by seeking
+    /// in an index (`name` and `created_at`: indexed with `id`, never NULL).
+    fn seek_key(&self, asset: &Asset) -> Option<String> {
+        match self.column {
+            "name" => Some(asset.name.clone()),
+            "created_at" => Some(asset.created_at.clone()),
+            _ => None,
+        }
+    }
+}
+
+fn sort_of(query: &HashMap<String, String>) -> ApiResult<Sort> {
     let sort = query
         .get("sort")
         .map(String::as_str)
@@ -266,13 +289,15 @@ fn sort_clause(query: &HashMap<String, String>) -> ApiResult<String> {
         Some(c) => (c, true),
         None => (sort, false),
     };
-    if !["name", "created_at", "updated_at", "size"].contains(&column) {
-        return Err(bad_request(
-            "sort must be one of name, created_at, updated_at, size, optionally prefixed by -",
-        ));
-    }
-    let dir = if desc { "DESC" } else { "ASC" };
-    Ok(format!("ORDER BY {column} {dir}, id {dir}"))
+    let column = ["name", "created_at", "updated_at", "size"]
+        .into_iter()
+        .find(|c| *c == column)
+        .ok_or_else(|| {
+            bad_request(
+                "sort must be one of name, created_at, updated_at, size, optionally prefixed by -",
+            )
+        })?;
+    Ok(Sort { column, desc })
 }
 
 pub async fn list(
@@ -282,7 +307,8 @@ pub async fn list(
 ) -> ApiResult<Response> {
     let caller = caller(&state, &headers)?;
     let mut page = page_of(&query)?;
-    let order = sort_clause(&query)?;
+    let sort = sort_of(&query)?;
+    let order = sort.clause();
     let mut filter = String::from("tenant_id = ?1");
     let mut args: Vec<String> = vec![caller.tenant_id.clone()];
     if let Some(folder) = query.get("folder_id").filter(|f| !f.is_empty()) {
@@ -298,28 +324,67 @@ pub async fn list(
         filter.push_str(&format!(" AND name LIKE ?{} ESCAPE '\\'", args.len()));
     }
     let conn = state.db.lock();
-    let total: u64 = conn
-        .query_row(
-            &format!("SELECT COUNT(*) FROM assets WHERE {filter}"),
-            params_from_iter(&args),
-            |r| r.get(0),
-        )
-        .map_err(internal)?;
+    let mut cache = state.db.list_cache(&conn);
+    // The filter and its arguments name the rows; with the order, the list.
+    let rows_key = format!("{filter}\u{0}{}", args.join("\u{0}"));
+    let list_key = format!("{rows_key}\u{0}{order}");
+    // The count of a filter is kept until the data changes: a client paging
+    // through 100 000 rows would otherwise count them again for every page.
+    let total = match cache.count(&rows_key) {
+        Some(total) => total,
+        None => {
+            let total: u64 = conn
+                .query_row(
+                    &format!("SELECT COUNT(*) FROM assets WHERE {filter}"),
+                    params_from_iter(&args),
+                    |r| r.get(0),
+                )
+                .map_err(internal)?;
+            cache.set_count(&rows_key, total);
+            total
+        }
+    };
     page.total = total;
-    // Deferred join: the offset is skipped in the (covering) index, and only
-    // the page's rows are read from the table.
-    let sql = format!(
-        "SELECT {ASSET_COLUMNS} FROM assets WHERE rowid IN
-           (SELECT rowid FROM assets WHERE {filter} {order} LIMIT {} OFFSET {})
-         {order}",
-        page.limit,
-        page.offset()
-    );
+    let offset = page.offset();
+    let sql = match cache.page_end(&list_key, offset) {
+        // The previous page ended here: seek past its last row in the index
+        // (the order is total, `id` breaking ties, and the data is unchanged
+        // since, so these are exactly the rows at `offset`).
+        Some((key, id)) if offset > 0 => {
+            args.push(key.clone());
+            args.push(id.clone());
+            let cmp = if sort.desc { "<" } else { ">" };
+            format!(
+                "SELECT {ASSET_COLUMNS} FROM assets WHERE {filter} AND ({}, id) {cmp} (?{}, ?{})
+                 {order} LIMIT {}",
+                sort.column,
+                args.len() - 1,
+                args.len(),
+                page.limit
+            )
+        }
+        // Deferred join: the offset is skipped in the (covering) index, and
+        // only the page's rows are read from the table.
+        _ => format!(
+            "SELECT {ASSET_COLUMNS} FROM assets WHERE rowid IN
+               (SELECT rowid FROM assets WHERE {filter} {order} LIMIT {} OFFSET {offset})
+             {order}",
+            page.limit
+        ),
+    };
     let mut stmt = conn.prepare_cached(&sql).map_err(internal)?;
-    let assets: Vec<Value> = stmt
+    let assets: Vec<Asset> = stmt
         .query_map(params_from_iter(&args), Asset::from_row)
-        .and_then(|rows| rows.map(|a| a.map(|a| a.to_json())).collect())
+        .and_then(|rows| rows.collect())
         .map_err(internal)?;
+    if let Some(last) = assets.last() {
+        if assets.len() as u64 == page.limit {
+            if let Some(key) = sort.seek_key(last) {
+                cache.set_page_end(&list_key, offset + page.limit, key, last.id.clone());
+            }
+        }
+    }
+    let assets: Vec<Value> = assets.iter().map(Asset::to_json).collect();
     Ok(Reply::paged(json!(assets), page).into_response())
 }
 
