@@ -74,10 +74,16 @@ enum Command {
 fn main() {
     let cli = Cli::parse();
     session::init_logging(cli.globals.verbose);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    // A command makes a few requests one after the other (or a few at a
+    // time, on one task): one thread does that, and starting a worker per
+    // core costs more than the requests on loopback. The sandbox is a server
+    // and gets a worker per core.
+    let mut builder = if matches!(cli.command, Command::Sandbox(..)) {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start: {e}");
