@@ -315,7 +315,7 @@ describe('profiles and service status', () => {
     });
     render(App);
     await user.click(await screen.findByTestId('nav-settings'));
-    await user.click(screen.getByTestId('remove-profile'));
+    await user.click(await screen.findByTestId('remove-profile'));
     expect(screen.getByTestId('remove-profile-dialog')).toBeVisible();
     await user.keyboard('{Escape}');
     expect(screen.queryByTestId('remove-profile-dialog')).toBeNull();
@@ -359,7 +359,7 @@ describe('secrets', () => {
     expect(banner).toHaveTextContent('No Secret Service provider is running.');
     expect(banner).toHaveTextContent('the Secret Service keyring');
     await user.click(within(banner).getByTestId('secrets-banner-fix'));
-    expect(screen.getByTestId('page-title')).toHaveTextContent('Settings');
+    await waitFor(() => expect(screen.getByTestId('page-title')).toHaveTextContent('Settings'));
 
     const form = screen.getByTestId('secrets-form');
     expect(form).toHaveAttribute('data-mode', 'create');
@@ -403,7 +403,7 @@ describe('secrets', () => {
     });
     render(App);
     await user.click(await screen.findByTestId('secrets-banner-fix'));
-    expect(screen.getByTestId('secrets-form')).toHaveAttribute('data-mode', 'unlock');
+    expect(await screen.findByTestId('secrets-form')).toHaveAttribute('data-mode', 'unlock');
     expect(screen.queryByTestId('secrets-passphrase-confirm')).toBeNull();
     await user.type(screen.getByTestId('secrets-passphrase'), 'not it');
     await user.click(screen.getByTestId('secrets-submit'));
@@ -422,14 +422,20 @@ describe('keyboard', () => {
     });
     render(App);
     await screen.findByTestId('tokens-page');
+    // Each page's code loads the first time it is opened.
+    const title = (text: string) =>
+      waitFor(() => expect(screen.getByTestId('page-title')).toHaveTextContent(text));
+    await user.keyboard('{Control>}2{/Control}');
+    await title('JWT keys');
+    await user.keyboard('{Control>}3{/Control}');
+    await title('Assets');
+    await user.keyboard('{Control>}4{/Control}');
+    await title('Activity');
+    await user.keyboard('{Meta>}5{/Meta}');
+    await title('Settings');
+    // Loaded once: switching back is immediate.
     await user.keyboard('{Control>}2{/Control}');
     expect(screen.getByTestId('page-title')).toHaveTextContent('JWT keys');
-    await user.keyboard('{Control>}3{/Control}');
-    expect(screen.getByTestId('page-title')).toHaveTextContent('Assets');
-    await user.keyboard('{Control>}4{/Control}');
-    expect(screen.getByTestId('page-title')).toHaveTextContent('Activity');
-    await user.keyboard('{Meta>}5{/Meta}');
-    expect(screen.getByTestId('page-title')).toHaveTextContent('Settings');
     await user.keyboard('{Control>}1{/Control}');
     expect(screen.getByTestId('tokens-page')).toBeVisible();
     expect(screen.getByTestId('nav-tokens')).toHaveAttribute('aria-current', 'page');
@@ -444,7 +450,7 @@ describe('keyboard', () => {
     });
     render(App);
     await user.click(await screen.findByTestId('nav-settings'));
-    expect(screen.getByTestId('theme-system')).toBeChecked();
+    expect(await screen.findByTestId('theme-system')).toBeChecked();
     await user.click(screen.getByTestId('theme-dark'));
     expect(document.documentElement).toHaveAttribute('data-theme', 'dark');
     expect(localStorage.getItem('partner-portal.theme')).toBe('dark');

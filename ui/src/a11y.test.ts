@@ -62,7 +62,7 @@ describe('every interactive element has a test id and an accessible name', () =>
     expect(unlabelled()).toEqual([]);
     await user.keyboard('{Escape}');
     await user.click(screen.getByTestId('nav-settings'));
-    await user.click(screen.getByTestId('secrets-opt-in'));
+    await user.click(await screen.findByTestId('secrets-opt-in'));
     expect(unlabelled()).toEqual([]);
     await user.click(screen.getByTestId('remove-profile'));
     expect(unlabelled()).toEqual([]);

@@ -1,9 +1,9 @@
-import { createContext } from 'svelte';
 import { activityLog, exportActivity, type ActivityExportFormat } from '../backend';
 import { PortalError } from '../errors/PortalError';
 import { showError } from '../errors/showError';
 import { toasts } from '../errors/toasts.svelte';
 import type { ActivityReport } from '../types';
+import { getActivitySlot } from './slot';
 import { activityRows, entries, filterRows, inProfile, profilesInLog, type ActionFilter } from './activity';
 
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
@@ -123,4 +123,11 @@ export class Activity {
   }
 }
 
-export const [getActivity, setActivity] = createContext<Activity>();
+/** The app's Activity store (see `ActivitySlot`); created the first time the page is opened. */
+export function getActivity(): Activity {
+  const slot = getActivitySlot();
+  if (slot.current instanceof Activity) return slot.current;
+  const activity = new Activity();
+  slot.current = activity;
+  return activity;
+}

@@ -123,7 +123,7 @@ describe.each(SERVICES)('$name offline', (sc) => {
     expect(panel).toHaveTextContent('req_down');
 
     // The sidebar learned it from the page's own call.
-    const status = screen.getByTestId(`service-status-${sc.service}`);
+    const status = await screen.findByTestId(`service-status-${sc.service}`);
     await waitFor(() => expect(status).toHaveAttribute('data-state', 'offline'));
     expect(status).toHaveTextContent('Offline');
     expect(within(status).getByRole('button', { name: `Retry ${sc.name}` })).toBeVisible();
@@ -311,7 +311,7 @@ describe('the sidebar follows what pages learn', () => {
       },
     });
     const table = await screen.findByTestId('tokens-table');
-    const status = screen.getByTestId('service-status-vault_stream');
+    const status = await screen.findByTestId('service-status-vault_stream');
     await waitFor(() => expect(status).toHaveAttribute('data-state', 'connected'));
     const revoke = async () => {
       const ci = table.querySelector('[data-token-id="tok_ci"]') as HTMLElement;

@@ -30,6 +30,8 @@ export class ServiceStatuses {
   loading = $state(false);
   error = $state.raw<PortalError | null>(null);
   #request = 0;
+  /** Cleared, the next check not started yet (see `clear`). */
+  #awaiting = false;
   // Not rendered: plain collections are enough.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #reloaders = new Map<Service, Set<() => unknown>>();
@@ -37,10 +39,22 @@ export class ServiceStatuses {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #learned = new Map<Service, ServiceStatus>();
 
+  /** Forgets the statuses shown (another profile) until the next check; an answer under way is ignored. */
+  clear(): void {
+    this.#request++;
+    this.items = [];
+    this.error = null;
+    this.loading = false;
+    this.#learned.clear();
+    this.#awaiting = true;
+  }
+
   async refresh(options: { clear?: boolean } = {}): Promise<void> {
     const request = ++this.#request;
     if (options.clear) this.items = [];
-    this.#learned.clear();
+    // What pages learned since `clear` is newer than the check about to start.
+    if (!this.#awaiting) this.#learned.clear();
+    this.#awaiting = false;
     this.loading = true;
     try {
       const items = await serviceStatus();
@@ -64,7 +78,7 @@ export class ServiceStatuses {
     const state = error ? stateAfter(error, probe) : 'connected';
     if (!state) return;
     const next: ServiceStatus = { service, state, error: error ? data(error) : null };
-    if (this.loading) this.#learned.set(service, next);
+    if (this.loading || this.#awaiting) this.#learned.set(service, next);
     const current = this.items.find((item) => item.service === service);
     if (!current || (state === current.state && !error && !current.error)) return;
     this.items = this.items.map((item) => (item.service === service ? next : item));

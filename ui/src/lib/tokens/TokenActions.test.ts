@@ -655,7 +655,7 @@ describe('clipboard setting', () => {
       },
     });
     await user.click(await screen.findByTestId('nav-settings'));
-    const input = screen.getByTestId('clipboard-clear-seconds');
+    const input = await screen.findByTestId('clipboard-clear-seconds');
     expect(input).toHaveValue('30');
     expect(screen.getByTestId('clipboard-save')).toBeDisabled();
 

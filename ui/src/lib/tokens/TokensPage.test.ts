@@ -191,7 +191,7 @@ describe('Tokens page', () => {
     const backend = showTokens(() => sampleTokens);
     await screen.findByTestId('tokens-table');
     await user.click(screen.getByTestId('nav-keys'));
-    expect(screen.getByTestId('page-title')).toHaveTextContent('JWT keys');
+    await waitFor(() => expect(screen.getByTestId('page-title')).toHaveTextContent('JWT keys'));
     await user.click(screen.getByTestId('nav-tokens'));
     expect(await screen.findByTestId('tokens-table')).toBeVisible();
     expect(backend.count('list_tokens')).toBe(1);

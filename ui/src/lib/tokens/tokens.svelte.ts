@@ -63,12 +63,14 @@ export class Tokens {
     this.highlights = {};
     this.reminders = [];
     this.#revoked.clear();
-    void this.load();
-    void this.loadReminders();
+    // The list first: reminders (and scopes, in `load`) follow once it has settled,
+    // so that the rows the window opens on are not queued behind them.
+    void this.load().finally(() => {
+      if (this.#epoch === epoch) void this.loadReminders();
+    });
   }
 
   async load(): Promise<void> {
-    if (this.scopes.length === 0) void this.#loadScopes();
     const request = ++this.#request;
     const hadRows = this.status === 'ready';
     if (hadRows) this.refreshing = true;
@@ -92,6 +94,8 @@ export class Tokens {
       }
     } finally {
       if (request === this.#request) this.refreshing = false;
+      // Only the chips' tooltips need them: after the rows.
+      if (this.scopes.length === 0) void this.#loadScopes();
     }
   }
 
