@@ -568,3 +568,77 @@ async fn concurrent_calls_after_expiry_share_one_refresh() {
     assert_eq!(logged(&sb, "POST", "/vault/auth/v1/refresh").len(), 1);
     sb.shutdown().await;
 }
+
+/// `list_all_assets` asks for several pages at once once it knows the total:
+/// the rows still come back exactly as one page after the other gives them,
+/// in order, each once, whatever the page size, order or first page.
+#[tokio::test]
+async fn all_pages_fetched_a_few_at_a_time_come_back_in_order_once() {
+    let sb = sandbox().await;
+    let ctx = context(&sb);
+    let vault = login(&ctx, "admin@eventzr.com").await;
+    let total = vault.list_assets(&AssetQuery::page(1, 1)).await.unwrap();
+    let total = total.page.total as usize;
+    for sort in ["-created_at", "name", "-size"] {
+        for (start, limit) in [(1, 1), (1, 4), (1, 7), (2, 7), (3, 10), (1, 45), (1, 100)] {
+            let mut q = AssetQuery::page(start, limit);
+            q.sort = Some(sort.into());
+            let mut want = Vec::new();
+            let mut p = q.clone();
+            loop {
+                let page = vault.list_assets(&p).await.unwrap();
+                want.extend(page.items.into_iter().map(|a| a.id));
+                if !page.page.has_more {
+                    break;
+                }
+                p.page += 1;
+            }
+            let got: Vec<String> = vault
+                .list_all_assets(&q)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|a| a.id)
+                .collect();
+            assert_eq!(got, want, "{sort}, from page {start}, {limit} a page");
+            let mut once = got.clone();
+            once.sort_unstable();
+            once.dedup();
+            assert_eq!(once.len(), got.len(), "{sort}, {limit} a page: duplicates");
+            let skipped = ((start - 1) * limit) as usize;
+            assert_eq!(got.len(), total.saturating_sub(skipped));
+        }
+    }
+}
+
+/// A page that fails while several are in flight fails the whole list: never
+/// a list with a page missing.
+#[tokio::test]
+async fn a_failed_page_among_several_in_flight_fails_the_list() {
+    let sb = sandbox().await;
+    let ctx = context(&sb);
+    let vault = login(&ctx, "admin@eventzr.com").await;
+    let want: Vec<String> = vault
+        .list_all_assets(&AssetQuery::page(1, 5))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    sb.add_fault(format!("GET {ASSETS}=status:400,rate:0.1").parse().unwrap());
+    let (mut failed, mut whole) = (0, 0);
+    for _ in 0..20 {
+        match vault.list_all_assets(&AssetQuery::page(1, 5)).await {
+            Ok(all) => {
+                let got: Vec<String> = all.into_iter().map(|a| a.id).collect();
+                assert_eq!(got, want);
+                whole += 1;
+            }
+            Err(e) => {
+                assert_eq!(e.status, Some(400), "{e:?}");
+                failed += 1;
+            }
+        }
+    }
+    assert!(failed > 0, "no list failed ({whole} whole)");
+}

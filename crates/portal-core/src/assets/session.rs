@@ -8,6 +8,7 @@
 //! after a refresh).
 
 use chrono::{DateTime, TimeZone, Utc};
+use futures_util::StreamExt;
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -166,6 +167,9 @@ fn seg(id: &str) -> Result<String> {
 fn decode<T: DeserializeOwned>(data: Value, what: &str) -> Result<T> {
     serde_json::from_value(data).map_err(|e| bad(&format!("Unexpected {what}: {e}")))
 }
+
+/// Pages of a list asked for at once by [`Vault::list_all_assets`].
+pub const PAGES_IN_FLIGHT: usize = 4;
 
 /// A logged-in vault session and every asset call.
 pub struct Vault<'a> {
@@ -353,19 +357,57 @@ impl<'a> Vault<'a> {
         Ok(AssetPage { items, page })
     }
 
-    /// Every page from `query.page` on, following `page.has_more`.
+    /// Every page from `query.page` on, following `page.has_more`, in order.
+    ///
+    /// Pages are numbered (`?page=&limit=`), so once the first page gives the
+    /// total, the pages up to it are asked for [`PAGES_IN_FLIGHT`] at a time
+    /// and put back in order; it stops at the first page that says there is
+    /// no more (exactly where one page after the other would have stopped),
+    /// and goes on one page at a time while the last one still says
+    /// `has_more` (rows added meanwhile). Each request keeps its own retries;
+    /// the first failure in page order is the answer.
     pub async fn list_all_assets(&self, query: &AssetQuery) -> Result<Vec<Asset>> {
+        let first = self.list_assets(query).await?;
+        let mut more = first.page.has_more && !first.items.is_empty();
+        let mut all = first.items;
         let mut q = query.clone();
-        let mut all = Vec::new();
-        loop {
-            let p = self.list_assets(&q).await?;
-            let more = p.page.has_more && !p.items.is_empty();
-            all.extend(p.items);
-            if !more {
-                return Ok(all);
+        q.page = query.page.saturating_add(1);
+        let limit = if first.page.limit > 0 {
+            first.page.limit
+        } else {
+            query.limit
+        };
+        if more && limit > 0 {
+            let last =
+                u32::try_from(first.page.total.div_ceil(u64::from(limit))).unwrap_or(u32::MAX);
+            if last >= q.page {
+                let base = q.clone();
+                let pages = futures_util::stream::iter(q.page..=last)
+                    .map(|page| {
+                        let mut q = base.clone();
+                        q.page = page;
+                        async move { self.list_assets(&q).await }
+                    })
+                    .buffered(PAGES_IN_FLIGHT);
+                futures_util::pin_mut!(pages);
+                while let Some(p) = pages.next().await {
+                    let p = p?;
+                    more = p.page.has_more && !p.items.is_empty();
+                    all.extend(p.items);
+                    q.page = q.page.saturating_add(1);
+                    if !more {
+                        return Ok(all);
+                    }
+                }
             }
-            q.page += 1;
         }
+        while more {
+            let p = self.list_assets(&q).await?;
+            more = p.page.has_more && !p.items.is_empty();
+            all.extend(p.items);
+            q.page = q.page.saturating_add(1);
+        }
+        Ok(all)
     }
 
     pub async fn get_asset(&self, id: &str) -> Result<Asset> {
