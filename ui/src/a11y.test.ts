@@ -99,7 +99,7 @@ describe('every interactive element has a test id and an accessible name', () =>
     expect(unlabelled()).toEqual([]);
 
     await user.click(screen.getByTestId('token-new'));
-    await user.click(screen.getByTestId('expiry-custom'));
+    await user.click(await screen.findByTestId('expiry-custom'));
     await user.click(screen.getByTestId('scope-admin:write'));
     expect(unlabelled()).toEqual([]);
     await user.type(screen.getByTestId('new-token-name'), 'Ingest');
@@ -118,7 +118,7 @@ describe('every interactive element has a test id and an accessible name', () =>
     await user.keyboard('{Escape}');
 
     await user.click(screen.getByTestId('user-jwt-open'));
-    await user.selectOptions(screen.getByTestId('user-jwt-ttl'), 'custom');
+    await user.selectOptions(await screen.findByTestId('user-jwt-ttl'), 'custom');
     await user.type(screen.getByTestId('user-jwt-user-id'), 'u');
     await user.type(screen.getByTestId('user-jwt-content-id'), 'c');
     await user.type(screen.getByTestId('user-jwt-ttl-custom'), '60');

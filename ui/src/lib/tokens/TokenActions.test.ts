@@ -49,7 +49,8 @@ const row = (id: string) => document.querySelector(`[data-testid="token-row"][da
 async function openCreate(user: ReturnType<typeof userEvent.setup>) {
   await screen.findByTestId('tokens-table');
   await user.click(screen.getByTestId('token-new'));
-  return screen.getByTestId('new-token-dialog');
+  // The dialog's code loads when it is first opened.
+  return screen.findByTestId('new-token-dialog');
 }
 
 afterEach(() => {
@@ -549,7 +550,7 @@ describe('user JWT', () => {
     });
     await screen.findByTestId('tokens-table');
     await user.click(screen.getByTestId('user-jwt-open'));
-    expect(screen.getByTestId('user-jwt-form')).toBeVisible();
+    expect(await screen.findByTestId('user-jwt-form')).toBeVisible();
 
     await user.click(screen.getByTestId('user-jwt-submit'));
     expect(screen.getByTestId('user-jwt-user-id')).toHaveAttribute('aria-invalid', 'true');
@@ -597,7 +598,7 @@ describe('user JWT', () => {
     });
     await screen.findByTestId('tokens-table');
     await user.click(screen.getByTestId('user-jwt-open'));
-    await user.type(screen.getByTestId('user-jwt-user-id'), 'u');
+    await user.type(await screen.findByTestId('user-jwt-user-id'), 'u');
     await user.type(screen.getByTestId('user-jwt-content-id'), 'c');
     await user.selectOptions(screen.getByTestId('user-jwt-ttl'), 'custom');
     await user.type(screen.getByTestId('user-jwt-ttl-custom'), '86401{Enter}');
