@@ -119,6 +119,23 @@ describe('start-up order', () => {
     expect(backend.count('service_status')).toBe(1);
   });
 
+  it('asks for the token list alongside app_state, and uses that answer for the first rows', async () => {
+    const state = deferred<ReturnType<typeof appState>>();
+    const backend = mockBackend({
+      app_state: () => state.promise,
+      list_tokens: () => sampleTokens,
+      service_status: () => connectedStatuses,
+      token_scopes: () => [],
+      rotation_reminders: () => [],
+    });
+    render(App);
+    await waitFor(() => expect(backend.count('list_tokens')).toBe(1));
+    expect(backend.count('app_state')).toBe(1);
+    state.resolve(appState({ profiles: [profile()] }));
+    expect(await screen.findAllByTestId('token-row')).toHaveLength(sampleTokens.length);
+    expect(backend.count('list_tokens')).toBe(1);
+  });
+
   it('checks the services after a second at most when the list takes longer', async () => {
     const list = deferred<typeof sampleTokens>();
     const backend = mockBackend({

@@ -30,8 +30,8 @@ export class ServiceStatuses {
   loading = $state(false);
   error = $state.raw<PortalError | null>(null);
   #request = 0;
-  /** Cleared, the next check not started yet (see `clear`). */
-  #awaiting = false;
+  /** No check started since launch or since `clear`: what pages learn meanwhile is kept for it. */
+  #awaiting = true;
   // Not rendered: plain collections are enough.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #reloaders = new Map<Service, Set<() => unknown>>();
@@ -45,7 +45,8 @@ export class ServiceStatuses {
     this.items = [];
     this.error = null;
     this.loading = false;
-    this.#learned.clear();
+    // Kept when nothing was checked yet: learned at launch, for this profile.
+    if (!this.#awaiting) this.#learned.clear();
     this.#awaiting = true;
   }
 

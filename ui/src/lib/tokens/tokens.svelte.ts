@@ -37,6 +37,8 @@ export class Tokens {
 
   #request = 0;
   #remindersRequest = 0;
+  /** The list asked for at launch, alongside `app_state` (see `prefetch`). */
+  #prefetched: Promise<ApiToken[]> | null = null;
   #epoch: number | null = null;
   /**
    * Ids revoked (or being revoked) in this epoch. The list may go on showing
@@ -70,13 +72,28 @@ export class Tokens {
     });
   }
 
+  /**
+   * At launch: asks for the list at once, alongside `app_state`, instead of
+   * after it (the window opens on the Tokens page). The first load of the
+   * first epoch takes this answer; nothing else does.
+   */
+  prefetch(): void {
+    const pending = listTokens();
+    pending.catch(() => {
+      // The first load reports it (or there is no profile yet: not needed).
+    });
+    this.#prefetched = pending;
+  }
+
   async load(): Promise<void> {
+    const prefetched = this.#epoch === 0 ? this.#prefetched : null;
+    this.#prefetched = null;
     const request = ++this.#request;
     const hadRows = this.status === 'ready';
     if (hadRows) this.refreshing = true;
     else this.status = 'loading';
     try {
-      const items = await listTokens();
+      const items = await (prefetched ?? listTokens());
       if (request !== this.#request) return;
       this.items = items.filter((token) => !this.#revoked.has(token.id));
       // eslint-disable-next-line svelte/prefer-svelte-reactivity
