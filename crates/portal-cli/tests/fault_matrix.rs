@@ -23,7 +23,7 @@ use std::process::Output;
 use std::sync::{Arc, Mutex};
 
 use assert_cmd::Command;
-use portal_core::assets::{AssetQuery, NewAsset};
+use portal_core::assets::NewAsset;
 use portal_core::context::ProfileContext;
 use portal_core::http::HttpConfig;
 use portal_core::keypair::PrivateKey;
@@ -239,47 +239,10 @@ async fn run_case(case: Case) -> Outcome {
                 && l.contains(&format!("path=\"{path}\""))
         })
         .count() as u32;
-    let expected_reached = if case.fault == Fault::Refused {
-        0
-    } else {
-        attempts as usize
-    };
-    let reached: Vec<LoggedRequest> =
-        matrix::reached(&sb, last_seq, t.method(), &path, expected_reached).await;
+    let reached: Vec<LoggedRequest> = matrix::reached(&sb, &case, last_seq, &path, attempts).await;
     sb.clear_faults();
 
-    let remaining = match (t.service, t.op) {
-        (_, Op::List) => 0,
-        (Service::VaultStream, op) => {
-            let list = good.tokens(&vs).list_all().await.unwrap();
-            match op {
-                Op::Create => list.iter().filter(|k| k.name == NAME).count(),
-                _ => list.iter().filter(|k| k.id == id).count(),
-            }
-        }
-        (Service::JwtKeys, op) => {
-            let list = good.jwt_keys(&jk).list_all().await.unwrap();
-            match op {
-                Op::Create => list.iter().filter(|k| k.name == NAME).count(),
-                _ => list.iter().filter(|k| k.id == id).count(),
-            }
-        }
-        (Service::Vault, op) => {
-            let vault = good.open_vault().unwrap();
-            let all = vault
-                .list_all_assets(&AssetQuery {
-                    page: 1,
-                    limit: 100,
-                    ..Default::default()
-                })
-                .await
-                .unwrap();
-            match op {
-                Op::Create => all.iter().filter(|a| a.name == NAME).count(),
-                _ => all.iter().filter(|a| a.id == id).count(),
-            }
-        }
-    };
+    let remaining = matrix::remaining(&good, &vs, &jk, t, subject_id.as_deref(), None).await;
     let key_file_kept = (t.service == Service::JwtKeys && t.op == Op::Create)
         .then(|| key_file_is_private_key(&key_file));
 

@@ -267,60 +267,12 @@ async fn run_case(case: Case, shared: &Shared, counter: &AtomicU32) -> Outcome {
     };
     let elapsed = started.elapsed();
     let attempts = counter.load(Ordering::SeqCst);
-    let expected_reached = if case.fault == Fault::Refused {
-        0
-    } else {
-        attempts as usize
-    };
-    let reached: Vec<LoggedRequest> =
-        matrix::reached(&sb, last_seq, t.method(), &path, expected_reached).await;
+    let reached: Vec<LoggedRequest> = matrix::reached(&sb, &case, last_seq, &path, attempts).await;
     sb.clear_faults();
 
     // What exists afterwards, read without faults.
-    let remaining = match (t.service, t.op) {
-        (_, Op::List) => 0,
-        (Service::VaultStream, op) => {
-            let list = good.tokens(&vs).list_all().await.unwrap();
-            match op {
-                Op::Create => list.iter().filter(|k| k.name == NAME).count(),
-                _ => list
-                    .iter()
-                    .filter(|k| Some(&k.id) == subject_id.as_ref())
-                    .count(),
-            }
-        }
-        (Service::JwtKeys, op) => {
-            let list = good.jwt_keys(&jk).list_all().await.unwrap();
-            match op {
-                Op::Create => list
-                    .iter()
-                    .filter(|k| k.name == NAME && k.public_key.trim() == public_pem(&shared.key))
-                    .count(),
-                _ => list
-                    .iter()
-                    .filter(|k| Some(&k.id) == subject_id.as_ref())
-                    .count(),
-            }
-        }
-        (Service::Vault, op) => {
-            let vault = good.open_vault().unwrap();
-            let all = vault
-                .list_all_assets(&AssetQuery {
-                    page: 1,
-                    limit: 100,
-                    ..Default::default()
-                })
-                .await
-                .unwrap();
-            match op {
-                Op::Create => all.iter().filter(|a| a.name == NAME).count(),
-                _ => all
-                    .iter()
-                    .filter(|a| Some(&a.id) == subject_id.as_ref())
-                    .count(),
-            }
-        }
-    };
+    let pem = public_pem(&shared.key);
+    let remaining = matrix::remaining(&good, &vs, &jk, t, subject_id.as_deref(), Some(&pem)).await;
 
     let key_kept = local_id.as_deref().map(|id| {
         let keys = LocalKeys::new(&settings, &ctx);

@@ -29,17 +29,24 @@ pub fn client_timeout(fault: Fault) -> Duration {
     }
 }
 
-/// The requests to `method` `path` the sandbox logged after `after_seq`.
-/// After a timeout the last abandoned attempt may still be on its way to
-/// the log: wait (at most until the fault would have answered) for
-/// `expected` of them.
+/// The requests of a case's call (its method, to `path`) the sandbox logged
+/// after `after_seq`: every one of the client's `attempts`, unless the port
+/// was closed. After a timeout the last abandoned attempt may still be on
+/// its way to the log: wait (at most until the fault would have answered)
+/// for all of them.
 pub async fn reached(
     sb: &portal_sandbox::Sandbox,
+    case: &Case,
     after_seq: u64,
-    method: &str,
     path: &str,
-    expected: usize,
+    attempts: u32,
 ) -> Vec<portal_sandbox::LoggedRequest> {
+    let expected = if case.fault == Fault::Refused {
+        0
+    } else {
+        attempts as usize
+    };
+    let method = case.target.method();
     let deadline = std::time::Instant::now() + Duration::from_millis(FAULT_LATENCY_MS + 500);
     loop {
         let found: Vec<_> = sb
@@ -53,6 +60,48 @@ pub async fn reached(
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// What a case left behind, read through `good` (a context without faults):
+/// after a create, the resources named [`NAME`] (for a key, with the public
+/// key `key_pem` when given); after a delete, 1 if the subject still exists.
+pub async fn remaining(
+    good: &portal_core::context::ProfileContext,
+    vs: &portal_core::Secret,
+    jk: &portal_core::Secret,
+    t: Target,
+    subject_id: Option<&str>,
+    key_pem: Option<&str>,
+) -> usize {
+    let ours = |name: &str, id: &str| match t.op {
+        Op::Create => name == NAME,
+        _ => Some(id) == subject_id,
+    };
+    match (t.service, t.op) {
+        (_, Op::List) => 0,
+        (Service::VaultStream, _) => {
+            let list = good.tokens(vs).list_all().await.unwrap();
+            list.iter().filter(|k| ours(&k.name, &k.id)).count()
+        }
+        (Service::JwtKeys, op) => {
+            let list = good.jwt_keys(jk).list_all().await.unwrap();
+            list.iter()
+                .filter(|k| ours(&k.name, &k.id))
+                .filter(|k| op != Op::Create || key_pem.is_none_or(|p| k.public_key.trim() == p))
+                .count()
+        }
+        (Service::Vault, _) => {
+            let query = portal_core::assets::AssetQuery {
+                page: 1,
+                limit: 100,
+                ..Default::default()
+            };
+            let vault = good.open_vault().unwrap();
+            let all = vault.list_all_assets(&query).await.unwrap();
+            all.iter().filter(|a| ours(&a.name, &a.id)).count()
+        }
+    }
+}
+
 /// Cases run on this many threads at once (each its own runtime and sandbox).
 pub const WORKERS: usize = 6;
 
