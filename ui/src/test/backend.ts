@@ -257,3 +257,31 @@ export function activityReport(
 ): ActivityReport {
   return { entries, intact: true, brokenAtLine: null, problem: null, ...overrides };
 }
+
+/** A vault session of an admin, as `vault_session` returns it. */
+export const vaultSession = {
+  identity: {
+    email: 'ana@example.com',
+    tenantId: 'tenant-1',
+    role: 'admin',
+    expiresAt: '2026-11-22T19:00:00Z',
+  },
+  permissions: [],
+};
+
+/** Every command the whole app calls on start-up and on each page, answering
+ * with a connected profile, the sample tokens and empty keys and assets. */
+export const appDefaults: Record<string, Handler> = {
+  app_state: () => appState({ profiles: [profile()] }),
+  service_status: () => connectedStatuses,
+  list_tokens: () => sampleTokens,
+  token_scopes: () => [],
+  rotation_reminders: () => [],
+  keys_overview: () => ({ rows: [], sandbox: true }),
+  vault_session: () => vaultSession,
+  list_assets: () => ({ items: [], page: { total: 0, page: 1, limit: 50, has_more: false } }),
+  list_folders: () => [],
+  vault_quota: () => ({ bytes_used: 0, bytes_limit: 100, assets_used: 0, assets_limit: 10 }),
+  'plugin:event|listen': () => 1,
+  'plugin:event|unlisten': () => null,
+};

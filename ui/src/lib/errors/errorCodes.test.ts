@@ -6,15 +6,7 @@ import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import App from '../../App.svelte';
-import {
-  appState,
-  connectedStatuses,
-  mockBackend,
-  portalError,
-  profile,
-  sampleTokens,
-  type Handler,
-} from '../../test/backend';
+import { appDefaults, mockBackend, portalError, type Handler } from '../../test/backend';
 import type { ErrorCode, Service } from '../types';
 
 interface Expected {
@@ -129,33 +121,8 @@ const PAGES: PageCase[] = [
   },
 ];
 
-const vaultSession = {
-  identity: {
-    email: 'ana@example.com',
-    tenantId: 'tenant-1',
-    role: 'admin',
-    expiresAt: '2026-11-22T19:00:00Z',
-  },
-  permissions: [],
-};
-
-const DEFAULTS: Record<string, Handler> = {
-  app_state: () => appState({ profiles: [profile()] }),
-  service_status: () => connectedStatuses,
-  list_tokens: () => sampleTokens,
-  token_scopes: () => [],
-  rotation_reminders: () => [],
-  keys_overview: () => ({ rows: [], sandbox: true }),
-  vault_session: () => vaultSession,
-  list_assets: () => ({ items: [], page: { total: 0, page: 1, limit: 50, has_more: false } }),
-  list_folders: () => [],
-  vault_quota: () => ({ bytes_used: 0, bytes_limit: 100, assets_used: 0, assets_limit: 10 }),
-  'plugin:event|listen': () => 1,
-  'plugin:event|unlisten': () => null,
-};
-
 function show(handlers: Record<string, Handler>) {
-  const backend = mockBackend({ ...DEFAULTS, ...handlers });
+  const backend = mockBackend({ ...appDefaults, ...handlers });
   render(App);
   return backend;
 }
@@ -166,7 +133,7 @@ function showFailing(pc: PageCase, problem: () => unknown) {
     [pc.command]: (args) => {
       const error = problem();
       if (error) throw error;
-      return DEFAULTS[pc.command](args);
+      return appDefaults[pc.command](args);
     },
   });
 }

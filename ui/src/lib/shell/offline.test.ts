@@ -8,43 +8,17 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import App from '../../App.svelte';
 import { generateKey, pickAndUpload, TIMEOUTS, timeoutFor } from '../backend';
 import {
-  appState,
+  appDefaults,
   connectedStatuses,
   mockBackend,
   portalError,
-  profile,
   sampleTokens,
   type Handler,
 } from '../../test/backend';
 import type { Service } from '../types';
 
-const vaultSession = {
-  identity: {
-    email: 'ana@example.com',
-    tenantId: 'tenant-1',
-    role: 'admin',
-    expiresAt: '2026-11-22T19:00:00Z',
-  },
-  permissions: [],
-};
-
-const DEFAULTS: Record<string, Handler> = {
-  app_state: () => appState({ profiles: [profile()] }),
-  service_status: () => connectedStatuses,
-  list_tokens: () => sampleTokens,
-  token_scopes: () => [],
-  rotation_reminders: () => [],
-  keys_overview: () => ({ rows: [], sandbox: true }),
-  vault_session: () => vaultSession,
-  list_assets: () => ({ items: [], page: { total: 0, page: 1, limit: 50, has_more: false } }),
-  list_folders: () => [],
-  vault_quota: () => ({ bytes_used: 0, bytes_limit: 100, assets_used: 0, assets_limit: 10 }),
-  'plugin:event|listen': () => 1,
-  'plugin:event|unlisten': () => null,
-};
-
 function show(handlers: Record<string, Handler> = {}) {
-  const backend = mockBackend({ ...DEFAULTS, ...handlers });
+  const backend = mockBackend({ ...appDefaults, ...handlers });
   render(App);
   return backend;
 }
@@ -111,7 +85,7 @@ describe.each(SERVICES)('$name offline', (sc) => {
     const backend = show({
       [sc.command]: (args) => {
         if (down) throw unreachable(sc);
-        return DEFAULTS[sc.command](args);
+        return appDefaults[sc.command](args);
       },
     });
     if (sc.page !== 'tokens') await user.click(await screen.findByTestId(`nav-${sc.page}`));
@@ -168,7 +142,7 @@ describe.each(SERVICES)('$name offline', (sc) => {
         ),
       [sc.command]: (args) => {
         if (down) throw unreachable(sc);
-        return DEFAULTS[sc.command](args);
+        return appDefaults[sc.command](args);
       },
     });
     if (sc.page !== 'tokens') await user.click(await screen.findByTestId(`nav-${sc.page}`));
