@@ -137,19 +137,7 @@ async fn run_case(case: Case) -> Outcome {
     std::fs::write(&upload, b"fault matrix upload\n").unwrap();
     let key_file = data.path().join("matrix.private.pem");
 
-    let last_seq = sb.requests().iter().map(|r| r.seq).max().unwrap_or(0);
-    let path = match &subject_id {
-        Some(id) => format!("{}/{id}", t.collection()),
-        None => t.collection().to_owned(),
-    };
-    if let Some(items) = case.fault.rule_items() {
-        let times = if case.transient { ",times:1" } else { "" };
-        sb.add_fault(
-            format!("{} {path}={items}{times}", t.method())
-                .parse()
-                .unwrap(),
-        );
-    }
+    let (last_seq, path) = matrix::arm(&sb, &case, subject_id.as_deref());
 
     // The command under test.
     let id = subject_id.clone().unwrap_or_default();

@@ -194,19 +194,7 @@ async fn run_case(case: Case, shared: &Shared, counter: &AtomicU32) -> Outcome {
         _ => {}
     }
 
-    let last_seq = sb.requests().iter().map(|r| r.seq).max().unwrap_or(0);
-    let path = match &subject_id {
-        Some(id) => format!("{}/{id}", t.collection()),
-        None => t.collection().to_owned(),
-    };
-    if let Some(items) = case.fault.rule_items() {
-        let times = if case.transient { ",times:1" } else { "" };
-        sb.add_fault(
-            format!("{} {path}={items}{times}", t.method())
-                .parse()
-                .unwrap(),
-        );
-    }
+    let (last_seq, path) = matrix::arm(&sb, &case, subject_id.as_deref());
 
     // The operation under test.
     counter.store(0, Ordering::SeqCst);

@@ -61,6 +61,26 @@ pub async fn reached(
     }
 }
 
+/// Arms the case's fault on its request (the collection, or the subject
+/// under it) and returns the last request seen before it and that path.
+pub fn arm(sb: &portal_sandbox::Sandbox, case: &Case, subject_id: Option<&str>) -> (u64, String) {
+    let t = case.target;
+    let last_seq = sb.requests().iter().map(|r| r.seq).max().unwrap_or(0);
+    let path = match subject_id {
+        Some(id) => format!("{}/{id}", t.collection()),
+        None => t.collection().to_owned(),
+    };
+    if let Some(items) = case.fault.rule_items() {
+        let times = if case.transient { ",times:1" } else { "" };
+        sb.add_fault(
+            format!("{} {path}={items}{times}", t.method())
+                .parse()
+                .unwrap(),
+        );
+    }
+    (last_seq, path)
+}
+
 /// What a case left behind, read through `good` (a context without faults):
 /// after a create, the resources named [`NAME`] (for a key, with the public
 /// key `key_pem` when given); after a delete, 1 if the subject still exists.
