@@ -4,6 +4,7 @@ import type {
   ActivityEntry,
   ActivityReport,
   ApiToken,
+  Asset,
   AppState,
   CreatedTokenView,
   PortalErrorData,
@@ -285,3 +286,24 @@ export const appDefaults: Record<string, Handler> = {
   'plugin:event|listen': () => 1,
   'plugin:event|unlisten': () => null,
 };
+
+/** An asset as the vault lists it, named after its id. */
+export function asset(id: string, overrides: Partial<Asset> = {}): Asset {
+  return {
+    id,
+    tenant_id: 't',
+    name: `${id}.mp4`,
+    content_type: 'video/mp4',
+    size: 1536,
+    folder_id: null,
+    tags: [],
+    created_at: '2026-01-02T10:00:00Z',
+    updated_at: '2026-01-02T10:00:00Z',
+    created_by: null,
+    updated_by: null,
+    legal_hold: false,
+    has_content: true,
+    sha256: null,
+    ...overrides,
+  };
+}

@@ -3,8 +3,8 @@ import { computeAccessibleName } from 'dom-accessibility-api';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import App from '../../App.svelte';
-import { appState, connectedStatuses, mockBackend, profile, type Handler } from '../../test/backend';
-import type { Asset, AssetAction, Permission, Quota, Role, VaultSessionView } from '../types';
+import { appState, asset, connectedStatuses, mockBackend, profile, type Handler } from '../../test/backend';
+import type { AssetAction, Permission, Quota, Role, VaultSessionView } from '../types';
 
 const ACTIONS: AssetAction[] = [
   'read',
@@ -54,26 +54,6 @@ function sessionView(role: Role): VaultSessionView {
       expiresAt: '2026-11-22T19:00:00Z',
     },
     permissions: permissions(role),
-  };
-}
-
-function asset(id: string, overrides: Partial<Asset> = {}): Asset {
-  return {
-    id,
-    tenant_id: 't',
-    name: `${id}.mp4`,
-    content_type: 'video/mp4',
-    size: 1536,
-    folder_id: null,
-    tags: [],
-    created_at: '2026-01-02T10:00:00Z',
-    updated_at: '2026-01-02T10:00:00Z',
-    created_by: null,
-    updated_by: null,
-    legal_hold: false,
-    has_content: true,
-    sha256: null,
-    ...overrides,
   };
 }
 

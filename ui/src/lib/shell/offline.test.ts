@@ -9,6 +9,7 @@ import App from '../../App.svelte';
 import { generateKey, pickAndUpload, TIMEOUTS, timeoutFor } from '../backend';
 import {
   appDefaults,
+  asset as sampleAsset,
   connectedStatuses,
   mockBackend,
   portalError,
@@ -237,22 +238,7 @@ describe('no spinner runs forever', () => {
 describe('details that fail to load', () => {
   it('the asset panel shows the shared error state, and Retry loads the details', async () => {
     const user = userEvent.setup();
-    const asset = {
-      id: 'a_1',
-      tenant_id: 't',
-      name: 'Keynote.mp4',
-      content_type: 'video/mp4',
-      size: 1536,
-      folder_id: null,
-      tags: [],
-      created_at: '2026-01-02T10:00:00Z',
-      updated_at: '2026-01-02T10:00:00Z',
-      created_by: null,
-      updated_by: null,
-      legal_hold: false,
-      has_content: true,
-      sha256: null,
-    };
+    const asset = sampleAsset('a_1', { name: 'Keynote.mp4' });
     let down = true;
     const backend = show({
       list_assets: () => ({ items: [asset], page: { total: 1, page: 1, limit: 50, has_more: false } }),
