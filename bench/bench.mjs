@@ -20,8 +20,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import net from 'node:net';
 import { createInterface } from 'node:readline';
+import { waitForPort } from '../tests/e2e/net.mjs';
 
 // ---------------------------------------------------------------- options
 const opts = {
@@ -143,22 +143,6 @@ function run(cmd, args, { input, env } = {}) {
   const r = spawnSync(cmd, args, { input, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 30 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr?.slice(0, 400)}`);
   return r.stdout;
-}
-
-function waitForPort(port, timeoutMs) {
-  const until = Date.now() + timeoutMs;
-  return new Promise((ok, fail) => {
-    const attempt = () => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => { s.end(); ok(); });
-      s.once('error', () => {
-        s.destroy();
-        if (Date.now() > until) fail(new Error(`nothing listens on ${port}`));
-        else setTimeout(attempt, 50);
-      });
-    };
-    attempt();
-  });
 }
 
 // ---------------------------------------------------------------- WebDriver

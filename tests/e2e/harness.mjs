@@ -5,8 +5,8 @@ import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import net from 'node:net';
 import { remote } from 'webdriverio';
+import { waitForPort } from './net.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(here, '../..');
@@ -18,22 +18,6 @@ mkdirSync(ARTIFACTS, { recursive: true });
 // E2E_PORT: run beside another suite (tauri-driver's native port is the next one).
 const PORT = Number(process.env.E2E_PORT ?? 4444);
 let driver;
-
-function waitForPort(port, timeoutMs) {
-  const until = Date.now() + timeoutMs;
-  return new Promise((ok, fail) => {
-    const attempt = () => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => { s.end(); ok(); });
-      s.once('error', () => {
-        s.destroy();
-        if (Date.now() > until) fail(new Error(`tauri-driver did not listen on ${port}`));
-        else setTimeout(attempt, 100);
-      });
-    };
-    attempt();
-  });
-}
 
 export async function startDriver() {
   const bin = process.env.TAURI_DRIVER ?? join(process.env.HOME, '.cargo/bin/tauri-driver');
