@@ -39,12 +39,19 @@ selected() {
 
 FAILED=()
 PASSED=()
+# Each step's output also goes to a file, so that the summary at the end can
+# repeat the last lines of a failed step (CI logs are often read from the end).
+STEP_LOGS="$TEST_ROOT/steps"
+mkdir -p "$STEP_LOGS"
 step() {
   local name="$1"; shift
   selected "$name" || return 0
   say "$name"
-  local start=$SECONDS
-  if "$@"; then PASSED+=("$name"); else FAILED+=("$name"); fi
+  local start=$SECONDS log rc
+  log="$STEP_LOGS/$(printf %s "$name" | tr -c 'A-Za-z0-9' '_').log"
+  "$@" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  if [ "$rc" -eq 0 ]; then PASSED+=("$name"); else FAILED+=("$name"); fi
   echo "    ($name: $((SECONDS - start)) s)" >&2
 }
 
@@ -108,6 +115,10 @@ step "secrets at rest and in logs" in_keyring node tests/e2e/secrets/scan.mjs \
   --expect-in '/logs/[^/]+\.log$=\]\[TRACE\]' --expect-in '/cli/.*\.stderr$= TRACE '
 
 echo
+for f in "${FAILED[@]}"; do
+  echo "---- the last lines of the failed step: $f ----"
+  tail -n 40 "$STEP_LOGS/$(printf %s "$f" | tr -c 'A-Za-z0-9' '_').log"
+done
 echo "Steps passed: ${#PASSED[@]}; failed: ${#FAILED[@]}"
 for f in "${FAILED[@]}"; do echo "  FAILED: $f"; done
 [ ${#FAILED[@]} -eq 0 ]

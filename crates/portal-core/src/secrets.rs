@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result};
 use crate::secret::Secret;
 
 /// The app id used as the keychain "service" name.
@@ -260,7 +260,7 @@ fn keychain_error(e: keyring::Error) -> Error {
         other => other.to_string(),
     };
     Error::new(
-        ErrorCode::KeychainUnavailable,
+        crate::error::ErrorCode::KeychainUnavailable,
         format!(
             "The OS keychain ({}) is not available: {detail}",
             os_keychain_name()

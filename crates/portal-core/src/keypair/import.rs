@@ -128,14 +128,27 @@ pub fn import_pem(text: &str, passphrase: Option<&Secret>) -> Result<ImportedKey
 }
 
 /// The most PBKDF2 iterations an encrypted key may ask for. OpenSSL writes
-/// 2,048 by default and our export 600,000; more than this would keep the
-/// import busy for many seconds.
-const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
+/// 2,048 by default and our export 600,000. With HMAC-SHA-512, or SHA-224/256
+/// on a CPU without SHA instructions, 2,000,000 already take 2–4 s (10,000,000
+/// took 10–40 s, which looks like a hang).
+#[cfg(not(fuzzing))]
+const MAX_PBKDF2_ITERATIONS: u32 = 2_000_000;
 /// The most memory an scrypt-encrypted key may ask for (128·N·r bytes);
 /// OpenSSL's default (N = 2^14, r = 8) needs 16 MiB.
+#[cfg(not(fuzzing))]
 const MAX_SCRYPT_MEMORY: u64 = 256 * 1024 * 1024;
 /// The most scrypt work (128·N·r·p bytes mixed) an encrypted key may ask for.
+#[cfg(not(fuzzing))]
 const MAX_SCRYPT_WORK: u64 = 1024 * 1024 * 1024;
+// Under cargo-fuzz (`--cfg fuzzing`) the same checks run with lower limits,
+// so that no single input takes seconds: a slow input is a libFuzzer timeout
+// on a slow machine, and slow inputs leave fewer runs for the rest.
+#[cfg(fuzzing)]
+const MAX_PBKDF2_ITERATIONS: u32 = 50_000;
+#[cfg(fuzzing)]
+const MAX_SCRYPT_MEMORY: u64 = 16 * 1024 * 1024;
+#[cfg(fuzzing)]
+const MAX_SCRYPT_WORK: u64 = 32 * 1024 * 1024;
 
 /// Refuses key-derivation parameters that would hang the import or exhaust
 /// memory before the passphrase is even tried: they come from the pasted
