@@ -9,9 +9,14 @@ export function parseTime(value: string | null | undefined): Date | null {
   return Number.isNaN(date.getTime()) ? null : date;
 }
 
-const relativeFormat = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+// English only, written out rather than through Intl: the token list shows
+// three dates per row at start-up, and WebKitGTK's Intl formatters load ICU's
+// locale data (~4 MB of the window's memory, and time before the first rows).
+// time.test.ts checks these against Intl's own output.
 
-const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
+type Unit = 'year' | 'month' | 'day' | 'hour' | 'minute';
+
+const UNITS: Array<[Unit, number]> = [
   ['year', 365 * DAY_MS],
   ['month', 30 * DAY_MS],
   ['day', DAY_MS],
@@ -19,16 +24,44 @@ const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
   ['minute', 60 * 1000],
 ];
 
-const shortFormat = new Intl.RelativeTimeFormat('en', { numeric: 'always', style: 'short' });
-
-/** "in 3 days", "2 months ago", "just now". */
-export function formatRelative(date: Date, now: Date): string {
-  const diff = date.getTime() - now.getTime();
+/** The largest unit that fits `diff` (ms, signed) and its whole count; null under a minute. */
+function largestUnit(diff: number): [Unit, number] | null {
   const abs = Math.abs(diff);
   for (const [unit, size] of UNITS) {
-    if (abs >= size) return relativeFormat.format(Math.trunc(diff / size), unit);
+    if (abs >= size) return [unit, Math.trunc(diff / size)];
   }
-  return 'just now';
+  return null;
+}
+
+/** "in 3 days", "2 months ago": `count` is never 0 here. */
+function spelled(count: number, unit: string): string {
+  const n = Math.abs(count);
+  const phrase = `${n} ${unit}${n === 1 ? '' : 's'}`;
+  return count > 0 ? `in ${phrase}` : `${phrase} ago`;
+}
+
+/** "yesterday", "next month", "last year", as Intl's `numeric: 'auto'`. */
+function named(count: number, unit: Unit): string | null {
+  if (count === 1)
+    return unit === 'day' ? 'tomorrow' : unit === 'month' || unit === 'year' ? `next ${unit}` : null;
+  if (count === -1)
+    return unit === 'day' ? 'yesterday' : unit === 'month' || unit === 'year' ? `last ${unit}` : null;
+  return null;
+}
+
+const SHORT: Record<Exclude<Unit, 'day'>, string> = {
+  year: 'yr.',
+  month: 'mo.',
+  hour: 'hr.',
+  minute: 'min.',
+};
+
+/** "in 3 days", "2 months ago", "yesterday", "just now". */
+export function formatRelative(date: Date, now: Date): string {
+  const found = largestUnit(date.getTime() - now.getTime());
+  if (!found) return 'just now';
+  const [unit, count] = found;
+  return named(count, unit) ?? spelled(count, unit);
 }
 
 /**
@@ -36,28 +69,31 @@ export function formatRelative(date: Date, now: Date): string {
  * `formatRelative` ("yesterday", "in 5 days"), and "just now".
  */
 export function formatRelativeShort(date: Date, now: Date): string {
-  const diff = date.getTime() - now.getTime();
-  const abs = Math.abs(diff);
-  for (const [unit, size] of UNITS) {
-    if (abs < size) continue;
-    const value = Math.trunc(diff / size);
-    return unit === 'day' ? relativeFormat.format(value, unit) : shortFormat.format(value, unit);
-  }
-  return 'just now';
+  const found = largestUnit(date.getTime() - now.getTime());
+  if (!found) return 'just now';
+  const [unit, count] = found;
+  if (unit === 'day') return named(count, unit) ?? spelled(count, unit);
+  const n = Math.abs(count);
+  return count > 0 ? `in ${n} ${SHORT[unit]}` : `${n} ${SHORT[unit]} ago`;
 }
 
-const absoluteFormat = new Intl.DateTimeFormat('en', {
-  year: 'numeric',
-  month: 'short',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  timeZoneName: 'short',
-});
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const two = (n: number) => String(n).padStart(2, '0');
 
-/** "Jul 4, 2026, 03:30 PM UTC" in the local time zone. */
+/** "UTC", "UTC+2", "UTC-3:30": the local zone's offset at `date`. */
+function zone(date: Date): string {
+  const east = -date.getTimezoneOffset();
+  if (east === 0) return 'UTC';
+  const abs = Math.abs(east);
+  const minutes = abs % 60;
+  return `UTC${east > 0 ? '+' : '-'}${Math.floor(abs / 60)}${minutes ? `:${two(minutes)}` : ''}`;
+}
+
+/** "Jul 4, 2026, 03:30 PM UTC+2" in the local time zone. */
 export function formatAbsolute(date: Date): string {
-  return absoluteFormat.format(date);
+  const hours = date.getHours();
+  const clock = `${two(hours % 12 === 0 ? 12 : hours % 12)}:${two(date.getMinutes())} ${hours < 12 ? 'AM' : 'PM'}`;
+  return `${MONTHS[date.getMonth()]} ${date.getDate()}, ${date.getFullYear()}, ${clock} ${zone(date)}`;
 }
 
 /** Whole days from `from` to `now` (0 for less than a day). */
