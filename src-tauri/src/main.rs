@@ -10,5 +10,14 @@ fn main() {
     if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
         std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
     }
+    // JavaScriptCore's optimising DFG (and FTL) tiers: the web process pages
+    // in their compilers (~6 MB) as soon as the shell's code gets warm, yet no
+    // script here runs long enough to need them: the interpreter and the
+    // baseline JIT keep every figure in docs/PERFORMANCE.md (the 100 000-row
+    // list included) within its target. An explicit setting by the user wins.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("JSC_useDFGJIT").is_none() {
+        std::env::set_var("JSC_useDFGJIT", "0");
+    }
     partner_portal_lib::run();
 }
