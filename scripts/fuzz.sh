@@ -10,6 +10,9 @@
 #   FUZZ_SANITIZER  none (default) or address: ASan builds in fuzz/target/asan
 #   FUZZ_TIMEOUT    seconds one input may take before it counts as a hang (default 25)
 #   FUZZ_RSS_MB     memory limit in MiB before it counts as a blow-up (default 2048)
+#   FUZZ_SEED       libFuzzer's random seed (default: a new one each run);
+#                   scripts/test.sh fixes it, so that CI replays the same
+#                   mutations each run and a finding reproduces by hand
 #
 # A crash, hang or memory blow-up is saved under fuzz/artifacts/<target>/ and
 # the script exits non-zero after running the other targets. New inputs that
@@ -24,6 +27,8 @@ SECONDS_EACH="${FUZZ_SECONDS:-20}"
 SANITIZER="${FUZZ_SANITIZER:-none}"
 TIMEOUT="${FUZZ_TIMEOUT:-25}"
 RSS_MB="${FUZZ_RSS_MB:-2048}"
+SEED_ARGS=()
+[ -n "${FUZZ_SEED:-}" ] && SEED_ARGS=(-seed="$FUZZ_SEED")
 
 CARGO_FUZZ_VERSION=0.13.2
 if ! cargo fuzz --version >/dev/null 2>&1; then
@@ -65,7 +70,7 @@ for t in "${TARGETS[@]}"; do
   # New inputs go to the first directory; the committed seeds are only read.
   if ! "${FUZZ[@]}" run "${FLAGS[@]}" "$t" "$work" "corpus/$t" -- \
       -max_total_time="$SECONDS_EACH" -timeout="$TIMEOUT" -rss_limit_mb="$RSS_MB" \
-      -print_final_stats=1 2> "target/$t.log"; then
+      -print_final_stats=1 "${SEED_ARGS[@]}" 2> "target/$t.log"; then
     tail -n 40 "target/$t.log" >&2
     echo "fuzz target $t FAILED: the input is in fuzz/artifacts/$t/ (full log: fuzz/target/$t.log)" >&2
     failed+=("$t")

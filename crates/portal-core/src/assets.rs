@@ -205,9 +205,9 @@ pub fn parse_envelope(resp: &Response) -> Result<(Value, Option<PageInfo>)> {
         return Err(e);
     };
     if let Some(err) = obj.get("error").filter(|e| !e.is_null()) {
-        return Err(bad(err["message"]
-            .as_str()
-            .unwrap_or("The service reported an error."))
+        return Err(bad(
+            crate::http::said(err["message"].as_str()).unwrap_or("The service reported an error.")
+        )
         .with_request_id(Some(resp.sent_request_id.clone())));
     }
     let page = obj

@@ -54,6 +54,7 @@ fn error_messages(v: &Value) -> Vec<String> {
                         .map(str::to_owned)
                         .or_else(|| e["message"].as_str().map(str::to_owned))
                         .or_else(|| (!e.is_null()).then(|| e.to_string()))
+                        .filter(|m| crate::http::said(Some(m)).is_some())
                 })
                 .collect()
         })

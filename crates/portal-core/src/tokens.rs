@@ -185,8 +185,7 @@ pub fn parse_envelope(resp: &Response) -> Result<(Value, Value)> {
             let err = &body["error"];
             let mut e = Error::new(
                 ErrorCode::BadResponse,
-                err["message"]
-                    .as_str()
+                crate::http::said(err["message"].as_str())
                     .unwrap_or("The service reported an error."),
             )
             .with_service(Service::VaultStream)
