@@ -264,20 +264,22 @@ pub fn status_error(
     request_id: Option<String>,
 ) -> Error {
     let code = code_for_status(resp.status);
-    let message = message.filter(|m| !m.trim().is_empty()).unwrap_or_else(|| {
-        let status = format!(
-            "HTTP {} {}",
-            resp.status.as_u16(),
-            resp.status.canonical_reason().unwrap_or("")
-        );
-        match resp.non_json_kind() {
-            Some(kind) => format!(
-                "The service answered {} with {kind} instead of its JSON envelope.",
-                status.trim_end()
-            ),
-            None => format!("The service answered {}.", status.trim_end()),
-        }
-    });
+    let message = said(message.as_deref())
+        .map(str::to_owned)
+        .unwrap_or_else(|| {
+            let status = format!(
+                "HTTP {} {}",
+                resp.status.as_u16(),
+                resp.status.canonical_reason().unwrap_or("")
+            );
+            match resp.non_json_kind() {
+                Some(kind) => format!(
+                    "The service answered {} with {kind} instead of its JSON envelope.",
+                    status.trim_end()
+                ),
+                None => format!("The service answered {}.", status.trim_end()),
+            }
+        });
     let mut e = Error::new(code, message)
         .with_service(resp.service)
         .with_request_id(Some(resp.request_id()))
