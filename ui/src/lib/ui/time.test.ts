@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { formatAbsolute, formatRelative, formatRelativeShort } from './time';
 
 const now = new Date('2026-06-15T12:00:00Z');
@@ -73,12 +73,14 @@ describe('the same words as Intl (en)', () => {
 describe('absolute times', () => {
   it('spells the local date, a 12-hour clock and the UTC offset', () => {
     const date = new Date(2026, 6, 4, 15, 30); // local time
-    const east = -date.getTimezoneOffset();
-    const zone =
-      east === 0
-        ? 'UTC'
-        : `UTC${east > 0 ? '+' : '-'}${Math.floor(Math.abs(east) / 60)}${Math.abs(east) % 60 ? `:${String(Math.abs(east) % 60).padStart(2, '0')}` : ''}`;
-    expect(formatAbsolute(date)).toBe(`Jul 4, 2026, 03:30 PM ${zone}`);
+    const at = (minutesWest: number) => {
+      vi.spyOn(date, 'getTimezoneOffset').mockReturnValue(minutesWest);
+      return formatAbsolute(date);
+    };
+    expect(at(0)).toBe('Jul 4, 2026, 03:30 PM UTC');
+    expect(at(-120)).toBe('Jul 4, 2026, 03:30 PM UTC+2');
+    expect(at(-330)).toBe('Jul 4, 2026, 03:30 PM UTC+5:30');
+    expect(at(210)).toBe('Jul 4, 2026, 03:30 PM UTC-3:30');
     expect(formatAbsolute(new Date(2026, 0, 9, 0, 5))).toMatch(/^Jan 9, 2026, 12:05 AM UTC/);
     expect(formatAbsolute(new Date(2026, 11, 31, 12, 0))).toMatch(/^Dec 31, 2026, 12:00 PM UTC/);
   });
