@@ -7,6 +7,7 @@ mod reveal;
 mod sandbox;
 mod save_dialog;
 mod state;
+mod warm;
 
 use portal_core::profiles::SETTINGS_FILE;
 use tauri::Manager;
@@ -41,6 +42,9 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&data_dir)?;
     let store = app.store(data_dir.join(SETTINGS_FILE))?;
     app.manage(AppCtx::new(Box::new(PluginStore(store)), data_dir));
+    // While the window loads: the list the Tokens page opens on (see warm.rs).
+    let startup_tokens = warm::StartupTokens::start(app.handle());
+    app.manage(startup_tokens);
     app.manage(reveal::Reveals::default());
     app.manage(commands::keys::Keygen::default());
     app.manage(commands::assets::Uploads::default());

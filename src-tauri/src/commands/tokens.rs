@@ -13,15 +13,22 @@ use tracing::instrument;
 use crate::dto::{ClipboardCopy, CreatedTokenView, NewTokenInput, UserJwtView};
 use crate::reveal::Reveals;
 use crate::state::AppCtx;
+use crate::warm::{self, StartupTokens};
 
 /// Every token of the active profile, all pages (never their values). Warns
 /// on the desktop about tokens expiring within 7 days, once per token per day.
 #[tauri::command]
 #[instrument(skip_all, err)]
-pub async fn list_tokens(app: AppHandle, ctx: State<'_, AppCtx>) -> Result<Vec<ApiToken>> {
+pub async fn list_tokens(
+    app: AppHandle,
+    ctx: State<'_, AppCtx>,
+    startup: State<'_, StartupTokens>,
+) -> Result<Vec<ApiToken>> {
     let pc = ctx.active_context().await?;
-    let credential = pc.credential(Item::VaultStreamToken, Service::VaultStream)?;
-    let tokens = pc.tokens(&credential).list_all().await?;
+    let tokens = match startup.take(&pc.profile.name, warm::FRESH_FOR).await {
+        Some(tokens) => tokens,
+        None => warm::fetch_tokens(&pc).await?,
+    };
     let due = TokenRecords::new(ctx.settings.as_ref()).due_expiry_warnings(
         &pc.profile.name,
         &tokens,

@@ -6,6 +6,25 @@ import type { AppState, ConnectInput, Preferences, Profile, SecretsInfo } from '
 export const DEFAULT_PREFERENCES: Preferences = { clipboardClearSeconds: 30 };
 
 /**
+ * How long the launch waits for the first page's data before it shows the
+ * shell anyway (with the page's own loading state). Past this, a second
+ * frame costs less than the wait.
+ */
+export const LAUNCH_HOLD_MS = 120;
+
+/** Resolves when `promise` settles (either way) or after `ms`, whichever is first. */
+function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    promise.then(done, done);
+  });
+}
+
+/**
  * The app state from the backend: profiles, the active one, where secrets
  * live. Every action that changes it reloads it from the backend, so the
  * UI never guesses what Rust decided.
@@ -25,9 +44,17 @@ export class Portal {
   version = $derived(this.state?.version ?? '');
   preferences = $derived<Preferences>(this.state?.preferences ?? DEFAULT_PREFERENCES);
 
-  async load(): Promise<void> {
+  /**
+   * Reads the app state. At launch, `alongside` is the first page's data
+   * (the token list, asked for at the same time): the state is kept back
+   * until that has settled too, for up to `holdMs`, so that the shell and
+   * the page's rows are built and drawn in one frame, not one after the other.
+   */
+  async load(alongside?: Promise<unknown>, holdMs = LAUNCH_HOLD_MS): Promise<void> {
     try {
-      this.state = await backend.appState();
+      const state = await backend.appState();
+      if (alongside) await settledWithin(alongside, holdMs);
+      this.state = state;
       this.loadError = null;
     } catch (error) {
       this.loadError = PortalError.from(error);

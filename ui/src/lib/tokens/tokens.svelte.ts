@@ -77,12 +77,13 @@ export class Tokens {
    * after it (the window opens on the Tokens page). The first load of the
    * first epoch takes this answer; nothing else does.
    */
-  prefetch(): void {
+  prefetch(): Promise<ApiToken[]> {
     const pending = listTokens();
     pending.catch(() => {
       // The first load reports it (or there is no profile yet: not needed).
     });
     this.#prefetched = pending;
+    return pending;
   }
 
   async load(): Promise<void> {

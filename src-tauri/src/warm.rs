@@ -1,0 +1,181 @@
+//! The token list of the active profile, fetched while the window loads.
+//!
+//! The window opens on the Tokens page. Its WebKit process takes ~250 ms to
+//! start and load the page, during which the back end has nothing to do; so
+//! `setup` starts the list's keychain read and request right away, and the
+//! page's first `list_tokens` takes the answer instead of starting its own.
+//! The answer is used once, only for the profile it was fetched for and only
+//! while it is fresh; a failed fetch is forgotten, and the command asks
+//! again in the usual way (so its error is reported as any other).
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use portal_core::context::ProfileContext;
+use portal_core::secrets::Item;
+use portal_core::tokens::ApiToken;
+use portal_core::{Result, Service};
+use tauri::async_runtime::{self, JoinHandle};
+use tauri::{AppHandle, Manager, Runtime};
+
+use crate::state::AppCtx;
+
+/// How old a start-up answer may be when the page asks: the page asks within
+/// a second of launch; later than this, the list is fetched afresh.
+pub const FRESH_FOR: Duration = Duration::from_secs(10);
+
+/// Every token of the profile, all pages, with its stored VaultStream credential.
+pub async fn fetch_tokens(pc: &ProfileContext) -> Result<Vec<ApiToken>> {
+    let credential = pc.credential(Item::VaultStreamToken, Service::VaultStream)?;
+    pc.tokens(&credential).list_all().await
+}
+
+struct Pending {
+    profile: String,
+    started: Instant,
+    task: JoinHandle<Result<Vec<ApiToken>>>,
+}
+
+/// The fetch started at launch, until the first `list_tokens` takes it.
+#[derive(Default)]
+pub struct StartupTokens(Mutex<Option<Pending>>);
+
+impl StartupTokens {
+    /// Starts fetching the active profile's tokens, if there is an active
+    /// profile; the app's [`AppCtx`] must be managed already.
+    pub fn start<R: Runtime>(app: &AppHandle<R>) -> Self {
+        let Some(profile) = app.state::<AppCtx>().profiles().active_name() else {
+            return Self::default();
+        };
+        let handle = app.clone();
+        let task = async_runtime::spawn(async move {
+            let ctx = handle.state::<AppCtx>();
+            fetch_tokens(&ctx.active_context().await?).await
+        });
+        Self(Mutex::new(Some(Pending {
+            profile,
+            started: Instant::now(),
+            task,
+        })))
+    }
+
+    /// The list fetched at launch, if it is for `profile`, was started less
+    /// than `fresh_for` ago and succeeded. Only the first call can get it.
+    pub async fn take(&self, profile: &str, fresh_for: Duration) -> Option<Vec<ApiToken>> {
+        let pending = self.0.lock().unwrap_or_else(|p| p.into_inner()).take()?;
+        if pending.profile != profile || pending.started.elapsed() > fresh_for {
+            pending.task.abort();
+            return None;
+        }
+        match pending.task.await {
+            Ok(Ok(tokens)) => Some(tokens),
+            Ok(Err(e)) => {
+                tracing::debug!(code = ?e.code, "the start-up token list failed; asking again");
+                None
+            }
+            Err(e) => {
+                tracing::debug!("the start-up token list did not finish: {e}");
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use portal_core::profiles::SettingsFile;
+    use portal_core::secrets::EntryName;
+    use portal_core::tokens::NewToken;
+
+    use super::*;
+    use crate::commands::profiles::explore_sandbox;
+
+    fn app_in(dir: &std::path::Path) -> tauri::App<tauri::test::MockRuntime> {
+        std::env::set_var("PORTAL_SECRET_BACKEND", "memory");
+        std::fs::create_dir_all(dir).unwrap();
+        let settings = SettingsFile::open(dir.join("settings.json")).unwrap();
+        let app = tauri::test::mock_app();
+        app.manage(AppCtx::new(Box::new(settings), dir.to_owned()));
+        app
+    }
+
+    async fn fresh(app: &tauri::App<tauri::test::MockRuntime>) -> Vec<ApiToken> {
+        let ctx = app.state::<AppCtx>();
+        fetch_tokens(&ctx.active_context().await.unwrap())
+            .await
+            .unwrap()
+    }
+
+    fn ids(tokens: &[ApiToken]) -> Vec<&str> {
+        tokens.iter().map(|t| t.id.as_str()).collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_launch_fetch_serves_the_first_ask_once_for_its_profile() {
+        let dir = std::env::temp_dir().join(format!("pp-warm-{}", uuid::Uuid::new_v4()));
+        let app = app_in(&dir);
+
+        // No profile yet: nothing is fetched.
+        let none = StartupTokens::start(app.handle());
+        assert!(none.take("Sandbox", FRESH_FOR).await.is_none());
+
+        explore_sandbox(app.state()).await.unwrap();
+        let expected = fresh(&app).await;
+        assert!(!expected.is_empty(), "the sandbox seeds tokens");
+
+        // Another profile's ask does not get it, and it is gone afterwards.
+        let warm = StartupTokens::start(app.handle());
+        assert!(warm.take("Production", FRESH_FOR).await.is_none());
+        assert!(warm.take("Sandbox", FRESH_FOR).await.is_none());
+
+        // Too old: not used.
+        let warm = StartupTokens::start(app.handle());
+        assert!(warm.take("Sandbox", Duration::ZERO).await.is_none());
+
+        // The first ask gets the list as it was at launch; the next ones nothing.
+        let warm = StartupTokens::start(app.handle());
+        let got = warm.take("Sandbox", FRESH_FOR).await.unwrap();
+        assert_eq!(ids(&got), ids(&expected));
+        assert!(warm.take("Sandbox", FRESH_FOR).await.is_none());
+
+        // A token created after launch is in the next fetch (the caller's).
+        let ctx = app.state::<AppCtx>();
+        let pc = ctx.active_context().await.unwrap();
+        let credential = pc
+            .credential(Item::VaultStreamToken, Service::VaultStream)
+            .unwrap();
+        let created = pc
+            .tokens(&credential)
+            .create(&NewToken {
+                name: "After launch".into(),
+                scopes: vec!["content:read".into()],
+                expires_at: None,
+            })
+            .await
+            .unwrap();
+        assert!(ids(&fresh(&app).await).contains(&created.token.id.as_str()));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_launch_fetch_is_forgotten() {
+        let dir = std::env::temp_dir().join(format!("pp-warm-{}", uuid::Uuid::new_v4()));
+        let app = app_in(&dir);
+        explore_sandbox(app.state()).await.unwrap();
+        // The credential is gone: the launch fetch fails, and the ask gets
+        // nothing (the command then fetches and reports the error itself).
+        let ctx = app.state::<AppCtx>();
+        let pc = ctx.active_context().await.unwrap();
+        pc.secrets
+            .delete(&EntryName::new(
+                pc.profile.name.clone(),
+                Item::VaultStreamToken,
+            ))
+            .unwrap();
+        let warm = StartupTokens::start(app.handle());
+        assert!(warm.take("Sandbox", FRESH_FOR).await.is_none());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
