@@ -157,6 +157,13 @@ pub struct Response {
 }
 
 impl Response {
+    /// `204 No Content`: the service did what was asked and says no more.
+    /// The contract leaves the answer to some DELETEs open (a revoked token:
+    /// "none"), so the clients take this as success where nothing is read back.
+    pub fn is_no_content(&self) -> bool {
+        self.status == StatusCode::NO_CONTENT
+    }
+
     /// The body as JSON, or a `bad_response` error that says what came instead.
     pub fn json(&self) -> Result<Value> {
         serde_json::from_slice(&self.body).map_err(|_| self.not_json())

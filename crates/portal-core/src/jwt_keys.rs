@@ -224,8 +224,10 @@ impl<'a> JwtKeysClient<'a> {
             .await
             .map_err(|e| e.during(&doing()))?;
         // A retry after a lost answer finds the key deleted already: that is
-        // the outcome asked for, not an error.
-        if resp.status == reqwest::StatusCode::NOT_FOUND && resp.attempts > 1 {
+        // the outcome asked for, not an error. A bare 204 is success too.
+        if resp.is_no_content()
+            || (resp.status == reqwest::StatusCode::NOT_FOUND && resp.attempts > 1)
+        {
             return Ok(());
         }
         parse_envelope(&resp)

@@ -356,8 +356,10 @@ impl<'a> TokensClient<'a> {
             .await
             .map_err(|e| e.during(&format!("Revoking API token {id}")))?;
         // A retry after a lost answer finds the token revoked already: that
-        // is the outcome asked for, not an error.
-        if resp.status == reqwest::StatusCode::NOT_FOUND && resp.attempts > 1 {
+        // is the outcome asked for, not an error. A bare 204 is success too.
+        if resp.is_no_content()
+            || (resp.status == reqwest::StatusCode::NOT_FOUND && resp.attempts > 1)
+        {
             return Ok(());
         }
         parse_envelope(&resp)

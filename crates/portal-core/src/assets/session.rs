@@ -324,17 +324,28 @@ impl<'a> Vault<'a> {
 
     async fn request(&self, req: &Req) -> Result<(Value, Option<PageInfo>)> {
         let resp = self.execute(req).await?;
-        parse_envelope(&resp).map_err(|e| {
-            if e.code == ErrorCode::Unauthorized {
-                e.with_hint("Log in to the vault again (`portal login vault`).")
-            } else {
-                e
-            }
-        })
+        parsed(&resp)
     }
 
     async fn data<T: DeserializeOwned>(&self, req: &Req, what: &str) -> Result<T> {
         let (data, _) = self.request(req).await?;
+        decode(data, what)
+    }
+
+    /// [`Self::data`] for a write whose answer may be a bare `204 No
+    /// Content` (the contract does not say what the vault's DELETEs
+    /// return): `done` then says what the service did.
+    async fn data_or<T: DeserializeOwned>(
+        &self,
+        req: &Req,
+        what: &str,
+        done: impl FnOnce() -> T,
+    ) -> Result<T> {
+        let resp = self.execute(req).await?;
+        if resp.is_no_content() {
+            return Ok(done());
+        }
+        let (data, _) = parsed(&resp)?;
         decode(data, what)
     }
 
@@ -483,7 +494,11 @@ impl<'a> Vault<'a> {
             format!("/vault/v1/assets/{}", seg(&asset.id)?),
             Body::Empty,
         );
-        self.data(&req, "deletion").await.map_err(|e| {
+        let deleted = || Deleted {
+            id: asset.id.clone(),
+            deleted: true,
+        };
+        self.data_or(&req, "deletion", deleted).await.map_err(|e| {
             explain_write(e).during(&format!("Deleting asset '{}' ({})", asset.name, asset.id))
         })
     }
@@ -586,7 +601,14 @@ impl<'a> Vault<'a> {
             format!("/vault/v1/assets/{}/legal-hold", seg(id)?),
             Body::Empty,
         );
-        self.data(&req, "legal hold").await
+        let cleared = || LegalHold {
+            asset_id: id.to_owned(),
+            active: false,
+            reason: None,
+            set_by: None,
+            set_at: None,
+        };
+        self.data_or(&req, "legal hold", cleared).await
     }
 
     // --- transforms, shares -----------------------------------------------
@@ -671,6 +693,17 @@ fn explain_write(e: Error) -> Error {
         ),
         _ => e,
     }
+}
+
+/// The vault's envelope, with the hint to log in again on a 401.
+fn parsed(resp: &Response) -> Result<(Value, Option<PageInfo>)> {
+    parse_envelope(resp).map_err(|e| {
+        if e.code == ErrorCode::Unauthorized {
+            e.with_hint("Log in to the vault again (`portal login vault`).")
+        } else {
+            e
+        }
+    })
 }
 
 #[cfg(test)]
