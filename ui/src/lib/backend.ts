@@ -246,7 +246,7 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
           timer = setTimeout(() => reject(noAnswer(command, ms)), ms);
         });
   try {
-    const pending = invoke<T>(command, args);
+    const pending = (args === undefined ? takeEarly<T>(command) : undefined) ?? invoke<T>(command, args);
     const result = await (deadline ? Promise.race([pending, deadline]) : pending);
     report(command, null);
     return result;
@@ -257,6 +257,18 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * An answer `index.html` asked for before the modules loaded (`app_state`,
+ * `list_tokens`): the first call of that command takes it; later calls ask
+ * afresh.
+ */
+function takeEarly<T>(command: string): Promise<T> | undefined {
+  const early = (window as { __portalEarly?: Record<string, Promise<unknown> | undefined> }).__portalEarly;
+  const answer = early?.[command];
+  if (answer && early) delete early[command];
+  return answer as Promise<T> | undefined;
 }
 
 function insideTauri(): boolean {
