@@ -6,7 +6,6 @@
 mod common;
 
 use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use portal_core::context::ProfileContext;
@@ -14,22 +13,14 @@ use portal_core::http::HttpConfig;
 use portal_core::keypair::{generate, PublicKey};
 use portal_core::local_keys::{pairs_with_server, LocalKeys};
 use portal_core::profiles::{SettingsFile, SETTINGS_FILE};
-use portal_core::secrets::{Item, MemoryStore};
+use portal_core::secrets::Item;
 use portal_core::signing::{sign, sign_at, verify_with_service, Subject, VerdictKind, DEFAULT_TTL};
 use portal_core::{Secret, Service};
 use portal_sandbox::{Sandbox, SandboxConfig};
 use serde_json::Value;
 
 fn context(sb: &Sandbox) -> ProfileContext {
-    let p = common::sandbox_profile(sb, "Test");
-    let ctx =
-        ProfileContext::new(p, Arc::new(MemoryStore::default()), HttpConfig::default()).unwrap();
-    ctx.store(
-        Item::JwtKeysApiKey,
-        &Secret::new(sb.credentials().jwt_keys_api_key.as_str()),
-    )
-    .unwrap();
-    ctx
+    common::signed_in(sb, HttpConfig::default())
 }
 
 /// `(allowed, reason)` from the sandbox's player check.

@@ -9,11 +9,10 @@
 mod common;
 
 use std::path::Path;
-use std::sync::Arc;
 
 use portal_core::assets::NewAsset;
 use portal_core::context::ProfileContext;
-use portal_core::secrets::{Item, MemoryStore};
+use portal_core::secrets::Item;
 use portal_core::tokens::NewToken;
 use portal_core::{ErrorCode, Secret, Service};
 use portal_sandbox::{RateLimits, Sandbox, SandboxConfig};
@@ -32,21 +31,7 @@ async fn sandbox(rules: &[&str]) -> Sandbox {
 }
 
 fn context(sb: &Sandbox) -> ProfileContext {
-    let p = common::sandbox_profile(sb, "T");
-    let ctx =
-        ProfileContext::new(p, Arc::new(MemoryStore::default()), common::fast_retries()).unwrap();
-    let c = sb.credentials();
-    ctx.store(
-        Item::VaultStreamToken,
-        &Secret::new(c.vaultstream_admin_token.as_str()),
-    )
-    .unwrap();
-    ctx.store(
-        Item::JwtKeysApiKey,
-        &Secret::new(c.jwt_keys_api_key.as_str()),
-    )
-    .unwrap();
-    ctx
+    common::signed_in(sb, common::fast_retries())
 }
 
 /// The statuses the sandbox answered `method path` with, in order.

@@ -26,21 +26,7 @@ async fn sandbox() -> Sandbox {
 }
 
 fn context(sb: &Sandbox) -> ProfileContext {
-    let p = common::sandbox_profile(sb, "Test");
-    let ctx =
-        ProfileContext::new(p, Arc::new(MemoryStore::default()), HttpConfig::default()).unwrap();
-    let c = sb.credentials();
-    ctx.store(
-        Item::VaultStreamToken,
-        &Secret::new(c.vaultstream_admin_token.as_str()),
-    )
-    .unwrap();
-    ctx.store(
-        Item::JwtKeysApiKey,
-        &Secret::new(c.jwt_keys_api_key.as_str()),
-    )
-    .unwrap();
-    ctx
+    common::signed_in(sb, HttpConfig::default())
 }
 
 #[tokio::test]
