@@ -106,6 +106,9 @@ pub struct KeysOverview {
     pub rows: Vec<portal_core::local_keys::KeyStatus>,
     /// The profile can run the sandbox playback check.
     pub sandbox: bool,
+    /// Why the server's keys are missing: the JWT keys API did not answer,
+    /// and the rows are the keys kept here, unchecked.
+    pub server_error: Option<portal_core::Error>,
 }
 
 /// One key with both sides' fingerprints (the public PEM is public).

@@ -222,6 +222,9 @@ pub enum Pairing {
     NoPrivateKeyHere,
     /// A private key here whose public half is not (or no longer) uploaded.
     NotUploaded,
+    /// A private key here; whether its public half is uploaded is not known
+    /// (the JWT keys API did not answer).
+    Unchecked,
 }
 
 impl Pairing {
@@ -230,6 +233,7 @@ impl Pairing {
             Self::Paired => "paired",
             Self::NoPrivateKeyHere => "no private key here",
             Self::NotUploaded => "local key not uploaded",
+            Self::Unchecked => "not checked (the JWT keys API did not answer)",
         }
     }
 }
@@ -267,6 +271,20 @@ pub fn server_fingerprints(key: &JwtKey) -> Option<Fingerprints> {
 /// Matches server keys with local keys: by the linked id, else by
 /// fingerprint (the same key imported here). Local keys that match no
 /// server key come last, as not uploaded.
+/// The local keys alone, when the server's list could not be read: each
+/// is [`Pairing::Unchecked`].
+pub fn unchecked(local: &[LocalKey]) -> Vec<KeyStatus> {
+    local
+        .iter()
+        .map(|l| KeyStatus {
+            server: None,
+            local: Some(l.clone()),
+            fingerprints: Some(l.fingerprints.clone()),
+            pairing: Pairing::Unchecked,
+        })
+        .collect()
+}
+
 pub fn pairings(server: &[JwtKey], local: &[LocalKey]) -> Vec<KeyStatus> {
     let mut used = vec![false; local.len()];
     let mut rows: Vec<KeyStatus> = server

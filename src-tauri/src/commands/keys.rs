@@ -12,7 +12,7 @@ use portal_core::context::ProfileContext;
 use portal_core::http::{join, Call};
 use portal_core::jwt_keys::{validate_key_name, JwtKey};
 use portal_core::keypair::{self, import_pem, write_private_key_file, GenProgress, PublicKey};
-use portal_core::local_keys::{pairings, server_fingerprints, LocalKey, LocalKeys};
+use portal_core::local_keys::{pairings, server_fingerprints, unchecked, LocalKey, LocalKeys};
 use portal_core::profiles::{Environment, KeyValueStore};
 use portal_core::secrets::Item;
 use portal_core::signing::{self, Subject, Verdict};
@@ -57,11 +57,22 @@ fn settings(ctx: &AppCtx) -> &dyn KeyValueStore {
 #[instrument(skip_all, err)]
 pub async fn keys_overview(ctx: State<'_, AppCtx>) -> Result<KeysOverview> {
     let pc = ctx.active_context().await?;
-    let server = pc.jwt_keys(&api_key(&pc)?).list_all().await?;
     let local = LocalKeys::new(settings(&ctx), &pc).list();
+    let server = match api_key(&pc) {
+        Ok(key) => pc.jwt_keys(&key).list_all().await,
+        Err(e) => Err(e),
+    };
+    let (rows, server_error) = match server {
+        Ok(server) => (pairings(&server, &local), None),
+        Err(e) if local.is_empty() => return Err(e),
+        // The keys kept here are still listed (to export, inspect or
+        // delete) when the service does not answer.
+        Err(e) => (unchecked(&local), Some(e)),
+    };
     Ok(KeysOverview {
-        rows: pairings(&server, &local),
+        rows,
         sandbox: is_sandbox(&pc),
+        server_error,
     })
 }
 

@@ -253,3 +253,59 @@ async fn a_generated_key_is_kept_uploaded_verified_signs_and_is_deleted() {
 
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The JWT keys API does not answer: with no key kept here, the page shows
+/// the error; with one, it lists that key, unchecked, beside the error; once
+/// the API answers again, the key is "not uploaded".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_kept_here_are_listed_unchecked_while_the_service_does_not_answer() {
+    std::env::set_var("PORTAL_SECRET_BACKEND", "memory");
+    let dir = std::env::temp_dir().join(format!("pp-keys-down-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let settings = SettingsFile::open(dir.join("settings.json")).unwrap();
+    let app = tauri::test::mock_app();
+    app.manage(AppCtx::new(Box::new(settings), dir.clone()));
+    app.manage(Keygen::default());
+    explore_sandbox(app.state()).await.unwrap();
+    // Two listings' worth of failed attempts (each is tried 4 times).
+    fault(
+        &app.state::<AppCtx>(),
+        "GET /jwt-keys/v2/jwt_keys=status:503,times:8",
+    )
+    .await;
+
+    let nothing_here = keys_overview(app.state()).await.unwrap_err();
+    assert_eq!(nothing_here.code, ErrorCode::Unavailable);
+
+    let local = generate_and_keep(
+        &app.state::<AppCtx>(),
+        &app.state::<Keygen>(),
+        "Kept here".into(),
+        2048,
+        |_| {},
+    )
+    .await
+    .unwrap();
+    let overview = keys_overview(app.state()).await.unwrap();
+    assert_eq!(
+        overview.server_error.as_ref().map(|e| e.code),
+        Some(ErrorCode::Unavailable)
+    );
+    assert!(!overview.rows.is_empty());
+    assert!(overview
+        .rows
+        .iter()
+        .all(|r| r.server.is_none() && r.pairing == Pairing::Unchecked));
+    assert_eq!(
+        row_pairing(&overview, &local.local_id),
+        Some(Pairing::Unchecked)
+    );
+
+    let answered = keys_overview(app.state()).await.unwrap();
+    assert!(answered.server_error.is_none());
+    assert_eq!(
+        row_pairing(&answered, &local.local_id),
+        Some(Pairing::NotUploaded)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -410,8 +410,11 @@ export function setPreferences(prefs: Preferences): Promise<Preferences> {
 // fingerprints, public PEMs and signed JWTs do.
 
 /** Every server key (all pages) paired with the private keys kept here. */
-export function keysOverview(): Promise<KeysOverview> {
-  return call<KeysOverview>('keys_overview', {});
+/** The keys page's rows; when only the local keys could be listed, the sidebar hears why. */
+export async function keysOverview(): Promise<KeysOverview> {
+  const overview = await call<KeysOverview>('keys_overview', {});
+  if (overview.serverError) report('keys_overview', PortalError.from(overview.serverError));
+  return overview;
 }
 
 /** A server key id, or the local id (`lk_…`) of a key not uploaded. */

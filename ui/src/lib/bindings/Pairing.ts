@@ -3,4 +3,4 @@
 /**
  * Whether a key can sign here and verify there.
  */
-export type Pairing = "paired" | "no_private_key_here" | "not_uploaded";
+export type Pairing = "paired" | "no_private_key_here" | "not_uploaded" | "unchecked";

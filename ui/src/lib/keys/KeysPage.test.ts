@@ -143,6 +143,41 @@ describe('Keys page', () => {
   });
 });
 
+describe('Keys page while the JWT keys API does not answer', () => {
+  it('lists the keys kept here, unchecked, says why, and checks again on retry', async () => {
+    const user = userEvent.setup();
+    const unchecked: KeyStatus = { ...notUploaded, pairing: 'unchecked' };
+    const backend = showKeys({
+      keys_overview: () => ({
+        rows: [unchecked],
+        sandbox: false,
+        serverError: portalError({
+          code: 'unavailable',
+          message: 'JWT keys answered HTTP 503.',
+          service: 'jwt_keys',
+        }),
+      }),
+    });
+    await openKeys(user);
+    expect(screen.getByTestId('keys-server-error')).toHaveTextContent('JWT keys answered HTTP 503.');
+    expect(within(row('lk_3')).getByTestId('key-pairing')).toHaveTextContent('Not checked');
+    // Whether the key is in use there is not known: no upload, no delete.
+    expect(within(row('lk_3')).queryByTestId('key-resume')).toBeNull();
+    expect(within(row('lk_3')).queryByTestId('key-delete')).toBeNull();
+    expect(within(row('lk_3')).getByTestId('key-details-open')).toBeVisible();
+    // The sidebar hears that the service is down, though the page has rows.
+    await waitFor(() =>
+      expect(screen.getByTestId('service-status-jwt_keys')).not.toHaveAttribute('data-state', 'connected'),
+    );
+
+    backend.on({ keys_overview: () => ({ rows: [paired, notUploaded], sandbox: false, serverError: null }) });
+    await user.click(screen.getByTestId('keys-server-retry'));
+    await waitFor(() => expect(screen.queryByTestId('keys-server-error')).toBeNull());
+    expect(within(row('lk_3')).getByTestId('key-pairing')).toHaveTextContent('Not uploaded');
+    expect(backend.count('keys_overview')).toBe(2);
+  });
+});
+
 describe('New key wizard', () => {
   it('validates the name as typed, then generates, stores, reviews, uploads and verifies', async () => {
     const user = userEvent.setup();

@@ -43,12 +43,15 @@ export const PAIRING_LABELS: Record<Pairing, string> = {
   paired: 'Paired',
   no_private_key_here: 'No private key here',
   not_uploaded: 'Not uploaded',
+  unchecked: 'Not checked',
 };
 
 export const PAIRING_HINTS: Record<Pairing, string> = {
   paired: 'Uploaded, and its private key is on this computer: it can sign JWTs here.',
   no_private_key_here: 'Uploaded, but its private key is not on this computer: sign elsewhere.',
   not_uploaded: 'A private key on this computer whose public half is not uploaded yet.',
+  unchecked:
+    'A private key on this computer; whether it is uploaded is not known while the JWT keys API does not answer.',
 };
 
 /** `ab:cd:ef:01:23:45…`: enough to tell keys apart in a table. */

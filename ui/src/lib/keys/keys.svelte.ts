@@ -12,6 +12,11 @@ export class Keys {
   status = $state<LoadStatus>('idle');
   refreshing = $state(false);
   error = $state.raw<PortalError | null>(null);
+  /**
+   * The JWT keys API did not answer, but keys are kept here: they are the
+   * rows (unchecked), and this says why the server's are missing.
+   */
+  serverError = $state.raw<PortalError | null>(null);
   /** The profile can run the sandbox playback check. */
   sandbox = $state(false);
 
@@ -30,6 +35,7 @@ export class Keys {
       if (request !== this.#request) return;
       this.rows = overview.rows;
       this.sandbox = overview.sandbox;
+      this.serverError = overview.serverError ? PortalError.from(overview.serverError) : null;
       this.error = null;
       this.status = 'ready';
     } catch (rejection) {
