@@ -23,6 +23,20 @@ fn row_pairing(overview: &KeysOverview, local_id: &str) -> Option<Pairing> {
         .map(|r| r.pairing)
 }
 
+/// A mock app on the embedded sandbox (secrets in memory, settings in a
+/// throwaway dir, which is returned for the test to remove).
+async fn sandbox_app(prefix: &str) -> (tauri::App<tauri::test::MockRuntime>, std::path::PathBuf) {
+    std::env::set_var("PORTAL_SECRET_BACKEND", "memory");
+    let dir = std::env::temp_dir().join(format!("{prefix}-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let settings = SettingsFile::open(dir.join("settings.json")).unwrap();
+    let app = tauri::test::mock_app();
+    app.manage(AppCtx::new(Box::new(settings), dir.clone()));
+    app.manage(Keygen::default());
+    explore_sandbox(app.state()).await.unwrap();
+    (app, dir)
+}
+
 /// Installs a sandbox fault rule (`/sandbox/faults` needs no credentials).
 async fn fault(ctx: &AppCtx, rule: &str) {
     let pc = ctx.active_context().await.unwrap();
@@ -39,14 +53,7 @@ async fn fault(ctx: &AppCtx, rule: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_generated_key_is_kept_uploaded_verified_signs_and_is_deleted() {
-    std::env::set_var("PORTAL_SECRET_BACKEND", "memory");
-    let dir = std::env::temp_dir().join(format!("pp-keys-flow-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let settings = SettingsFile::open(dir.join("settings.json")).unwrap();
-    let app = tauri::test::mock_app();
-    app.manage(AppCtx::new(Box::new(settings), dir.clone()));
-    app.manage(Keygen::default());
-    explore_sandbox(app.state()).await.unwrap();
+    let (app, dir) = sandbox_app("pp-keys-flow").await;
 
     // A cancelled generation keeps nothing; a second one waits its turn.
     let before = keys_overview(app.state()).await.unwrap().rows.len();
@@ -259,14 +266,7 @@ async fn a_generated_key_is_kept_uploaded_verified_signs_and_is_deleted() {
 /// the API answers again, the key is "not uploaded".
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keys_kept_here_are_listed_unchecked_while_the_service_does_not_answer() {
-    std::env::set_var("PORTAL_SECRET_BACKEND", "memory");
-    let dir = std::env::temp_dir().join(format!("pp-keys-down-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let settings = SettingsFile::open(dir.join("settings.json")).unwrap();
-    let app = tauri::test::mock_app();
-    app.manage(AppCtx::new(Box::new(settings), dir.clone()));
-    app.manage(Keygen::default());
-    explore_sandbox(app.state()).await.unwrap();
+    let (app, dir) = sandbox_app("pp-keys-down").await;
     // Two listings' worth of failed attempts (each is tried 4 times).
     fault(
         &app.state::<AppCtx>(),
