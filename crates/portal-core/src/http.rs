@@ -256,14 +256,14 @@ pub fn code_for_status(status: StatusCode) -> ErrorCode {
     }
 }
 
-/// Builds the error for a non-2xx response once the service's own fields
-/// (if any) are known.
 /// What a service said in its error's `message`, when it said something: a
 /// blank message falls back to the caller's own words.
 pub(crate) fn said(message: Option<&str>) -> Option<&str> {
     message.map(str::trim).filter(|m| !m.is_empty())
 }
 
+/// Builds the error for a non-2xx response once the service's own fields
+/// (if any) are known.
 pub fn status_error(
     resp: &Response,
     service_code: Option<String>,

@@ -268,9 +268,6 @@ pub fn server_fingerprints(key: &JwtKey) -> Option<Fingerprints> {
         .ok()
 }
 
-/// Matches server keys with local keys: by the linked id, else by
-/// fingerprint (the same key imported here). Local keys that match no
-/// server key come last, as not uploaded.
 /// The local keys alone, when the server's list could not be read: each
 /// is [`Pairing::Unchecked`].
 pub fn unchecked(local: &[LocalKey]) -> Vec<KeyStatus> {
@@ -285,6 +282,9 @@ pub fn unchecked(local: &[LocalKey]) -> Vec<KeyStatus> {
         .collect()
 }
 
+/// Matches server keys with local keys: by the linked id, else by
+/// fingerprint (the same key imported here). Local keys that match no
+/// server key come last, as not uploaded.
 pub fn pairings(server: &[JwtKey], local: &[LocalKey]) -> Vec<KeyStatus> {
     let mut used = vec![false; local.len()];
     let mut rows: Vec<KeyStatus> = server

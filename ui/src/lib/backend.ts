@@ -409,8 +409,10 @@ export function setPreferences(prefs: Preferences): Promise<Preferences> {
 // ---- JWT signing keys. Private keys never come back over IPC: only
 // fingerprints, public PEMs and signed JWTs do.
 
-/** Every server key (all pages) paired with the private keys kept here. */
-/** The keys page's rows; when only the local keys could be listed, the sidebar hears why. */
+/**
+ * Every server key (all pages) paired with the private keys kept here. When
+ * only the local keys could be listed, the sidebar hears why.
+ */
 export async function keysOverview(): Promise<KeysOverview> {
   const overview = await call<KeysOverview>('keys_overview', {});
   if (overview.serverError) report('keys_overview', PortalError.from(overview.serverError));
