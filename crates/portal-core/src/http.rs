@@ -164,6 +164,12 @@ impl Response {
         self.status == StatusCode::NO_CONTENT
     }
 
+    /// The answer to a DELETE that says the thing is gone: a bare 204, or a
+    /// 404 on a retry (the attempt whose answer was lost did the delete).
+    pub fn delete_done(&self) -> bool {
+        self.is_no_content() || (self.status == StatusCode::NOT_FOUND && self.attempts > 1)
+    }
+
     /// The body as JSON, or a `bad_response` error that says what came instead.
     pub fn json(&self) -> Result<Value> {
         serde_json::from_slice(&self.body).map_err(|_| self.not_json())

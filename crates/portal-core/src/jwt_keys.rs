@@ -223,11 +223,8 @@ impl<'a> JwtKeysClient<'a> {
             .send(&call)
             .await
             .map_err(|e| e.during(&doing()))?;
-        // A retry after a lost answer finds the key deleted already: that is
-        // the outcome asked for, not an error. A bare 204 is success too.
-        if resp.is_no_content()
-            || (resp.status == reqwest::StatusCode::NOT_FOUND && resp.attempts > 1)
-        {
+        // Gone already is the outcome asked for (see `Response::delete_done`).
+        if resp.delete_done() {
             return Ok(());
         }
         parse_envelope(&resp)

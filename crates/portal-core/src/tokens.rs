@@ -355,11 +355,8 @@ impl<'a> TokensClient<'a> {
             .send(&call)
             .await
             .map_err(|e| e.during(&format!("Revoking API token {id}")))?;
-        // A retry after a lost answer finds the token revoked already: that
-        // is the outcome asked for, not an error. A bare 204 is success too.
-        if resp.is_no_content()
-            || (resp.status == reqwest::StatusCode::NOT_FOUND && resp.attempts > 1)
-        {
+        // Gone already is the outcome asked for (see `Response::delete_done`).
+        if resp.delete_done() {
             return Ok(());
         }
         parse_envelope(&resp)
