@@ -58,10 +58,7 @@ fn settings(ctx: &AppCtx) -> &dyn KeyValueStore {
 pub async fn keys_overview(ctx: State<'_, AppCtx>) -> Result<KeysOverview> {
     let pc = ctx.active_context().await?;
     let local = LocalKeys::new(settings(&ctx), &pc).list();
-    let server = match api_key(&pc) {
-        Ok(key) => pc.jwt_keys(&key).list_all().await,
-        Err(e) => Err(e),
-    };
+    let server = async { pc.jwt_keys(&api_key(&pc)?).list_all().await }.await;
     let (rows, server_error) = match server {
         Ok(server) => (pairings(&server, &local), None),
         Err(e) if local.is_empty() => return Err(e),
