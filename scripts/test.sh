@@ -43,12 +43,13 @@ PASSED=()
 # repeat the last lines of a failed step (CI logs are often read from the end).
 STEP_LOGS="$TEST_ROOT/steps"
 mkdir -p "$STEP_LOGS"
+step_log() { echo "$STEP_LOGS/$(printf %s "$1" | tr -c 'A-Za-z0-9' '_').log"; }
 step() {
   local name="$1"; shift
   selected "$name" || return 0
   say "$name"
   local start=$SECONDS log rc
-  log="$STEP_LOGS/$(printf %s "$name" | tr -c 'A-Za-z0-9' '_').log"
+  log="$(step_log "$name")"
   "$@" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
   if [ "$rc" -eq 0 ]; then PASSED+=("$name"); else FAILED+=("$name"); fi
@@ -120,7 +121,7 @@ step "secrets at rest and in logs" in_keyring node tests/e2e/secrets/scan.mjs \
 echo
 for f in "${FAILED[@]}"; do
   echo "---- the last lines of the failed step: $f ----"
-  tail -n 40 "$STEP_LOGS/$(printf %s "$f" | tr -c 'A-Za-z0-9' '_').log"
+  tail -n 40 "$(step_log "$f")"
 done
 echo "Steps passed: ${#PASSED[@]}; failed: ${#FAILED[@]}"
 for f in "${FAILED[@]}"; do echo "  FAILED: $f"; done
