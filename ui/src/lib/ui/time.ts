@@ -33,11 +33,15 @@ function largestUnit(diff: number): [Unit, number] | null {
   return null;
 }
 
-/** "in 3 days", "2 months ago": `count` is never 0 here. */
+/** "in <phrase>" for a future `count`, "<phrase> ago" for a past one (never 0 here). */
+function inOrAgo(count: number, phrase: string): string {
+  return count > 0 ? `in ${phrase}` : `${phrase} ago`;
+}
+
+/** "in 3 days", "2 months ago". */
 function spelled(count: number, unit: string): string {
   const n = Math.abs(count);
-  const phrase = `${n} ${unit}${n === 1 ? '' : 's'}`;
-  return count > 0 ? `in ${phrase}` : `${phrase} ago`;
+  return inOrAgo(count, `${n} ${unit}${n === 1 ? '' : 's'}`);
 }
 
 /** "yesterday", "next month", "last year", as Intl's `numeric: 'auto'`. */
@@ -73,8 +77,7 @@ export function formatRelativeShort(date: Date, now: Date): string {
   if (!found) return 'just now';
   const [unit, count] = found;
   if (unit === 'day') return named(count, unit) ?? spelled(count, unit);
-  const n = Math.abs(count);
-  return count > 0 ? `in ${n} ${SHORT[unit]}` : `${n} ${SHORT[unit]} ago`;
+  return inOrAgo(count, `${Math.abs(count)} ${SHORT[unit]}`);
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
