@@ -26,6 +26,12 @@ if ! cargo deny --version >/dev/null 2>&1; then
   cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked --quiet
 fi
 
+# cargo deny reads `cargo metadata` offline: every crate of the lock file
+# must be in the local cache, those of other platforms (wasm, Android…) too,
+# which a Linux build never downloads.
+say "Fetching every crate of Cargo.lock (all platforms)"
+cargo fetch --locked --quiet
+
 say "cargo deny: licenses, bans, sources"
 if ! cargo deny --locked --offline check --hide-inclusion-graph licenses bans sources; then
   failed+=("cargo deny (licenses/bans/sources)")

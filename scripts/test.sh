@@ -4,21 +4,12 @@
 # tests, and the end-to-end tests in a real window under Xvfb.
 # Exits non-zero when any step fails.
 set -uo pipefail
+SELF="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
-set -e
-ensure_apt "${APT_APP[@]}" "${APT_TEST[@]}"
-ensure_tauri_driver
-ensure_npm "$ROOT/ui"
-ensure_npm "$ROOT/tests/e2e"
-set +e
-
 # A private D-Bus session with an unlocked GNOME Keyring, and throwaway XDG
-# dirs: tests never touch the developer's keychain or app data.
-TEST_ROOT="$(mktemp -d -t portal-test.XXXXXX)"
-# PORTAL_TEST_KEEP=1 keeps it (it holds the run's throwaway test credentials).
-trap '[ -n "${PORTAL_TEST_KEEP:-}" ] && echo "kept $TEST_ROOT" >&2 || rm -rf "$TEST_ROOT"' EXIT
+# dirs under $TEST_ROOT: tests never touch the developer's keychain or app data.
 in_keyring() {
   XDG_DATA_HOME="$TEST_ROOT/data" XDG_CONFIG_HOME="$TEST_ROOT/config" XDG_CACHE_HOME="$TEST_ROOT/cache" \
   dbus-run-session -- bash -c '
@@ -27,6 +18,60 @@ in_keyring() {
     export GNOME_KEYRING_CONTROL PORTAL_TEST_KEYCHAIN=1
     exec "$@"' in_keyring "$@"
 }
+
+generated_fresh() {
+  # `cargo test` regenerates ui/src/lib/bindings and the fault matrix's
+  # docs/RELIABILITY.md; the committed files must match.
+  local stale
+  stale=$(git status --porcelain -- ui/src/lib/bindings docs/RELIABILITY.md)
+  if [ -n "$stale" ]; then
+    echo "Generated files are stale; commit the regenerated files:" >&2
+    echo "$stale" >&2
+    return 1
+  fi
+}
+
+ui() { (cd "$ROOT/ui" && npm run --silent "$@"); }
+
+# Runs a command with its output on the terminal and in a file.
+captured() { local file="$1"; shift; "$@" 2>&1 | tee "$file"; }
+
+# Each step runs as `test.sh --step-run CMD…` under `timeout`, so that the
+# functions above are there and a hung step is killed with all it started.
+if [ "${1:-}" = --step-run ]; then
+  shift
+  "$@"
+  exit $?
+fi
+
+# Free space where the build goes: a first run (cold caches) writes ~12 GB.
+NEED_GB=15
+free_gb() {
+  local dir="${CARGO_TARGET_DIR:-$ROOT/target}"
+  [ -d "$dir" ] || dir="$ROOT"
+  df -Pk "$dir" | awk 'NR == 2 { printf "%d", $4 / 1048576 }'
+}
+say "Disk: $(free_gb) GB free for the build"
+if [ "$(free_gb)" -lt "$NEED_GB" ]; then
+  echo "WARNING: under $NEED_GB GB free. A first run needs ~12 GB (builds, fuzz targets," >&2
+  echo "the benchmark's baseline); steps may fail with 'No space left on device'." >&2
+fi
+
+set -e
+ensure_apt "${APT_APP[@]}" "${APT_TEST[@]}"
+ensure_tauri_driver
+ensure_npm "$ROOT/ui"
+ensure_npm "$ROOT/tests/e2e"
+set +e
+
+# CI builds from nothing: incremental compilation buys nothing there and
+# writes ~2 GB more.
+[ "${CI:-}" = true ] && export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+
+TEST_ROOT="$(mktemp -d -t portal-test.XXXXXX)"
+export TEST_ROOT
+# PORTAL_TEST_KEEP=1 keeps it (it holds the run's throwaway test credentials).
+trap '[ -n "${PORTAL_TEST_KEEP:-}" ] && echo "kept $TEST_ROOT" >&2 || rm -rf "$TEST_ROOT"' EXIT
 
 # PORTAL_TEST_ONLY="app build,end-to-end,CLI,secrets": run only the steps
 # whose names contain one of these (comma-separated); all steps otherwise.
@@ -44,31 +89,24 @@ PASSED=()
 STEP_LOGS="$TEST_ROOT/steps"
 mkdir -p "$STEP_LOGS"
 step_log() { echo "$STEP_LOGS/$(printf %s "$1" | tr -c 'A-Za-z0-9' '_').log"; }
+# A step that runs longer than PORTAL_STEP_TIMEOUT seconds (default 25 min;
+# a cold `cargo test` takes ~5 min on 2 cores) is stopped and fails, so one
+# hang cannot use up CI's time.
+STEP_TIMEOUT="${PORTAL_STEP_TIMEOUT:-1500}"
 step() {
   local name="$1"; shift
   selected "$name" || return 0
   say "$name"
   local start=$SECONDS log rc
   log="$(step_log "$name")"
-  "$@" 2>&1 | tee "$log"
+  timeout --kill-after=30 "$STEP_TIMEOUT" "$SELF" --step-run "$@" 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+    echo "TIMED OUT: $name was stopped after $STEP_TIMEOUT s" | tee -a "$log" >&2
+  fi
   if [ "$rc" -eq 0 ]; then PASSED+=("$name"); else FAILED+=("$name"); fi
   echo "    ($name: $((SECONDS - start)) s)" >&2
 }
-
-generated_fresh() {
-  # `cargo test` regenerates ui/src/lib/bindings and the fault matrix's
-  # docs/RELIABILITY.md; the committed files must match.
-  local stale
-  stale=$(git status --porcelain -- ui/src/lib/bindings docs/RELIABILITY.md)
-  if [ -n "$stale" ]; then
-    echo "Generated files are stale; commit the regenerated files:" >&2
-    echo "$stale" >&2
-    return 1
-  fi
-}
-
-ui() { (cd "$ROOT/ui" && npm run --silent "$@"); }
 
 step "UI build" build_ui
 step "cargo fmt" cargo fmt --all --check
@@ -99,13 +137,10 @@ step "supply chain (cargo deny, npm audit)" "$ROOT/scripts/supply-chain.sh"
 SECRETS="$TEST_ROOT/secrets" LOGS="$TEST_ROOT/logs" E2E_DATA="$TEST_ROOT/e2e-data"
 mkdir -p "$SECRETS" "$LOGS" "$E2E_DATA"
 WITH_LEDGER=(env PORTAL_LOG=trace PORTAL_SANDBOX_SECRET_LEDGER="$SECRETS/ledger.jsonl")
-# Runs a command with its output on the terminal and in a file.
-captured() { local file="$1"; shift; "$@" 2>&1 | tee "$file"; }
-
 step "app end-to-end (WebDriver, Xvfb)" captured "$LOGS/e2e.out" in_keyring "${WITH_LEDGER[@]}" \
   PORTAL_E2E_DATA_ROOT="$E2E_DATA" PORTAL_APP_OUTPUT="$LOGS/app" \
   PORTAL_APP_BIN="$ROOT/tests/e2e/secrets/app-with-output.sh" xvfb-run -a -s "-screen 0 1280x800x24" \
-  node --test --test-concurrency=1 tests/e2e/
+  node --test --test-concurrency=1 --test-timeout=300000 tests/e2e/
 step "CLI scenario (trace logs)" in_keyring "${WITH_LEDGER[@]}" node tests/e2e/secrets/cli-scenario.mjs \
   --out "$LOGS/cli" --private "$SECRETS/cli" --exemptions "$SECRETS/exemptions.jsonl"
 step "secrets at rest and in logs" in_keyring node tests/e2e/secrets/scan.mjs \
@@ -123,6 +158,7 @@ for f in "${FAILED[@]}"; do
   echo "---- the last lines of the failed step: $f ----"
   tail -n 40 "$(step_log "$f")"
 done
+[ ${#FAILED[@]} -gt 0 ] && echo "Disk: $(free_gb) GB free for the build"
 echo "Steps passed: ${#PASSED[@]}; failed: ${#FAILED[@]}"
 for f in "${FAILED[@]}"; do echo "  FAILED: $f"; done
 [ ${#FAILED[@]} -eq 0 ]

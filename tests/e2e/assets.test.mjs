@@ -95,10 +95,17 @@ test('upload a multi-megabyte file with a progress bar to the end', async () => 
   const row = await byTestId(browser, 'upload-row');
   await row.waitForDisplayed({ timeout: 20000 });
   assert.ok(await (await byTestId(browser, 'upload-progress')).isExisting(), 'no progress bar');
-  await browser.waitUntil(async () => (await row.getAttribute('data-state')) === 'done', {
-    timeout: 60000,
-    timeoutMsg: `upload ended as ${await row.getAttribute('data-state')}`,
-  });
+  // Waits for the upload to end, then says how it ended (a failed upload
+  // fails the test at once, with the row's error).
+  let state;
+  await browser.waitUntil(
+    async () => {
+      state = await row.getAttribute('data-state');
+      return state !== 'starting' && state !== 'uploading';
+    },
+    { timeout: 60000, timeoutMsg: 'the upload did not end within 60 s' },
+  );
+  assert.equal(state, 'done', `the upload ended as ${state}: ${(await row.getProperty('textContent')).trim()}`);
   assert.equal(await (await byTestId(browser, 'upload-progress')).getAttribute('value'), '100');
   await browser.waitUntil(
     async () => Number((await textOf(browser, 'assets-total')).replace(/\D/g, '')) === before + 1,
