@@ -239,8 +239,7 @@ impl<'a> VaultClient<'a> {
         Self { http, base }
     }
 
-    async fn auth_call(&self, path: &str, body: Value) -> Result<VaultSession> {
-        let call = Call::new(Service::Vault, Method::POST, join(self.base, path)?).json(body);
+    async fn auth_call(&self, call: Call<'_>) -> Result<VaultSession> {
         let resp = self.http.send(&call).await?;
         parse_envelope(&resp)?;
         read_session(&resp.json()?)
@@ -250,20 +249,31 @@ impl<'a> VaultClient<'a> {
         if email.trim().is_empty() || password.is_empty() {
             return Err(Error::validation("Email and password are both required."));
         }
-        self.auth_call(
-            "/auth/v1/login",
-            json!({"email": email.trim(), "password": password.expose()}),
-        )
-        .await
-        .map_err(|e| e.during("Logging in to the vault"))
+        // Retried when the connection fails or the service is briefly down:
+        // a second login only opens a second session.
+        let call = self
+            .auth_post("/auth/v1/login")?
+            .json(json!({"email": email.trim(), "password": password.expose()}))
+            .repeatable();
+        self.auth_call(call)
+            .await
+            .map_err(|e| e.during("Logging in to the vault"))
     }
 
+    /// Never repeated: the service may retire a refresh token once used.
     pub async fn refresh(&self, refresh_token: &Secret) -> Result<VaultSession> {
-        self.auth_call(
-            "/auth/v1/refresh",
-            json!({"refreshToken": refresh_token.expose()}),
-        )
-        .await
+        let call = self
+            .auth_post("/auth/v1/refresh")?
+            .json(json!({"refreshToken": refresh_token.expose()}));
+        self.auth_call(call).await
+    }
+
+    fn auth_post(&self, path: &str) -> Result<Call<'static>> {
+        Ok(Call::new(
+            Service::Vault,
+            Method::POST,
+            join(self.base, path)?,
+        ))
     }
 }
 

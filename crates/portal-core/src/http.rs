@@ -89,6 +89,8 @@ pub struct Call<'a> {
     pub body: Body,
     /// Makes a POST/PATCH retryable; the same key is sent on every attempt.
     pub idempotency_key: Option<String>,
+    /// A POST that may be sent again as it is (see [`Call::repeatable`]).
+    pub repeatable: bool,
     /// Extra headers (e.g. `x-tenant-id`).
     pub headers: Vec<(&'static str, String)>,
 }
@@ -102,6 +104,7 @@ impl<'a> Call<'a> {
             bearer: None,
             body: Body::Empty,
             idempotency_key: None,
+            repeatable: false,
             headers: Vec::new(),
         }
     }
@@ -121,6 +124,14 @@ impl<'a> Call<'a> {
         self
     }
 
+    /// Marks a POST that changes nothing a second copy could harm (a login:
+    /// at worst the service keeps one more session). It is retried like a
+    /// read, and a lost answer is `unavailable`, not `outcome_unknown`.
+    pub fn repeatable(mut self) -> Self {
+        self.repeatable = true;
+        self
+    }
+
     pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));
         self
@@ -128,7 +139,7 @@ impl<'a> Call<'a> {
 
     /// Whether the call may change something on the service.
     fn is_write(&self) -> bool {
-        !matches!(self.method, Method::GET | Method::HEAD | Method::OPTIONS)
+        !self.repeatable && !matches!(self.method, Method::GET | Method::HEAD | Method::OPTIONS)
     }
 
     fn retryable(&self) -> bool {
@@ -136,6 +147,7 @@ impl<'a> Call<'a> {
             self.method,
             Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
         ) || self.idempotency_key.is_some()
+            || self.repeatable
     }
 
     /// Path only: queries may carry values we must not log.

@@ -642,3 +642,50 @@ async fn a_failed_page_among_several_in_flight_fails_the_list() {
     }
     assert!(failed > 0, "no list failed ({whole} whole)");
 }
+
+#[tokio::test]
+async fn a_login_whose_answer_is_lost_is_sent_again_and_never_reads_as_outcome_unknown() {
+    const LOGIN: &str = "/vault/auth/v1/login";
+    let sb = sandbox().await;
+    let ctx = context(&sb);
+
+    // The first answer is lost after the service made the session: the
+    // login is sent again and succeeds.
+    sb.add_fault(format!("POST {LOGIN}=drop,after,times:1").parse().unwrap());
+    let vault = login(&ctx, "dev@eventzr.com").await;
+    vault.quota().await.unwrap();
+    assert_eq!(logged(&sb, "POST", LOGIN).len(), 2);
+
+    // A service that is briefly down: the same.
+    sb.add_fault(format!("POST {LOGIN}=status:503,times:1").parse().unwrap());
+    login(&ctx, "dev@eventzr.com").await;
+    assert_eq!(logged(&sb, "POST", LOGIN).len(), 4);
+
+    // Every answer lost: the service is unavailable; nothing is "unknown".
+    sb.add_fault(format!("POST {LOGIN}=drop").parse().unwrap());
+    let e = ctx
+        .vault_login("dev@eventzr.com", &Secret::new(PASSWORD), false)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Unavailable, "{e:?}");
+    assert!(
+        e.message.starts_with("Logging in to the vault"),
+        "{}",
+        e.message
+    );
+    assert!(logged(&sb, "POST", LOGIN).len() > 5);
+    sb.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_refused_password_is_asked_once() {
+    let sb = sandbox().await;
+    let ctx = context(&sb);
+    let e = ctx
+        .vault_login("dev@eventzr.com", &Secret::new("not-the-password"), false)
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Unauthorized);
+    assert_eq!(logged(&sb, "POST", "/vault/auth/v1/login").len(), 1);
+    sb.shutdown().await;
+}
