@@ -6,6 +6,7 @@ const COMMANDS: &[&str] = &[
     "app_state",
     "explore_sandbox",
     "connect_account",
+    "replace_credential",
     "switch_profile",
     "remove_profile",
     "service_status",

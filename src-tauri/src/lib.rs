@@ -137,6 +137,7 @@ pub fn run() {
             commands::profiles::app_state,
             commands::profiles::explore_sandbox,
             commands::profiles::connect_account,
+            commands::profiles::replace_credential,
             commands::profiles::switch_profile,
             commands::profiles::remove_profile,
             commands::profiles::service_status,

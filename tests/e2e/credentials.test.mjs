@@ -151,3 +151,32 @@ test('a revealed token saved to the keychain', async () => {
   await (await byTestId(browser, 'reveal-done')).click();
   await (await byTestId(browser, 'reveal-dialog')).waitForDisplayed({ reverse: true, timeout: 10000 });
 });
+
+test('a credential replaced in Settings: a refused one is not kept, an accepted one is', async () => {
+  const { browser } = session;
+  const creds = info.credentials;
+  await (await byTestId(browser, 'nav-settings')).click();
+  const row = await browser.$('[data-testid="credential-row"][data-service="vault_stream"]');
+  await row.waitForDisplayed({ timeout: 10000 });
+  await (await row.$('[data-testid="credential-replace"]')).click();
+
+  await fill(browser, 'credential-value', `vst_live_${randomBytes(16).toString('hex')}`);
+  await (await byTestId(browser, 'credential-save')).click();
+  const error = await byTestId(browser, 'credential-error');
+  await error.waitForDisplayed({ timeout: 20000 });
+  assert.match(await textOf(browser, 'credential-error'), /Checking the new VaultStream credential/);
+  // The stored token is unchanged and still works: the sidebar says so.
+  const status = await byTestId(browser, 'service-status-vault_stream');
+  assert.equal(await status.getAttribute('data-state'), 'connected');
+  await screenshot(browser, 'settings-credential-refused');
+
+  await fill(browser, 'credential-value', creds.vaultstream_admin_token);
+  await (await byTestId(browser, 'credential-save')).click();
+  await (await byTestId(browser, 'credential-form')).waitForDisplayed({ reverse: true, timeout: 20000 });
+  harvestKeyring();
+  assert.ok(!(await browser.getPageSource()).includes(creds.vaultstream_admin_token), 'the token stayed in the page');
+
+  // The kept token works: the tokens list loads with it.
+  await (await byTestId(browser, 'nav-tokens')).click();
+  await (await byTestId(browser, 'tokens-table')).waitForDisplayed({ timeout: 20000 });
+});

@@ -33,6 +33,7 @@ pub enum Action {
     ProfileRemove,
     ProfileSwitch,
     SecretsBackend,
+    CredentialReplace,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -79,6 +79,49 @@ pub async fn connect(
     Ok(profile)
 }
 
+/// Replaces the stored credential of `service` (the VaultStream token or the
+/// JWT keys API key) for `ctx`'s profile, after checking the new one with a
+/// real call. On any failure the old credential stays as it was. Surrounding
+/// whitespace (a pasted line break) is dropped.
+pub async fn replace_credential(
+    ctx: &ProfileContext,
+    service: Service,
+    secret: Secret,
+) -> Result<()> {
+    let item = match service {
+        Service::VaultStream => Item::VaultStreamToken,
+        Service::JwtKeys => Item::JwtKeysApiKey,
+        Service::Vault => {
+            return Err(Error::validation(
+                "The vault takes an email and a password: log in again on the Assets page.",
+            ))
+        }
+    };
+    if ctx.profile.embedded_sandbox {
+        return Err(Error::validation(
+            "The local sandbox's credentials are kept by the app and cannot be replaced.",
+        ));
+    }
+    let trimmed = secret.expose().trim();
+    if trimmed.is_empty() {
+        return Err(Error::validation(format!(
+            "Enter the new {} credential.",
+            service.label()
+        )));
+    }
+    let secret = Secret::new(trimmed);
+    let mut probe = ProfileContext::with_client(
+        ctx.profile.clone(),
+        Arc::new(MemoryStore::default()),
+        ctx.http.clone(),
+    );
+    probe.override_credential(item.clone(), secret.duplicate());
+    check(&probe, service)
+        .await
+        .map_err(|e| e.during(&format!("Checking the new {} credential", service.label())))?;
+    ctx.store(item, &secret)
+}
+
 async fn check(ctx: &ProfileContext, service: Service) -> Result<()> {
     let status = ctx.check(service).await;
     match status.error {

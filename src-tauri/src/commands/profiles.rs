@@ -1,9 +1,9 @@
 use portal_core::activity::Action;
 use portal_core::context::ServiceStatus;
 use portal_core::http::HttpConfig;
-use portal_core::onboarding::{connect, NewCredentials};
+use portal_core::onboarding::{self, connect, NewCredentials};
 use portal_core::profiles::{Environment, Profile};
-use portal_core::{Result, Secret};
+use portal_core::{Result, Secret, Service};
 use tauri::State;
 use tracing::instrument;
 
@@ -91,6 +91,33 @@ pub async fn connect_account(app: State<'_, AppCtx>, input: ConnectInput) -> Res
     );
     app.record(&profile.name, Action::ProfileAdd, &profile.name, &summary);
     Ok(profile)
+}
+
+/// Checks a new VaultStream token or JWT keys API key for the active
+/// profile with a real call, then keeps it in place of the stored one (which
+/// stays as it was when the check fails).
+#[tauri::command]
+#[instrument(skip(app, secret), err)]
+pub async fn replace_credential(
+    app: State<'_, AppCtx>,
+    service: Service,
+    secret: String,
+) -> Result<()> {
+    let secret = Secret::from(secret);
+    let ctx = app.active_context().await?;
+    onboarding::replace_credential(&ctx, service, secret).await?;
+    let summary = format!(
+        "Replaced the {} credential of profile '{}' after checking it",
+        service.label(),
+        ctx.profile.name
+    );
+    app.record(
+        &ctx.profile.name,
+        Action::CredentialReplace,
+        service.label(),
+        &summary,
+    );
+    Ok(())
 }
 
 #[tauri::command]

@@ -93,6 +93,7 @@ const LOCAL: ReadonlySet<string> = new Set([
 /** Commands that change something: one that does not answer may still have done it. */
 const WRITES: ReadonlySet<string> = new Set([
   'connect_account',
+  'replace_credential',
   'switch_profile',
   'remove_profile',
   'use_encrypted_file',
@@ -181,7 +182,14 @@ export function onServiceOutcome(listener: ServiceOutcome): () => void {
   return () => outcomeListeners.delete(listener);
 }
 
+/**
+ * Commands that check credentials not in use yet (a new account, a
+ * replacement): a refusal says nothing about the active profile's services.
+ */
+const UNREPORTED: ReadonlySet<string> = new Set(['connect_account', 'replace_credential']);
+
 function report(command: string, error: PortalError | null): void {
+  if (UNREPORTED.has(command)) return;
   const service = error?.service ?? SERVICE_OF.get(command);
   const probe = PROBES.has(command);
   if (!service || (!error && !probe)) return;
@@ -278,6 +286,15 @@ function insideTauri(): boolean {
 /** Profiles, the active profile, where secrets are kept, the app version. */
 export function appState(): Promise<AppState> {
   return call<AppState>('app_state');
+}
+
+/**
+ * Checks a new VaultStream token or JWT keys API key of the active profile
+ * with a real call, then keeps it in place of the stored one (which stays
+ * when the check fails).
+ */
+export function replaceCredential(service: Service, secret: string): Promise<void> {
+  return call<void>('replace_credential', { service, secret });
 }
 
 /** Starts the in-process sandbox if needed and activates the "Sandbox" profile. */

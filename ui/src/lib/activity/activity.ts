@@ -27,6 +27,7 @@ export const ACTIONS: Readonly<Record<Action, ActionInfo>> = {
   profile_remove: { label: 'Profile removed', group: 'profiles', tone: 'remove' },
   profile_switch: { label: 'Profile switched', group: 'profiles', tone: 'neutral' },
   secrets_backend: { label: 'Secrets storage changed', group: 'profiles', tone: 'neutral' },
+  credential_replace: { label: 'Credential replaced', group: 'profiles', tone: 'change' },
 };
 
 export interface GroupInfo {
