@@ -111,7 +111,7 @@ step() {
 step "UI build" build_ui
 step "cargo fmt" cargo fmt --all --check
 step "cargo clippy" cargo clippy --workspace --all-targets "${APP_FEATURES[@]}" --quiet -- -D warnings
-step "cargo test" in_keyring cargo test --workspace "${APP_FEATURES[@]}"
+step "cargo test" in_keyring cargo test --workspace --no-fail-fast "${APP_FEATURES[@]}"
 step "generated files up to date" generated_fresh
 step "svelte-check" ui check
 step "vitest" ui test

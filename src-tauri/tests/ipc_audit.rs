@@ -25,6 +25,7 @@ const REVIEWED: &[(&str, &str)] = &[
     ("app_state", "AppState"),
     ("explore_sandbox", "Profile"),
     ("connect_account", "Profile"),
+    ("replace_credential", "()"),
     ("switch_profile", "()"),
     ("remove_profile", "()"),
     ("service_status", "Vec<ServiceStatus>"),
