@@ -152,6 +152,9 @@ async function wd(method, path, body) {
     method,
     headers: { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
+  }).catch((e) => {
+    // undici says only "fetch failed"; the reason is in `cause`.
+    throw new Error(`WebDriver ${method} ${path}: ${e.message} (${e.cause?.code ?? e.cause?.message ?? 'no cause'})`);
   });
   const j = await r.json().catch(() => ({}));
   if (!r.ok) throw new Error(`WebDriver ${method} ${path}: ${j.value?.error ?? r.status} ${j.value?.message ?? ''}`);
@@ -166,8 +169,16 @@ let driverPid = null;
 /** Starts `bin` through WebDriver; returns the session and the app's pid and start time. */
 async function launch(bin, args) {
   const requested = Date.now();
-  const session = await wd('POST', '/session', {
-    capabilities: { alwaysMatch: { 'tauri:options': { application: process.env.BENCH_WRAPPER && bin === opts.app ? process.env.BENCH_WRAPPER : bin, args } } },
+  const capabilities = {
+    alwaysMatch: { 'tauri:options': { application: process.env.BENCH_WRAPPER && bin === opts.app ? process.env.BENCH_WRAPPER : bin, args } },
+  };
+  // Asked again once when the connection itself failed (no answer at all);
+  // an answer that refuses the session is not retried.
+  const session = await wd('POST', '/session', { capabilities }).catch(async (e) => {
+    if (!/ECONNRESET|ECONNREFUSED|UND_ERR_SOCKET|other side closed/.test(e.message)) throw e;
+    log(`the session request failed (${e.message}); asking again`);
+    await new Promise((r) => setTimeout(r, 1000));
+    return wd('POST', '/session', { capabilities });
   });
   const sid = session.sessionId;
   await wd('POST', `/session/${sid}/timeouts`, { script: 600000 });
@@ -512,6 +523,9 @@ async function main() {
     { stdio: ['ignore', process.env.BENCH_DEBUG ? 2 : 'ignore', 'inherit'] });
   driverPid = driver.pid;
   await waitForPort(opts.port, 15000);
+  // tauri-driver listens before the WebKitWebDriver it starts does; a
+  // session asked for in between fails ("fetch failed").
+  await waitForPort(opts.port + 1, 15000, 'WebKitWebDriver');
 
   // A warm-up launch of each (page cache, fontconfig), not counted.
   log('warm-up launches');
