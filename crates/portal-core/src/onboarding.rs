@@ -48,15 +48,18 @@ pub async fn connect(
             "Enter at least one credential to connect.",
         ));
     }
+    // The API credentials given, each with its service.
+    let given: Vec<(Service, &Secret)> = [
+        (Service::VaultStream, &creds.vaultstream_token),
+        (Service::JwtKeys, &creds.jwt_keys_api_key),
+    ]
+    .into_iter()
+    .filter_map(|(service, secret)| secret.as_ref().map(|s| (service, s)))
+    .collect();
     // Check with a throwaway in-memory context first.
     let mut probe = ProfileContext::new(profile.clone(), Arc::new(MemoryStore::default()), http)?;
-    if let Some(t) = &creds.vaultstream_token {
-        probe.override_credential(Item::VaultStreamToken, t.duplicate());
-        check(&probe, Service::VaultStream).await?;
-    }
-    if let Some(k) = &creds.jwt_keys_api_key {
-        probe.override_credential(Item::JwtKeysApiKey, k.duplicate());
-        check(&probe, Service::JwtKeys).await?;
+    for &(service, secret) in &given {
+        check_new(&mut probe, service, secret).await?;
     }
     let session = match &creds.vault_login {
         Some((email, password)) => Some(probe.vault().login(email, password).await?),
@@ -65,11 +68,8 @@ pub async fn connect(
 
     profile.vault_email = creds.vault_login.as_ref().map(|(e, _)| e.trim().to_owned());
     let ctx = ProfileContext::with_client(profile.clone(), store, probe.http.clone());
-    if let Some(t) = &creds.vaultstream_token {
-        ctx.store(Item::VaultStreamToken, t)?;
-    }
-    if let Some(k) = &creds.jwt_keys_api_key {
-        ctx.store(Item::JwtKeysApiKey, k)?;
+    for &(service, secret) in &given {
+        ctx.store(api_credential(service)?, secret)?;
     }
     if let Some(s) = &session {
         ctx.save_vault_session(s)?;
@@ -88,15 +88,7 @@ pub async fn replace_credential(
     service: Service,
     secret: Secret,
 ) -> Result<()> {
-    let item = match service {
-        Service::VaultStream => Item::VaultStreamToken,
-        Service::JwtKeys => Item::JwtKeysApiKey,
-        Service::Vault => {
-            return Err(Error::validation(
-                "The vault takes an email and a password: log in again on the Assets page.",
-            ))
-        }
-    };
+    let item = api_credential(service)?;
     if ctx.profile.embedded_sandbox {
         return Err(Error::validation(
             "The local sandbox's credentials are kept by the app and cannot be replaced.",
@@ -115,11 +107,29 @@ pub async fn replace_credential(
         Arc::new(MemoryStore::default()),
         ctx.http.clone(),
     );
-    probe.override_credential(item.clone(), secret.duplicate());
-    check(&probe, service)
+    check_new(&mut probe, service, &secret)
         .await
         .map_err(|e| e.during(&format!("Checking the new {} credential", service.label())))?;
     ctx.store(item, &secret)
+}
+
+/// The stored item of `service`'s API credential. The vault has none: it
+/// takes an email and a password.
+fn api_credential(service: Service) -> Result<Item> {
+    match service {
+        Service::VaultStream => Ok(Item::VaultStreamToken),
+        Service::JwtKeys => Ok(Item::JwtKeysApiKey),
+        Service::Vault => Err(Error::validation(
+            "The vault takes an email and a password: log in again on the Assets page.",
+        )),
+    }
+}
+
+/// Checks `secret` as `service`'s API credential with a real call from
+/// `probe`, a context whose own store holds nothing to lose.
+async fn check_new(probe: &mut ProfileContext, service: Service, secret: &Secret) -> Result<()> {
+    probe.override_credential(api_credential(service)?, secret.duplicate());
+    check(probe, service).await
 }
 
 async fn check(ctx: &ProfileContext, service: Service) -> Result<()> {
