@@ -51,8 +51,9 @@ free_gb() {
   [ -d "$dir" ] || dir="$ROOT"
   df -Pk "$dir" | awk 'NR == 2 { printf "%d", $4 / 1048576 }'
 }
-say "Disk: $(free_gb) GB free for the build"
-if [ "$(free_gb)" -lt "$NEED_GB" ]; then
+FREE_GB="$(free_gb)"
+say "Disk: $FREE_GB GB free for the build"
+if [ "$FREE_GB" -lt "$NEED_GB" ]; then
   echo "WARNING: under $NEED_GB GB free. A first run needs ~12 GB (builds, fuzz targets," >&2
   echo "the benchmark's baseline); steps may fail with 'No space left on device'." >&2
 fi
