@@ -1,5 +1,13 @@
 //! A profile ready to talk to its services: its URLs, its HTTP client and
 //! where its credentials come from.
+//!
+//! A profile's stored credentials belong to the origins its URLs name. A URL
+//! given for one use ([`ProfileContext::override_url`], the CLI's
+//! `--vaultstream-url`…) at another origin cuts that service off from the
+//! store: nothing stored for it is read (so nothing stored is sent there)
+//! and nothing is written (so a credential of that origin never becomes the
+//! profile's). Only credentials given with
+//! [`ProfileContext::override_credential`] are used for it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,6 +19,7 @@ use crate::assets::{VaultClaims, VaultClient, VaultSession};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{HttpClient, HttpConfig};
 use crate::jwt_keys::JwtKeysClient;
+use crate::origin::{check_base_url, origin_of, same_origin};
 use crate::profiles::Profile;
 use crate::secret::Secret;
 use crate::secrets::{EntryName, Item, SecretStore};
@@ -23,6 +32,30 @@ pub struct ProfileContext {
     pub secrets: Arc<dyn SecretStore>,
     /// Credentials that win over the store (the CLI's environment variables).
     overrides: HashMap<String, Secret>,
+    /// Services pointed at another origin than the profile's, for this
+    /// context only: cut off from the store.
+    foreign: HashMap<Service, ForeignUrl>,
+}
+
+/// A service's URL given for one use, at another origin than the profile's.
+struct ForeignUrl {
+    profile_origin: String,
+    given_origin: String,
+    /// What the user can do (the shell's words: an environment variable…).
+    hint: String,
+}
+
+/// The service whose stored credential `item` is; `None` for what is not
+/// sent to a service (saved token values, private keys).
+fn service_of(item: &Item) -> Option<Service> {
+    match item {
+        Item::VaultStreamToken => Some(Service::VaultStream),
+        Item::JwtKeysApiKey => Some(Service::JwtKeys),
+        Item::VaultPassword | Item::VaultAccessToken | Item::VaultRefreshToken => {
+            Some(Service::Vault)
+        }
+        Item::SavedToken(_) | Item::PrivateKey(_) => None,
+    }
 }
 
 impl ProfileContext {
@@ -45,6 +78,7 @@ impl ProfileContext {
             http,
             secrets,
             overrides: HashMap::new(),
+            foreign: HashMap::new(),
         }
     }
 
@@ -52,20 +86,83 @@ impl ProfileContext {
         self.overrides.insert(item.account_suffix(), value);
     }
 
+    /// Points `service` at `url` for this context only. The URL is checked
+    /// like a profile's (`https://`, or `http://` to this machine). When its
+    /// origin (scheme, host, port) is not the profile's, the service is cut
+    /// off from the store (see the module docs) and `hint` says, in the
+    /// shell's words, how to give a credential instead. The same origin with
+    /// another path changes nothing else.
+    pub fn override_url(&mut self, service: Service, url: &str, hint: &str) -> Result<()> {
+        check_base_url(service, url)?;
+        let stored = self.profile.urls.get(service);
+        if !same_origin(stored, url) {
+            self.foreign.insert(
+                service,
+                ForeignUrl {
+                    profile_origin: origin_of(stored),
+                    given_origin: origin_of(url),
+                    hint: hint.to_owned(),
+                },
+            );
+        }
+        self.profile.urls.set(service, url.trim().to_owned());
+        Ok(())
+    }
+
+    /// Whether `service` was pointed at another origin than the profile's.
+    pub fn is_foreign(&self, service: Service) -> bool {
+        self.foreign.contains_key(&service)
+    }
+
+    /// Why the profile's stored credential of `service` is not used (or
+    /// `writing`: not kept), when the service points at another origin.
+    pub(crate) fn foreign_refusal(&self, service: Service, writing: bool) -> Option<Error> {
+        let f = self.foreign.get(&service)?;
+        let what = if writing {
+            "a credential for that origin is not stored in the profile"
+        } else {
+            "its stored credential is not sent there"
+        };
+        Some(
+            Error::new(
+                ErrorCode::NoCredentials,
+                format!(
+                    "The {label} URL given ({given}) is not the origin of profile '{name}' \
+                     ({profile}): {what}.",
+                    label = service.label(),
+                    given = f.given_origin,
+                    name = self.profile.name,
+                    profile = f.profile_origin,
+                ),
+            )
+            .with_service(service)
+            .with_hint(f.hint.clone()),
+        )
+    }
+
     fn entry(&self, item: Item) -> EntryName {
         EntryName::new(self.profile.name.clone(), item)
     }
 
+    /// A credential given for this context, else the profile's stored one
+    /// (never for a service pointed at another origin).
     pub fn stored(&self, item: Item) -> Result<Option<Secret>> {
         if let Some(v) = self.overrides.get(&item.account_suffix()) {
             return Ok(Some(v.duplicate()));
         }
+        if service_of(&item).is_some_and(|s| self.is_foreign(s)) {
+            return Ok(None);
+        }
         self.secrets.get(&self.entry(item))
     }
 
-    /// The credential, or `no_credentials` naming what is missing.
+    /// The credential, or `no_credentials` naming what is missing (and, for
+    /// a service pointed at another origin, why the stored one is not used).
     pub fn credential(&self, item: Item, service: Service) -> Result<Secret> {
         self.stored(item.clone())?.ok_or_else(|| {
+            if let Some(e) = self.foreign_refusal(service, false) {
+                return e;
+            }
             Error::new(
                 ErrorCode::NoCredentials,
                 format!(
@@ -78,7 +175,12 @@ impl ProfileContext {
         })
     }
 
+    /// Keeps `value` as the profile's; refused for a service pointed at
+    /// another origin.
     pub fn store(&self, item: Item, value: &Secret) -> Result<()> {
+        if let Some(e) = service_of(&item).and_then(|s| self.foreign_refusal(s, true)) {
+            return Err(e);
+        }
         self.secrets.set(&self.entry(item), value)
     }
 
@@ -188,5 +290,107 @@ impl ServiceStatus {
             state,
             error: result.err(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::profiles::Environment;
+    use crate::secrets::MemoryStore;
+
+    const HINT: &str = "Set PORTAL_VAULTSTREAM_TOKEN.";
+
+    fn ctx(environment: Environment) -> ProfileContext {
+        let mut p = Profile::new("Acme", environment);
+        p.urls.vaultstream = "https://vs.acme.test".into();
+        p.urls.vault = "https://vault.acme.test".into();
+        let ctx = ProfileContext::new(p, Arc::new(MemoryStore::default()), HttpConfig::default())
+            .unwrap();
+        for item in [
+            Item::VaultStreamToken,
+            Item::JwtKeysApiKey,
+            Item::VaultAccessToken,
+            Item::VaultRefreshToken,
+            Item::VaultPassword,
+        ] {
+            ctx.store(item, &Secret::new("stored")).unwrap();
+        }
+        ctx
+    }
+
+    #[test]
+    fn the_same_origin_with_another_path_keeps_the_stored_credential() {
+        let mut c = ctx(Environment::Production);
+        c.override_url(Service::VaultStream, "https://VS.acme.test:443/next", HINT)
+            .unwrap();
+        assert!(!c.is_foreign(Service::VaultStream));
+        assert_eq!(c.url(Service::VaultStream), "https://VS.acme.test:443/next");
+        let got = c.credential(Item::VaultStreamToken, Service::VaultStream);
+        assert_eq!(got.unwrap().expose(), "stored");
+    }
+
+    #[test]
+    fn another_origin_never_gets_or_keeps_a_stored_credential() {
+        for environment in [Environment::Production, Environment::Staging] {
+            let mut c = ctx(environment);
+            c.override_url(Service::VaultStream, "https://vs.acme.test:8443", HINT)
+                .unwrap();
+            c.override_url(Service::Vault, "http://127.0.0.1:9", "Set the vault login.")
+                .unwrap();
+            assert!(c.is_foreign(Service::VaultStream) && c.is_foreign(Service::Vault));
+            let e = c
+                .credential(Item::VaultStreamToken, Service::VaultStream)
+                .unwrap_err();
+            assert_eq!(e.code, ErrorCode::NoCredentials);
+            assert_eq!(e.service, Some(Service::VaultStream));
+            assert_eq!(
+                e.message,
+                "The VaultStream URL given (https://vs.acme.test:8443) is not the origin of \
+                 profile 'Acme' (https://vs.acme.test): its stored credential is not sent there."
+            );
+            assert_eq!(e.hint.as_deref(), Some(HINT));
+            // The vault session and a remembered password stay home too.
+            assert!(c.vault_session().unwrap().is_none());
+            assert!(c.stored(Item::VaultPassword).unwrap().is_none());
+            let e = c.open_vault().err().unwrap();
+            assert!(e.message.contains("(http://127.0.0.1:9)"), "{}", e.message);
+            // Nothing from that origin becomes the profile's.
+            let e = c
+                .store(Item::VaultStreamToken, &Secret::new("other"))
+                .unwrap_err();
+            assert!(
+                e.message.contains("not stored in the profile"),
+                "{}",
+                e.message
+            );
+            assert_eq!(
+                c.secrets
+                    .get(&EntryName::new("Acme", Item::VaultStreamToken))
+                    .unwrap()
+                    .unwrap()
+                    .expose(),
+                "stored"
+            );
+            // Untouched services keep theirs.
+            assert!(c.stored(Item::JwtKeysApiKey).unwrap().is_some());
+            // A credential given for this use is the one used.
+            c.override_credential(Item::VaultStreamToken, Secret::new("given"));
+            let got = c.credential(Item::VaultStreamToken, Service::VaultStream);
+            assert_eq!(got.unwrap().expose(), "given");
+        }
+    }
+
+    #[test]
+    fn an_override_is_checked_like_a_profile_url() {
+        let mut c = ctx(Environment::Other);
+        let e = c
+            .override_url(Service::VaultStream, "http://example.com", HINT)
+            .unwrap_err();
+        assert!(e.message.contains("must use https://"), "{}", e.message);
+        assert_eq!(c.url(Service::VaultStream), "https://vs.acme.test");
+        assert!(!c.is_foreign(Service::VaultStream));
     }
 }

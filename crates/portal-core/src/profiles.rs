@@ -82,19 +82,12 @@ impl ServiceUrls {
         }
     }
 
-    /// Every URL must be absolute http(s).
+    /// Every URL must be absolute `https://`, or `http://` to this machine
+    /// (127.0.0.0/8, ::1, localhost: the local sandbox); see
+    /// [`crate::origin::check_base_url`].
     pub fn validate(&self) -> Result<()> {
         for service in Service::ALL {
-            let raw = self.get(service);
-            let url = url::Url::parse(raw).map_err(|e| {
-                Error::validation(format!("{} URL '{raw}' is not valid: {e}", service.label()))
-            })?;
-            if !matches!(url.scheme(), "http" | "https") {
-                return Err(Error::validation(format!(
-                    "{} URL must start with https:// (or http:// for a local server).",
-                    service.label()
-                )));
-            }
+            crate::origin::check_base_url(service, self.get(service))?;
         }
         Ok(())
     }
@@ -130,6 +123,21 @@ impl Profile {
     pub fn validate(&self) -> Result<()> {
         validate_name(&self.name)?;
         self.urls.validate()
+    }
+
+    /// The URLs of a profile about to be used. The settings file may have
+    /// been edited by hand, so they are checked again; the error names the
+    /// profile.
+    pub fn check_urls(&self) -> Result<()> {
+        self.urls.validate().map_err(|mut e| {
+            e.code = crate::error::ErrorCode::Config;
+            e.hint = Some(format!(
+                "Remove profile '{}' and add it again with an https:// URL (Settings in the app, \
+                 or `portal profile remove` and `portal profile add`).",
+                self.name
+            ));
+            e.during(&format!("Profile '{}'", self.name))
+        })
     }
 
     pub fn is_production(&self) -> bool {
@@ -402,6 +410,41 @@ mod tests {
             raw["profiles"][0]["urls"]["jwtKeys"],
             "https://api.vidbeo.com/v2"
         );
+    }
+
+    #[test]
+    fn plain_http_to_another_machine_is_refused_on_add_and_on_use() {
+        let (dir, f) = file();
+        let profiles = Profiles::new(&f);
+        let mut p = Profile::new("Lab", Environment::Staging);
+        p.urls.vaultstream = "http://vaultstream.example.com".into();
+        let e = profiles.add(p.clone()).unwrap_err();
+        assert!(
+            e.message.contains("must use https://") && e.message.contains("example.com"),
+            "{}",
+            e.message
+        );
+        // Loopback stays allowed (the sandbox).
+        p.urls.vaultstream = "http://127.0.0.1:9000".into();
+        profiles.add(p).unwrap();
+
+        // A settings file edited by hand: read, but refused when used.
+        let raw = std::fs::read_to_string(dir.path().join(SETTINGS_FILE))
+            .unwrap()
+            .replace("http://127.0.0.1:9000", "http://example.com");
+        std::fs::write(dir.path().join(SETTINGS_FILE), raw).unwrap();
+        let again = SettingsFile::open(dir.path().join(SETTINGS_FILE)).unwrap();
+        let lab = Profiles::new(&again).get("Lab").unwrap();
+        let e = lab.check_urls().unwrap_err();
+        assert_eq!(e.code, crate::error::ErrorCode::Config);
+        assert!(
+            e.message.starts_with(
+                "Profile 'Lab': VaultStream URL 'http://example.com' must use https://"
+            ),
+            "{}",
+            e.message
+        );
+        assert!(e.hint.unwrap().contains("'Lab'"));
     }
 
     #[test]

@@ -1,11 +1,18 @@
 //! A logged-in vault: every asset call, with the session kept usable.
 //!
 //! The access token is refreshed shortly before it expires and once after a
-//! 401; if renewing fails the call ends in `unauthorized` asking to log in
-//! again (never a loop). A renewed session is saved back to the profile's
+//! 401. When the refresh token is refused and the password is at hand (a
+//! remembered one in the profile's store, or one given with
+//! [`Vault::relogin_with`]: the CLI's environment), it signs in again, at
+//! most once per [`Vault`], and the call is sent once more; otherwise the
+//! call ends in `unauthorized` asking to log in again. Never a loop: a
+//! refused refresh token is not sent again, and a refused remembered
+//! password is forgotten. A renewed session is saved back to the profile's
 //! secret store. Every write carries one `Idempotency-Key`, made once per
 //! logical write and reused by every retry (the HTTP layer's and the one
 //! after a refresh).
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, TimeZone, Utc};
 use futures_util::StreamExt;
@@ -115,9 +122,12 @@ impl ProfileContext {
     /// The stored session as a [`Vault`] that saves renewed tokens back here.
     pub fn open_vault(&self) -> Result<Vault<'_>> {
         let session = self.vault_session()?.ok_or_else(|| {
-            Error::new(ErrorCode::NoCredentials, "Not logged in to the vault.")
-                .with_service(Service::Vault)
-                .with_hint("Log in to the vault (`portal login vault`).")
+            self.foreign_refusal(Service::Vault, false)
+                .unwrap_or_else(|| {
+                    Error::new(ErrorCode::NoCredentials, "Not logged in to the vault.")
+                        .with_service(Service::Vault)
+                        .with_hint("Log in to the vault (`portal login vault`).")
+                })
         })?;
         Ok(Vault::new(&self.http, self.url(Service::Vault), session).saving_to(self))
     }
@@ -176,6 +186,10 @@ pub struct Vault<'a> {
     client: VaultClient<'a>,
     ctx: Option<&'a ProfileContext>,
     session: Mutex<VaultSession>,
+    /// Email and password to sign in again with, given by the caller.
+    relogin: Option<(String, Secret)>,
+    /// A sign-in with the password was tried (at most one per `Vault`).
+    signed_in_again: AtomicBool,
 }
 
 impl<'a> Vault<'a> {
@@ -185,7 +199,17 @@ impl<'a> Vault<'a> {
             client: VaultClient::new(http, base),
             ctx: None,
             session: Mutex::new(session),
+            relogin: None,
+            signed_in_again: AtomicBool::new(false),
         }
+    }
+
+    /// The password at hand (the CLI's `PORTAL_VAULT_EMAIL` and
+    /// `PORTAL_VAULT_PASSWORD`): used to sign in again, once, when the
+    /// refresh token is refused. It wins over a remembered one.
+    pub fn relogin_with(mut self, email: impl Into<String>, password: Secret) -> Self {
+        self.relogin = Some((email.into(), password));
+        self
     }
 
     /// Save renewed sessions to `ctx`'s secret store, and fall back on its
@@ -211,8 +235,10 @@ impl<'a> Vault<'a> {
         self.session.into_inner()
     }
 
-    /// Renews the session in place: the refresh token, else (with a profile)
-    /// the remembered password, else `unauthorized` asking to log in again.
+    /// Renews the session in place: the refresh token, else the password at
+    /// hand (given with [`Self::relogin_with`], else remembered in the
+    /// profile), once per `Vault`; else `unauthorized` asking to log in
+    /// again. Called with the session locked, so concurrent calls renew once.
     async fn renew(&self, session: &mut VaultSession) -> Result<()> {
         let mut last: Option<Error> = None;
         if let Some(rt) = &session.refresh_token {
@@ -223,30 +249,56 @@ impl<'a> Vault<'a> {
                     return Ok(());
                 }
                 Err(e) if matches!(e.code, ErrorCode::Unauthorized | ErrorCode::Validation) => {
+                    // Refused: not sent again by this session.
+                    session.refresh_token = None;
                     last = Some(e);
                 }
                 Err(e) => return Err(e),
             }
         }
-        if let Some(ctx) = self.ctx {
-            let email = session
-                .claims
-                .email
-                .clone()
-                .or_else(|| ctx.profile.vault_email.clone());
-            if let (Some(email), Some(password)) = (email, ctx.stored(Item::VaultPassword)?) {
+        if let Some((email, password, remembered)) = self.password_at_hand(session)? {
+            if !self.signed_in_again.swap(true, Ordering::SeqCst) {
+                tracing::info!(target: "portal::vault", "the session could not be renewed: signing in again with the password at hand");
                 match self.client.login(&email, &password).await {
                     Ok(new) => {
                         *session = new;
                         self.save(session);
                         return Ok(());
                     }
-                    Err(e) if e.code == ErrorCode::Unauthorized => last = Some(e),
+                    Err(e) if e.code == ErrorCode::Unauthorized => {
+                        // A remembered password that no longer works is not
+                        // tried again by the next command.
+                        if let (true, Some(ctx)) = (remembered, self.ctx) {
+                            if let Err(f) = ctx.forget(Item::VaultPassword) {
+                                tracing::warn!(target: "portal::vault", "could not forget the refused password: {}", f.message);
+                            }
+                        }
+                        last = Some(e);
+                    }
                     Err(e) => return Err(e),
                 }
             }
         }
         Err(log_in_again(last.as_ref()))
+    }
+
+    /// Email, password and whether it was remembered in the profile.
+    fn password_at_hand(&self, session: &VaultSession) -> Result<Option<(String, Secret, bool)>> {
+        if let Some((email, password)) = &self.relogin {
+            return Ok(Some((email.clone(), password.duplicate(), false)));
+        }
+        let Some(ctx) = self.ctx else {
+            return Ok(None);
+        };
+        let email = session
+            .claims
+            .email
+            .clone()
+            .or_else(|| ctx.profile.vault_email.clone());
+        Ok(match (email, ctx.stored(Item::VaultPassword)?) {
+            (Some(email), Some(password)) => Some((email, password, true)),
+            _ => None,
+        })
     }
 
     fn save(&self, session: &VaultSession) {
