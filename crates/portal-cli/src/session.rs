@@ -41,6 +41,11 @@ pub struct Globals {
     pub vault_url: Option<String>,
 }
 
+/// The unsaved profile used when none is active and URLs or credentials
+/// come from flags and the environment. Its URLs are the defaults, so its
+/// stored credentials (if any) belong to the default origins.
+const AD_HOC_PROFILE: &str = "command-line";
+
 /// Credentials from the environment win over the keychain. Never flags.
 const ENV_CREDENTIALS: [(&str, portal_core::secrets::Item); 2] = [
     (
@@ -157,14 +162,16 @@ impl Globals {
     }
 
     /// The profile named by `--profile`, else the active one, else (when URLs
-    /// or credentials come from flags and the environment) an unsaved one.
+    /// or credentials come from flags and the environment) an unsaved one
+    /// with the default URLs. As stored: the flags' URLs are applied by
+    /// [`Self::context`].
     pub fn profile(&self, settings: &SettingsFile) -> Result<Profile> {
         let profiles = Profiles::new(settings);
-        let mut profile = match &self.profile {
+        let profile = match &self.profile {
             Some(name) => profiles.get(name)?,
             None => match profiles.active() {
                 Some(p) => p,
-                None if self.has_ad_hoc_config() => Profile::new("command-line", Environment::Other),
+                None if self.has_ad_hoc_config() => Profile::new(AD_HOC_PROFILE, Environment::Other),
                 None => {
                     return Err(Error::config(
                         "No profile yet. Add one with `portal profile add`, or set PORTAL_VAULTSTREAM_URL and \
@@ -173,11 +180,6 @@ impl Globals {
                 }
             },
         };
-        for service in Service::ALL {
-            if let Some(url) = self.url_override(service) {
-                profile.urls.set(service, url.clone());
-            }
-        }
         if profile.embedded_sandbox && Service::ALL.iter().all(|s| self.url_override(*s).is_none())
         {
             return Err(Error::config(format!(
@@ -186,7 +188,7 @@ impl Globals {
                 profile.name
             )));
         }
-        profile.urls.validate()?;
+        profile.check_urls()?;
         Ok(profile)
     }
 
@@ -197,11 +199,21 @@ impl Globals {
                 .any(|(var, _)| std::env::var_os(var).is_some())
     }
 
+    /// The profile with the flags' URLs and the environment's credentials.
+    /// A URL at another origin than the profile's cuts that service off from
+    /// the stored credentials (`ProfileContext::override_url`): only the
+    /// environment's are sent there. No exception, production included.
     pub fn context(&self) -> Result<ProfileContext> {
         let settings = settings()?;
         let profile = self.profile(&settings)?;
         let store = Arc::new(LazyStore::new(&settings)?);
         let mut ctx = ProfileContext::new(profile, store, http_config()?)?;
+        for service in Service::ALL {
+            if let Some(url) = self.url_override(service) {
+                let hint = foreign_url_hint(service, &ctx.profile.name, url);
+                ctx.override_url(service, url, &hint)?;
+            }
+        }
         for (var, item) in ENV_CREDENTIALS {
             if let Ok(v) = std::env::var(var) {
                 if !v.is_empty() {
@@ -211,6 +223,30 @@ impl Globals {
         }
         Ok(ctx)
     }
+}
+
+/// What to do when `service`'s URL was given at another origin than the
+/// profile's and no credential for it is in the environment.
+fn foreign_url_hint(service: Service, profile: &str, url: &str) -> String {
+    let (credential, flag) = match service {
+        Service::VaultStream => ("PORTAL_VAULTSTREAM_TOKEN", "--vaultstream-url"),
+        Service::JwtKeys => ("PORTAL_JWT_KEYS_TOKEN", "--jwt-keys-url"),
+        Service::Vault => (
+            "PORTAL_VAULT_EMAIL and PORTAL_VAULT_PASSWORD",
+            "--vault-url",
+        ),
+    };
+    if profile == AD_HOC_PROFILE {
+        return format!(
+            "No profile is in use, and the default {label} URL is not that one: give a credential \
+             for {url} in {credential}, or add a profile for it (`portal profile add NAME {flag} {url}`).",
+            label = service.label()
+        );
+    }
+    format!(
+        "Give a credential for {url} in {credential}, or use a profile made for that URL \
+         (`portal profile add NAME {flag} {url}`) instead of profile '{profile}'."
+    )
 }
 
 /// The HTTP rules, with three optional environment overrides (whole

@@ -318,6 +318,18 @@ async fn roles_and_tenants_are_enforced() {
 #[tokio::test(flavor = "multi_thread")]
 async fn login_vault_can_remember_the_password() {
     let env = env().await;
+    // Without a profile for the sandbox's URL there is nowhere to keep it:
+    // the command-line profile's credentials belong to the default URLs.
+    let out = env.admin(&["login", "vault", "--remember"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not stored in the profile"),
+        "{}",
+        stderr(&out)
+    );
+    // PORTAL_VAULT_URL gives the new profile its vault URL.
+    let out = env.admin(&["profile", "add", "Local", "-e", "sandbox"]);
+    assert!(out.status.success(), "{}", stderr(&out));
     let out = env.admin(&["login", "vault", "--remember"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(

@@ -85,11 +85,16 @@ pub enum AssetsCommand {
 }
 
 /// The vault session: a fresh login from PORTAL_VAULT_EMAIL/PASSWORD (kept
-/// in memory), else the stored one (renewed tokens are saved back).
+/// in memory, and signed in again with them, once, if its refresh token is
+/// refused), else the stored one (renewed tokens are saved back; a
+/// remembered password signs in again the same way). The stored one only
+/// when the vault URL is the profile's origin.
 pub async fn open(ctx: &ProfileContext) -> anyhow::Result<Vault<'_>> {
     if let Some((email, password)) = env_vault_login() {
         let session = ctx.vault().login(&email, &password).await?;
-        return Ok(Vault::new(&ctx.http, ctx.url(Service::Vault), session));
+        return Ok(
+            Vault::new(&ctx.http, ctx.url(Service::Vault), session).relogin_with(email, password)
+        );
     }
     Ok(ctx.open_vault()?)
 }
