@@ -158,6 +158,12 @@ impl AppCtx {
     }
 
     pub async fn context_for(&self, mut profile: Profile) -> Result<ProfileContext> {
+        // The settings file may have been edited by hand: plain http:// to
+        // another machine is refused here, before the store is opened. (An
+        // embedded sandbox's URLs are its own, on 127.0.0.1.)
+        if !profile.embedded_sandbox {
+            profile.check_urls()?;
+        }
         let secrets = self.secrets()?;
         if profile.embedded_sandbox {
             profile.urls = self
@@ -208,4 +214,50 @@ fn open_keychain() -> Result<Arc<dyn SecretStore>> {
         keychain,
         KEYCHAIN_CACHE_TTL,
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use portal_core::profiles::SettingsFile;
+
+    use super::*;
+
+    /// A settings file edited by hand to send a profile's credentials over
+    /// plain http to another machine: refused when the profile is used,
+    /// naming the profile and the URL.
+    #[tokio::test]
+    async fn a_profile_with_plain_http_to_another_machine_is_refused_when_used() {
+        std::env::set_var("PORTAL_SECRET_BACKEND", "memory");
+        let dir = std::env::temp_dir().join(format!("pp-state-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let settings = SettingsFile::open(dir.join("settings.json")).unwrap();
+        settings
+            .set(
+                "profiles",
+                serde_json::json!([{
+                    "name": "Legacy",
+                    "environment": "production",
+                    "urls": {
+                        "vaultstream": "https://api.cyfr.technology",
+                        "jwtKeys": "https://api.vidbeo.com/v2",
+                        "vault": "http://vault.example.com"
+                    }
+                }]),
+            )
+            .unwrap();
+        settings.set("activeProfile", "Legacy".into()).unwrap();
+        let app = AppCtx::new(Box::new(settings), dir.clone());
+        let e = app.active_context().await.err().unwrap();
+        assert_eq!(e.code, ErrorCode::Config);
+        assert!(
+            e.message.starts_with(
+                "Profile 'Legacy': Vault URL 'http://vault.example.com' must use https://"
+            ),
+            "{}",
+            e.message
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
