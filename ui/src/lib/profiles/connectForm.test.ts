@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { emptyConnectValues, toConnectInput, validateConnect, type ConnectValues } from './connectForm';
+import {
+  emptyConnectValues,
+  toConnectInput,
+  urlProblem,
+  validateConnect,
+  type ConnectValues,
+} from './connectForm';
 import { DEFAULT_URLS } from './environment';
 
 function values(overrides: Partial<ConnectValues> = {}): ConnectValues {
@@ -28,6 +34,24 @@ describe('validateConnect', () => {
       [],
     );
     expect(Object.keys(problems).sort()).toEqual(['jwtKeys', 'vaultstream']);
+  });
+  it('allows plain http only for this machine', () => {
+    for (const ok of ['http://127.0.0.2', 'http://localhost:8080', 'http://[::1]:9000', 'https://10.0.0.1'])
+      expect(urlProblem(ok), ok).toBeNull();
+    for (const refused of [
+      'http://10.0.0.1',
+      'http://localhost.evil.com',
+      'http://example.com',
+      'http://0.0.0.0',
+    ])
+      expect(urlProblem(refused), refused).toMatch(
+        /allowed only for this machine: 127\.0\.0\.1, ::1, localhost/,
+      );
+    const problems = validateConnect(
+      values({ urls: { ...DEFAULT_URLS, vault: 'http://vault.example.com' } }),
+      [],
+    );
+    expect(Object.keys(problems)).toEqual(['vault']);
   });
   it('wants the vault email and password together', () => {
     expect(Object.keys(validateConnect(values({ vaultPassword: 'pw' }), []))).toEqual(['vaultEmail']);

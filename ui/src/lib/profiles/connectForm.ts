@@ -39,7 +39,8 @@ export function validateConnect(
     problems.name = `A profile named “${name}” already exists.`;
   if (!values.environment) problems.environment = 'Choose the environment these credentials belong to.';
   for (const key of ['vaultstream', 'jwtKeys', 'vault'] as const) {
-    if (!isHttpUrl(values.urls[key])) problems[key] = 'Enter an http(s) URL.';
+    const problem = urlProblem(values.urls[key]);
+    if (problem) problems[key] = problem;
   }
   const email = values.vaultEmail.trim();
   if (values.vaultPassword && !email)
@@ -67,11 +68,29 @@ export function toConnectInput(values: ConnectValues): ConnectInput {
   };
 }
 
-function isHttpUrl(value: string): boolean {
+/**
+ * Why a service URL cannot be used, or null. The same rule as the Rust side
+ * (`portal_core::origin::check_base_url`, which decides): https://, or
+ * plain http:// to this machine only (127.0.0.0/8, ::1, localhost).
+ */
+export function urlProblem(value: string): string | null {
+  let url: URL;
   try {
-    const url = new URL(value.trim());
-    return url.protocol === 'https:' || url.protocol === 'http:';
+    url = new URL(value.trim());
   } catch {
-    return false;
+    return 'Enter an https:// URL.';
   }
+  if (url.protocol === 'https:') return null;
+  if (url.protocol === 'http:') {
+    return isLoopback(url.hostname)
+      ? null
+      : 'Use https:// (plain http:// is allowed only for this machine: 127.0.0.1, ::1, localhost).';
+  }
+  return 'Enter an https:// URL.';
+}
+
+function isLoopback(hostname: string): boolean {
+  return (
+    hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+  );
 }
