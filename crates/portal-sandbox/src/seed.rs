@@ -304,6 +304,7 @@ fn admin_token_usable(conn: &Connection, value: &str, now: DateTime<Utc>) -> any
 /// A random secret kept in `settings` (JWT signing keys).
 pub fn secret(conn: &Connection, name: &str) -> anyhow::Result<Vec<u8>> {
     let hex = setting_or_insert(conn, name, || ids::hex(&ids::random_bytes(32)))?;
+    crate::ledger::record("signing_secret", &hex);
     Ok(hex.into_bytes())
 }
 
