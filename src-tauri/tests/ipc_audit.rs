@@ -547,6 +547,16 @@ fn no_command_answers_with_a_secret() {
     let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .unwrap();
+    // What events carry to the webview is scanned like the answers.
+    let events: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
+    for name in ["asset-upload", "keygen-progress"] {
+        let seen = events.clone();
+        tauri::Listener::listen_any(&app, name, move |e| {
+            seen.lock()
+                .unwrap()
+                .push((name.to_owned(), e.payload().to_owned()));
+        });
+    }
     let mut a = Audit {
         webview,
         calls: Vec::new(),
@@ -837,6 +847,32 @@ fn no_command_answers_with_a_secret() {
     a.err("unlock_secrets", json!({"passphrase": wrong_passphrase}));
     a.ok("unlock_secrets", json!({"passphrase": passphrase}));
     a.ok("app_state", json!({}));
+
+    // Events: scanned as answers of their own (the upload runs in the background).
+    for _ in 0..100 {
+        if events
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|(n, _)| n == "asset-upload")
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    for (name, payload) in events.lock().unwrap().iter() {
+        a.calls.push(Call {
+            cmd: format!("event {name}"),
+            answer: serde_json::from_str(payload).unwrap(),
+            excused: Vec::new(),
+        });
+    }
+    for name in ["asset-upload", "keygen-progress"] {
+        assert!(
+            a.calls.iter().any(|c| c.cmd == format!("event {name}")),
+            "no {name} event was seen"
+        );
+    }
 
     // --- every command ran, or is a dialog the audit cannot drive.
     let all = permitted();
