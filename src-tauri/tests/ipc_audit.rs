@@ -568,11 +568,7 @@ fn no_command_answers_with_a_secret() {
     a.ok("app_state", json!({}));
     a.ok("token_scopes", json!({}));
     let sandbox = a.ok("explore_sandbox", json!({}));
-    let admin_email = sandbox["vault_email"]
-        .as_str()
-        .or(sandbox["vaultEmail"].as_str())
-        .unwrap()
-        .to_owned();
+    let admin_email = sandbox["vaultEmail"].as_str().unwrap().to_owned();
     let urls = sandbox["urls"].clone();
     a.ok("app_state", json!({}));
     a.ok("service_status", json!({}));
@@ -720,8 +716,6 @@ fn no_command_answers_with_a_secret() {
     );
     let ids: Vec<String> = page["items"]
         .as_array()
-        .or(page["assets"].as_array())
-        .or(page["data"].as_array())
         .unwrap()
         .iter()
         .filter(|x| x["legal_hold"] != json!(true))
