@@ -5,11 +5,15 @@
 #
 # Both advisory checks need a database from outside the package registries:
 # the RustSec database (a git repository cargo-deny fetches) and the npm
-# registry's audit endpoint. When one cannot be reached, the check is
-# reported as NOT RUN, loudly, and does not fail the script unless
-# SUPPLY_CHAIN_STRICT=1 (set it where both are reachable, e.g. on a developer
-# machine). A RustSec database cargo-deny fetched earlier (its cache in
-# $CARGO_HOME/advisory-dbs) is used, with a warning, when the fetch fails.
+# registry's audit endpoint. When the RustSec database cannot be fetched, the
+# snapshot in ../shared/advisory-db/ (a git bundle beside the repository;
+# ADVISORY_DB_BUNDLE names another) is cloned to where cargo-deny looks, or a
+# copy cargo-deny fetched earlier is used when it is newer; the output names
+# the database's date. The advisories check then proves it can see a finding:
+# scripts/supply-chain-fixture/ depends on a crate with an unfixed advisory,
+# and the check must fail there. With no database at all, or no npm audit
+# endpoint, the check is reported as NOT RUN, loudly, and does not fail the
+# script unless SUPPLY_CHAIN_STRICT=1.
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -38,20 +42,64 @@ if ! cargo deny --locked --offline check --hide-inclusion-graph licenses bans so
 fi
 
 say "cargo deny: advisories"
+# Where cargo-deny 0.20 keeps the default database (the folder name is derived
+# from its URL), and the snapshot to fall back on.
 dbs="${CARGO_HOME:-$HOME/.cargo}/advisory-dbs"
-advisories() { cargo deny --locked --offline check advisories; }
+db="$dbs/advisory-db-3157b0e258782691"
+bundle="${ADVISORY_DB_BUNDLE:-$ROOT/../shared/advisory-db/rustsec.bundle}"
+db_date() { git -C "$1" log -1 --format=%cs 2>/dev/null; }
+db_commit() { git -C "$1" log -1 --format=%h 2>/dev/null; }
+# The database cargo-deny will use, or nothing (then the check is NOT RUN).
+advisory_db=""
 fetch_log="$(mktemp)"
-if timeout 300 cargo deny fetch db >/dev/null 2>"$fetch_log"; then
-  advisories || failed+=("cargo deny advisories")
-elif compgen -G "$dbs/*/crates" >/dev/null; then
-  echo "WARNING: the RustSec advisory database could not be fetched; checking against the copy in $dbs (it may be out of date)." >&2
-  advisories || failed+=("cargo deny advisories")
-else
-  sed 's/^/    /' "$fetch_log" >&2 || true
-  echo "NOT RUN: cargo deny advisories — the RustSec advisory database could not be fetched and no copy is on this machine." >&2
-  not_run+=("cargo deny advisories (RustSec database unreachable)")
+if timeout 300 cargo deny fetch db >/dev/null 2>"$fetch_log" && [ -d "$db/.git" ]; then
+  advisory_db="the live RustSec database, fetched now"
+elif [ -f "$bundle" ]; then
+  snapshot="$(mktemp -d)/advisory-db"
+  git -c init.defaultBranch=main clone -q "$bundle" "$snapshot"
+  if [ -d "$db/.git" ] && [[ "$(db_date "$db")" > "$(db_date "$snapshot")" ]]; then
+    rm -rf "$(dirname "$snapshot")"
+    advisory_db="a copy fetched earlier (newer than the snapshot in $bundle)"
+  else
+    mkdir -p "$dbs"
+    rm -rf "$db"
+    mv "$snapshot" "$db"
+    rmdir "$(dirname "$snapshot")"
+    # The next `cargo deny fetch db` updates from the real database, so that
+    # its success means a live fetch (from the bundle it would always succeed).
+    git -C "$db" remote set-url origin https://github.com/RustSec/advisory-db
+    advisory_db="the snapshot in $(cd "$(dirname "$bundle")" && pwd)/$(basename "$bundle")"
+  fi
+  echo "The RustSec advisory database could not be fetched:" >&2
+  sed 's/^/    /' "$fetch_log" | tail -n 3 >&2 || true
+elif [ -d "$db/.git" ]; then
+  advisory_db="a copy fetched earlier (it may be out of date; no snapshot at $bundle)"
 fi
 rm -f "$fetch_log"
+
+if [ -n "$advisory_db" ]; then
+  echo "Advisories: checked against $advisory_db, dated $(db_date "$db") (commit $(db_commit "$db"))." >&2
+  cargo deny --locked --offline check advisories || failed+=("cargo deny advisories")
+  # The check must be able to fail: the fixture depends on rsa 0.9
+  # (RUSTSEC-2023-0071, no fixed release) and ignores nothing.
+  fixture="$ROOT/scripts/supply-chain-fixture"
+  cargo fetch --locked --quiet --manifest-path "$fixture/Cargo.toml"
+  self_test="$(mktemp)"
+  if cargo deny --manifest-path "$fixture/Cargo.toml" --config "$fixture/deny.toml" \
+      --locked --offline check advisories >"$self_test" 2>&1; then
+    echo "Advisories self-test FAILED: the known advisory in scripts/supply-chain-fixture was not reported." >&2
+    failed+=("cargo deny advisories self-test (nothing found where RUSTSEC-2023-0071 is)")
+  elif grep -q 'RUSTSEC-2023-0071' "$self_test"; then
+    echo "Advisories self-test: ok (RUSTSEC-2023-0071 found in the fixture)." >&2
+  else
+    sed 's/^/    /' "$self_test" | tail -n 20 >&2
+    failed+=("cargo deny advisories self-test (failed without naming RUSTSEC-2023-0071)")
+  fi
+  rm -f "$self_test"
+else
+  echo "NOT RUN: cargo deny advisories — the RustSec advisory database could not be fetched, there is no snapshot at $bundle and no copy on this machine." >&2
+  not_run+=("cargo deny advisories (no RustSec database)")
+fi
 
 say "npm audit of the UI's production dependencies"
 ensure_npm "$ROOT/ui"

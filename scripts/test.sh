@@ -132,9 +132,10 @@ step "supply chain (cargo deny, npm audit)" "$ROOT/scripts/supply-chain.sh"
 # Secrets never at rest or in logs (tests/e2e/secrets/): the E2E suite and a
 # CLI scenario run with trace logs; the debug sandbox writes every secret it
 # issues or accepts to a ledger (a test seam), the tests add what they saw
-# and the keyring's items; then every file they left is scanned. The ledger,
-# the sandbox's own credentials and the scanner's scratch live in $SECRETS,
-# which is not scanned.
+# and the keyring's items; then every file under $TEST_ROOT is scanned (XDG
+# dirs, app data, logs, captured output, step logs). The ledger, the
+# sandbox's own credentials and the scanner's scratch live in $SECRETS, the
+# one directory not scanned.
 SECRETS="$TEST_ROOT/secrets" LOGS="$TEST_ROOT/logs" E2E_DATA="$TEST_ROOT/e2e-data"
 mkdir -p "$SECRETS" "$LOGS" "$E2E_DATA"
 WITH_LEDGER=(env PORTAL_LOG=trace PORTAL_SANDBOX_SECRET_LEDGER="$SECRETS/ledger.jsonl")
@@ -146,9 +147,7 @@ step "CLI scenario (trace logs)" in_keyring "${WITH_LEDGER[@]}" node tests/e2e/s
   --out "$LOGS/cli" --private "$SECRETS/cli" --exemptions "$SECRETS/exemptions.jsonl"
 step "secrets at rest and in logs" in_keyring node tests/e2e/secrets/scan.mjs \
   --ledger "$SECRETS/ledger.jsonl" --keyring --exemptions "$SECRETS/exemptions.jsonl" \
-  --scratch "$SECRETS/scratch" \
-  --root "$TEST_ROOT/data" --root "$TEST_ROOT/config" --root "$TEST_ROOT/cache" \
-  --root "$E2E_DATA" --root "$LOGS" \
+  --scratch "$SECRETS/scratch" --root "$TEST_ROOT" --exclude "$SECRETS" \
   --expect '/portal-e2e-[^/]+/settings\.json$' --expect '/logs/[^/]+\.log$' \
   --expect '/sandbox/sandbox\.db$' --expect '/cli/.*\.stderr$' --expect '/e2e\.out$' \
   --expect '/app/app\.stdout$' --expect-in '/app/app\.stdout$=\]\[TRACE\]' \

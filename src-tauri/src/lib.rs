@@ -9,8 +9,12 @@ mod save_dialog;
 mod state;
 mod warm;
 
-use portal_core::profiles::SETTINGS_FILE;
-use tauri::Manager;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use portal_core::profiles::{KeyValueStore, SETTINGS_FILE};
+use portal_core::secrets::SecretStore;
+use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_store::StoreExt;
 
 use crate::state::{AppCtx, PluginStore};
@@ -41,14 +45,97 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     };
     std::fs::create_dir_all(&data_dir)?;
     let store = app.store(data_dir.join(SETTINGS_FILE))?;
-    app.manage(AppCtx::new(Box::new(PluginStore(store)), data_dir));
-    // While the window loads: the list the Tokens page opens on (see warm.rs).
-    let startup_tokens = warm::StartupTokens::start(app.handle());
-    app.manage(startup_tokens);
+    manage_state(app.handle(), Box::new(PluginStore(store)), data_dir, None);
+    Ok(())
+}
+
+/// Everything the commands need, managed by `app`: the settings, the data
+/// directory, the secret store (`secrets`, or the one the settings name),
+/// and the state of reveals, key generation and uploads. Then it starts
+/// fetching the token list the window opens on (see warm.rs).
+pub fn manage_state<R: Runtime>(
+    app: &AppHandle<R>,
+    settings: Box<dyn KeyValueStore>,
+    data_dir: PathBuf,
+    secrets: Option<Arc<dyn SecretStore>>,
+) {
+    app.manage(match secrets {
+        Some(secrets) => AppCtx::with_secrets(settings, data_dir, secrets),
+        None => AppCtx::new(settings, data_dir),
+    });
     app.manage(reveal::Reveals::default());
     app.manage(commands::keys::Keygen::default());
     app.manage(commands::assets::Uploads::default());
-    Ok(())
+    app.manage(warm::StartupTokens::start(app));
+}
+
+/// The IPC handler: every command the webview can invoke, the one list
+/// (`build.rs` permits the same names; `tests/ipc_audit.rs` runs each).
+pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static
+{
+    tauri::generate_handler![
+        commands::activity::activity_log,
+        commands::activity::export_activity,
+        commands::assets::vault_session,
+        commands::assets::vault_login,
+        commands::assets::vault_logout,
+        commands::assets::list_assets,
+        commands::assets::asset_details,
+        commands::assets::list_transforms,
+        commands::assets::request_transform,
+        commands::assets::share_asset,
+        commands::assets::update_asset,
+        commands::assets::delete_asset,
+        commands::assets::delete_assets,
+        commands::assets::list_folders,
+        commands::assets::create_folder,
+        commands::assets::vault_quota,
+        commands::assets::set_legal_hold,
+        commands::assets::clear_legal_hold,
+        commands::assets::pick_and_upload,
+        commands::assets::upload_dropped,
+        commands::assets::cancel_upload,
+        commands::keys::keys_overview,
+        commands::keys::key_details,
+        commands::keys::generate_key,
+        commands::keys::cancel_keygen,
+        commands::keys::import_key,
+        commands::keys::local_key,
+        commands::keys::export_private_key,
+        commands::keys::upload_key,
+        commands::keys::upload_public_key,
+        commands::keys::verify_uploaded_key,
+        commands::keys::delete_key,
+        commands::keys::sign_video_jwt,
+        commands::keys::test_playback,
+        commands::keys::verify_any_jwt,
+        commands::keys::video_url_templates,
+        commands::keys::set_video_url_templates,
+        commands::profiles::app_state,
+        commands::profiles::explore_sandbox,
+        commands::profiles::connect_account,
+        commands::profiles::replace_credential,
+        commands::profiles::switch_profile,
+        commands::profiles::remove_profile,
+        commands::profiles::service_status,
+        commands::tokens::list_tokens,
+        commands::tokens::token_scopes,
+        commands::tokens::create_token,
+        commands::tokens::reveal_token,
+        commands::tokens::copy_token,
+        commands::tokens::token_snippets,
+        commands::tokens::save_revealed_token,
+        commands::tokens::close_reveal,
+        commands::tokens::revoke_token,
+        commands::tokens::rotate_token,
+        commands::tokens::finish_rotation,
+        commands::tokens::rotation_reminders,
+        commands::tokens::saved_tokens,
+        commands::tokens::create_user_jwt,
+        commands::tokens::set_preferences,
+        commands::secrets::use_encrypted_file,
+        commands::secrets::unlock_secrets,
+    ]
 }
 
 pub fn run() {
@@ -96,69 +183,7 @@ pub fn run() {
                 }
             }
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::activity::activity_log,
-            commands::activity::export_activity,
-            commands::assets::vault_session,
-            commands::assets::vault_login,
-            commands::assets::vault_logout,
-            commands::assets::list_assets,
-            commands::assets::asset_details,
-            commands::assets::list_transforms,
-            commands::assets::request_transform,
-            commands::assets::share_asset,
-            commands::assets::update_asset,
-            commands::assets::delete_asset,
-            commands::assets::delete_assets,
-            commands::assets::list_folders,
-            commands::assets::create_folder,
-            commands::assets::vault_quota,
-            commands::assets::set_legal_hold,
-            commands::assets::clear_legal_hold,
-            commands::assets::pick_and_upload,
-            commands::assets::upload_dropped,
-            commands::assets::cancel_upload,
-            commands::keys::keys_overview,
-            commands::keys::key_details,
-            commands::keys::generate_key,
-            commands::keys::cancel_keygen,
-            commands::keys::import_key,
-            commands::keys::local_key,
-            commands::keys::export_private_key,
-            commands::keys::upload_key,
-            commands::keys::upload_public_key,
-            commands::keys::verify_uploaded_key,
-            commands::keys::delete_key,
-            commands::keys::sign_video_jwt,
-            commands::keys::test_playback,
-            commands::keys::verify_any_jwt,
-            commands::keys::video_url_templates,
-            commands::keys::set_video_url_templates,
-            commands::profiles::app_state,
-            commands::profiles::explore_sandbox,
-            commands::profiles::connect_account,
-            commands::profiles::replace_credential,
-            commands::profiles::switch_profile,
-            commands::profiles::remove_profile,
-            commands::profiles::service_status,
-            commands::tokens::list_tokens,
-            commands::tokens::token_scopes,
-            commands::tokens::create_token,
-            commands::tokens::reveal_token,
-            commands::tokens::copy_token,
-            commands::tokens::token_snippets,
-            commands::tokens::save_revealed_token,
-            commands::tokens::close_reveal,
-            commands::tokens::revoke_token,
-            commands::tokens::rotate_token,
-            commands::tokens::finish_rotation,
-            commands::tokens::rotation_reminders,
-            commands::tokens::saved_tokens,
-            commands::tokens::create_user_jwt,
-            commands::tokens::set_preferences,
-            commands::secrets::use_encrypted_file,
-            commands::secrets::unlock_secrets,
-        ])
+        .invoke_handler(invoke_handler())
         .build(tauri::generate_context!());
     match app {
         Ok(app) => app.run(|handle, event| {

@@ -45,7 +45,8 @@ impl EmbeddedSandbox {
         let data = dir.join("sandbox.db");
         let entry = |item| EntryName::new(profile, item);
         // The keychain holds the bootstrap credentials; the sandbox's data
-        // file only their hashes.
+        // file only their hashes (its JWT signing secrets are derived from
+        // them, not kept there).
         let bootstrap = match (
             secrets.get(&entry(Item::VaultStreamToken))?,
             secrets.get(&entry(Item::JwtKeysApiKey))?,

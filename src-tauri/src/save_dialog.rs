@@ -4,13 +4,13 @@
 use std::path::PathBuf;
 
 use portal_core::{Error, Result};
-use tauri::AppHandle;
+use tauri::{AppHandle, Runtime};
 use tauri_plugin_dialog::DialogExt;
 
 /// Asks where to save `file_name` (filtered to `extension`); `None` when the
 /// user cancelled.
-pub async fn ask_save_path(
-    handle: &AppHandle,
+pub async fn ask_save_path<R: Runtime>(
+    handle: &AppHandle<R>,
     file_name: &str,
     filter: &str,
     extension: &str,

@@ -67,6 +67,26 @@ impl AppCtx {
         ctx
     }
 
+    /// The same over a given secret store, whatever the settings say (the
+    /// IPC audit plants secrets in one; see [`crate::manage_state`]).
+    pub fn with_secrets(
+        settings: Box<dyn KeyValueStore>,
+        data_dir: PathBuf,
+        secrets: Arc<dyn SecretStore>,
+    ) -> Self {
+        Self {
+            settings,
+            activity: ActivityLog::in_dir(&data_dir),
+            data_dir,
+            secrets: RwLock::new(SecretsSlot {
+                store: Some(secrets),
+                problem: None,
+            }),
+            clients: Mutex::default(),
+            sandbox: EmbeddedSandbox::default(),
+        }
+    }
+
     pub fn profiles(&self) -> Profiles<'_> {
         Profiles::new(self.settings.as_ref())
     }

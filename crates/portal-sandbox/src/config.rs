@@ -43,7 +43,9 @@ pub struct SandboxConfig {
     pub bootstrap: Option<BootstrapCredentials>,
 }
 
-/// The admin token and API key a caller wants the sandbox to accept.
+/// The admin token and API key a caller wants the sandbox to accept. The
+/// sandbox's JWT signing secrets are then derived from them rather than kept
+/// in its data file (see `seed::secret`).
 #[derive(Clone)]
 pub struct BootstrapCredentials {
     /// A `vst_live_…` value.

@@ -2,8 +2,10 @@
 //!
 //! With `PORTAL_SANDBOX_SECRET_LEDGER=<file>` set, a debug build of the
 //! sandbox appends every secret it issues or accepts (admin token, API key,
-//! created tokens, Vault passwords, access and refresh tokens, user JWTs) to
-//! that file, one JSON object per line: `{"class":…,"value":…}`.
+//! created tokens, Vault passwords, access and refresh tokens, user JWTs,
+//! share-link tokens, the signed video JWTs its playback check is given, and
+//! its own JWT signing secrets) to that file, one JSON object per line:
+//! `{"class":…,"value":…}`.
 //! `scripts/test.sh` points it at a file outside the directories it scans,
 //! then scans the app's and the CLI's files and logs for each of those values
 //! (`tests/e2e/secrets/`). Release builds compile [`record`] to nothing and

@@ -62,7 +62,10 @@ pub async fn playback(
 ) -> Response {
     let result = match jwt_param(&query, &headers) {
         None => Err(("missing_jwt", "pass the JWT as ?jwt=…".to_owned())),
-        Some(jwt) => check_playback(&state, &jwt, &video_id),
+        Some(jwt) => {
+            crate::ledger::record("video_jwt", &jwt);
+            check_playback(&state, &jwt, &video_id)
+        }
     };
     answer(("video_id", &video_id), result)
 }

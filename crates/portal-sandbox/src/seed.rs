@@ -301,9 +301,27 @@ fn admin_token_usable(conn: &Connection, value: &str, now: DateTime<Utc>) -> any
         .is_some_and(|t| vaultstream::usable(&t, now).is_ok()))
 }
 
-/// A random secret kept in `settings` (JWT signing keys).
-pub fn secret(conn: &Connection, name: &str) -> anyhow::Result<Vec<u8>> {
-    let hex = setting_or_insert(conn, name, || ids::hex(&ids::random_bytes(32)))?;
+/// A JWT signing secret (`vaultstream_jwt_secret`, `vault_jwt_secret`).
+/// Given bootstrap credentials (the app's embedded sandbox, which keeps them
+/// in the keychain), it is derived from them and never written to the
+/// database, so the data file holds nothing that can mint tokens; otherwise
+/// it is random and kept in `settings`.
+pub fn secret(
+    conn: &Connection,
+    name: &str,
+    bootstrap: Option<&BootstrapCredentials>,
+) -> anyhow::Result<Vec<u8>> {
+    let hex = match bootstrap {
+        Some(b) => {
+            // One kept by an earlier version goes.
+            conn.execute("DELETE FROM settings WHERE key = ?1", params![name])?;
+            ids::sha256_hex(
+                format!("portal-sandbox {name}\0{}\0{}", b.admin_token, b.api_key).as_bytes(),
+            )
+        }
+        None => setting_or_insert(conn, name, || ids::hex(&ids::random_bytes(32)))?,
+    };
+    crate::ledger::record("signing_secret", &hex);
     Ok(hex.into_bytes())
 }
 

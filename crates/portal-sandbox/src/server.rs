@@ -62,8 +62,9 @@ fn prepare(config: &SandboxConfig, clock: &Clock) -> anyhow::Result<Prepared> {
         seed::extras(&conn, now)?;
         tracing::info!(added, "seeded assets");
     }
-    let vaultstream_secret = seed::secret(&conn, "vaultstream_jwt_secret")?;
-    let vault_secret = seed::secret(&conn, "vault_jwt_secret")?;
+    let bootstrap = config.bootstrap.as_ref();
+    let vaultstream_secret = seed::secret(&conn, "vaultstream_jwt_secret", bootstrap)?;
+    let vault_secret = seed::secret(&conn, "vault_jwt_secret", bootstrap)?;
     drop(conn);
     Ok(Prepared {
         db,

@@ -1,6 +1,6 @@
 use portal_core::activity::{to_csv, ActivityReport};
 use portal_core::{Error, Result};
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Runtime, State};
 use tracing::instrument;
 
 use crate::save_dialog::ask_save_path;
@@ -18,8 +18,8 @@ pub fn activity_log(app: State<'_, AppCtx>) -> Result<ActivityReport> {
 /// null) as `json` or `csv`. `None` when the user cancelled.
 #[tauri::command]
 #[instrument(skip(handle, app), err)]
-pub async fn export_activity(
-    handle: AppHandle,
+pub async fn export_activity<R: Runtime>(
+    handle: AppHandle<R>,
     app: State<'_, AppCtx>,
     format: String,
     profile: Option<String>,

@@ -326,8 +326,8 @@ pub fn check_upload_path(path: &Path) -> Result<PathBuf> {
 /// An empty list: the dialog was closed.
 #[tauri::command]
 #[instrument(skip(app), err)]
-pub async fn pick_and_upload(
-    app: AppHandle,
+pub async fn pick_and_upload<R: Runtime>(
+    app: AppHandle<R>,
     folder_id: Option<String>,
 ) -> Result<Vec<UploadStarted>> {
     // Debug builds only: the real-window tests cannot drive the native file
@@ -359,8 +359,8 @@ pub async fn pick_and_upload(
 /// Uploads files dropped on the window (paths from Tauri's drag-drop event).
 #[tauri::command]
 #[instrument(skip(app, uploads, paths), err)]
-pub async fn upload_dropped(
-    app: AppHandle,
+pub async fn upload_dropped<R: Runtime>(
+    app: AppHandle<R>,
     uploads: State<'_, Uploads>,
     paths: Vec<String>,
     folder_id: Option<String>,

@@ -18,7 +18,7 @@ use portal_core::secrets::Item;
 use portal_core::signing::{self, Subject, Verdict};
 use portal_core::{Error, ErrorCode, Result, Secret, Service};
 use serde_json::Value;
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, Emitter, Runtime, State};
 
 use tracing::instrument;
 
@@ -110,8 +110,8 @@ pub async fn key_details(ctx: State<'_, AppCtx>, id: String) -> Result<KeyDetail
 /// uploaded yet.
 #[tauri::command]
 #[instrument(skip(app, ctx, keygen), err)]
-pub async fn generate_key(
-    app: AppHandle,
+pub async fn generate_key<R: Runtime>(
+    app: AppHandle<R>,
     ctx: State<'_, AppCtx>,
     keygen: State<'_, Keygen>,
     name: String,
@@ -201,8 +201,8 @@ pub async fn local_key(ctx: State<'_, AppCtx>, local_id: String) -> Result<Local
 /// when a passphrase is given; mode 0600. `None` when the user cancelled.
 #[tauri::command]
 #[instrument(skip(handle, ctx, passphrase), err)]
-pub async fn export_private_key(
-    handle: AppHandle,
+pub async fn export_private_key<R: Runtime>(
+    handle: AppHandle<R>,
     ctx: State<'_, AppCtx>,
     local_id: String,
     passphrase: Option<String>,

@@ -6,7 +6,7 @@ use portal_core::tokens::{
     usage_snippets, ApiToken, CopyWhat, NewToken, ScopeInfo, Snippet, UserJwtRequest, SCOPES,
 };
 use portal_core::{Result, Service};
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_notification::NotificationExt;
 use tracing::instrument;
 
@@ -19,8 +19,8 @@ use crate::warm::{self, StartupTokens};
 /// on the desktop about tokens expiring within 7 days, once per token per day.
 #[tauri::command]
 #[instrument(skip_all, err)]
-pub async fn list_tokens(
-    app: AppHandle,
+pub async fn list_tokens<R: Runtime>(
+    app: AppHandle<R>,
     ctx: State<'_, AppCtx>,
     startup: State<'_, StartupTokens>,
 ) -> Result<Vec<ApiToken>> {
@@ -76,8 +76,8 @@ pub fn token_scopes() -> Vec<ScopeInfo> {
 /// holds its value for the one-time reveal.
 #[tauri::command]
 #[instrument(skip_all, fields(name = %input.name), err)]
-pub async fn create_token(
-    app: AppHandle,
+pub async fn create_token<R: Runtime>(
+    app: AppHandle<R>,
     ctx: State<'_, AppCtx>,
     reveals: State<'_, Reveals>,
     input: NewTokenInput,
@@ -108,8 +108,8 @@ pub fn reveal_token(reveals: State<'_, Reveals>, reveal_id: String) -> Result<St
 
 #[tauri::command]
 #[instrument(skip(app, ctx, reveals), err)]
-pub fn copy_token(
-    app: AppHandle,
+pub fn copy_token<R: Runtime>(
+    app: AppHandle<R>,
     ctx: State<'_, AppCtx>,
     reveals: State<'_, Reveals>,
     reveal_id: String,
@@ -160,7 +160,7 @@ pub fn save_revealed_token(
 
 #[tauri::command]
 #[instrument(skip_all)]
-pub fn close_reveal(app: AppHandle, reveals: State<'_, Reveals>, reveal_id: String) {
+pub fn close_reveal<R: Runtime>(app: AppHandle<R>, reveals: State<'_, Reveals>, reveal_id: String) {
     reveals.close(&app, &reveal_id);
 }
 
@@ -192,8 +192,8 @@ pub async fn revoke_token(ctx: State<'_, AppCtx>, id: String) -> Result<()> {
 /// Creates the replacement of a token: same name, scopes and expiry policy.
 #[tauri::command]
 #[instrument(skip(app, ctx, reveals), err)]
-pub async fn rotate_token(
-    app: AppHandle,
+pub async fn rotate_token<R: Runtime>(
+    app: AppHandle<R>,
     ctx: State<'_, AppCtx>,
     reveals: State<'_, Reveals>,
     id: String,

@@ -9,10 +9,10 @@
 // --out         captured stdout/stderr of every command (scanned)
 // --private     the sandbox's own stdout (it prints its credentials: not scanned)
 // --exemptions  written here: the one-time reveals. `tokens create` and
-//               `tokens rotate` print the new token on stdout, and `jwt create`
-//               the user JWT: that exact value in that exact stdout file is
-//               legitimate. Their stderr, every other file and every log must
-//               not hold it.
+//               `tokens rotate` print the new token on stdout, `jwt create`
+//               the user JWT and `keys sign` the signed video JWT: that exact
+//               value in that exact stdout file is legitimate. Their stderr,
+//               every other file and every log must not hold it.
 // Needs the test keyring (D-Bus session) and XDG_* dirs under the scan root;
 // PORTAL_SANDBOX_SECRET_LEDGER names the ledger both the sandbox and this
 // script append to.
@@ -57,8 +57,12 @@ function redact(text) {
 }
 
 let n = 0;
-/** Runs `portal ARGS`; stdout and stderr go to numbered files in OUT. */
-function portal(name, argv, { stdin = '', env = {}, reveal = false } = {}) {
+/**
+ * Runs `portal ARGS`; stdout and stderr go to numbered files in OUT. With
+ * `reveal`, the trimmed stdout is a one-time reveal of class `reveal`: it is
+ * recorded in the ledger and exempted in that stdout file only.
+ */
+function portal(name, argv, { stdin = '', env = {}, reveal = null } = {}) {
   n += 1;
   const base = join(OUT, `${String(n).padStart(2, '0')}-${name}`);
   const r = spawnSync(PORTAL, argv, { input: stdin, env: { ...BASE_ENV, ...env }, encoding: 'utf8' });
@@ -71,6 +75,7 @@ function portal(name, argv, { stdin = '', env = {}, reveal = false } = {}) {
   if (reveal) {
     // The one-time reveal: exactly this value, in exactly this stdout file.
     const value = r.stdout.trim();
+    record(reveal, value);
     appendFileSync(args.exemptions, JSON.stringify({ file: `${base}.stdout`, sha256: sha256(value) }) + '\n');
   }
   return r.stdout;
@@ -104,6 +109,24 @@ async function startSandbox() {
   return { child, info };
 }
 
+/** Logs in to the sandbox's vault and creates a share link for `assetId`. */
+async function shareAsset(vaultUrl, user, assetId) {
+  const post = async (path, token, body) => {
+    const r = await fetch(`${vaultUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    if (!r.ok) throw new Error(`POST ${path}: ${r.status}`);
+    return (await r.json()).data;
+  };
+  const session = await post('/auth/v1/login', null, { email: user.email, password: user.password });
+  const share = await post(`/vault/v1/assets/${encodeURIComponent(assetId)}/share`, session.accessToken, {
+    expires_in_seconds: 3600,
+  });
+  if (!/\/shares\/[^/]+$/.test(share.url ?? '')) throw new Error('the share answer has no link');
+}
+
 async function main() {
   const { child, info } = await startSandbox();
   try {
@@ -121,24 +144,22 @@ async function main() {
 
     // Tokens: create (one-time reveal), rotate (another), revoke.
     portal('tokens-list', ['tokens', 'list']);
-    const created = portal('tokens-create', ['tokens', 'create', '--name', 'cli-scan', '--scope', 'content:read', '--expires-in', '30d'], {
-      reveal: true,
-    }).trim();
-    record('revealed_token', created);
+    portal('tokens-create', ['tokens', 'create', '--name', 'cli-scan', '--scope', 'content:read', '--expires-in', '30d'], {
+      reveal: 'revealed_token',
+    });
     const list = JSON.parse(portal('tokens-list-json', ['--json', 'tokens', 'list']));
     const tokenId = list.find((t) => t.name === 'cli-scan').id;
-    const rotated = portal('tokens-rotate', ['tokens', 'rotate', tokenId, '--revoke-old'], { reveal: true }).trim();
-    record('revealed_token', rotated);
+    portal('tokens-rotate', ['tokens', 'rotate', tokenId, '--revoke-old'], { reveal: 'revealed_token' });
     const after = JSON.parse(portal('tokens-list-json-2', ['--json', 'tokens', 'list']));
     const newId = after.find((t) => t.name.startsWith('cli-scan') && t.id !== tokenId).id;
     portal('tokens-revoke', ['tokens', 'revoke', newId, '--yes']);
-    const jwt = portal('jwt-create', ['jwt', 'create', '--user-id', 'u_cli', '--content-id', 'vid_cli'], { reveal: true }).trim();
-    record('user_jwt', jwt);
+    portal('jwt-create', ['jwt', 'create', '--user-id', 'u_cli', '--content-id', 'vid_cli'], { reveal: 'user_jwt' });
 
     // Keys: generate into the keychain, sign, list, delete; one exported encrypted.
     const keyId = portal('keys-create', ['keys', 'create', '--name', 'cli-scan-key', '--generate', '--bits', '2048']).trim();
     harvestKeyring(); // before `keys delete` removes the private key
-    portal('keys-sign', ['keys', 'sign', '--key', keyId, '--all-videos', '--ttl', '30m']);
+    // A signed video JWT: on its stdout, nowhere else.
+    portal('keys-sign', ['keys', 'sign', '--key', keyId, '--all-videos', '--ttl', '30m'], { reveal: 'video_jwt' });
     portal('keys-list', ['keys', 'list']);
     const exportDir = join(process.env.XDG_DATA_HOME ?? OUT, 'cli-exports');
     mkdirSync(exportDir, { recursive: true });
@@ -155,6 +176,7 @@ async function main() {
     record('private_key', plain);
     portal('keys-sign-file', ['keys', 'sign', '--key', exportId, '--private-key', exported, '--video', 'vid_cli'], {
       env: { PORTAL_KEY_PASSPHRASE: passphrase },
+      reveal: 'video_jwt',
     });
     portal('keys-delete', ['keys', 'delete', keyId, '--yes']);
     portal('keys-delete-export', ['keys', 'delete', exportId, '--yes']);
@@ -164,6 +186,10 @@ async function main() {
     const upload = join(PRIVATE, 'cli-upload.mp4');
     writeFileSync(upload, Buffer.alloc(256 * 1024, 3));
     const asset = JSON.parse(portal('assets-upload', ['--json', 'assets', 'upload', upload, '--name', 'cli-scan.mp4']));
+    // A share link (the CLI has no command for it: straight to the vault API),
+    // so the share_token class has a needle; the CLI's status must not hold it.
+    await shareAsset(info.vault_url, admin, asset.id ?? asset.asset?.id);
+    portal('status-after-share', ['status']);
     portal('assets-delete', ['assets', 'delete', asset.id ?? asset.asset?.id, '--yes']);
     harvestKeyring();
 

@@ -17,9 +17,18 @@ export const REQUIRED_CLASSES = [
   'refresh_token',
   'revealed_token',
   'private_key',
+  // A share link's token: a bearer credential for one asset.
+  'share_token',
+  // VaultStream's player JWT (`POST /v1/auth/jwt`).
+  'user_jwt',
+  // A private-video JWT signed with a local private key.
+  'video_jwt',
+  // The sandbox's own HS256 signing secrets (VaultStream, Vault): whoever
+  // holds one can mint access tokens.
+  'signing_secret',
 ];
 /** Also scanned for when present. */
-export const OPTIONAL_CLASSES = ['user_jwt', 'passphrase', 'other'];
+export const OPTIONAL_CLASSES = ['passphrase', 'other'];
 export const CLASSES = [...REQUIRED_CLASSES, ...OPTIONAL_CLASSES];
 
 export const SERVICE = 'dev.partnerportal.app';
@@ -261,10 +270,15 @@ export function normalize(buf) {
   return out.subarray(0, j);
 }
 
-/** Every regular file under `roots` (symlinks are not followed). */
-export function listFiles(roots) {
+/**
+ * Every regular file under `roots` (symlinks are not followed), except
+ * those under a directory of `exclude` (absolute paths).
+ */
+export function listFiles(roots, exclude = []) {
   const files = [];
+  const excluded = (p) => exclude.some((e) => p === e || p.startsWith(e + '/'));
   const walk = (p) => {
+    if (excluded(p)) return;
     let st;
     try {
       st = lstatSync(p);

@@ -3,15 +3,16 @@
 // empty needle class, on nothing scanned, or when its own self-test fails.
 //
 //   node tests/e2e/secrets/scan.mjs --ledger FILE [--keyring] [--exemptions FILE]
-//        [--scratch DIR] --root DIR [--root DIR …]
+//        [--scratch DIR] --root DIR [--root DIR …] [--exclude DIR …]
 //
 // --ledger      secrets the sandbox issued or accepted and the tests saw (JSON lines)
 // --keyring     also every item of the test keyring (service dev.partnerportal.app)
 // --exemptions  JSON lines {file, sha256}: that exact secret may appear in that
 //               exact file (the CLI's one-time reveal on its stdout), nowhere else
 // --scratch     where the self-test plants its needles (default: a temp dir);
-//               must be outside every --root
+//               must be outside every --root, or under an --exclude
 // --root        a directory (or file) to scan, every file under it
+// --exclude     a directory under a root that is not scanned (the ledger's own)
 // --expect      a regular expression some scanned path must match (the store
 //               file, the trace log…), so a moved file cannot pass unscanned
 // --expect-in   PATH_RE=TEXT_RE: some scanned file whose path matches holds
@@ -84,13 +85,17 @@ function main() {
       exemptions: { type: 'string' },
       scratch: { type: 'string' },
       root: { type: 'string', multiple: true, default: [] },
+      exclude: { type: 'string', multiple: true, default: [] },
       expect: { type: 'string', multiple: true, default: [] },
       'expect-in': { type: 'string', multiple: true, default: [] },
     },
   });
   const roots = values.root.map((r) => resolve(r)).filter((r) => existsSync(r));
+  const exclude = values.exclude.map((r) => resolve(r));
+  const under = (p, dirs) => dirs.some((d) => p === d || p.startsWith(d + '/'));
   const problems = [];
   if (roots.length === 0) problems.push('no directory to scan');
+  if (roots.some((r) => under(r, exclude))) problems.push('an --exclude covers a whole --root');
 
   const secrets = readLedger(values.ledger);
   const fromLedger = secrets.length;
@@ -133,7 +138,7 @@ function main() {
     if (!firstOfClass.has(s.class) && buildNeedles([s]).needles.length > 0) firstOfClass.set(s.class, s.value);
   }
   const scratch = values.scratch ? resolve(values.scratch) : tmpdir();
-  if (roots.some((r) => scratch === r || scratch.startsWith(r + '/'))) {
+  if (under(scratch, roots) && !under(scratch, exclude)) {
     problems.push('--scratch must be outside the scanned directories');
   } else if (firstOfClass.size > 0) {
     mkdirSync(scratch, { recursive: true });
@@ -142,7 +147,7 @@ function main() {
     console.log(`self-test: ${st.length === 0 ? 'ok' : 'FAILED'} (${firstOfClass.size} classes planted)`);
   }
 
-  const files = listFiles(roots);
+  const files = listFiles(roots, exclude);
   const started = Date.now();
   const res = scan(files, needles, { allowed });
   console.log(
@@ -150,6 +155,7 @@ function main() {
       `in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
   for (const r of roots) console.log(`  ${r}`);
+  for (const e of exclude) console.log(`  (not under ${e})`);
   if (res.excused) console.log(`excused: ${res.excused} (a one-time reveal in its own output file)`);
   for (const re of values.expect) {
     const matching = files.filter((f) => new RegExp(re).test(f)).length;

@@ -23,6 +23,10 @@ const SECRETS = [
   { class: 'refresh_token', value: `rt_${rand(32)}` },
   { class: 'revealed_token', value: `vst_live_${rand(32)}` },
   { class: 'private_key', value: pem },
+  { class: 'share_token', value: rand(24) },
+  { class: 'user_jwt', value: `eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoidSJ9.${rand(43)}` },
+  { class: 'video_jwt', value: `eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIqIn0.${rand(342)}` },
+  { class: 'signing_secret', value: randomBytes(32).toString('hex') },
 ];
 const valueOf = (cls) => SECRETS.find((s) => s.class === cls).value;
 
@@ -72,6 +76,10 @@ test('each class is found raw, JSON-escaped, base64, hex, url-encoded, UTF-16; t
     'data/partial.txt': `...${d.toString('base64').slice(100, 200)}...`,
     'data/storage.utf16': Buffer.from(`{"t":"${valueOf('revealed_token')}","k":${JSON.stringify(pem)}}`, 'utf16le'),
     'data/odd.utf16': Buffer.concat([Buffer.from('x'), Buffer.from(pem, 'utf16le')]),
+    'logs/share.log': `GET /vault/shares/${valueOf('share_token')} 200\n`,
+    'cache/player.json': JSON.stringify({ url: `https://p/x?jwt=${valueOf('user_jwt')}` }),
+    'data/history.b64': Buffer.from(`watch?jwt=${valueOf('video_jwt')}`).toString('base64'),
+    'data/sandbox.db': Buffer.concat([randomBytes(7), Buffer.from(valueOf('signing_secret')), randomBytes(5)]),
   };
   const dir = scratch(files);
   try {
@@ -85,6 +93,10 @@ test('each class is found raw, JSON-escaped, base64, hex, url-encoded, UTF-16; t
     assert.deepEqual(found('logs/reveal.log'), ['revealed_token']);
     assert.deepEqual(found('data/storage.utf16').sort(), ['private_key', 'revealed_token']);
     assert.deepEqual(found('data/odd.utf16'), ['private_key']);
+    assert.deepEqual(found('logs/share.log'), ['share_token']);
+    assert.deepEqual(found('cache/player.json'), ['user_jwt']);
+    assert.deepEqual(found('data/history.b64'), ['video_jwt']);
+    assert.deepEqual(found('data/sandbox.db'), ['signing_secret']);
     for (const f of ['data/key.json', 'data/pkcs1.pem', 'data/der.b64url', 'data/d.hex', 'data/partial.txt']) {
       assert.ok(found(f).includes('private_key'), `private key not found in ${f}`);
     }
@@ -138,11 +150,11 @@ test('keychain accounts map to classes', () => {
   assert.equal(classOfAccount('p/saved-token/tok_1'), 'revealed_token');
 });
 
-function runCli(ledgerEntries, files) {
+function runCli(ledgerEntries, files, extra = () => []) {
   const dir = scratch(files);
   const ledger = join(dir, '..', `${dir.split('/').pop()}.ledger`);
   writeFileSync(ledger, ledgerEntries.map((s) => JSON.stringify(s)).join('\n') + '\n');
-  const r = spawnSync(process.execPath, [join(here, 'scan.mjs'), '--ledger', ledger, '--root', dir], {
+  const r = spawnSync(process.execPath, [join(here, 'scan.mjs'), '--ledger', ledger, '--root', dir, ...extra(dir)], {
     encoding: 'utf8',
   });
   rmSync(dir, { recursive: true, force: true });
@@ -153,7 +165,7 @@ function runCli(ledgerEntries, files) {
 test('the command passes a clean tree, self-tests, and prints no secret', () => {
   const r = runCli(SECRETS, { 'a.log': 'nothing\n' });
   assert.equal(r.status, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /self-test: ok \(7 classes planted\)/);
+  assert.match(r.stdout, new RegExp(`self-test: ok \\(${REQUIRED_CLASSES.length} classes planted\\)`));
   assert.match(r.stdout, /hits: 0/);
   for (const s of SECRETS) assert.ok(!r.stdout.includes(s.value) && !r.stderr.includes(s.value));
 });
@@ -169,4 +181,40 @@ test('the command fails when a class has no needle', () => {
   const r = runCli(SECRETS.filter((s) => s.class !== 'refresh_token'), { 'a.log': 'nothing\n' });
   assert.equal(r.status, 1);
   assert.match(r.stdout, /no refresh_token needle/);
+});
+
+test('the command fails for each class without a needle, the new ones included', () => {
+  for (const cls of ['share_token', 'video_jwt', 'signing_secret', 'user_jwt']) {
+    const r = runCli(SECRETS.filter((s) => s.class !== cls), { 'a.log': 'nothing\n' });
+    assert.equal(r.status, 1, cls);
+    assert.match(r.stdout, new RegExp(`no ${cls} needle`));
+  }
+});
+
+test('every file under the root is scanned except under --exclude, where the scratch may live', () => {
+  const files = {
+    'deep/er/x.bin': `..${valueOf('signing_secret')}..`,
+    'secrets/ledger-copy.txt': `${valueOf('api_key')}\n`,
+  };
+  const r = runCli(SECRETS, files, (dir) => ['--exclude', join(dir, 'secrets'), '--scratch', join(dir, 'secrets', 'scratch')]);
+  assert.equal(r.status, 1, r.stdout);
+  assert.match(r.stdout, /HIT signing_secret \(raw, secret [0-9a-f]{8}\) in .*deep\/er\/x\.bin/);
+  assert.doesNotMatch(r.stdout, /HIT api_key/);
+  assert.match(r.stdout, /self-test: ok/);
+  assert.match(r.stdout, /hits: 1\n/);
+
+  // A scratch dir under a root but not excluded is refused.
+  const bad = runCli(SECRETS, { 'a.log': 'nothing\n' }, (dir) => ['--scratch', join(dir, 'scratch')]);
+  assert.equal(bad.status, 1);
+  assert.match(bad.stdout, /--scratch must be outside/);
+});
+
+test('listFiles skips excluded directories', () => {
+  const dir = scratch({ 'a/1.txt': 'x', 'b/2.txt': 'y', 'b2/3.txt': 'z' });
+  try {
+    const got = listFiles([dir], [join(dir, 'b')]).map((f) => f.slice(dir.length + 1));
+    assert.deepEqual(got, ['a/1.txt', 'b2/3.txt']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

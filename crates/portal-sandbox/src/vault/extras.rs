@@ -305,6 +305,7 @@ pub async fn share(
         }
         let now = state.clock.now();
         let token = crate::ids::secret(24);
+        crate::ledger::record("share_token", &token);
         let share_id = crate::ids::uuid();
         let expires_at = to_db(now + Duration::seconds(seconds));
         conn.execute(

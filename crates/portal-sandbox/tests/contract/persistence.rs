@@ -190,6 +190,46 @@ async fn tokens_are_stored_only_as_hashes() {
     assert!(!text.contains("Password123!"));
 }
 
+/// The app's embedded sandbox gives its credentials (kept in the keychain):
+/// then its JWT signing secrets are derived from them, not kept in the data
+/// file, and sessions still survive a restart.
+#[tokio::test]
+async fn with_bootstrap_credentials_no_signing_secret_is_at_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("sandbox.db");
+    let cfg = || SandboxConfig {
+        data: Some(data.clone()),
+        bootstrap: Some(portal_sandbox::BootstrapCredentials::random()),
+        ..config()
+    };
+    let first = cfg();
+    let again = SandboxConfig {
+        bootstrap: first.bootstrap.clone(),
+        ..cfg()
+    };
+    let env = start_with(first).await;
+    let access = env.login("dev@eventzr.com").await;
+    env.sb.shutdown().await;
+    let mut raw = Vec::new();
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            raw.extend(std::fs::read(path).unwrap());
+        }
+    }
+    let text = String::from_utf8_lossy(&raw);
+    assert!(
+        !text.contains("jwt_secret"),
+        "a JWT signing secret is kept in the data file"
+    );
+    // The same credentials: the same secrets, so the session still works.
+    let env = start_with(again).await;
+    env.call(env.vault(Method::GET, "/vault/v1/assets", &access))
+        .await
+        .expect(200);
+    env.sb.shutdown().await;
+}
+
 #[tokio::test]
 async fn seeding_a_few_hundred_assets() {
     let env = start_with(SandboxConfig {

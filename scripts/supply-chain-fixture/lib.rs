@@ -1,0 +1,1 @@
+//! Empty: only this crate's dependencies matter (see Cargo.toml).
