@@ -661,8 +661,9 @@ fn too_large_error(call: &Call<'_>, status: StatusCode, cap: u64, declared: Opti
         Some(n) => format!("an answer of {n} bytes"),
         None => "an answer".to_owned(),
     };
-    let limit = if cap % (1024 * 1024) == 0 {
-        format!("{} MiB", cap / (1024 * 1024))
+    const MIB: u64 = 1024 * 1024;
+    let limit = if cap >= MIB && (cap / MIB) * MIB == cap {
+        format!("{} MiB", cap / MIB)
     } else {
         format!("{cap} bytes")
     };
