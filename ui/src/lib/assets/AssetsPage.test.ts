@@ -443,7 +443,9 @@ describe('Load all', () => {
       return { items: [plain, held], page: { total: 120, page: q.page, limit: q.limit, has_more: true } };
     });
     expect(error).toHaveTextContent(`page 2 repeats ${plain.id} already listed`);
-    expect(backend.argsOf('list_assets').filter((a) => (a.query as { limit: number }).limit === 100)).toHaveLength(2);
+    expect(
+      backend.argsOf('list_assets').filter((a) => (a.query as { limit: number }).limit === 100),
+    ).toHaveLength(2);
     expect(screen.getByTestId('assets-loaded')).toHaveTextContent('0 loaded');
   });
 
