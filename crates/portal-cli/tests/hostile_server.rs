@@ -68,6 +68,18 @@ async fn keys_list_refuses_a_next_link_to_another_origin() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_list_refuses_a_next_link_to_another_scheme() {
+    let h = Hostile::start(Case::OtherSchemeNext).await;
+    let out = portal(&h, &["keys", "list"]).await;
+    fails(
+        &out,
+        6,
+        &["foreign_origin", &format!("https://{}", h.server.addr)],
+    );
+    assert_eq!(h.server.seen().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn keys_list_refuses_a_next_link_outside_the_base_path() {
     let h = Hostile::start(Case::NextOutsideBase).await;
     let out = portal(&h, &["keys", "list"]).await;
@@ -148,6 +160,9 @@ async fn assets_list_all_stops_past_the_announced_total_and_on_repeated_rows() {
     let h = Hostile::start(Case::SamePage).await;
     let out = portal(&h, &["assets", "list", "--all", "--limit", "2"]).await;
     fails(&out, 6, &["bad_response", "repeats a1"]);
+    let out = portal(&h, &["tokens", "list"]).await;
+    fails(&out, 6, &["bad_response", "repeats tok_1"]);
+    h.assert_foreign_untouched();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
