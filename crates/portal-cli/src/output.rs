@@ -69,7 +69,10 @@ fn exit_code(code: ErrorCode) -> i32 {
         ErrorCode::Unauthorized | ErrorCode::Forbidden | ErrorCode::NoCredentials => 3,
         ErrorCode::NotFound => 4,
         ErrorCode::Conflict => 5,
-        ErrorCode::Unavailable | ErrorCode::RateLimited | ErrorCode::BadResponse => 6,
+        ErrorCode::Unavailable
+        | ErrorCode::RateLimited
+        | ErrorCode::BadResponse
+        | ErrorCode::ForeignOrigin => 6,
         ErrorCode::OutcomeUnknown => 7,
         ErrorCode::KeychainUnavailable | ErrorCode::SecretsLocked => 8,
         ErrorCode::Cancelled => 130,

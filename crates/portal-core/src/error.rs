@@ -30,6 +30,9 @@ pub enum ErrorCode {
     OutcomeUnknown,
     /// The service answered with something that is not its documented envelope.
     BadResponse,
+    /// The service pointed elsewhere (a redirect, a next-page link) to an
+    /// origin other than the configured base URL's; nothing was sent there.
+    ForeignOrigin,
     /// The profile has no credential for this service yet.
     NoCredentials,
     /// The OS keychain cannot be used (missing, locked, refused).
@@ -55,6 +58,7 @@ impl ErrorCode {
             Self::Unavailable => "unavailable",
             Self::OutcomeUnknown => "outcome_unknown",
             Self::BadResponse => "bad_response",
+            Self::ForeignOrigin => "foreign_origin",
             Self::NoCredentials => "no_credentials",
             Self::KeychainUnavailable => "keychain_unavailable",
             Self::SecretsLocked => "secrets_locked",
@@ -76,6 +80,9 @@ impl ErrorCode {
                 "Refresh the list to see whether it happened before trying again."
             }
             Self::BadResponse => "Check that the base URL points at the right service.",
+            Self::ForeignOrigin => {
+                "Check the base URL: use the address the service answers on directly (scheme, host, port and path)."
+            }
             Self::NoCredentials => "Add the credential in Settings (or `portal login`).",
             Self::KeychainUnavailable => {
                 "Unlock or install a keychain (Secret Service), or opt in to the encrypted secrets file in Settings."

@@ -11,6 +11,14 @@
 //! an HTML page, an empty body, another service's envelope). A 4xx in the
 //! service's envelope is its answer and is returned at once. The rules and
 //! the fault matrix that checks them are in `docs/RELIABILITY.md`.
+//!
+//! Two rules keep a credential with its own service and a hostile server
+//! from exhausting the client. No redirect is followed: a 3xx answer is an
+//! error that says where it pointed (`foreign_origin` when that is another
+//! scheme, host or port), never retried, so a login body or an
+//! `Authorization` header never leaves the configured origin. Every body is
+//! read under [`HttpConfig::max_body_bytes`]: a larger one is an error (never
+//! retried, nothing of it kept). Ids go into paths through [`segment`].
 
 use std::time::{Duration, Instant};
 
@@ -35,7 +43,13 @@ pub struct HttpConfig {
     pub max_delay: Duration,
     /// `Retry-After` longer than this is not waited for: the error is returned.
     pub max_retry_after: Duration,
+    /// The largest response body read; a larger one is `bad_response`.
+    pub max_body_bytes: u64,
 }
+
+/// The default [`HttpConfig::max_body_bytes`]: 16 MiB, far above any answer
+/// the three services give today.
+pub const MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
 
 impl Default for HttpConfig {
     fn default() -> Self {
@@ -46,6 +60,7 @@ impl Default for HttpConfig {
             base_delay: Duration::from_millis(250),
             max_delay: Duration::from_secs(8),
             max_retry_after: Duration::from_secs(30),
+            max_body_bytes: MAX_BODY_BYTES,
         }
     }
 }
@@ -370,6 +385,9 @@ impl HttpClient {
             .user_agent(USER_AGENT)
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
+            // A redirect would carry the Authorization header or a login
+            // body wherever it points: none is followed (see `attempt`).
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| Error::internal(format!("HTTP client: {e}")))?;
         Ok(Self { inner, config })
@@ -439,7 +457,7 @@ impl HttpClient {
                         attempt,
                         error = %failure.kind,
                     );
-                    if last {
+                    if last || failure.kind.is_final() {
                         return Err(failure.into_error(call, request_id));
                     }
                     tokio::time::sleep(self.backoff(attempt)).await;
@@ -492,23 +510,72 @@ impl HttpClient {
                 req = req.multipart(build().map_err(|_| Failure::new(FailureKind::File))?);
             }
         }
-        let resp = req.send().await.map_err(Failure::from_send)?;
+        let mut resp = req.send().await.map_err(Failure::from_send)?;
         let status = resp.status();
+        if status.is_redirection() {
+            let target = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| call.url.join(v).ok());
+            return Err(Failure {
+                kind: FailureKind::Redirect { status, target },
+                sent: true,
+            });
+        }
         let headers = resp.headers().clone();
-        let body = resp.bytes().await.map_err(|e| Failure {
-            kind: if e.is_timeout() {
-                FailureKind::Timeout
-            } else {
-                FailureKind::BodyLost
+        let cap = self.config.max_body_bytes;
+        let too_large = |declared| Failure {
+            kind: FailureKind::TooLarge {
+                status,
+                cap,
+                declared,
             },
             sent: true,
-        })?;
-        Ok((status, headers, body.to_vec()))
+        };
+        if let Some(declared) = resp.content_length().filter(|n| *n > cap) {
+            return Err(too_large(Some(declared)));
+        }
+        let mut body = Vec::new();
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() as u64 + chunk.len() as u64 > cap {
+                        return Err(too_large(None));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    return Err(Failure {
+                        kind: if e.is_timeout() {
+                            FailureKind::Timeout
+                        } else {
+                            FailureKind::BodyLost
+                        },
+                        sent: true,
+                    })
+                }
+            }
+        }
+        Ok((status, headers, body))
     }
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 enum FailureKind {
+    /// A 3xx answer: never followed. `target` is the `Location`, resolved.
+    Redirect {
+        status: StatusCode,
+        target: Option<url::Url>,
+    },
+    /// The body is larger than the cap (`declared` by `Content-Length`, or
+    /// found while reading).
+    TooLarge {
+        status: StatusCode,
+        cap: u64,
+        declared: Option<u64>,
+    },
     Connect,
     Timeout,
     /// The connection broke after the request went out.
@@ -522,6 +589,8 @@ enum FailureKind {
 impl std::fmt::Display for FailureKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
+            Self::Redirect { .. } => "redirect",
+            Self::TooLarge { .. } => "body too large",
             Self::Connect => "connect",
             Self::Timeout => "timeout",
             Self::BodyLost => "connection lost",
@@ -530,6 +599,94 @@ impl std::fmt::Display for FailureKind {
             Self::Other => "request failed",
         })
     }
+}
+
+impl FailureKind {
+    /// An answer that another attempt would only repeat.
+    fn is_final(&self) -> bool {
+        matches!(self, Self::Redirect { .. } | Self::TooLarge { .. })
+    }
+}
+
+/// A URL as it may appear in a message: origin and path, without the
+/// user name, password, query or fragment (they may carry values).
+pub(crate) fn shown(url: &url::Url) -> String {
+    format!("{}{}", url.origin().ascii_serialization(), url.path())
+}
+
+/// Whether `a` and `b` have the same scheme, host and port.
+pub(crate) fn same_origin(a: &url::Url, b: &url::Url) -> bool {
+    a.origin() == b.origin() && a.origin().is_tuple()
+}
+
+fn redirect_error(call: &Call<'_>, status: StatusCode, target: Option<&url::Url>) -> Error {
+    let service = call.service.label();
+    let configured = call.url.origin().ascii_serialization();
+    let (code, message) = match target {
+        Some(t) if !same_origin(t, &call.url) => (
+            ErrorCode::ForeignOrigin,
+            format!(
+                "{service} answered HTTP {} redirecting to another origin, {}; the portal follows no \
+                 redirect, and nothing was sent there (the configured origin is {configured}).",
+                status.as_u16(),
+                shown(t)
+            ),
+        ),
+        Some(t) => (
+            ErrorCode::BadResponse,
+            format!(
+                "{service} answered HTTP {} redirecting to {}; the portal follows no redirect.",
+                status.as_u16(),
+                shown(t)
+            ),
+        ),
+        None => (
+            ErrorCode::BadResponse,
+            format!(
+                "{service} answered HTTP {} (a redirect without a usable Location); the portal follows no redirect.",
+                status.as_u16()
+            ),
+        ),
+    };
+    let mut e = Error::new(code, message)
+        .with_service(call.service)
+        .with_hint("Check the base URL: use the address the service answers on directly (scheme, host, port and path).");
+    e.status = Some(status.as_u16());
+    e
+}
+
+fn too_large_error(call: &Call<'_>, status: StatusCode, cap: u64, declared: Option<u64>) -> Error {
+    let service = call.service.label();
+    let size = match declared {
+        Some(n) => format!("an answer of {n} bytes"),
+        None => "an answer".to_owned(),
+    };
+    const MIB: u64 = 1024 * 1024;
+    let limit = if cap >= MIB && (cap / MIB) * MIB == cap {
+        format!("{} MiB", cap / MIB)
+    } else {
+        format!("{cap} bytes")
+    };
+    // A write the service accepted whose answer cannot be read: as for a
+    // garbled answer, it may have taken effect.
+    let (code, tail) = if call.is_write() && status.is_success() {
+        (
+            ErrorCode::OutcomeUnknown,
+            "; it may or may not have taken effect",
+        )
+    } else {
+        (ErrorCode::BadResponse, "")
+    };
+    let mut e = Error::new(
+        code,
+        format!(
+            "{service} sent {size} larger than the {limit} limit to the {} request; none of it was used{tail}.",
+            call.method
+        ),
+    )
+    .with_service(call.service);
+    e.status = Some(status.as_u16());
+    e
 }
 
 struct Failure {
@@ -572,6 +729,18 @@ impl Failure {
         let host = call.url.host_str().unwrap_or("the service").to_owned();
         let write = call.is_write();
         let (code, message) = match self.kind {
+            FailureKind::Redirect { status, target } => {
+                return redirect_error(call, status, target.as_ref())
+                    .with_request_id(Some(request_id))
+            }
+            FailureKind::TooLarge {
+                status,
+                cap,
+                declared,
+            } => {
+                return too_large_error(call, status, cap, declared)
+                    .with_request_id(Some(request_id))
+            }
             FailureKind::BadCredential => (
                 ErrorCode::Validation,
                 "The stored credential contains characters that cannot be sent in a header.".to_owned(),
@@ -598,6 +767,23 @@ impl Failure {
             .with_service(call.service)
             .with_request_id(self.sent.then_some(request_id))
     }
+}
+
+/// `id` as one path segment: percent-encoded so that `/`, `?`, `#`, `%`
+/// and `.` stay inside it. An empty or dot-only id (`.`, `..`…) is refused
+/// before anything is sent: URL parsers read `%2e%2e` as `..` again.
+/// `what` names the id in the error (`token id`).
+pub fn segment(id: &str, what: &str) -> Result<String> {
+    if id.chars().all(|c| c == '.') {
+        return Err(Error::validation(format!(
+            "'{id}' is not a {what}: an id cannot be empty or only dots."
+        )));
+    }
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'~');
+    Ok(percent_encoding::utf8_percent_encode(id, SEGMENT).to_string())
 }
 
 /// Joins a base URL and a path (`base` may carry a path prefix such as `/v2`).

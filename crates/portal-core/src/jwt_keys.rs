@@ -1,6 +1,11 @@
 //! JWT keys API: public keys that verify private-video JWTs (CONTRACT.md §B).
 //!
 //! Envelope: `{"success":true,"result":…,"links":{…}|null,"errors":[]}`.
+//!
+//! Paging follows `links.next` only within the configured base URL (same
+//! scheme, host and port, a path under the base path; a relative link is
+//! resolved against the list's URL): any other link is `foreign_origin` and
+//! nothing is sent there, so the API key goes nowhere else.
 
 use chrono::{DateTime, Utc};
 use reqwest::Method;
@@ -9,11 +14,11 @@ use serde_json::{json, Value};
 use ts_rs::TS;
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{join, status_error, Call, HttpClient, Response};
+use crate::http::{join, same_origin, segment, shown, status_error, Call, HttpClient, Response};
+use crate::paging::Pages;
 use crate::secret::Secret;
 use crate::service::Service;
 use crate::time::lenient_time;
-use crate::tokens::urlencode;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -144,7 +149,8 @@ impl<'a> JwtKeysClient<'a> {
         parse_envelope(&resp)
     }
 
-    /// Every page, following `links.next` (an absolute URL).
+    /// Every page, following `links.next` (see [`Self::next_page`] and
+    /// [`crate::paging`]).
     pub async fn list_all(&self) -> Result<Vec<JwtKey>> {
         self.list_all_inner()
             .await
@@ -152,28 +158,67 @@ impl<'a> JwtKeysClient<'a> {
     }
 
     async fn list_all_inner(&self) -> Result<Vec<JwtKey>> {
-        let mut url = join(self.base, "/jwt_keys")?;
+        let first = join(self.base, "/jwt_keys")?;
+        let mut url = first.clone();
         url.query_pairs_mut().append_pair("limit", "25");
+        let mut pages = Pages::new(Service::JwtKeys);
+        pages.follow(url.as_str())?;
         let mut all: Vec<JwtKey> = Vec::new();
-        for _ in 0..10_000 {
+        loop {
             let (result, links) = self.send(Method::GET, url.clone(), None).await?;
             let page: Vec<JwtKey> = decode(result)?;
             let empty = page.is_empty();
-            all.extend(page);
+            all.extend(pages.take(page, |k| &k.id, None)?);
             match links["next"].as_str().filter(|n| !n.is_empty()) {
                 Some(next) if !empty => {
-                    let next = url
-                        .join(next)
-                        .map_err(|e| Error::config(format!("Bad links.next URL: {e}")))?;
-                    if next == url {
-                        break;
-                    }
-                    url = next;
+                    url = self.next_page(&first, next)?;
+                    pages.follow(url.as_str())?;
                 }
-                _ => break,
+                _ => return Ok(all),
             }
         }
-        Ok(all)
+    }
+
+    /// The URL of `links.next`, resolved against the list's URL `list`: only
+    /// one with the base URL's scheme, host and port and a path under its
+    /// path; anything else is `foreign_origin`.
+    fn next_page(&self, list: &url::Url, next: &str) -> Result<url::Url> {
+        let base = join(self.base, "")?;
+        let url = list.join(next).map_err(|e| {
+            Error::new(
+                ErrorCode::BadResponse,
+                format!("The next-page link is not a URL ({e})."),
+            )
+            .with_service(Service::JwtKeys)
+        })?;
+        let base_path = base.path().trim_end_matches('/');
+        let under = url.path() == base_path
+            || url
+                .path()
+                .strip_prefix(base_path)
+                .is_some_and(|rest| rest.starts_with('/'));
+        let foreign = |why: &str| {
+            Error::new(
+                ErrorCode::ForeignOrigin,
+                format!(
+                    "The JWT keys service gave a next-page link to {} ({why}); the API key goes only to \
+                     the configured base URL {}, so nothing was sent there.",
+                    shown(&url),
+                    shown(&base)
+                ),
+            )
+            .with_service(Service::JwtKeys)
+        };
+        if !same_origin(&url, &base) {
+            return Err(foreign("another origin"));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(foreign("a link with a user name"));
+        }
+        if !under {
+            return Err(foreign("a path outside the base path"));
+        }
+        Ok(url)
     }
 
     /// One small read, to prove URL and key work.
@@ -185,14 +230,13 @@ impl<'a> JwtKeysClient<'a> {
     }
 
     pub async fn get(&self, id: &str) -> Result<JwtKey> {
-        let (result, _) = self
-            .send(
-                Method::GET,
-                join(self.base, &format!("/jwt_keys/{}", urlencode(id)))?,
-                None,
-            )
-            .await?;
-        decode(result)
+        let read = async {
+            let url = join(self.base, &format!("/jwt_keys/{}", segment(id, "key id")?))?;
+            let (result, _) = self.send(Method::GET, url, None).await?;
+            decode(result)
+        };
+        read.await
+            .map_err(|e| e.during(&format!("Reading JWT key {id}")))
     }
 
     /// Uploads a public key. Never retried automatically.
@@ -212,12 +256,10 @@ impl<'a> JwtKeysClient<'a> {
 
     pub async fn delete(&self, id: &str) -> Result<()> {
         let doing = || format!("Deleting JWT key {id}");
-        let call = Call::new(
-            Service::JwtKeys,
-            Method::DELETE,
-            join(self.base, &format!("/jwt_keys/{}", urlencode(id)))?,
-        )
-        .bearer(self.credential);
+        let url = segment(id, "key id")
+            .and_then(|seg| join(self.base, &format!("/jwt_keys/{seg}")))
+            .map_err(|e| e.during(&doing()))?;
+        let call = Call::new(Service::JwtKeys, Method::DELETE, url).bearer(self.credential);
         let resp = self
             .http
             .send(&call)
@@ -244,6 +286,61 @@ mod tests {
         assert!(validate_key_name(&"x".repeat(51)).is_err());
         assert!(validate_key_name("").is_err());
         assert!(validate_key_name("   ").is_err());
+    }
+
+    #[test]
+    fn next_links_stay_under_the_base_url() {
+        let http = HttpClient::new(crate::http::HttpConfig::default()).unwrap();
+        let key = Secret::new("k");
+        let client = JwtKeysClient::new(&http, "https://api.vidbeo.com/v2", &key);
+        let list = join(client.base, "/jwt_keys").unwrap();
+        let next = |link: &str| client.next_page(&list, link);
+        let ok = |link: &str| next(link).unwrap().to_string();
+        assert_eq!(
+            ok("https://api.vidbeo.com/v2/jwt_keys?cursor=x"),
+            "https://api.vidbeo.com/v2/jwt_keys?cursor=x"
+        );
+        assert_eq!(
+            ok("https://API.vidbeo.com:443/v2/jwt_keys?cursor=x"),
+            "https://api.vidbeo.com/v2/jwt_keys?cursor=x"
+        );
+        assert_eq!(
+            ok("/v2/jwt_keys?cursor=x"),
+            "https://api.vidbeo.com/v2/jwt_keys?cursor=x"
+        );
+        assert_eq!(
+            ok("jwt_keys?cursor=x"),
+            "https://api.vidbeo.com/v2/jwt_keys?cursor=x"
+        );
+        assert_eq!(
+            ok("?cursor=x"),
+            "https://api.vidbeo.com/v2/jwt_keys?cursor=x"
+        );
+        for foreign in [
+            // A downgrade to plain HTTP, same host and port.
+            "http://api.vidbeo.com:443/v2/jwt_keys?cursor=x",
+            "http://api.vidbeo.com/v2/jwt_keys?cursor=x",
+            "https://api.vidbeo.com:8443/v2/jwt_keys?cursor=x",
+            "https://evil.example/v2/jwt_keys?cursor=x",
+            "//evil.example/v2/jwt_keys",
+            "https://api.vidbeo.com.evil.example/v2/jwt_keys",
+            "https://user:pw@api.vidbeo.com/v2/jwt_keys",
+            "https://api.vidbeo.com/v2x/jwt_keys",
+            "https://api.vidbeo.com/jwt_keys",
+            "/v2/../admin",
+            "/v2/%2e%2e/admin",
+            "../../admin",
+        ] {
+            let e = next(foreign).unwrap_err();
+            assert_eq!(e.code, ErrorCode::ForeignOrigin, "{foreign}: {e}");
+            assert_eq!(e.service, Some(Service::JwtKeys));
+            assert!(!e.message.contains("cursor"), "no query in: {}", e.message);
+        }
+        assert_eq!(
+            next("http://api.vidbeo.com/v2/jwt_keys?cursor=secret").unwrap_err().message,
+            "The JWT keys service gave a next-page link to http://api.vidbeo.com/v2/jwt_keys (another origin); \
+             the API key goes only to the configured base URL https://api.vidbeo.com/v2/, so nothing was sent there."
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod keypair;
 pub mod local_keys;
 pub mod onboarding;
 pub mod origin;
+pub mod paging;
 pub mod profiles;
 pub mod secret;
 pub mod secrets;

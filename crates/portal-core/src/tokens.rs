@@ -10,7 +10,8 @@ use serde_json::{json, Value};
 use ts_rs::TS;
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{join, status_error, Call, HttpClient, Response};
+use crate::http::{join, segment, status_error, Call, HttpClient, Response};
+use crate::paging::Pages;
 use crate::secret::Secret;
 use crate::service::Service;
 use crate::time::lenient_time;
@@ -276,18 +277,29 @@ impl<'a> TokensClient<'a> {
         })
     }
 
-    /// Every page, following the cursor.
+    /// Every page, following the cursor. A cursor given twice, a token
+    /// listed twice or rows well past `meta.total` is an error (see
+    /// [`crate::paging`]), never a list with rows twice or cut short.
     pub async fn list_all(&self) -> Result<Vec<ApiToken>> {
         let mut all = Vec::new();
+        let mut pages = Pages::new(Service::VaultStream);
+        let doing = |e: Error| e.during("Listing API tokens");
         let mut after: Option<String> = None;
         loop {
             let page = self.list_page(100, after.as_deref()).await?;
             let done = page.items.is_empty() || page.next_cursor.is_none();
-            all.extend(page.items);
-            if done || page.next_cursor == after {
-                return Ok(all);
+            all.extend(
+                pages
+                    .take(page.items, |t| &t.id, page.total)
+                    .map_err(doing)?,
+            );
+            match page.next_cursor {
+                Some(next) if !done => {
+                    pages.follow(&next).map_err(doing)?;
+                    after = Some(next);
+                }
+                _ => return Ok(all),
             }
-            after = page.next_cursor;
         }
     }
 
@@ -346,10 +358,9 @@ impl<'a> TokensClient<'a> {
     }
 
     pub async fn revoke(&self, id: &str) -> Result<()> {
-        let call = self.call(
-            Method::DELETE,
-            &format!("/v1/auth/tokens/{}", urlencode(id)),
-        )?;
+        let call = segment(id, "token id")
+            .and_then(|id| self.call(Method::DELETE, &format!("/v1/auth/tokens/{id}")))
+            .map_err(|e| e.during(&format!("Revoking API token {id}")))?;
         let resp = self
             .http
             .send(&call)
@@ -491,10 +502,6 @@ pub fn fill(what: CopyWhat, base_url: &str, value: &Secret) -> Secret {
             Secret::new(template.replace(TOKEN_PLACEHOLDER, value.expose()))
         }
     }
-}
-
-pub(crate) fn urlencode(segment: &str) -> String {
-    url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
 }
 
 #[cfg(test)]

@@ -35,7 +35,8 @@ use super::{
 };
 use crate::context::ProfileContext;
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{join, Body, Call, HttpClient, Response};
+use crate::http::{join, segment, Body, Call, HttpClient, Response};
+use crate::paging::Pages;
 use crate::secret::Secret;
 use crate::secrets::Item;
 use crate::service::Service;
@@ -165,13 +166,13 @@ impl Req {
     }
 }
 
+/// An asset id as one path segment (trimmed; see [`segment`]).
 fn seg(id: &str) -> Result<String> {
     let id = id.trim();
-    let ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
-    if id.is_empty() || id.len() > 200 || !id.chars().all(ok) {
+    if id.len() > 200 {
         return Err(Error::validation(format!("'{id}' is not an asset id.")));
     }
-    Ok(id.to_owned())
+    segment(id, "asset id")
 }
 
 fn decode<T: DeserializeOwned>(data: Value, what: &str) -> Result<T> {
@@ -428,11 +429,16 @@ impl<'a> Vault<'a> {
     /// no more (exactly where one page after the other would have stopped),
     /// and goes on one page at a time while the last one still says
     /// `has_more` (rows added meanwhile). Each request keeps its own retries;
-    /// the first failure in page order is the answer.
+    /// the first failure in page order is the answer. An asset given twice,
+    /// or rows well past `page.total`, is an error ([`crate::paging`]).
     pub async fn list_all_assets(&self, query: &AssetQuery) -> Result<Vec<Asset>> {
+        let mut pages = Pages::new(Service::Vault);
+        let doing = |e: Error| e.during("Listing assets");
         let first = self.list_assets(query).await?;
         let mut more = first.page.has_more && !first.items.is_empty();
-        let mut all = first.items;
+        let mut all = pages
+            .take(first.items, |a| &a.id, Some(first.page.total))
+            .map_err(doing)?;
         let mut q = query.clone();
         q.page = query.page.saturating_add(1);
         let limit = if first.page.limit > 0 {
@@ -445,18 +451,22 @@ impl<'a> Vault<'a> {
                 u32::try_from(first.page.total.div_ceil(u64::from(limit))).unwrap_or(u32::MAX);
             if last >= q.page {
                 let base = q.clone();
-                let pages = futures_util::stream::iter(q.page..=last)
+                let pages_stream = futures_util::stream::iter(q.page..=last)
                     .map(|page| {
                         let mut q = base.clone();
                         q.page = page;
                         async move { self.list_assets(&q).await }
                     })
                     .buffered(PAGES_IN_FLIGHT);
-                futures_util::pin_mut!(pages);
-                while let Some(p) = pages.next().await {
+                futures_util::pin_mut!(pages_stream);
+                while let Some(p) = pages_stream.next().await {
                     let p = p?;
                     more = p.page.has_more && !p.items.is_empty();
-                    all.extend(p.items);
+                    all.extend(
+                        pages
+                            .take(p.items, |a| &a.id, Some(p.page.total))
+                            .map_err(doing)?,
+                    );
                     q.page = q.page.saturating_add(1);
                     if !more {
                         return Ok(all);
@@ -467,7 +477,11 @@ impl<'a> Vault<'a> {
         while more {
             let p = self.list_assets(&q).await?;
             more = p.page.has_more && !p.items.is_empty();
-            all.extend(p.items);
+            all.extend(
+                pages
+                    .take(p.items, |a| &a.id, Some(p.page.total))
+                    .map_err(doing)?,
+            );
             q.page = q.page.saturating_add(1);
         }
         Ok(all)
@@ -591,6 +605,7 @@ impl<'a> Vault<'a> {
     /// Every folder (all pages), or those under `parent_id`.
     pub async fn list_folders(&self, parent_id: Option<&str>) -> Result<Vec<Folder>> {
         let mut all = Vec::new();
+        let mut pages = Pages::new(Service::Vault);
         let mut page = 1u32;
         loop {
             let mut req = Req::get("/vault/v1/folders");
@@ -600,8 +615,12 @@ impl<'a> Vault<'a> {
             }
             let (data, info) = self.request(&req).await?;
             let items: Vec<Folder> = decode(data, "folder list")?;
-            let more = info.is_some_and(|i| i.has_more) && !items.is_empty();
-            all.extend(items);
+            let more = info.as_ref().is_some_and(|i| i.has_more) && !items.is_empty();
+            all.extend(
+                pages
+                    .take(items, |f| &f.id, info.map(|i| i.total))
+                    .map_err(|e| e.during("Listing folders"))?,
+            );
             if !more {
                 return Ok(all);
             }
@@ -678,14 +697,19 @@ impl<'a> Vault<'a> {
     pub async fn list_transforms(&self, id: &str) -> Result<Vec<Transform>> {
         let path = format!("/vault/v1/assets/{}/transforms", seg(id)?);
         let mut all = Vec::new();
+        let mut pages = Pages::new(Service::Vault);
         let mut page = 1u32;
         loop {
             let mut req = Req::get(path.clone());
             req.query = vec![("page", page.to_string()), ("limit", "100".into())];
             let (data, info) = self.request(&req).await?;
             let items: Vec<Transform> = decode(data, "transform list")?;
-            let more = info.is_some_and(|i| i.has_more) && !items.is_empty();
-            all.extend(items);
+            let more = info.as_ref().is_some_and(|i| i.has_more) && !items.is_empty();
+            all.extend(
+                pages
+                    .take(items, |t| &t.id, info.map(|i| i.total))
+                    .map_err(|e| e.during(&format!("Listing the transforms of {id}")))?,
+            );
             if !more {
                 return Ok(all);
             }
@@ -782,7 +806,10 @@ mod tests {
     #[test]
     fn ids_are_checked_before_they_go_in_a_path() {
         assert_eq!(seg(" 5f3c-a1 ").unwrap(), "5f3c-a1");
-        assert!(seg("a/../b").is_err());
-        assert!(seg(" ").is_err());
+        assert_eq!(seg("a/../b").unwrap(), "a%2F%2E%2E%2Fb");
+        for refused in [" ", "", ".", " .. ", "..."] {
+            assert!(seg(refused).is_err(), "{refused:?}");
+        }
+        assert!(seg(&"a".repeat(201)).is_err());
     }
 }

@@ -424,6 +424,42 @@ describe('Search', () => {
   });
 });
 
+describe('Load all', () => {
+  /** Clicks "Load all" and returns the error state it ends in. */
+  async function loadAllFails(list: Handler) {
+    const user = userEvent.setup();
+    const backend = show('user', { list_assets: list });
+    await openAssets(user);
+    await screen.findByTestId('assets-total');
+    await user.click(screen.getByTestId('assets-load-all'));
+    const error = await screen.findByTestId('assets-list-error', {}, { timeout: 5000 });
+    return { backend, error };
+  }
+
+  it('stops with an error when a page repeats assets already listed', async () => {
+    // The service ignores `page`: the first page again and again, for ever.
+    const { backend, error } = await loadAllFails((args) => {
+      const q = args.query as { page: number; limit: number };
+      return { items: [plain, held], page: { total: 120, page: q.page, limit: q.limit, has_more: true } };
+    });
+    expect(error).toHaveTextContent(`page 2 repeats ${plain.id} already listed`);
+    expect(
+      backend.argsOf('list_assets').filter((a) => (a.query as { limit: number }).limit === 100),
+    ).toHaveLength(2);
+    expect(screen.getByTestId('assets-loaded')).toHaveTextContent('0 loaded');
+  });
+
+  it('stops with an error when pages go well past the announced total', async () => {
+    let n = 0;
+    const { error } = await loadAllFails((args) => {
+      const q = args.query as { page: number; limit: number };
+      const items = Array.from({ length: 100 }, () => asset(`a_${n++}`));
+      return { items, page: { total: 3, page: q.page, limit: q.limit, has_more: true } };
+    });
+    expect(error).toHaveTextContent('announced 3 in all');
+  });
+});
+
 describe('Details panel', () => {
   it('refreshes transforms every 2 s until all are done', { timeout: 10_000 }, async () => {
     const user = userEvent.setup();

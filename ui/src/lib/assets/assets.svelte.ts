@@ -57,6 +57,8 @@ function offlineError(rejection: unknown): boolean {
 export const PAGE_LIMITS = [20, 50, 100];
 /** In "all" mode the list is fetched 100 at a time into memory. */
 const ALL_LIMIT = 100;
+/** Pages "Load all" may take (portal-core `paging::MAX_PAGES`). */
+const MAX_PAGES = 10_000;
 
 export class AssetsStore {
   session = $state<SessionStatus>('checking');
@@ -232,16 +234,41 @@ export class AssetsStore {
     }
   }
 
-  /** Pages of 100 into memory; the list shows as it grows. */
+  /**
+   * Pages of 100 into memory; the list shows as it grows. As in Rust's
+   * paging checks (portal-core `paging.rs`), a page that repeats an asset
+   * already listed, rows well past the total the vault announced, or more
+   * than MAX_PAGES pages stop it with `bad_response`, and nothing partial
+   * stays shown: never a row twice, never a loop.
+   */
   async loadEverything(request: number): Promise<void> {
     this.loadingAll = true;
     try {
       let page = 1;
       const collected: Asset[] = [];
+      const ids = new Set<string>();
+      let announced = 0;
       for (;;) {
         const result = await listAssets(this.query(page, ALL_LIMIT));
         if (request !== this.#request) return;
-        for (const item of result.items) collected.push(item);
+        for (const item of result.items) {
+          if (ids.has(item.id)) {
+            throw this.#pagingError(
+              `page ${page} repeats ${item.id} already listed; the list changed while it was read, or the service repeats pages.`,
+            );
+          }
+          ids.add(item.id);
+          collected.push(item);
+        }
+        announced = Math.max(announced, result.page.total);
+        if (announced > 0 && collected.length > announced + ALL_LIMIT) {
+          throw this.#pagingError(
+            `the vault gave ${collected.length} assets in ${page} pages but announced ${announced} in all.`,
+          );
+        }
+        if (page >= MAX_PAGES && result.page.has_more) {
+          throw this.#pagingError(`the vault gave more than ${MAX_PAGES} pages.`);
+        }
         const last = !result.page.has_more || result.items.length === 0;
         // Show the first page at once, then every 10 pages (not O(n²) copies).
         if (page === 1 || page % 10 === 0 || last) {
@@ -255,9 +282,25 @@ export class AssetsStore {
         }
         page++;
       }
+    } catch (e) {
+      if (request === this.#request) this.items = [];
+      throw e;
     } finally {
       if (request === this.#request) this.loadingAll = false;
     }
+  }
+
+  #pagingError(what: string): PortalError {
+    return new PortalError({
+      code: 'bad_response',
+      message: `Loading all assets: ${what}`,
+      service: 'vault',
+      request_id: null,
+      status: null,
+      service_code: null,
+      retry_after_secs: null,
+      hint: 'Try again; if it keeps happening, report it to the service.',
+    });
   }
 
   goTo(page: number): void {

@@ -10,6 +10,7 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'unavailable',
   'outcome_unknown',
   'bad_response',
+  'foreign_origin',
   'no_credentials',
   'keychain_unavailable',
   'secrets_locked',

@@ -97,6 +97,13 @@ const TABLE: Record<ErrorCode, Row> = {
     settings: false,
     offline: true,
   },
+  foreign_origin: {
+    severity: 'critical',
+    title: 'Service pointed elsewhere',
+    nextStep: 'Check the base URL in Settings: use the address the service answers on directly.',
+    retry: false,
+    settings: true,
+  },
   no_credentials: {
     severity: 'info',
     title: 'No credentials',

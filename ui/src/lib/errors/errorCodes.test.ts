@@ -62,6 +62,13 @@ const CASES: Record<ErrorCode, Expected> = {
     toast: 'critical',
   },
   bad_response: { retry: true, settings: false, offline: true, next: /base URL/, toast: 'critical' },
+  foreign_origin: {
+    retry: false,
+    settings: true,
+    offline: false,
+    next: /Check the base URL in Settings/,
+    toast: 'critical',
+  },
   no_credentials: { retry: false, settings: true, offline: false, next: /Add the credential/, toast: 'info' },
   keychain_unavailable: {
     retry: true,
