@@ -19,6 +19,7 @@ use super::idempotency::Write;
 use super::{bad_request, internal, page_of, Reply, SERVICE};
 use crate::clock::{from_db, to_db};
 use crate::error::{parse_json, ApiError, ApiResult};
+use crate::validate::{blank_or_longer, non_null};
 use crate::state::{origin_of, AppState};
 
 /// Transform kinds the sandbox knows.
@@ -91,7 +92,7 @@ pub async fn set_hold(
     let outcome =
         write.run(&state, &body, |conn| {
             let reason = req.reason.trim();
-            if reason.is_empty() || reason.chars().count() > 500 {
+            if blank_or_longer(&req.reason, 500) {
                 return Err(bad_request("reason must be 1 to 500 characters"));
             }
             let mut asset = find(conn, caller, &id)?;
@@ -223,7 +224,7 @@ pub async fn list_transforms(
 struct RequestTransform {
     #[serde(rename = "type")]
     kind: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
     params: Option<Value>,
 }
 
@@ -274,7 +275,7 @@ pub async fn request_transform(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CreateShare {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
     expires_in_seconds: Option<i64>,
 }
 
