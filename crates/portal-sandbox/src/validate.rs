@@ -41,7 +41,10 @@ mod tests {
     #[test]
     fn null_is_refused_but_absence_is_not() {
         assert_eq!(serde_json::from_str::<Body>("{}").unwrap().n, None);
-        assert_eq!(serde_json::from_str::<Body>(r#"{"n":3}"#).unwrap().n, Some(3));
+        assert_eq!(
+            serde_json::from_str::<Body>(r#"{"n":3}"#).unwrap().n,
+            Some(3)
+        );
         let err = serde_json::from_str::<Body>(r#"{"n":null}"#).unwrap_err();
         assert!(err.to_string().contains("null"), "{err}");
     }

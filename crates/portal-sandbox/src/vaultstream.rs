@@ -26,9 +26,9 @@ use std::collections::HashMap;
 use crate::clock::{db_to_seconds, from_db, to_db, to_seconds};
 use crate::context::{request_id, Service};
 use crate::error::{internal, parse_json, ApiError, ApiResult};
-use crate::validate::{blank_or_longer, non_null};
 use crate::ids;
 use crate::state::AppState;
+use crate::validate::{blank_or_longer, non_null};
 
 const SERVICE: Service = Service::VaultStream;
 

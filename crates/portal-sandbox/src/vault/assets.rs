@@ -17,8 +17,8 @@ use super::upload::{self, Upload};
 use super::{bad_request, internal, not_found_asset, page_of, Reply, SERVICE};
 use crate::clock::to_db;
 use crate::error::{parse_json, ApiError, ApiResult};
-use crate::validate::blank_or_longer;
 use crate::state::AppState;
+use crate::validate::blank_or_longer;
 
 const MAX_TAGS: usize = 50;
 const MAX_TAG_LEN: usize = 50;

@@ -19,8 +19,8 @@ use super::idempotency::Write;
 use super::{bad_request, internal, page_of, Reply, SERVICE};
 use crate::clock::{from_db, to_db};
 use crate::error::{parse_json, ApiError, ApiResult};
-use crate::validate::{blank_or_longer, non_null};
 use crate::state::{origin_of, AppState};
+use crate::validate::{blank_or_longer, non_null};
 
 /// Transform kinds the sandbox knows.
 pub const TRANSFORM_TYPES: [&str; 5] = ["thumbnail", "transcode", "resize", "watermark", "preview"];

@@ -16,8 +16,8 @@ use super::idempotency::Write;
 use super::{bad_request, internal, page_of, Reply, SERVICE};
 use crate::clock::to_db;
 use crate::error::{parse_json, ApiError, ApiResult};
-use crate::validate::blank_or_longer;
 use crate::state::AppState;
+use crate::validate::blank_or_longer;
 
 const FOLDER_COLUMNS: &str = "id, tenant_id, name, parent_id, created_at, created_by";
 
