@@ -71,6 +71,13 @@ stop_sandbox() {
 }
 # The work dir holds the sandboxes' credentials: it goes with the run.
 trap 'stop_sandbox; rm -rf "$WORK"' EXIT
+# Schemathesis hides headers and fields whose names hold these markers in
+# what it prints (curl reproductions): its own list plus "control", for
+# the sandbox controls' X-Sandbox-Control secret.
+cat >"$WORK/schemathesis.toml" <<'EOF'
+[output.sanitization]
+sensitive-markers = ["token", "key", "secret", "password", "auth", "session", "passwd", "credential", "control"]
+EOF
 
 # One field of the sandbox's connection JSON (empty when absent).
 field() { "$PY" -c 'import json,sys
@@ -84,7 +91,8 @@ print(v if isinstance(v, str) else "")' "$1" "$2"; }
 start_sandbox() {
   local dir="$WORK/$1" i
   mkdir -p "$dir"
-  "$PORTAL_BIN" sandbox --port 0 --json --data "$dir/sandbox.db" \
+  # --seed: assets, tokens and JWT keys to list, so responses carry real rows.
+  "$PORTAL_BIN" sandbox --port 0 --json --data "$dir/sandbox.db" --seed 5 \
     --read-limit 0 --write-limit 0 --upload-limit 0 --transform-delay-ms 500 \
     >"$dir/sandbox.json" 2>"$dir/sandbox.log" &
   SANDBOX_PID=$!
@@ -153,7 +161,7 @@ run_doc() {
   # Run from the work dir: Schemathesis writes its scratch files there.
   set +e
   (cd "$dir" && timeout --kill-after=10 "$SECONDS_PER_DOC" \
-    "$VENV/bin/st" run "$ROOT/docs/api/$doc.yaml" --url "$base" "${args[@]}" \
+    "$VENV/bin/st" --config-file "$WORK/schemathesis.toml" run "$ROOT/docs/api/$doc.yaml" --url "$base" "${args[@]}" \
       --checks "$CHECKS" --max-examples "$EXAMPLES" \
       --seed "$SEED" --workers 1 --continue-on-failure --generation-database none \
       --request-timeout 20 --no-color --output-truncate true)

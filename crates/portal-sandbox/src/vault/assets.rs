@@ -139,15 +139,21 @@ pub fn validate_name(name: &str) -> ApiResult<String> {
     Ok(trimmed.to_owned())
 }
 
-/// `type/subtype`, surrounding white space allowed, at most 255
-/// characters as sent (the documents' `pattern` and `maxLength`).
+/// `type/subtype`, each an HTTP token (RFC 9110: letters, digits and
+/// ``!#$%&'*+-.^_`|~``), surrounding white space allowed, at most 255
+/// characters as sent (the documents' `pattern` and `maxLength`). A token
+/// is always a valid header value, so a share link can serve it as is.
 pub fn validate_content_type(raw: &str) -> ApiResult<String> {
     let ct = raw.trim().to_ascii_lowercase();
+    let token = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    };
     let valid = raw.chars().count() <= 255
         && ct
             .split_once('/')
-            .is_some_and(|(t, s)| !t.is_empty() && !s.is_empty() && !s.contains('/'))
-        && !ct.contains(char::is_whitespace);
+            .is_some_and(|(t, s)| token(t) && token(s));
     if !valid {
         return Err(bad_request(format!(
             "content_type {ct:?} is not a media type like video/mp4"

@@ -6,7 +6,7 @@ use std::time::Duration as StdDuration;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -372,18 +372,44 @@ pub async fn open_share(
         .await
         .map_err(internal)?;
     let body = Body::from_stream(file_chunks(file));
+    // Content types are validated tokens, but a stored one from before
+    // that rule must not turn into a 500: fall back to bytes.
+    let content_type = HeaderValue::from_str(&asset.content_type)
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
     Ok((
         [
-            (header::CONTENT_TYPE, asset.content_type.clone()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}\"", asset.name.replace('"', "")),
-            ),
-            (header::CONTENT_LENGTH, asset.size.to_string()),
+            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_DISPOSITION, attachment(&asset.name)),
+            (header::CONTENT_LENGTH, HeaderValue::from(asset.size)),
         ],
         body,
     )
         .into_response())
+}
+
+/// `Content-Disposition: attachment` naming `name`, whatever characters it
+/// holds (RFC 6266): a visible-ASCII `filename` with anything else replaced
+/// by `_`, and the exact name as UTF-8 in `filename*` (RFC 8187).
+fn attachment(name: &str) -> HeaderValue {
+    let ascii: String = name
+        .chars()
+        .map(|c| match c {
+            ' ' | '!' | '#'..='[' | ']'..='~' => c,
+            _ => '_',
+        })
+        .collect();
+    let mut exact = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            exact.push(char::from(b));
+        } else {
+            exact.push_str(&format!("%{b:02X}"));
+        }
+    }
+    HeaderValue::from_str(&format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{exact}"
+    ))
+    .unwrap_or(HeaderValue::from_static("attachment"))
 }
 
 /// A file as a stream of chunks.

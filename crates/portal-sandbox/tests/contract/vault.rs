@@ -928,3 +928,57 @@ async fn fields_are_exactly_as_documented() {
             .expect(400);
     }
 }
+
+/// Found by Schemathesis: a share link to an uploaded file whose name held
+/// a control character answered 500 (the name went into a header as is);
+/// and media types allowed characters no header may carry.
+#[tokio::test]
+async fn share_links_serve_any_file_name_and_media_types_are_tokens() {
+    let env = start().await;
+    let org = env.login("organizer@eventzr.com").await;
+    let r = env
+        .call(
+            env.vault(Method::POST, "/vault/v1/assets", &org)
+                .json(&json!({"name": "n", "content_type": "\u{1}/x"})),
+        )
+        .await;
+    r.expect(400);
+    let name = "résumé\u{1}\"x.txt";
+    let form = Form::new()
+        .part(
+            "file",
+            Part::bytes(b"hello".to_vec()).file_name("upload.bin"),
+        )
+        .text("name", name)
+        .text("content_type", "Text/Plain");
+    let asset = env
+        .call(
+            env.vault(Method::POST, "/vault/v1/assets", &org)
+                .multipart(form),
+        )
+        .await;
+    asset.expect(201);
+    assert_eq!(asset.body["data"]["name"], name);
+    assert_eq!(asset.body["data"]["content_type"], "text/plain");
+    let id = asset.body["data"]["id"].as_str().unwrap();
+    let share = env
+        .call(
+            env.vault(Method::POST, &format!("/vault/v1/assets/{id}/share"), &org)
+                .json(&json!({})),
+        )
+        .await;
+    share.expect(201);
+    let opened = env
+        .http
+        .get(share.body["data"]["url"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status(), 200);
+    assert_eq!(opened.headers()["content-type"], "text/plain");
+    assert_eq!(
+        opened.headers()["content-disposition"],
+        "attachment; filename=\"r_sum___x.txt\"; filename*=UTF-8''r%C3%A9sum%C3%A9%01%22x.txt"
+    );
+    assert_eq!(&opened.bytes().await.unwrap()[..], b"hello");
+}
