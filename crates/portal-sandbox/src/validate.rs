@@ -7,9 +7,13 @@
 //!   that is not white space (Unicode `White_Space`, as `str::trim` sees
 //!   it: the documents' `pattern` lists the same characters), and its
 //!   length limit counts characters (code points) of the value as sent,
-//!   like JSON Schema's `maxLength` ([`blank_or_longer`]).
+//!   like JSON Schema's `maxLength` ([`blank_or_longer`]);
+//! - an `integer` is any JSON number without a fraction, `3.0` as well as
+//!   `3`, as JSON Schema counts them ([`integer`], [`whole`]).
 
+use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
+use serde_json::Number;
 
 /// `#[serde(default, deserialize_with = "non_null")]`: absent is `None`,
 /// a value is `Some`, and `null` is an error naming the expected type.
@@ -19,6 +23,29 @@ where
     T: Deserialize<'de>,
 {
     T::deserialize(deserializer).map(Some)
+}
+
+/// `#[serde(default, deserialize_with = "integer")]`: like [`non_null`]
+/// for an `i64`, and a number with a zero fraction (`86400.0`) counts.
+pub fn integer<'de, D>(deserializer: D) -> Result<Option<i64>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    let n = Number::deserialize(deserializer)?;
+    whole(&n)
+        .map(Some)
+        .ok_or_else(|| D::Error::custom(format!("{n} is not a whole number")))
+}
+
+/// `n` as an `i64` when it is a whole number in range (`3` or `3.0`).
+pub fn whole(n: &Number) -> Option<i64> {
+    // i64::MAX as f64 rounds up to 2^63, which is out of range.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    n.as_i64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && (-LIMIT..LIMIT).contains(f))
+            .map(|f| f as i64)
+    })
 }
 
 /// Whether `value` is blank (only white space) or has more than `max`
@@ -47,6 +74,30 @@ mod tests {
         );
         let err = serde_json::from_str::<Body>(r#"{"n":null}"#).unwrap_err();
         assert!(err.to_string().contains("null"), "{err}");
+    }
+
+    #[derive(Deserialize, Debug)]
+    struct Numbers {
+        #[serde(default, deserialize_with = "integer")]
+        n: Option<i64>,
+    }
+
+    #[test]
+    fn integers_are_json_schema_integers() {
+        let n = |body: &str| serde_json::from_str::<Numbers>(body).map(|b| b.n);
+        assert_eq!(n("{}").unwrap(), None);
+        assert_eq!(n(r#"{"n":86400}"#).unwrap(), Some(86_400));
+        assert_eq!(n(r#"{"n":86400.0}"#).unwrap(), Some(86_400));
+        assert_eq!(n(r#"{"n":-2e3}"#).unwrap(), Some(-2000));
+        for bad in [
+            r#"{"n":null}"#,
+            r#"{"n":1.5}"#,
+            r#"{"n":"1"}"#,
+            r#"{"n":9223372036854775808}"#,
+            r#"{"n":1e300}"#,
+        ] {
+            assert!(n(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -28,7 +28,7 @@ use crate::context::{request_id, Service};
 use crate::error::{internal, parse_json, ApiError, ApiResult};
 use crate::ids;
 use crate::state::AppState;
-use crate::validate::{blank_or_longer, non_null};
+use crate::validate::{blank_or_longer, integer};
 
 const SERVICE: Service = Service::VaultStream;
 
@@ -413,7 +413,7 @@ async fn revoke_token(
 struct MintJwt {
     user_id: String,
     content_id: String,
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "integer")]
     ttl_seconds: Option<i64>,
 }
 

@@ -18,7 +18,7 @@ use super::{bad_request, internal, not_found_asset, page_of, Reply, SERVICE};
 use crate::clock::to_db;
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::state::AppState;
-use crate::validate::blank_or_longer;
+use crate::validate::{blank_or_longer, whole};
 
 const MAX_TAGS: usize = 50;
 const MAX_TAG_LEN: usize = 50;
@@ -483,7 +483,8 @@ fn new_asset_from_json(fields: &Map<String, Value>) -> ApiResult<NewAsset> {
     let size = match fields.get("size") {
         None => 0,
         Some(v) => v
-            .as_i64()
+            .as_number()
+            .and_then(whole)
             .filter(|s| *s >= 0)
             .ok_or_else(|| bad_request("size must be a whole number of bytes, 0 or more"))?,
     };

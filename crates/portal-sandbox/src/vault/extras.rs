@@ -20,7 +20,7 @@ use super::{bad_request, internal, page_of, Reply, SERVICE};
 use crate::clock::{from_db, to_db};
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::state::{origin_of, AppState};
-use crate::validate::{blank_or_longer, non_null};
+use crate::validate::{blank_or_longer, integer, non_null};
 
 /// Transform kinds the sandbox knows.
 pub const TRANSFORM_TYPES: [&str; 5] = ["thumbnail", "transcode", "resize", "watermark", "preview"];
@@ -275,7 +275,7 @@ pub async fn request_transform(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CreateShare {
-    #[serde(default, deserialize_with = "non_null")]
+    #[serde(default, deserialize_with = "integer")]
     expires_in_seconds: Option<i64>,
 }
 

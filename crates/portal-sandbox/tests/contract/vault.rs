@@ -906,6 +906,13 @@ async fn fields_are_exactly_as_documented() {
     env.call(create(json!({"name": "n", "tags": [" "]})))
         .await
         .expect(400);
+    // Integers as JSON Schema counts them: 5.0 is one, 5.5 is not.
+    let sized = env.call(create(json!({"name": "n", "size": 5.0}))).await;
+    sized.expect(201);
+    assert_eq!(sized.body["data"]["size"], 5);
+    env.call(create(json!({"name": "n", "size": 5.5})))
+        .await
+        .expect(400);
     env.call(
         env.vault(Method::POST, &format!("/vault/v1/assets/{id}/share"), &org)
             .json(&json!({"expires_in_seconds": null})),

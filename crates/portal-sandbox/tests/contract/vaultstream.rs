@@ -414,6 +414,17 @@ async fn user_jwt_fields_are_exactly_as_documented() {
         .await;
     r.expect(400);
     assert_eq!(r.code(), "invalid_request");
+    // An integer in JSON Schema's sense: 600.0 is one, 600.5 is not.
+    env.call(mint(
+        json!({"user_id": "u", "content_id": "c", "ttl_seconds": 600.0}),
+    ))
+    .await
+    .expect(200);
+    env.call(mint(
+        json!({"user_id": "u", "content_id": "c", "ttl_seconds": 600.5}),
+    ))
+    .await
+    .expect(400);
     // 200 characters (400 bytes) is within maxLength; 201 is not.
     env.call(mint(json!({"user_id": "é".repeat(200), "content_id": "c"})))
         .await
