@@ -112,13 +112,15 @@ start_sandbox() {
   return 1
 }
 
-# The headers document $1 needs: its credential, as a client would send it.
+# The headers document $1 needs: its credential, as a client would send
+# it. Fails when the credential is missing (a run without it would only
+# test the 401s).
 auth_headers() {
-  local json="$WORK/$1/sandbox.json" origin token email password control header
+  local json="$WORK/$1/sandbox.json" origin token="" email password control header
   origin="http://$(field "$json" addr)"
   case "$1" in
-    vaultstream) echo "Authorization: Bearer $(field "$json" credentials.vaultstream_admin_token)" ;;
-    jwt-keys) echo "Authorization: Bearer $(field "$json" credentials.jwt_keys_api_key)" ;;
+    vaultstream) token="$(field "$json" credentials.vaultstream_admin_token)" ;;
+    jwt-keys) token="$(field "$json" credentials.jwt_keys_api_key)" ;;
     vault)
       # Log in as the seeded admin (every call, deletes and legal holds too).
       read -r email password < <("$PY" -c 'import json,sys
@@ -131,8 +133,7 @@ req = urllib.request.Request(sys.argv[1], method="POST",
     headers={"Content-Type": "application/json"})
 print(json.load(urllib.request.urlopen(req, timeout=20))["data"]["accessToken"])
 EOF
-)"
-      echo "Authorization: Bearer $token" ;;
+)" || token="" ;;
     sandbox)
       # The controls' per-run secret, as the sandbox prints it (or from the
       # environment for a sandbox that does not).
@@ -141,37 +142,42 @@ EOF
       header="$(field "$json" control_header)"
       header="${header:-${PORTAL_SANDBOX_CONTROL_HEADER:-X-Sandbox-Control}}"
       [ -n "$control" ] && echo "$header: $control"
-      ;;
+      return 0 ;;
   esac
-  return 0
+  if [ -z "$token" ]; then
+    echo "No credential for the $1 document (did the sandbox or the Vault login fail?)" >&2
+    return 1
+  fi
+  echo "Authorization: Bearer $token"
 }
 
+# (Called as `run_doc || …`, where `set -e` does not apply: every step
+# checks its own failure.)
 run_doc() {
-  local doc="$1" dir="$WORK/$1" base args=() line rc
-  start_sandbox "$doc"
+  local doc="$1" dir="$WORK/$1" base args=() headers line rc
+  start_sandbox "$doc" || return 1
   # 127.0.0.1:PORT: the Host the sandbox accepts.
   base="http://$(field "$dir/sandbox.json" addr)"
   case "$doc" in
     jwt-keys) base+=/jwt-keys/v2 ;;
     *) base+="/$doc" ;;
   esac
+  headers="$(auth_headers "$doc")" || { stop_sandbox; return 1; }
   while IFS= read -r line; do
     [ -n "$line" ] && args+=(-H "$line")
-  done < <(auth_headers "$doc")
+  done <<<"$headers"
   if [ -n "${API_FUZZ_REPORT_DIR:-}" ]; then
     mkdir -p "$API_FUZZ_REPORT_DIR"
     args+=(--report junit --report-junit-path "$API_FUZZ_REPORT_DIR/$doc.xml")
   fi
   say "Schemathesis: docs/api/$doc.yaml against $base"
   # Run from the work dir: Schemathesis writes its scratch files there.
-  set +e
   (cd "$dir" && timeout --kill-after=10 "$SECONDS_PER_DOC" \
     "$VENV/bin/st" --config-file "$WORK/schemathesis.toml" run "$ROOT/docs/api/$doc.yaml" --url "$base" "${args[@]}" \
       --checks "$CHECKS" --max-examples "$EXAMPLES" \
       --seed "$SEED" --workers 1 --continue-on-failure --generation-database none \
       --request-timeout 20 --no-color --output-truncate true)
   rc=$?
-  set -e
   if ! kill -0 "$SANDBOX_PID" 2>/dev/null; then
     echo "The sandbox stopped during the run (a crash?); its log:" >&2
     tail -n 40 "$dir/sandbox.log" >&2
