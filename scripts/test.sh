@@ -117,6 +117,10 @@ step "generated files up to date" generated_fresh
 step "svelte-check" ui check
 step "vitest" ui test
 step "app build (debug)" cargo build -p partner-portal -p portal-cli "${APP_FEATURES[@]}" --quiet
+# A third-party API tester: Schemathesis runs each docs/api/ document against
+# the standalone sandbox (the `portal` just built), bounded in examples.
+step "API conformance (Schemathesis)" env PORTAL_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/portal" \
+  "$ROOT/scripts/api-fuzz.sh"
 # Bad input: each cargo-fuzz target for a bounded time from the committed corpus.
 # A fixed seed: each run replays the same mutations (further on a faster
 # machine), so a finding reproduces; scripts/fuzz.sh alone draws a new seed.

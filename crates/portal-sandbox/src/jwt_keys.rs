@@ -389,8 +389,13 @@ async fn delete_key(
     Ok(ok(StatusCode::OK, json!({}), Value::Null))
 }
 
-fn parse_list_query(query: &HashMap<String, String>) -> ApiResult<(usize, i64)> {
-    let limit = match query.get("limit").filter(|l| !l.is_empty()) {
+/// Where a page starts: after this key in the list's order (creation
+/// time, then insertion order); the first page starts before everything.
+type Position = (String, i64);
+
+fn parse_list_query(query: &HashMap<String, String>) -> ApiResult<(usize, Position)> {
+    // `limit=` (empty) is not a number: refused like any other non-number.
+    let limit = match query.get("limit") {
         None => DEFAULT_LIMIT,
         Some(raw) => match raw.parse::<usize>() {
             Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
@@ -404,7 +409,7 @@ fn parse_list_query(query: &HashMap<String, String>) -> ApiResult<(usize, i64)> 
         },
     };
     let after = match query.get("cursor").filter(|c| !c.is_empty()) {
-        None => 0,
+        None => (String::new(), 0),
         Some(cursor) => decode_cursor(cursor).ok_or_else(|| {
             invalid(vec![field_error(
                 "cursor",
@@ -416,17 +421,18 @@ fn parse_list_query(query: &HashMap<String, String>) -> ApiResult<(usize, i64)> 
     Ok((limit, after))
 }
 
-fn encode_cursor(seq: i64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("k:{seq}"))
+/// The cursor after `key`: its creation time and insertion number, so the
+/// next page starts at the right place even if `key` is deleted meanwhile.
+fn encode_cursor((created, seq): &Position) -> String {
+    URL_SAFE_NO_PAD.encode(format!("k:{seq}:{created}"))
 }
 
-fn decode_cursor(cursor: &str) -> Option<i64> {
+fn decode_cursor(cursor: &str) -> Option<Position> {
     let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
-    String::from_utf8(bytes)
-        .ok()?
-        .strip_prefix("k:")?
-        .parse()
-        .ok()
+    let text = String::from_utf8(bytes).ok()?;
+    let (seq, created) = text.strip_prefix("k:")?.split_once(':')?;
+    crate::clock::from_db(created)?;
+    Some((created.to_owned(), seq.parse().ok()?))
 }
 
 async fn list_keys(
@@ -439,11 +445,12 @@ async fn list_keys(
     let conn = state.db.lock();
     let mut stmt = conn
         .prepare_cached(&format!(
-            "SELECT seq, {KEY_COLUMNS} FROM jk_keys WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+            "SELECT seq, {KEY_COLUMNS} FROM jk_keys WHERE (created_time, seq) > (?1, ?2)
+             ORDER BY created_time, seq LIMIT ?3"
         ))
         .map_err(|e| internal(SERVICE, e))?;
     let mut rows: Vec<(i64, JwtKey)> = stmt
-        .query_map(params![after, limit as i64 + 1], |row| {
+        .query_map(params![after.0, after.1, limit as i64 + 1], |row| {
             let seq: i64 = row.get(0)?;
             let key = JwtKey {
                 id: row.get(1)?,
@@ -461,11 +468,11 @@ async fn list_keys(
     let more = rows.len() > limit;
     rows.truncate(limit);
     let mut links = json!({});
-    if let (true, Some((seq, _))) = (more, rows.last()) {
+    if let (true, Some((seq, key))) = (more, rows.last()) {
         links["next"] = json!(format!(
             "{}{JWT_KEYS_PREFIX}/jwt_keys?limit={limit}&cursor={}",
             origin_of(&state, &headers),
-            encode_cursor(*seq)
+            encode_cursor(&(key.created_time.clone(), *seq))
         ));
     }
     let result: Vec<Value> = rows.iter().map(|(_, k)| k.to_json()).collect();

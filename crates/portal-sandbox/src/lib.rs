@@ -52,6 +52,7 @@ pub mod sandbox_api;
 mod seed;
 mod server;
 mod state;
+mod validate;
 mod vault;
 pub mod vaultstream;
 

@@ -28,6 +28,7 @@ use crate::context::{request_id, Service};
 use crate::error::{internal, parse_json, ApiError, ApiResult};
 use crate::ids;
 use crate::state::AppState;
+use crate::validate::{blank_or_longer, integer};
 
 const SERVICE: Service = Service::VaultStream;
 
@@ -255,8 +256,7 @@ struct CreateToken {
 }
 
 fn validate_create(req: &CreateToken, now: DateTime<Utc>) -> ApiResult<Option<DateTime<Utc>>> {
-    let name_len = req.name.trim().chars().count();
-    if name_len == 0 || req.name.chars().count() > 100 {
+    if blank_or_longer(&req.name, 100) {
         return Err(bad_request("name must be 1 to 100 characters"));
     }
     if req.scopes.is_empty() {
@@ -330,26 +330,34 @@ async fn list_tokens(
     authenticate(&state, &headers, "admin:read")?;
     let limit = parse_limit(&query)?;
     let conn = state.db.lock();
-    let after_seq: i64 = match query.get("after").filter(|a| !a.is_empty()) {
-        None => 0,
-        Some(after) => conn
-            .query_row(
-                "SELECT seq FROM vs_tokens WHERE id = ?1",
-                params![after],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| internal(SERVICE, e))?
-            .ok_or_else(|| bad_request(format!("after {after:?} is not a token id")))?,
-    };
+    // Oldest first (as documented): by creation time, ties in insertion
+    // order. `after` names the last token of the previous page; the page
+    // goes on from its place in that order, even if it was revoked since.
+    let (after_created, after_seq): (String, i64) =
+        match query.get("after").filter(|a| !a.is_empty()) {
+            None => (String::new(), 0),
+            Some(after) => conn
+                .query_row(
+                    "SELECT created_at, seq FROM vs_tokens WHERE id = ?1",
+                    params![after],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(|e| internal(SERVICE, e))?
+                .ok_or_else(|| bad_request(format!("after {after:?} is not a token id")))?,
+        };
     let mut stmt = conn
         .prepare_cached(&format!(
             "SELECT {TOKEN_COLUMNS} FROM vs_tokens
-             WHERE revoked_at IS NULL AND seq > ?1 ORDER BY seq LIMIT ?2"
+             WHERE revoked_at IS NULL AND (created_at, seq) > (?1, ?2)
+             ORDER BY created_at, seq LIMIT ?3"
         ))
         .map_err(|e| internal(SERVICE, e))?;
     let mut tokens: Vec<Token> = stmt
-        .query_map(params![after_seq, limit as i64 + 1], Token::from_row)
+        .query_map(
+            params![after_created, after_seq, limit as i64 + 1],
+            Token::from_row,
+        )
         .and_then(|rows| rows.collect())
         .map_err(|e| internal(SERVICE, e))?;
     let total: i64 = conn
@@ -405,7 +413,7 @@ async fn revoke_token(
 struct MintJwt {
     user_id: String,
     content_id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "integer")]
     ttl_seconds: Option<i64>,
 }
 
@@ -417,7 +425,7 @@ async fn mint_jwt(
     let token = authenticate(&state, &headers, JWT_SCOPE)?;
     let req: MintJwt = parse_json(SERVICE, &headers, &body)?;
     for (field, value) in [("user_id", &req.user_id), ("content_id", &req.content_id)] {
-        if value.trim().is_empty() || value.len() > 200 {
+        if blank_or_longer(value, 200) {
             return Err(bad_request(format!("{field} must be 1 to 200 characters")));
         }
     }

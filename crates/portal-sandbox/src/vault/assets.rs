@@ -18,6 +18,7 @@ use super::{bad_request, internal, not_found_asset, page_of, Reply, SERVICE};
 use crate::clock::to_db;
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::state::AppState;
+use crate::validate::{blank_or_longer, whole};
 
 const MAX_TAGS: usize = 50;
 const MAX_TAG_LEN: usize = 50;
@@ -130,7 +131,7 @@ pub struct NewAsset {
 
 pub fn validate_name(name: &str) -> ApiResult<String> {
     let trimmed = name.trim();
-    if trimmed.is_empty() || trimmed.chars().count() > MAX_NAME_LEN {
+    if blank_or_longer(name, MAX_NAME_LEN) {
         return Err(bad_request(format!(
             "name must be 1 to {MAX_NAME_LEN} characters"
         )));
@@ -138,13 +139,21 @@ pub fn validate_name(name: &str) -> ApiResult<String> {
     Ok(trimmed.to_owned())
 }
 
-pub fn validate_content_type(ct: &str) -> ApiResult<String> {
-    let ct = ct.trim().to_ascii_lowercase();
-    let valid = ct.len() <= 255
+/// `type/subtype`, each an HTTP token (RFC 9110: letters, digits and
+/// ``!#$%&'*+-.^_`|~``), surrounding white space allowed, at most 255
+/// characters as sent (the documents' `pattern` and `maxLength`). A token
+/// is always a valid header value, so a share link can serve it as is.
+pub fn validate_content_type(raw: &str) -> ApiResult<String> {
+    let ct = raw.trim().to_ascii_lowercase();
+    let token = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    };
+    let valid = raw.chars().count() <= 255
         && ct
             .split_once('/')
-            .is_some_and(|(t, s)| !t.is_empty() && !s.is_empty() && !s.contains('/'))
-        && !ct.contains(char::is_whitespace);
+            .is_some_and(|(t, s)| token(t) && token(s));
     if !valid {
         return Err(bad_request(format!(
             "content_type {ct:?} is not a media type like video/mp4"
@@ -159,12 +168,12 @@ pub fn validate_tags(tags: &[String]) -> ApiResult<Vec<String>> {
     }
     let mut out: Vec<String> = Vec::new();
     for tag in tags {
-        let tag = tag.trim();
-        if tag.is_empty() || tag.chars().count() > MAX_TAG_LEN {
+        if blank_or_longer(tag, MAX_TAG_LEN) {
             return Err(bad_request(format!(
                 "each tag must be 1 to {MAX_TAG_LEN} characters"
             )));
         }
+        let tag = tag.trim();
         if !out.iter().any(|t| t == tag) {
             out.push(tag.to_owned());
         }
@@ -455,8 +464,10 @@ fn new_asset_from_json(fields: &Map<String, Value>) -> ApiResult<NewAsset> {
         .get("name")
         .and_then(Value::as_str)
         .ok_or_else(|| bad_request("name is required (a string)"))?;
+    // Only folder_id is nullable: null elsewhere is refused, not taken
+    // for "absent".
     let content_type = match fields.get("content_type") {
-        None | Some(Value::Null) => "application/octet-stream".to_owned(),
+        None => "application/octet-stream".to_owned(),
         Some(Value::String(ct)) => validate_content_type(ct)?,
         Some(_) => return Err(bad_request("content_type must be a string")),
     };
@@ -466,13 +477,14 @@ fn new_asset_from_json(fields: &Map<String, Value>) -> ApiResult<NewAsset> {
         Some(_) => return Err(bad_request("folder_id must be a string or null")),
     };
     let tags = match fields.get("tags") {
-        None | Some(Value::Null) => Vec::new(),
+        None => Vec::new(),
         Some(v) => tags_of(v)?,
     };
     let size = match fields.get("size") {
-        None | Some(Value::Null) => 0,
+        None => 0,
         Some(v) => v
-            .as_i64()
+            .as_number()
+            .and_then(whole)
             .filter(|s| *s >= 0)
             .ok_or_else(|| bad_request("size must be a whole number of bytes, 0 or more"))?,
     };

@@ -6,7 +6,7 @@ use std::time::Duration as StdDuration;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, Query, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -20,6 +20,7 @@ use super::{bad_request, internal, page_of, Reply, SERVICE};
 use crate::clock::{from_db, to_db};
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::state::{origin_of, AppState};
+use crate::validate::{blank_or_longer, integer, non_null};
 
 /// Transform kinds the sandbox knows.
 pub const TRANSFORM_TYPES: [&str; 5] = ["thumbnail", "transcode", "resize", "watermark", "preview"];
@@ -91,7 +92,7 @@ pub async fn set_hold(
     let outcome =
         write.run(&state, &body, |conn| {
             let reason = req.reason.trim();
-            if reason.is_empty() || reason.chars().count() > 500 {
+            if blank_or_longer(&req.reason, 500) {
                 return Err(bad_request("reason must be 1 to 500 characters"));
             }
             let mut asset = find(conn, caller, &id)?;
@@ -223,7 +224,7 @@ pub async fn list_transforms(
 struct RequestTransform {
     #[serde(rename = "type")]
     kind: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
     params: Option<Value>,
 }
 
@@ -274,7 +275,7 @@ pub async fn request_transform(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CreateShare {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "integer")]
     expires_in_seconds: Option<i64>,
 }
 
@@ -372,18 +373,44 @@ pub async fn open_share(
         .await
         .map_err(internal)?;
     let body = Body::from_stream(file_chunks(file));
+    // Content types are validated tokens, but a stored one from before
+    // that rule must not turn into a 500: fall back to bytes.
+    let content_type = HeaderValue::from_str(&asset.content_type)
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
     Ok((
         [
-            (header::CONTENT_TYPE, asset.content_type.clone()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}\"", asset.name.replace('"', "")),
-            ),
-            (header::CONTENT_LENGTH, asset.size.to_string()),
+            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_DISPOSITION, attachment(&asset.name)),
+            (header::CONTENT_LENGTH, HeaderValue::from(asset.size)),
         ],
         body,
     )
         .into_response())
+}
+
+/// `Content-Disposition: attachment` naming `name`, whatever characters it
+/// holds (RFC 6266): a visible-ASCII `filename` with anything else replaced
+/// by `_`, and the exact name as UTF-8 in `filename*` (RFC 8187).
+fn attachment(name: &str) -> HeaderValue {
+    let ascii: String = name
+        .chars()
+        .map(|c| match c {
+            ' ' | '!' | '#'..='[' | ']'..='~' => c,
+            _ => '_',
+        })
+        .collect();
+    let mut exact = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            exact.push(char::from(b));
+        } else {
+            exact.push_str(&format!("%{b:02X}"));
+        }
+    }
+    HeaderValue::from_str(&format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{exact}"
+    ))
+    .unwrap_or(HeaderValue::from_static("attachment"))
 }
 
 /// A file as a stream of chunks.

@@ -17,6 +17,7 @@ use super::{bad_request, internal, page_of, Reply, SERVICE};
 use crate::clock::to_db;
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::state::AppState;
+use crate::validate::blank_or_longer;
 
 const FOLDER_COLUMNS: &str = "id, tenant_id, name, parent_id, created_at, created_by";
 
@@ -103,7 +104,7 @@ pub async fn create(
     let req: CreateFolder = parse_json(SERVICE, &parts.headers, &body)?;
     let outcome = write.run(&state, &body, |conn| {
         let name = req.name.trim();
-        if name.is_empty() || name.chars().count() > 255 || name.contains('/') {
+        if blank_or_longer(&req.name, 255) || name.contains('/') {
             return Err(bad_request("name must be 1 to 255 characters, without /"));
         }
         if let Some(parent) = &req.parent_id {

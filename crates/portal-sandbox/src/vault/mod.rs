@@ -185,7 +185,8 @@ pub fn internal(err: impl std::fmt::Display) -> ApiError {
 /// `page` and `limit` query parameters (default 1 and 20, limit at most 100).
 pub fn page_of(query: &HashMap<String, String>) -> Result<Page, ApiError> {
     let number = |name: &str, default: u64, max: u64| -> Result<u64, ApiError> {
-        match query.get(name).filter(|v| !v.is_empty()) {
+        // `page=` (empty) is not a number: refused like any other.
+        match query.get(name) {
             None => Ok(default),
             Some(raw) => match raw.parse::<u64>() {
                 Ok(n) if (1..=max).contains(&n) => Ok(n),

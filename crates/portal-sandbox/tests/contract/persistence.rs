@@ -105,7 +105,14 @@ async fn a_data_file_survives_restarts() {
     assert_eq!(&body[..], b"hello");
 
     // Revoking the admin token: the next start makes a new one.
-    let admin_id = env.call(env.vs(Method::GET, "/v1/auth/tokens")).await.body["data"][0]["id"]
+    // (Listed oldest first: the seeded tokens are older than the admin's.)
+    let tokens = env.call(env.vs(Method::GET, "/v1/auth/tokens")).await.body;
+    let admin_id = tokens["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "Sandbox admin")
+        .expect("the admin token is listed")["id"]
         .as_str()
         .unwrap()
         .to_owned();

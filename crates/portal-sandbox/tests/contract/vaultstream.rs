@@ -361,3 +361,79 @@ async fn per_token_rate_limits_with_headers() {
     r.expect(200);
     assert!(r.header("x-ratelimit-limit").is_none());
 }
+
+/// Found by Schemathesis: the list is documented "oldest first", but came
+/// in insertion order. `--seed` adds tokens backdated by months after the
+/// admin token, so the two orders differ.
+#[tokio::test]
+async fn tokens_are_listed_oldest_first_across_pages() {
+    let env = start_with(SandboxConfig {
+        seed_assets: 1,
+        ..config()
+    })
+    .await;
+    env.vs_token(&["content:read"]).await;
+    let mut created = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/v1/auth/tokens?limit=2&after={c}"),
+            None => "/v1/auth/tokens?limit=2".to_owned(),
+        };
+        let r = env.call(env.vs(Method::GET, &path)).await;
+        r.expect(200);
+        for t in r.body["data"].as_array().unwrap() {
+            created.push(t["created_at"].as_str().unwrap().to_owned());
+        }
+        match r.body["meta"]["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(created.len(), 5, "admin, three seeded, one new");
+    let mut sorted = created.clone();
+    sorted.sort();
+    assert_eq!(created, sorted, "oldest first");
+}
+
+/// Found by Schemathesis: `ttl_seconds` is an integer, not nullable, yet
+/// null was taken for "absent"; and the 200-character limits counted bytes.
+#[tokio::test]
+async fn user_jwt_fields_are_exactly_as_documented() {
+    let env = start().await;
+    let (_, value) = env.vs_token(&["content:read"]).await;
+    let mint = |body: serde_json::Value| {
+        env.req(Method::POST, "/vaultstream/v1/auth/jwt")
+            .bearer_auth(&value)
+            .json(&body)
+    };
+    let r = env
+        .call(mint(
+            json!({"user_id": "u", "content_id": "c", "ttl_seconds": null}),
+        ))
+        .await;
+    r.expect(400);
+    assert_eq!(r.code(), "invalid_request");
+    // An integer in JSON Schema's sense: 600.0 is one, 600.5 is not.
+    env.call(mint(
+        json!({"user_id": "u", "content_id": "c", "ttl_seconds": 600.0}),
+    ))
+    .await
+    .expect(200);
+    env.call(mint(
+        json!({"user_id": "u", "content_id": "c", "ttl_seconds": 600.5}),
+    ))
+    .await
+    .expect(400);
+    // 200 characters (400 bytes) is within maxLength; 201 is not.
+    env.call(mint(json!({"user_id": "é".repeat(200), "content_id": "c"})))
+        .await
+        .expect(200);
+    env.call(mint(json!({"user_id": "é".repeat(201), "content_id": "c"})))
+        .await
+        .expect(400);
+    // Blank is refused (the document's pattern).
+    env.call(mint(json!({"user_id": " \u{3000}", "content_id": "c"})))
+        .await
+        .expect(400);
+}
