@@ -13,6 +13,7 @@ pub mod jwt_keys;
 pub mod keypair;
 pub mod local_keys;
 pub mod onboarding;
+pub mod profile_secrets;
 pub mod profiles;
 pub mod secret;
 pub mod secrets;
