@@ -145,6 +145,12 @@ impl SecretStore for LazyStore {
     fn delete(&self, name: &EntryName) -> Result<()> {
         self.open()?.delete(name)
     }
+    fn remove(&self, name: &EntryName) -> Result<bool> {
+        self.open()?.remove(name)
+    }
+    fn profile_items(&self, profile: &str) -> Result<Option<Vec<portal_core::secrets::Item>>> {
+        self.open()?.profile_items(profile)
+    }
 }
 
 impl Globals {
