@@ -63,10 +63,7 @@ impl Copies {
             id.clone(),
             Held {
                 created,
-                parts: parts
-                    .into_iter()
-                    .map(|(k, v)| (k.to_owned(), v))
-                    .collect(),
+                parts: parts.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
             },
         );
         id
@@ -181,7 +178,10 @@ mod tests {
         let t0 = Instant::now();
         let id = copies.hold_at(vec![("jwt", Secret::new("eyJ.a.b"))], t0);
         let almost = t0 + HELD_FOR - Duration::from_secs(1);
-        assert_eq!(copies.part_at(&id, "jwt", almost).unwrap().expose(), "eyJ.a.b");
+        assert_eq!(
+            copies.part_at(&id, "jwt", almost).unwrap().expose(),
+            "eyJ.a.b"
+        );
         assert_eq!(
             copies.part_at(&id, "hls", almost).unwrap_err().code,
             ErrorCode::Validation

@@ -246,7 +246,10 @@ mod tests {
         // their own clock: the second stays until its own deadline.
         assert_eq!(reveals.expire_at(t0 + HELD_FOR), 1);
         assert_eq!(
-            reveals.with_at(&a, t0 + HELD_FOR, |_| Ok(())).unwrap_err().code,
+            reveals
+                .with_at(&a, t0 + HELD_FOR, |_| Ok(()))
+                .unwrap_err()
+                .code,
             ErrorCode::NotFound
         );
         assert_eq!(

@@ -183,9 +183,9 @@ impl AppCtx {
     /// failure to record it is logged, not returned.
     pub fn record(&self, profile: &str, action: Action, target: &str, summary: &str) {
         let keys = self.secrets().ok();
-        if let Err(e) = self
-            .activity
-            .append(keys.as_deref(), profile, action, target, summary, "app")
+        if let Err(e) =
+            self.activity
+                .append(keys.as_deref(), profile, action, target, summary, "app")
         {
             tracing::warn!("could not append to the activity log: {}", e.message);
         }

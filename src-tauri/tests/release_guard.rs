@@ -33,8 +33,20 @@ fn compile(args: &[&str]) -> Result<(), String> {
     std::fs::write(&src, guard()).unwrap();
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
     let out = Command::new(rustc)
-        .args(["--crate-type", "lib", "--edition", "2021", "--emit", "metadata"])
-        .args(["--check-cfg", "cfg(dev)", "--check-cfg", "cfg(feature, values(\"custom-protocol\"))"])
+        .args([
+            "--crate-type",
+            "lib",
+            "--edition",
+            "2021",
+            "--emit",
+            "metadata",
+        ])
+        .args([
+            "--check-cfg",
+            "cfg(dev)",
+            "--check-cfg",
+            "cfg(feature, values(\"custom-protocol\"))",
+        ])
         .arg("--out-dir")
         .arg(&dir)
         .args(args)
@@ -72,7 +84,13 @@ fn a_release_build_without_custom_protocol_does_not_compile() {
 #[test]
 fn debug_builds_and_release_builds_with_the_feature_compile() {
     compile(&["--cfg", "dev", "-C", "debug-assertions=on"]).unwrap();
-    compile(&["-C", "debug-assertions=off", "--cfg", "feature=\"custom-protocol\""]).unwrap();
+    compile(&[
+        "-C",
+        "debug-assertions=off",
+        "--cfg",
+        "feature=\"custom-protocol\"",
+    ])
+    .unwrap();
 }
 
 #[test]
@@ -104,5 +122,8 @@ fn the_scripts_build_release_with_the_feature() {
             }
         }
     }
-    assert!(checked >= 2, "run-app.sh and bench.sh build the app in release");
+    assert!(
+        checked >= 2,
+        "run-app.sh and bench.sh build the app in release"
+    );
 }

@@ -264,9 +264,9 @@ pub fn activity_keys(dir: &std::path::Path) -> Option<Arc<dyn SecretStore>> {
     let settings = settings().ok()?;
     match backend(&settings) {
         SecretBackend::Memory => None,
-        SecretBackend::Keychain => Some(Arc::new(portal_core::secrets::KeychainStore::connect(
-            None,
-        ))),
+        SecretBackend::Keychain => {
+            Some(Arc::new(portal_core::secrets::KeychainStore::connect(None)))
+        }
         SecretBackend::EncryptedFile => {
             let pass = Secret::from(std::env::var("PORTAL_SECRETS_PASSPHRASE").ok()?);
             let store = EncryptedFileStore::unlock(dir, &pass).ok()?;

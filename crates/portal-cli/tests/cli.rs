@@ -407,20 +407,31 @@ async fn profile_remove_deletes_everything_it_owned_and_is_refused_while_locked(
     let pass = "correct horse battery";
     let out = on_file(&env, pass, &["secrets", "use-file"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(on_file(&env, pass, &["profile", "add", "P"]).status.success());
+    assert!(on_file(&env, pass, &["profile", "add", "P"])
+        .status
+        .success());
     // What the app would have kept for P: a credential, a saved token, a private key.
     let store =
         EncryptedFileStore::unlock(env.data.path(), &portal_core::Secret::new(pass)).unwrap();
     for (item, value) in [
         (Item::VaultStreamToken, "vst_live_p"),
         (Item::SavedToken("tok_1".into()), "vst_live_saved"),
-        (Item::PrivateKey("lk_1".into()), "-----BEGIN PRIVATE KEY-----"),
+        (
+            Item::PrivateKey("lk_1".into()),
+            "-----BEGIN PRIVATE KEY-----",
+        ),
     ] {
-        store.set(&EntryName::new("P", item), &portal_core::Secret::new(value)).unwrap();
+        store
+            .set(&EntryName::new("P", item), &portal_core::Secret::new(value))
+            .unwrap();
     }
 
     // Locked (a wrong passphrase): refused, nothing removed.
-    let out = on_file(&env, "not the passphrase", &["profile", "remove", "P", "--yes"]);
+    let out = on_file(
+        &env,
+        "not the passphrase",
+        &["profile", "remove", "P", "--yes"],
+    );
     assert_eq!(out.status.code(), Some(8), "{}", stderr(&out));
     assert!(stderr(&out).contains("was not removed"), "{}", stderr(&out));
     assert_eq!(store.profile_items("P").unwrap().unwrap().len(), 3);
@@ -434,13 +445,19 @@ async fn profile_remove_deletes_everything_it_owned_and_is_refused_while_locked(
         stderr(&out)
     );
     // A new profile of the same name starts empty.
-    assert!(on_file(&env, pass, &["profile", "add", "P"]).status.success());
+    assert!(on_file(&env, pass, &["profile", "add", "P"])
+        .status
+        .success());
     assert_eq!(store.profile_items("P").unwrap().unwrap(), []);
 
     // The log was keyed (the file holds its key); a cut tail is detected.
     let out = on_file(&env, pass, &["activity", "verify"]);
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(out.status.success() && text.starts_with("keyed, ok"), "{text}{}", stderr(&out));
+    assert!(
+        out.status.success() && text.starts_with("keyed, ok"),
+        "{text}{}",
+        stderr(&out)
+    );
     let log = env.data.path().join("activity.jsonl");
     let lines: Vec<String> = std::fs::read_to_string(&log)
         .unwrap()

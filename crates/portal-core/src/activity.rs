@@ -204,7 +204,8 @@ impl<'a> Keys<'a> {
 
     fn set_head(&self, head: &Head) -> Result<()> {
         let v = serde_json::to_string(head).map_err(|e| Error::internal(e.to_string()))?;
-        self.store.set(&entry(Item::ActivityLogHead), &Secret::from(v))
+        self.store
+            .set(&entry(Item::ActivityLogHead), &Secret::from(v))
     }
 }
 
@@ -587,7 +588,10 @@ mod tests {
         );
         assert_eq!(r.entries[0].prev, GENESIS);
         assert_eq!(r.entries[1].prev, r.entries[0].hash);
-        assert!(matches!(r.verdict, ChainVerdict::Unkeyed { legacy: true, .. }));
+        assert!(matches!(
+            r.verdict,
+            ChainVerdict::Unkeyed { legacy: true, .. }
+        ));
     }
 
     #[test]
@@ -730,7 +734,10 @@ mod tests {
         let keys = Kept::default();
         let r = log.read(Some(&keys)).unwrap();
         assert!(r.intact);
-        assert!(matches!(r.verdict, ChainVerdict::Unkeyed { legacy: true, .. }));
+        assert!(matches!(
+            r.verdict,
+            ChainVerdict::Unkeyed { legacy: true, .. }
+        ));
         add(&log, Some(&keys), 2);
         let r = log.read(Some(&keys)).unwrap();
         assert_eq!(r.verdict, ChainVerdict::Keyed, "{:?}", r.problem);
@@ -766,10 +773,7 @@ mod tests {
         let memory = MemoryStore::default();
         add(&log, Some(&memory), 0);
         assert!(!log.read(Some(&memory)).unwrap().entries[0].keyed);
-        assert!(memory
-            .get(&entry(Item::ActivityLogKey))
-            .unwrap()
-            .is_none());
+        assert!(memory.get(&entry(Item::ActivityLogKey)).unwrap().is_none());
     }
 
     #[test]

@@ -181,7 +181,10 @@ pub fn remove_profile(
     // Proves the store answers (a keychain connected lazily, a file that
     // needs its passphrase) before the first deletion.
     secrets
-        .get(&EntryName::new(profile.name.as_str(), Item::VaultStreamToken))
+        .get(&EntryName::new(
+            profile.name.as_str(),
+            Item::VaultStreamToken,
+        ))
         .map_err(|e| refused(name, e))?;
     let mut removed = RemovedProfile {
         profile: profile.name.clone(),
@@ -244,11 +247,15 @@ mod tests {
         let ctx = context(name, store.clone());
         ctx.store(Item::VaultStreamToken, &Secret::new("vst_live_a"))
             .unwrap();
-        ctx.store(Item::JwtKeysApiKey, &Secret::new("jk_b")).unwrap();
+        ctx.store(Item::JwtKeysApiKey, &Secret::new("jk_b"))
+            .unwrap();
         ctx.store(Item::VaultAccessToken, &Secret::new("eyJ.access"))
             .unwrap();
-        ctx.store(Item::SavedToken("tok_1".into()), &Secret::new("vst_live_saved"))
-            .unwrap();
+        ctx.store(
+            Item::SavedToken("tok_1".into()),
+            &Secret::new("vst_live_saved"),
+        )
+        .unwrap();
         TokenRecords::new(settings)
             .add_saved(SavedToken {
                 profile: name.into(),
@@ -259,7 +266,10 @@ mod tests {
             })
             .unwrap();
         LocalKeys::new(settings, &ctx)
-            .add("signer", &PrivateKey::from_pem(&Secret::new(KEY_PEM)).unwrap())
+            .add(
+                "signer",
+                &PrivateKey::from_pem(&Secret::new(KEY_PEM)).unwrap(),
+            )
             .unwrap();
     }
 
@@ -294,7 +304,10 @@ mod tests {
         assert!(LocalKeys::new(&f, &ctx).list().is_empty());
         assert!(ctx.stored(Item::PrivateKey(key_id)).unwrap().is_none());
         assert!(TokenRecords::new(&f).saved("Prod").is_empty());
-        assert!(ctx.stored(Item::SavedToken("tok_1".into())).unwrap().is_none());
+        assert!(ctx
+            .stored(Item::SavedToken("tok_1".into()))
+            .unwrap()
+            .is_none());
         for item in Item::FIXED {
             assert!(ctx.stored(item).unwrap().is_none());
         }
@@ -366,10 +379,13 @@ mod tests {
         Profiles::new(&f)
             .add(Profile::new("Empty", Environment::Other))
             .unwrap();
-        let removed =
-            remove_profile(&f, Ok(Arc::new(MemoryStore::default())), "Empty").unwrap();
+        let removed = remove_profile(&f, Ok(Arc::new(MemoryStore::default())), "Empty").unwrap();
         assert_eq!(removed.items(), "nothing");
-        assert!(removed.summary.contains("held nothing"), "{}", removed.summary);
+        assert!(
+            removed.summary.contains("held nothing"),
+            "{}",
+            removed.summary
+        );
         assert!(remove_profile(&f, Ok(Arc::new(MemoryStore::default())), "Empty").is_err());
     }
 }

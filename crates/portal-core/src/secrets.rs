@@ -159,10 +159,7 @@ pub trait SecretStore: Send + Sync {
 }
 
 /// The items of `profile` among `accounts` (`<profile>/<item>`).
-pub(crate) fn items_of<'a>(
-    profile: &str,
-    accounts: impl Iterator<Item = &'a String>,
-) -> Vec<Item> {
+pub(crate) fn items_of<'a>(profile: &str, accounts: impl Iterator<Item = &'a String>) -> Vec<Item> {
     let prefix = format!("{profile}/");
     accounts
         .filter_map(|a| a.strip_prefix(&prefix).and_then(Item::parse))
@@ -485,7 +482,10 @@ mod tests {
         }
         assert_eq!(Item::parse("something-new"), None);
         // A profile's prefix never matches another profile's ("P" vs "P2").
-        let accounts = ["P/vault-password".to_owned(), "P2/vault-password".to_owned()];
+        let accounts = [
+            "P/vault-password".to_owned(),
+            "P2/vault-password".to_owned(),
+        ];
         assert_eq!(items_of("P", accounts.iter()), [Item::VaultPassword]);
     }
 }

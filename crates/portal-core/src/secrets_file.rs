@@ -157,7 +157,10 @@ fn read_sealed(path: &Path) -> Result<Sealed> {
 fn open_sealed(key: &[u8; 32], sealed: &Sealed) -> Result<Plain> {
     let cipher = XChaCha20Poly1305::new(key.into());
     let plain = cipher
-        .decrypt(XNonce::from_slice(&sealed.nonce), sealed.ciphertext.as_slice())
+        .decrypt(
+            XNonce::from_slice(&sealed.nonce),
+            sealed.ciphertext.as_slice(),
+        )
         .map(Zeroizing::new)
         .map_err(|_| {
             Error::new(

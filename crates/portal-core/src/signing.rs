@@ -423,7 +423,10 @@ mod tests {
         let err = check_ttl(&profile, Duration::hours(2)).unwrap_err();
         assert!(err.message.contains("at most 1 hour"), "{}", err.message);
         assert!(check_ttl(&profile, Duration::hours(1)).is_ok());
-        let key = PrivateKey::from_pem(&Secret::new(include_str!("../tests/fixtures/rsa2048_pkcs8.pem"))).unwrap();
+        let key = PrivateKey::from_pem(&Secret::new(include_str!(
+            "../tests/fixtures/rsa2048_pkcs8.pem"
+        )))
+        .unwrap();
         let over = sign_for_profile(&profile, &key, "k", &Subject::AllVideos, Duration::hours(2));
         assert_eq!(over.unwrap_err().code, ErrorCode::Validation);
         let ok = sign_for_profile(&profile, &key, "k", &Subject::AllVideos, Duration::hours(1));

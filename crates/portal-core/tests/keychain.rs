@@ -35,7 +35,10 @@ fn keychain_round_trip_per_profile() {
     let again = KeychainStore::open(Some("dev.partnerportal.test")).unwrap();
     assert_eq!(again.get(&a).unwrap().unwrap().expose(), "vst_live_prod");
 
-    assert!(store.remove(&a).unwrap(), "the keychain says the entry was there");
+    assert!(
+        store.remove(&a).unwrap(),
+        "the keychain says the entry was there"
+    );
     assert!(!store.remove(&a).unwrap(), "and that it is gone");
     assert!(store.get(&a).unwrap().is_none());
     assert!(again.get(&b).unwrap().is_some());

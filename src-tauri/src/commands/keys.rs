@@ -17,9 +17,9 @@ use portal_core::keypair::{self, import_pem, write_private_key_file, GenProgress
 use portal_core::local_keys::{pairings, server_fingerprints, unchecked, LocalKey, LocalKeys};
 use portal_core::profile_secrets::VIDEO_URL_TEMPLATES;
 use portal_core::profiles::{Environment, KeyValueStore, Profile};
-use portal_core::token_records::TokenRecords;
 use portal_core::secrets::Item;
 use portal_core::signing::{self, Subject, Verdict};
+use portal_core::token_records::TokenRecords;
 use portal_core::{Error, ErrorCode, Result, Secret, Service};
 use serde_json::Value;
 use tauri::{AppHandle, Emitter, State};
@@ -28,8 +28,9 @@ use tracing::instrument;
 
 use crate::copies::{copy_to_clipboard, Copies};
 use crate::dto::{
-    ClipboardCopy, DeleteKeyOutcome, ImportKeyInput, ImportedKeyView, KeyDetails, KeysOverview, LocalKeyView,
-    PlaybackVerdict, SignVideoRequest, SignedVideoJwt, UploadVerification, UploadedKey, VideoUrls,
+    ClipboardCopy, DeleteKeyOutcome, ImportKeyInput, ImportedKeyView, KeyDetails, KeysOverview,
+    LocalKeyView, PlaybackVerdict, SignVideoRequest, SignedVideoJwt, UploadVerification,
+    UploadedKey, VideoUrls,
 };
 use crate::save_dialog::ask_save_path;
 use crate::state::AppCtx;

@@ -212,7 +212,11 @@ async fn a_generated_key_is_kept_uploaded_verified_signs_and_is_deleted() {
     .await
     .unwrap_err();
     assert_eq!(too_long.code, ErrorCode::Validation);
-    assert!(too_long.message.contains("at most 7 days"), "{}", too_long.message);
+    assert!(
+        too_long.message.contains("at most 7 days"),
+        "{}",
+        too_long.message
+    );
 
     let verdict = verify_any_jwt(app.state(), one.jwt.clone()).await.unwrap();
     assert_eq!(verdict.kind, VerdictKind::Valid, "{}", verdict.message);

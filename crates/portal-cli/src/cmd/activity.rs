@@ -37,8 +37,13 @@ fn verify(g: &Globals) -> anyhow::Result<()> {
         }))?;
     } else {
         let line = match &report.verdict {
-            ChainVerdict::Keyed => format!("keyed, ok: {entries} entries, checked with the log's key"),
-            ChainVerdict::Unkeyed { legacy: true, reason } => {
+            ChainVerdict::Keyed => {
+                format!("keyed, ok: {entries} entries, checked with the log's key")
+            }
+            ChainVerdict::Unkeyed {
+                legacy: true,
+                reason,
+            } => {
                 format!("unkeyed (legacy), ok: {entries} entries. {reason}")
             }
             ChainVerdict::Unkeyed { reason, .. } => {
