@@ -779,12 +779,14 @@ mod tests {
     #[test]
     fn concurrent_appends_keep_one_chain() {
         let (_d, log, keys) = keyed_log(0);
-        let other = ActivityLog::in_dir(log.path().parent().unwrap());
+        let dir = log.path().parent().unwrap().to_owned();
+        // Four writers (the app and CLIs), each with its own handle.
+        let logs: Vec<ActivityLog> = (0..4).map(|_| ActivityLog::in_dir(&dir)).collect();
         std::thread::scope(|s| {
-            for l in [&log, &other] {
+            for l in &logs {
                 let keys = &keys;
                 s.spawn(move || {
-                    for i in 0..15 {
+                    for i in 0..40 {
                         add(l, Some(keys), i);
                     }
                 });
@@ -792,7 +794,9 @@ mod tests {
         });
         let r = log.read(Some(&keys)).unwrap();
         assert_eq!(r.verdict, ChainVerdict::Keyed, "{:?}", r.problem);
-        assert_eq!(r.entries.len(), 30);
+        assert_eq!(r.entries.len(), 160);
+        let seqs: Vec<u64> = r.entries.iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, (1..=160).collect::<Vec<_>>());
     }
 
     #[test]
