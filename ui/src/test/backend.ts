@@ -204,6 +204,7 @@ export function activityEntry(overrides: Partial<ActivityEntry> = {}): ActivityE
     via: 'app',
     prev: `hash_${seq - 1}`,
     hash: `hash_${seq}`,
+    keyed: true,
     ...overrides,
   };
 }
