@@ -334,7 +334,9 @@ describe('profiles and service status', () => {
     await waitFor(() => expect(backend.argsOf('remove_profile')).toEqual([{ name: 'Sandbox' }]));
     await waitFor(() => expect(screen.getByTestId('profile-name')).toHaveTextContent('Acme live'));
     // The user is told exactly what went.
-    expect(await screen.findByTestId('toast')).toHaveTextContent('2 credentials, 3 saved tokens, 1 private key');
+    expect(await screen.findByTestId('toast')).toHaveTextContent(
+      '2 credentials, 3 saved tokens, 1 private key',
+    );
   });
 });
 

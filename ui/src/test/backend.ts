@@ -258,7 +258,14 @@ export function activityReport(
   entries: ActivityEntry[] = sampleActivity,
   overrides: Partial<ActivityReport> = {},
 ): ActivityReport {
-  return { entries, intact: true, brokenAtLine: null, problem: null, verdict: { kind: 'keyed' }, ...overrides };
+  return {
+    entries,
+    intact: true,
+    brokenAtLine: null,
+    problem: null,
+    verdict: { kind: 'keyed' },
+    ...overrides,
+  };
 }
 
 /** A vault session of an admin, as `vault_session` returns it. */

@@ -134,7 +134,10 @@ describe('Activity page', () => {
     const reason = 'Checked with SHA-256 only: no secret store is available here.';
     const { user } = showActivity({
       activity_log: () =>
-        activityReport(sampleActivity, { problem: reason, verdict: { kind: 'unkeyed', legacy: false, reason } }),
+        activityReport(sampleActivity, {
+          problem: reason,
+          verdict: { kind: 'unkeyed', legacy: false, reason },
+        }),
     });
     await openActivity(user);
     const ok = await screen.findByTestId('activity-chain-ok');
@@ -144,7 +147,8 @@ describe('Activity page', () => {
   });
 
   it('shows a red alert for a cut tail', async () => {
-    const problem = 'The activity log should hold at least 9 entries ending with the one recorded in the keychain.';
+    const problem =
+      'The activity log should hold at least 9 entries ending with the one recorded in the keychain.';
     const { user } = showActivity({
       activity_log: () =>
         activityReport(sampleActivity, {
