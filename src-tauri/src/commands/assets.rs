@@ -23,7 +23,9 @@ use tauri_plugin_dialog::DialogExt;
 use tokio_util::sync::CancellationToken;
 use tracing::instrument;
 
-use crate::dto::{AssetDetails, UploadEvent, UploadStarted, UploadState, VaultSessionView};
+use crate::dto::{
+    AssetDetails, ShareView, UploadEvent, UploadStarted, UploadState, VaultSessionView,
+};
 use crate::state::AppCtx;
 
 /// The event that carries [`UploadEvent`]s.
@@ -195,11 +197,11 @@ pub async fn share_asset(
     copies: State<'_, crate::copies::Copies>,
     id: String,
     expires_in_seconds: Option<u32>,
-) -> Result<crate::dto::ShareView> {
+) -> Result<ShareView> {
     let pc = ctx.active_context().await?;
     let share = pc.open_vault()?.share(&id, expires_in_seconds).await?;
     let copy_id = copies.hold(&app, vec![("url", Secret::new(share.url.as_str()))]);
-    Ok(crate::dto::ShareView { share, copy_id })
+    Ok(ShareView { share, copy_id })
 }
 
 /// Rename, move and/or retag.
