@@ -78,3 +78,35 @@ fn keychain_child_without_dbus() {
     assert!(err.message.contains("not available"), "{}", err.message);
     println!("CHILD-OK {}", err.code);
 }
+
+#[test]
+fn the_activity_log_is_keyed_with_a_key_in_the_keychain() {
+    use portal_core::activity::{Action, ActivityLog, ChainVerdict};
+    use portal_core::secrets::APP_SCOPE;
+    if !enabled() {
+        return;
+    }
+    let store = KeychainStore::open(Some("dev.partnerportal.test")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let log = ActivityLog::in_dir(dir.path());
+    for i in 0..2 {
+        log.append(
+            Some(&store),
+            "P",
+            Action::ProfileAdd,
+            "P",
+            &format!("n{i}"),
+            "app",
+        )
+        .unwrap();
+    }
+    let report = log.read(Some(&store)).unwrap();
+    assert_eq!(report.verdict, ChainVerdict::Keyed, "{:?}", report.problem);
+    assert!(store
+        .get(&EntryName::new(APP_SCOPE, Item::ActivityLogKey))
+        .unwrap()
+        .is_some());
+    for item in [Item::ActivityLogKey, Item::ActivityLogHead] {
+        store.delete(&EntryName::new(APP_SCOPE, item)).unwrap();
+    }
+}
