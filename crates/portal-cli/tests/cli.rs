@@ -471,3 +471,49 @@ async fn profile_remove_deletes_everything_it_owned_and_is_refused_while_locked(
     assert!(text.starts_with("truncated"), "{text}");
     env.sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keys_sign_refuses_a_lifetime_over_the_profile_cap() {
+    let env = env().await;
+    let run = |args: &[&str]| env.bare().args(args).output().unwrap();
+    let out = run(&["profile", "add", "P", "--jwt-max-ttl", "2h"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        json(&run(&["profile", "list", "--json"]))[0]["jwtMaxTtlSeconds"],
+        7200
+    );
+    // Refused before any key is read or any request is made.
+    let sign = |ttl: &str| {
+        run(&[
+            "keys",
+            "sign",
+            "--profile",
+            "P",
+            "--key",
+            "key_1",
+            "--all-videos",
+            "--ttl",
+            ttl,
+        ])
+    };
+    let out = sign("3h");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("at most 2 hours"), "{}", stderr(&out));
+    // Raised: the same lifetime gets past the cap (and stops at the missing key).
+    let out = run(&["profile", "edit", "P", "--jwt-max-ttl", "7d"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = sign("3h");
+    assert!(!stderr(&out).contains("at most"), "{}", stderr(&out));
+    // Out of bounds: refused, the cap unchanged.
+    assert_eq!(
+        run(&["profile", "edit", "P", "--jwt-max-ttl", "400d"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        json(&run(&["profile", "list", "--json"]))[0]["jwtMaxTtlSeconds"],
+        7 * 86_400
+    );
+    env.sandbox.shutdown().await;
+}
