@@ -60,6 +60,8 @@ const COMMANDS: &[&str] = &[
     "verify_uploaded_key",
     "delete_key",
     "sign_video_jwt",
+    "set_jwt_max_ttl",
+    "copy_held",
     "test_playback",
     "verify_any_jwt",
     "video_url_templates",

@@ -224,6 +224,18 @@ pub struct SignedVideoJwt {
     pub claims: serde_json::Value,
     pub expires_at: chrono::DateTime<chrono::Utc>,
     pub urls: VideoUrls,
+    /// Copy the JWT or a URL with `copy_held(copyId, "jwt" | "watch" |
+    /// "embed" | "hls")`: Rust writes it and clears the clipboard later.
+    pub copy_id: String,
+}
+
+/// A share link, and the id to copy it by (`copy_held(copyId, "url")`).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ShareView {
+    pub share: portal_core::assets::Share,
+    pub copy_id: String,
 }
 
 /// The sandbox player's answer.

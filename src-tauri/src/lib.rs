@@ -1,7 +1,21 @@
 //! Partner Portal desktop app: plugins, state and the IPC commands. The work
 //! itself happens in `portal-core`.
 
+// release-guard:begin
+// A release build must serve the UI built into the binary. Without Tauri's
+// `custom-protocol` feature (tauri-build then sets `cfg(dev)`) the window
+// would load `build.devUrl`, http://localhost:5173, where any local process
+// could serve it a page with the app's IPC. Debug builds may (`tauri dev`).
+#[cfg(all(dev, not(debug_assertions)))]
+compile_error!(
+    "a release build of partner-portal needs the `custom-protocol` feature \
+     (`--features partner-portal/custom-protocol`, as scripts/lib.sh's APP_FEATURES); \
+     without it the window would load the UI from http://localhost:5173"
+);
+// release-guard:end
+
 mod commands;
+mod copies;
 pub mod dto;
 mod reveal;
 mod sandbox;
@@ -64,6 +78,7 @@ pub fn manage_state<R: Runtime>(
         None => AppCtx::new(settings, data_dir),
     });
     app.manage(reveal::Reveals::default());
+    app.manage(copies::Copies::default());
     app.manage(commands::keys::Keygen::default());
     app.manage(commands::assets::Uploads::default());
     app.manage(warm::StartupTokens::start(app));
@@ -107,6 +122,8 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
         commands::keys::verify_uploaded_key,
         commands::keys::delete_key,
         commands::keys::sign_video_jwt,
+        commands::keys::set_jwt_max_ttl,
+        commands::keys::copy_held,
         commands::keys::test_playback,
         commands::keys::verify_any_jwt,
         commands::keys::video_url_templates,
@@ -167,6 +184,13 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .setup(setup)
+        // A reload (or any navigation) drops the revealed token values and
+        // the signed JWTs and share links held for copying.
+        .on_page_load(|webview, payload| {
+            if payload.event() == tauri::webview::PageLoadEvent::Started {
+                reveal::page_loaded(webview.app_handle());
+            }
+        })
         // Files dropped on the window: remembered here, so `upload_dropped`
         // only takes paths the OS actually dropped.
         .on_webview_event(|webview, event| {
@@ -196,5 +220,15 @@ pub fn run() {
             eprintln!("Partner Portal could not start: {e}");
             std::process::exit(1);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// `cfg(dev)`, which the release guard above relies on, is set exactly
+    /// when Tauri's `custom-protocol` feature is off.
+    #[test]
+    fn the_dev_cfg_follows_the_custom_protocol_feature() {
+        assert_eq!(cfg!(dev), !cfg!(feature = "custom-protocol"));
     }
 }

@@ -208,12 +208,19 @@ impl AppCtx {
     /// Appends to the activity log. The change already happened, so a
     /// failure to record it is logged, not returned.
     pub fn record(&self, profile: &str, action: Action, target: &str, summary: &str) {
-        if let Err(e) = self
-            .activity
-            .append(profile, action, target, summary, "app")
+        let keys = self.secrets().ok();
+        if let Err(e) =
+            self.activity
+                .append(keys.as_deref(), profile, action, target, summary, "app")
         {
             tracing::warn!("could not append to the activity log: {}", e.message);
         }
+    }
+
+    /// The activity log, verified with its key when the secret store is open.
+    pub fn read_activity(&self) -> Result<portal_core::activity::ActivityReport> {
+        let keys = self.secrets().ok();
+        self.activity.read(keys.as_deref())
     }
 
     pub fn forget_client(&self, profile: &str) {

@@ -308,7 +308,15 @@ describe('profiles and service status', () => {
       app_state: () => appState({ profiles, activeProfile: profiles[0]?.name ?? null }),
       remove_profile: (args) => {
         profiles = profiles.filter((p) => p.name !== args.name);
-        return null;
+        return {
+          profile: args.name as string,
+          store: 'Secret Service',
+          credentials: 2,
+          sessionTokens: 0,
+          savedTokens: 3,
+          privateKeys: 1,
+          summary: `Removed profile '${args.name as string}' and, from the Secret Service: 2 credentials, 3 saved tokens, 1 private key.`,
+        };
       },
       list_tokens: () => [],
       service_status: () => connectedStatuses,
@@ -325,6 +333,10 @@ describe('profiles and service status', () => {
     await user.click(screen.getByTestId('remove-profile-dialog-confirm'));
     await waitFor(() => expect(backend.argsOf('remove_profile')).toEqual([{ name: 'Sandbox' }]));
     await waitFor(() => expect(screen.getByTestId('profile-name')).toHaveTextContent('Acme live'));
+    // The user is told exactly what went.
+    expect(await screen.findByTestId('toast')).toHaveTextContent(
+      '2 credentials, 3 saved tokens, 1 private key',
+    );
   });
 });
 

@@ -62,6 +62,9 @@ enum Command {
     Share(cmd::vault::ShareArgs),
     /// Each service's connection status for the profile.
     Status,
+    /// The local activity log (its chain, checked).
+    #[command(subcommand)]
+    Activity(cmd::activity::ActivityCommand),
     /// Run the local sandbox of the three APIs.
     Sandbox(portal_sandbox::cli::SandboxArgs),
     /// Print shell completions.
@@ -113,6 +116,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Transforms(c) => cmd::vault::transforms(g, c).await,
         Command::Share(a) => cmd::vault::share(g, a).await,
         Command::Status => cmd::profile::status(g).await,
+        Command::Activity(c) => cmd::activity::run(g, c).await,
         Command::Sandbox(a) => portal_sandbox::cli::run(a).await,
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "portal", &mut std::io::stdout());

@@ -150,6 +150,12 @@ impl SecretStore for LazyStore {
     fn delete(&self, name: &EntryName) -> Result<()> {
         self.open()?.delete(name)
     }
+    fn remove(&self, name: &EntryName) -> Result<bool> {
+        self.open()?.remove(name)
+    }
+    fn profile_items(&self, profile: &str) -> Result<Option<Vec<portal_core::secrets::Item>>> {
+        self.open()?.profile_items(profile)
+    }
 }
 
 impl Globals {
@@ -286,12 +292,32 @@ pub fn env_vault_login() -> Option<(String, Secret)> {
     Some((email, Secret::from(password)))
 }
 
+/// The store that keeps the activity log's key and head, without asking
+/// anything: the keychain (connected lazily; unusable = unkeyed), the
+/// encrypted file when `PORTAL_SECRETS_PASSPHRASE` opens it, else none (the
+/// entry is recorded unkeyed).
+pub fn activity_keys(dir: &std::path::Path) -> Option<Arc<dyn SecretStore>> {
+    let settings = settings().ok()?;
+    match backend(&settings) {
+        SecretBackend::Memory => None,
+        SecretBackend::Keychain => {
+            Some(Arc::new(portal_core::secrets::KeychainStore::connect(None)))
+        }
+        SecretBackend::EncryptedFile => {
+            let pass = Secret::from(std::env::var("PORTAL_SECRETS_PASSPHRASE").ok()?);
+            let store = EncryptedFileStore::unlock(dir, &pass).ok()?;
+            Some(Arc::new(store))
+        }
+    }
+}
+
 /// Appends to the activity log shared with the app. The change already
 /// happened, so a failure to record it is a warning, not an error.
 pub fn record(profile: &str, action: portal_core::activity::Action, target: &str, summary: &str) {
     let result = data_dir().and_then(|dir| {
+        let keys = activity_keys(&dir);
         portal_core::activity::ActivityLog::in_dir(&dir)
-            .append(profile, action, target, summary, "cli")
+            .append(keys.as_deref(), profile, action, target, summary, "cli")
             .map(|_| ())
     });
     if let Err(e) = result {

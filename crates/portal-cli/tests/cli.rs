@@ -388,3 +388,132 @@ async fn rotate_keeps_scopes_and_revokes_the_old_token_when_asked() {
         .any(|t| t["id"] == rotated["id"]));
     env.sandbox.shutdown().await;
 }
+
+/// `portal` on the encrypted secrets file of this run's data dir, with `pass`.
+fn on_file(env: &Env, pass: &str, args: &[&str]) -> Output {
+    env.bare()
+        .env_remove("PORTAL_SECRET_BACKEND")
+        .env("PORTAL_SECRETS_PASSPHRASE", pass)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn profile_remove_deletes_everything_it_owned_and_is_refused_while_locked() {
+    use portal_core::secrets::{EntryName, Item, SecretStore};
+    use portal_core::secrets_file::EncryptedFileStore;
+    let env = env().await;
+    let pass = "correct horse battery";
+    let out = on_file(&env, pass, &["secrets", "use-file"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(on_file(&env, pass, &["profile", "add", "P"])
+        .status
+        .success());
+    // What the app would have kept for P: a credential, a saved token, a private key.
+    let store =
+        EncryptedFileStore::unlock(env.data.path(), &portal_core::Secret::new(pass)).unwrap();
+    for (item, value) in [
+        (Item::VaultStreamToken, "vst_live_p"),
+        (Item::SavedToken("tok_1".into()), "vst_live_saved"),
+        (
+            Item::PrivateKey("lk_1".into()),
+            "-----BEGIN PRIVATE KEY-----",
+        ),
+    ] {
+        store
+            .set(&EntryName::new("P", item), &portal_core::Secret::new(value))
+            .unwrap();
+    }
+
+    // Locked (a wrong passphrase): refused, nothing removed.
+    let out = on_file(
+        &env,
+        "not the passphrase",
+        &["profile", "remove", "P", "--yes"],
+    );
+    assert_eq!(out.status.code(), Some(8), "{}", stderr(&out));
+    assert!(stderr(&out).contains("was not removed"), "{}", stderr(&out));
+    assert_eq!(store.profile_items("P").unwrap().unwrap().len(), 3);
+    assert!(json(&on_file(&env, pass, &["profile", "list", "--json"]))[0]["name"] == "P");
+
+    let out = on_file(&env, pass, &["profile", "remove", "P", "--yes"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("1 credential, 1 saved token, 1 private key"),
+        "{}",
+        stderr(&out)
+    );
+    // A new profile of the same name starts empty.
+    assert!(on_file(&env, pass, &["profile", "add", "P"])
+        .status
+        .success());
+    assert_eq!(store.profile_items("P").unwrap().unwrap(), []);
+
+    // The log was keyed (the file holds its key); a cut tail is detected.
+    let out = on_file(&env, pass, &["activity", "verify"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success() && text.starts_with("keyed, ok"),
+        "{text}{}",
+        stderr(&out)
+    );
+    let log = env.data.path().join("activity.jsonl");
+    let lines: Vec<String> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    std::fs::write(&log, lines[..lines.len() - 1].join("\n") + "\n").unwrap();
+    let out = on_file(&env, pass, &["activity", "verify"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.starts_with("truncated"), "{text}");
+    env.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keys_sign_refuses_a_lifetime_over_the_profile_cap() {
+    let env = env().await;
+    let run = |args: &[&str]| env.bare().args(args).output().unwrap();
+    let out = run(&["profile", "add", "P", "--jwt-max-ttl", "2h"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        json(&run(&["profile", "list", "--json"]))[0]["jwtMaxTtlSeconds"],
+        7200
+    );
+    // Refused before any key is read or any request is made.
+    let sign = |ttl: &str| {
+        run(&[
+            "keys",
+            "sign",
+            "--profile",
+            "P",
+            "--key",
+            "key_1",
+            "--all-videos",
+            "--ttl",
+            ttl,
+        ])
+    };
+    let out = sign("3h");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("at most 2 hours"), "{}", stderr(&out));
+    // Raised: the same lifetime gets past the cap (and stops at the missing key).
+    let out = run(&["profile", "edit", "P", "--jwt-max-ttl", "7d"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = sign("3h");
+    assert!(!stderr(&out).contains("at most"), "{}", stderr(&out));
+    // Out of bounds: refused, the cap unchanged.
+    assert_eq!(
+        run(&["profile", "edit", "P", "--jwt-max-ttl", "400d"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        json(&run(&["profile", "list", "--json"]))[0]["jwtMaxTtlSeconds"],
+        7 * 86_400
+    );
+    env.sandbox.shutdown().await;
+}

@@ -1,4 +1,4 @@
-//! Atomic file writes.
+//! Atomic file writes, and advisory locks on a lock file.
 
 use std::io::Write;
 use std::path::Path;
@@ -32,4 +32,37 @@ fn tempfile_in(dir: &Path, target: &Path) -> std::io::Result<(std::path::PathBuf
         options.mode(0o600);
     }
     Ok((tmp.clone(), options.open(tmp)?))
+}
+
+/// Holds a lock file locked (shared or exclusive, `std::fs::File::lock`)
+/// until dropped. The lock file is created empty, mode 0600, and left in
+/// place.
+pub(crate) struct FileLock(std::fs::File);
+
+impl FileLock {
+    pub(crate) fn take(path: &Path, exclusive: bool) -> Result<Self> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options.open(path)?;
+        if exclusive {
+            file.lock()?;
+        } else {
+            file.lock_shared()?;
+        }
+        Ok(Self(file))
+    }
+}
+
+impl Drop for FileLock {
+    fn drop(&mut self) {
+        let _ = self.0.unlock();
+    }
 }

@@ -15,6 +15,7 @@ pub mod local_keys;
 pub mod onboarding;
 pub mod origin;
 pub mod paging;
+pub mod profile_secrets;
 pub mod profiles;
 pub mod secret;
 pub mod secrets;

@@ -43,6 +43,35 @@ impl LocalKey {
     }
 }
 
+fn index(settings: &dyn KeyValueStore) -> HashMap<String, Value> {
+    settings
+        .get(KEY_INDEX)
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default()
+}
+
+/// The local keys indexed for `profile` (without a [`ProfileContext`]).
+pub fn indexed(settings: &dyn KeyValueStore, profile: &str) -> Vec<LocalKey> {
+    index(settings)
+        .remove(profile)
+        .and_then(|v| v.as_array().cloned())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|v| serde_json::from_value(v).ok())
+        .collect()
+}
+
+/// Drops `profile`'s whole index (its private keys are the caller's to
+/// delete first: see `profile_secrets::remove_profile`).
+pub fn forget_index(settings: &dyn KeyValueStore, profile: &str) -> Result<()> {
+    let mut all = index(settings);
+    if all.remove(profile).is_some() {
+        let v = serde_json::to_value(all).map_err(|e| Error::internal(e.to_string()))?;
+        settings.set(KEY_INDEX, v)?;
+    }
+    Ok(())
+}
+
 /// The profile's local keys: the index in `settings`, the PEMs in the
 /// profile's secret store.
 pub struct LocalKeys<'a> {
@@ -60,21 +89,12 @@ impl<'a> LocalKeys<'a> {
     }
 
     fn all_profiles(&self) -> HashMap<String, Value> {
-        self.settings
-            .get(KEY_INDEX)
-            .and_then(|v| serde_json::from_value(v).ok())
-            .unwrap_or_default()
+        index(self.settings)
     }
 
     /// This profile's keys, oldest first (entries this version cannot read are skipped).
     pub fn list(&self) -> Vec<LocalKey> {
-        self.all_profiles()
-            .remove(self.profile())
-            .and_then(|v| v.as_array().cloned())
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|v| serde_json::from_value(v).ok())
-            .collect()
+        indexed(self.settings, self.profile())
     }
 
     fn save_list(&self, keys: &[LocalKey]) -> Result<()> {

@@ -107,6 +107,14 @@ pub struct Profile {
     /// The vault login email (not secret; the password is in the keychain).
     #[serde(default)]
     pub vault_email: Option<String>,
+    /// The longest lifetime a private-video JWT signed here may have, in
+    /// seconds (default 7 days; see `signing::sign_for_profile`).
+    #[serde(default = "default_jwt_max_ttl")]
+    pub jwt_max_ttl_seconds: u32,
+}
+
+fn default_jwt_max_ttl() -> u32 {
+    crate::signing::DEFAULT_MAX_TTL_SECONDS
 }
 
 impl Profile {
@@ -117,11 +125,13 @@ impl Profile {
             urls: ServiceUrls::default(),
             embedded_sandbox: false,
             vault_email: None,
+            jwt_max_ttl_seconds: default_jwt_max_ttl(),
         }
     }
 
     pub fn validate(&self) -> Result<()> {
         validate_name(&self.name)?;
+        crate::signing::validate_ttl_cap(self.jwt_max_ttl_seconds)?;
         self.urls.validate()
     }
 
@@ -151,6 +161,11 @@ pub fn validate_name(name: &str) -> Result<()> {
         return Err(Error::validation(
             "A profile name needs 1 to 40 characters.",
         ));
+    }
+    if name == crate::secrets::APP_SCOPE {
+        return Err(Error::validation(format!(
+            "'{name}' is reserved for the app's own entries: choose another profile name."
+        )));
     }
     if trimmed != name || name.contains('/') || name.chars().any(char::is_control) {
         return Err(Error::validation(
@@ -290,7 +305,16 @@ impl<'a> Profiles<'a> {
         self.save(&all)
     }
 
-    /// Removes a profile (its secrets are the caller's to delete).
+    /// Sets the longest lifetime of a JWT signed under profile `name`.
+    pub fn set_jwt_max_ttl(&self, name: &str, seconds: u32) -> Result<Profile> {
+        let mut profile = self.get(name)?;
+        profile.jwt_max_ttl_seconds = seconds;
+        self.update(profile.clone())?;
+        Ok(profile)
+    }
+
+    /// Removes a profile (its secrets are the caller's to delete: see
+    /// `profile_secrets::remove_profile`).
     pub fn remove(&self, name: &str) -> Result<()> {
         let mut all = self.list();
         let before = all.len();
@@ -445,6 +469,26 @@ mod tests {
             e.message
         );
         assert!(e.hint.unwrap().contains("'Lab'"));
+    }
+
+    #[test]
+    fn the_jwt_ttl_cap_defaults_to_seven_days_and_is_bounded() {
+        let (_dir, f) = file();
+        // A profile written before the field existed reads with the default.
+        f.set(
+            KEY_PROFILES,
+            serde_json::json!([{"name": "Old", "environment": "staging", "urls": ServiceUrls::default()}]),
+        )
+        .unwrap();
+        let profiles = Profiles::new(&f);
+        assert_eq!(profiles.get("Old").unwrap().jwt_max_ttl_seconds, 7 * 86_400);
+        let p = profiles.set_jwt_max_ttl("Old", 3600).unwrap();
+        assert_eq!(p.jwt_max_ttl_seconds, 3600);
+        assert_eq!(profiles.get("Old").unwrap().jwt_max_ttl_seconds, 3600);
+        for bad in [0, 59, 366 * 86_400] {
+            assert!(profiles.set_jwt_max_ttl("Old", bad).is_err(), "{bad}");
+        }
+        assert_eq!(profiles.get("Old").unwrap().jwt_max_ttl_seconds, 3600);
     }
 
     #[test]

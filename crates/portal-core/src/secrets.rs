@@ -58,7 +58,15 @@ pub enum Item {
     SavedToken(String),
     /// A private signing key (PKCS#8 PEM), by local key id.
     PrivateKey(String),
+    /// The activity log's HMAC key (hex), under [`APP_SCOPE`], not a profile.
+    ActivityLogKey,
+    /// The activity log's last entry hash and entry count, under [`APP_SCOPE`].
+    ActivityLogHead,
 }
+
+/// The "profile" part of the app-wide entries' names (no profile may be
+/// called this).
+pub const APP_SCOPE: &str = "_portal";
 
 impl Item {
     pub fn account_suffix(&self) -> String {
@@ -70,8 +78,42 @@ impl Item {
             Self::VaultRefreshToken => "vault-refresh-token".into(),
             Self::SavedToken(id) => format!("saved-token/{id}"),
             Self::PrivateKey(id) => format!("private-key/{id}"),
+            Self::ActivityLogKey => "activity-log-key".into(),
+            Self::ActivityLogHead => "activity-log-head".into(),
         }
     }
+
+    /// The item an account suffix names (the inverse of
+    /// [`Item::account_suffix`]); `None` for a name this version does not know.
+    pub fn parse(suffix: &str) -> Option<Self> {
+        Some(match suffix {
+            "vaultstream-token" => Self::VaultStreamToken,
+            "jwt-keys-api-key" => Self::JwtKeysApiKey,
+            "vault-password" => Self::VaultPassword,
+            "vault-access-token" => Self::VaultAccessToken,
+            "vault-refresh-token" => Self::VaultRefreshToken,
+            "activity-log-key" => Self::ActivityLogKey,
+            "activity-log-head" => Self::ActivityLogHead,
+            other => {
+                if let Some(id) = other.strip_prefix("saved-token/") {
+                    Self::SavedToken(id.to_owned())
+                } else if let Some(id) = other.strip_prefix("private-key/") {
+                    Self::PrivateKey(id.to_owned())
+                } else {
+                    return None;
+                }
+            }
+        })
+    }
+
+    /// The items every profile may hold, whatever its indexes say.
+    pub const FIXED: [Item; 5] = [
+        Item::VaultStreamToken,
+        Item::JwtKeysApiKey,
+        Item::VaultPassword,
+        Item::VaultAccessToken,
+        Item::VaultRefreshToken,
+    ];
 }
 
 /// The full name of one entry.
@@ -101,20 +143,27 @@ pub trait SecretStore: Send + Sync {
     /// Deleting an entry that does not exist is not an error.
     fn delete(&self, name: &EntryName) -> Result<()>;
 
-    /// Remove every known entry of a profile.
-    fn delete_profile(&self, profile: &str, extra: &[Item]) -> Result<()> {
-        let fixed = [
-            Item::VaultStreamToken,
-            Item::JwtKeysApiKey,
-            Item::VaultPassword,
-            Item::VaultAccessToken,
-            Item::VaultRefreshToken,
-        ];
-        for item in fixed.into_iter().chain(extra.iter().cloned()) {
-            self.delete(&EntryName::new(profile, item))?;
-        }
-        Ok(())
+    /// Deletes the entry and says whether there was one.
+    fn remove(&self, name: &EntryName) -> Result<bool> {
+        let existed = self.get(name)?.is_some();
+        self.delete(name)?;
+        Ok(existed)
     }
+
+    /// Every item this store holds for `profile`, when the store can list
+    /// its entries (the encrypted file, memory); `None` when it cannot (the
+    /// OS keychain through `keyring`: its items are found by name).
+    fn profile_items(&self, _profile: &str) -> Result<Option<Vec<Item>>> {
+        Ok(None)
+    }
+}
+
+/// The items of `profile` among `accounts` (`<profile>/<item>`).
+pub(crate) fn items_of<'a>(profile: &str, accounts: impl Iterator<Item = &'a String>) -> Vec<Item> {
+    let prefix = format!("{profile}/");
+    accounts
+        .filter_map(|a| a.strip_prefix(&prefix).and_then(Item::parse))
+        .collect()
 }
 
 /// Unit tests and throwaway sessions.
@@ -142,6 +191,14 @@ impl SecretStore for MemoryStore {
     fn delete(&self, name: &EntryName) -> Result<()> {
         lock(&self.entries)?.remove(&name.account());
         Ok(())
+    }
+
+    fn remove(&self, name: &EntryName) -> Result<bool> {
+        Ok(lock(&self.entries)?.remove(&name.account()).is_some())
+    }
+
+    fn profile_items(&self, profile: &str) -> Result<Option<Vec<Item>>> {
+        Ok(Some(items_of(profile, lock(&self.entries)?.keys())))
     }
 }
 
@@ -218,6 +275,19 @@ impl SecretStore for CachedStore {
             .insert(account, (std::time::Instant::now(), None));
         Ok(())
     }
+
+    fn remove(&self, name: &EntryName) -> Result<bool> {
+        let account = name.account();
+        self.entries().remove(&account);
+        let existed = self.inner.remove(name)?;
+        self.entries()
+            .insert(account, (std::time::Instant::now(), None));
+        Ok(existed)
+    }
+
+    fn profile_items(&self, profile: &str) -> Result<Option<Vec<Item>>> {
+        self.inner.profile_items(profile)
+    }
 }
 
 /// The OS keychain through the `keyring` crate.
@@ -234,7 +304,7 @@ impl KeychainStore {
         let store = Self {
             service: namespace.unwrap_or(APP_ID).to_owned(),
         };
-        store.get(&EntryName::new("_portal", Item::SavedToken("probe".into())))?;
+        store.get(&EntryName::new(APP_SCOPE, Item::SavedToken("probe".into())))?;
         Ok(store)
     }
 
@@ -289,8 +359,13 @@ impl SecretStore for KeychainStore {
     }
 
     fn delete(&self, name: &EntryName) -> Result<()> {
+        self.remove(name).map(|_| ())
+    }
+
+    fn remove(&self, name: &EntryName) -> Result<bool> {
         match self.entry(name)?.delete_credential() {
-            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Ok(()) => Ok(true),
+            Err(keyring::Error::NoEntry) => Ok(false),
             Err(e) => Err(keychain_error(e)),
         }
     }
@@ -383,9 +458,34 @@ mod tests {
         assert_eq!(store.get(&name).unwrap().unwrap().expose(), "k");
         let other = EntryName::new("Q", Item::JwtKeysApiKey);
         store.set(&other, &Secret::new("q")).unwrap();
-        store.delete_profile("P", &[]).unwrap();
+        assert_eq!(
+            store.profile_items("P").unwrap(),
+            Some(vec![Item::JwtKeysApiKey])
+        );
+        assert!(store.remove(&name).unwrap());
         assert!(store.get(&name).unwrap().is_none());
         assert!(store.get(&other).unwrap().is_some());
+        assert!(!store.remove(&name).unwrap());
         store.delete(&name).unwrap(); // absent: fine
+    }
+
+    #[test]
+    fn every_item_parses_back_from_its_account_suffix() {
+        let items = Item::FIXED.into_iter().chain([
+            Item::SavedToken("tok_1".into()),
+            Item::PrivateKey("lk_2".into()),
+            Item::ActivityLogKey,
+            Item::ActivityLogHead,
+        ]);
+        for item in items {
+            assert_eq!(Item::parse(&item.account_suffix()), Some(item));
+        }
+        assert_eq!(Item::parse("something-new"), None);
+        // A profile's prefix never matches another profile's ("P" vs "P2").
+        let accounts = [
+            "P/vault-password".to_owned(),
+            "P2/vault-password".to_owned(),
+        ];
+        assert_eq!(items_of("P", accounts.iter()), [Item::VaultPassword]);
     }
 }

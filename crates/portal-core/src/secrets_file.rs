@@ -2,11 +2,23 @@
 //!
 //! Key: Argon2id(passphrase, 16-byte random salt). Cipher: XChaCha20-Poly1305
 //! with a fresh 24-byte nonce on every write. The plaintext (a JSON map of
-//! account → value) exists only in memory, in zeroizing buffers.
+//! account → value) exists only in memory, in zeroizing buffers, and only
+//! for the length of one call: the store keeps the derived key, not the map.
+//!
+//! The app and the CLI may hold the same file open at once. Every write
+//! takes an exclusive lock on `secrets.enc.lock` beside it
+//! (`std::fs::File::lock`), re-reads and decrypts the file as it is now,
+//! applies only its own change (one set or one delete) and writes the result
+//! atomically before unlocking; every read takes a shared lock and reads the
+//! file afresh. So concurrent writers lose nothing, and a deleted entry is
+//! never brought back by a writer that had read it earlier.
+//!
+//! The Argon2 parameters a file names are bounded before any key is derived
+//! ([`ARGON2_BOUNDS`]): a file cannot make the app spend gigabytes or hours,
+//! nor weaken the key with a trivial cost.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use argon2::{Algorithm, Argon2, Params, Version};
 use base64::engine::general_purpose::STANDARD as B64;
@@ -18,11 +30,20 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::fsutil::write_private;
+use crate::fsutil::{write_private, FileLock};
 use crate::secret::Secret;
-use crate::secrets::{lock, EntryName, SecretBackend, SecretStore};
+use crate::secrets::{items_of, EntryName, Item, SecretBackend, SecretStore};
 
 pub const FILE_NAME: &str = "secrets.enc";
+/// The lock file beside it (empty; only locked).
+pub const LOCK_FILE_NAME: &str = "secrets.enc.lock";
+
+/// The Argon2id parameters a file may ask for, inclusive:
+/// `(m_cost KiB, t_cost passes, p_cost lanes)` at least / at most.
+/// The minimum is what this version writes (OWASP's 19 MiB, 2 passes, 1
+/// lane); the maximum leaves room to raise it (1 GiB, 10 passes, 16 lanes).
+pub const ARGON2_BOUNDS: ((u32, u32, u32), (u32, u32, u32)) =
+    ((19 * 1024, 2, 1), (1024 * 1024, 10, 16));
 
 #[derive(Serialize, Deserialize)]
 struct Envelope {
@@ -36,12 +57,14 @@ struct Envelope {
     ciphertext: String,
 }
 
+type Plain = HashMap<String, Zeroizing<String>>;
+
 pub struct EncryptedFileStore {
     path: PathBuf,
+    lock_path: PathBuf,
     key: Zeroizing<[u8; 32]>,
     salt: [u8; 16],
     params: (u32, u32, u32),
-    entries: Mutex<HashMap<String, Zeroizing<String>>>,
 }
 
 fn derive_key(
@@ -49,6 +72,7 @@ fn derive_key(
     salt: &[u8],
     (m, t, p): (u32, u32, u32),
 ) -> Result<Zeroizing<[u8; 32]>> {
+    check_params((m, t, p))?;
     let params = Params::new(m, t, p, Some(32))
         .map_err(|e| Error::internal(format!("argon2 params: {e}")))?;
     let mut key = Zeroizing::new([0u8; 32]);
@@ -56,6 +80,26 @@ fn derive_key(
         .hash_password_into(passphrase.expose().as_bytes(), salt, key.as_mut())
         .map_err(|e| Error::internal(format!("argon2: {e}")))?;
     Ok(key)
+}
+
+/// Refuses parameters outside [`ARGON2_BOUNDS`], before any work.
+fn check_params((m, t, p): (u32, u32, u32)) -> Result<()> {
+    let ((m_min, t_min, p_min), (m_max, t_max, p_max)) = ARGON2_BOUNDS;
+    let ok = (m_min..=m_max).contains(&m)
+        && (t_min..=t_max).contains(&t)
+        && (p_min..=p_max).contains(&p);
+    if ok {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorCode::Io,
+        format!(
+            "The encrypted secrets file asks for Argon2id parameters this app does not accept \
+             (memory {m} KiB, {t} passes, {p} lanes; accepted: {m_min}–{m_max} KiB, {t_min}–{t_max} \
+             passes, {p_min}–{p_max} lanes). It was not written by Partner Portal, or it was \
+             tampered with; no key was derived."
+        ),
+    ))
 }
 
 fn decode(field: &str, value: &str) -> Result<Vec<u8>> {
@@ -68,6 +112,68 @@ fn corrupt(why: &str) -> Error {
         ErrorCode::Io,
         format!("The encrypted secrets file is damaged: {why}"),
     )
+}
+
+/// The file's envelope, checked: salt, nonce, ciphertext and parameters.
+struct Sealed {
+    salt: [u8; 16],
+    params: (u32, u32, u32),
+    nonce: Vec<u8>,
+    ciphertext: Vec<u8>,
+}
+
+fn read_sealed(path: &Path) -> Result<Sealed> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::new(
+                ErrorCode::Io,
+                format!("The encrypted secrets file {} is missing.", path.display()),
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let env: Envelope = serde_json::from_str(&text).map_err(|e| corrupt(&e.to_string()))?;
+    if env.version != 1 || env.kdf != "argon2id" {
+        return Err(corrupt("unknown format version"));
+    }
+    let params = (env.m_cost, env.t_cost, env.p_cost);
+    check_params(params)?;
+    let salt: [u8; 16] = decode("salt", &env.salt)?
+        .try_into()
+        .map_err(|_| corrupt("bad salt"))?;
+    let nonce = decode("nonce", &env.nonce)?;
+    if nonce.len() != 24 {
+        return Err(corrupt("bad nonce"));
+    }
+    Ok(Sealed {
+        salt,
+        params,
+        nonce,
+        ciphertext: decode("ciphertext", &env.ciphertext)?,
+    })
+}
+
+fn open_sealed(key: &[u8; 32], sealed: &Sealed) -> Result<Plain> {
+    let cipher = XChaCha20Poly1305::new(key.into());
+    let plain = cipher
+        .decrypt(
+            XNonce::from_slice(&sealed.nonce),
+            sealed.ciphertext.as_slice(),
+        )
+        .map(Zeroizing::new)
+        .map_err(|_| {
+            Error::new(
+                ErrorCode::SecretsLocked,
+                "Wrong passphrase for the encrypted secrets file.",
+            )
+        })?;
+    let map: HashMap<String, String> =
+        serde_json::from_slice(&plain).map_err(|e| corrupt(&e.to_string()))?;
+    Ok(map
+        .into_iter()
+        .map(|(k, v)| (k, Zeroizing::new(v)))
+        .collect())
 }
 
 impl EncryptedFileStore {
@@ -86,6 +192,8 @@ impl EncryptedFileStore {
             ));
         }
         let path = dir.join(FILE_NAME);
+        let lock_path = dir.join(LOCK_FILE_NAME);
+        let _lock = FileLock::take(&lock_path, true)?;
         if path.exists() {
             return Err(Error::config(format!("{} already exists", path.display())));
         }
@@ -94,10 +202,10 @@ impl EncryptedFileStore {
         let key = derive_key(passphrase, &salt, Self::PARAMS)?;
         let store = Self {
             path,
+            lock_path,
             key,
             salt,
             params: Self::PARAMS,
-            entries: Mutex::default(),
         };
         store.persist(&HashMap::new())?;
         Ok(store)
@@ -106,49 +214,52 @@ impl EncryptedFileStore {
     /// Opens and decrypts an existing file. A wrong passphrase is `secrets_locked`.
     pub fn unlock(dir: &Path, passphrase: &Secret) -> Result<Self> {
         let path = dir.join(FILE_NAME);
-        let text = std::fs::read_to_string(&path)?;
-        let env: Envelope = serde_json::from_str(&text).map_err(|e| corrupt(&e.to_string()))?;
-        if env.version != 1 || env.kdf != "argon2id" {
-            return Err(corrupt("unknown format version"));
-        }
-        let salt: [u8; 16] = decode("salt", &env.salt)?
-            .try_into()
-            .map_err(|_| corrupt("bad salt"))?;
-        let nonce = decode("nonce", &env.nonce)?;
-        if nonce.len() != 24 {
-            return Err(corrupt("bad nonce"));
-        }
-        let params = (env.m_cost, env.t_cost, env.p_cost);
-        let key = derive_key(passphrase, &salt, params)?;
-        let cipher = XChaCha20Poly1305::new(key.as_ref().into());
-        let plain = cipher
-            .decrypt(
-                XNonce::from_slice(&nonce),
-                decode("ciphertext", &env.ciphertext)?.as_slice(),
-            )
-            .map(Zeroizing::new)
-            .map_err(|_| {
-                Error::new(
-                    ErrorCode::SecretsLocked,
-                    "Wrong passphrase for the encrypted secrets file.",
-                )
-            })?;
-        let map: HashMap<String, String> =
-            serde_json::from_slice(&plain).map_err(|e| corrupt(&e.to_string()))?;
-        let entries = map
-            .into_iter()
-            .map(|(k, v)| (k, Zeroizing::new(v)))
-            .collect();
+        let lock_path = dir.join(LOCK_FILE_NAME);
+        let sealed = {
+            let _lock = FileLock::take(&lock_path, false)?;
+            read_sealed(&path)?
+        };
+        let key = derive_key(passphrase, &sealed.salt, sealed.params)?;
+        open_sealed(&key, &sealed)?;
         Ok(Self {
             path,
+            lock_path,
             key,
-            salt,
-            params,
-            entries: Mutex::new(entries),
+            salt: sealed.salt,
+            params: sealed.params,
         })
     }
 
-    fn persist(&self, entries: &HashMap<String, Zeroizing<String>>) -> Result<()> {
+    /// The entries as the file holds them now (the caller holds the lock).
+    fn current(&self) -> Result<Plain> {
+        let sealed = read_sealed(&self.path)?;
+        if sealed.salt != self.salt || sealed.params != self.params {
+            return Err(Error::new(
+                ErrorCode::SecretsLocked,
+                "The encrypted secrets file was replaced since it was unlocked: enter its passphrase again.",
+            ));
+        }
+        open_sealed(&self.key, &sealed)
+    }
+
+    /// Under the exclusive lock: re-reads the file, applies `change` to what
+    /// it holds now, and writes it back when `change` says it changed.
+    fn update<T>(&self, change: impl FnOnce(&mut Plain) -> (T, bool)) -> Result<T> {
+        let _lock = FileLock::take(&self.lock_path, true)?;
+        let mut entries = self.current()?;
+        let (out, changed) = change(&mut entries);
+        if changed {
+            self.persist(&entries)?;
+        }
+        Ok(out)
+    }
+
+    fn read(&self) -> Result<Plain> {
+        let _lock = FileLock::take(&self.lock_path, false)?;
+        self.current()
+    }
+
+    fn persist(&self, entries: &Plain) -> Result<()> {
         let plain: HashMap<&str, &str> = entries
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
@@ -182,23 +293,32 @@ impl SecretStore for EncryptedFileStore {
     }
 
     fn get(&self, name: &EntryName) -> Result<Option<Secret>> {
-        Ok(lock(&self.entries)?
+        Ok(self
+            .read()?
             .get(&name.account())
             .map(|v| Secret::new(v.as_str())))
     }
 
     fn set(&self, name: &EntryName, value: &Secret) -> Result<()> {
-        let mut entries = lock(&self.entries)?;
-        entries.insert(name.account(), Zeroizing::new(value.expose().to_owned()));
-        self.persist(&entries)
+        self.update(|entries| {
+            entries.insert(name.account(), Zeroizing::new(value.expose().to_owned()));
+            ((), true)
+        })
     }
 
     fn delete(&self, name: &EntryName) -> Result<()> {
-        let mut entries = lock(&self.entries)?;
-        if entries.remove(&name.account()).is_some() {
-            self.persist(&entries)?;
-        }
-        Ok(())
+        self.remove(name).map(|_| ())
+    }
+
+    fn remove(&self, name: &EntryName) -> Result<bool> {
+        self.update(|entries| {
+            let existed = entries.remove(&name.account()).is_some();
+            (existed, existed)
+        })
+    }
+
+    fn profile_items(&self, profile: &str) -> Result<Option<Vec<Item>>> {
+        Ok(Some(items_of(profile, self.read()?.keys())))
     }
 }
 
@@ -250,6 +370,114 @@ mod tests {
         assert_eq!(err.code, ErrorCode::Validation);
         EncryptedFileStore::create(dir.path(), &Secret::new("long enough")).unwrap();
         assert!(EncryptedFileStore::create(dir.path(), &Secret::new("long enough")).is_err());
+    }
+
+    fn pair() -> (tempfile::TempDir, EncryptedFileStore, EncryptedFileStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let pass = Secret::new("correct horse battery");
+        let app = EncryptedFileStore::create(dir.path(), &pass).unwrap();
+        let cli = EncryptedFileStore::unlock(dir.path(), &pass).unwrap();
+        (dir, app, cli)
+    }
+
+    fn entry(n: &str) -> EntryName {
+        EntryName::new("P", Item::SavedToken(n.into()))
+    }
+
+    fn value(store: &EncryptedFileStore, n: &str) -> Option<String> {
+        store.get(&entry(n)).unwrap().map(|s| s.expose().to_owned())
+    }
+
+    #[test]
+    fn two_writers_lose_nothing_and_resurrect_nothing() {
+        let (dir, app, cli) = pair();
+        app.set(&entry("a"), &Secret::new("1")).unwrap();
+        cli.set(&entry("b"), &Secret::new("2")).unwrap();
+        // The CLI's write kept the app's entry, and each sees the other's.
+        assert_eq!(value(&app, "b").as_deref(), Some("2"));
+        assert_eq!(value(&cli, "a").as_deref(), Some("1"));
+        // The app deletes "a"; the CLI then writes something else: "a" stays deleted.
+        app.delete(&entry("a")).unwrap();
+        cli.set(&entry("c"), &Secret::new("3")).unwrap();
+        app.set(&entry("b"), &Secret::new("2b")).unwrap();
+        let reopened =
+            EncryptedFileStore::unlock(dir.path(), &Secret::new("correct horse battery")).unwrap();
+        assert_eq!(value(&reopened, "a"), None);
+        assert_eq!(value(&reopened, "b").as_deref(), Some("2b"));
+        assert_eq!(value(&reopened, "c").as_deref(), Some("3"));
+        // Removing an absent entry says so and leaves the rest alone.
+        assert!(!cli.remove(&entry("a")).unwrap());
+        assert!(cli.remove(&entry("c")).unwrap());
+        assert_eq!(value(&app, "c"), None);
+    }
+
+    #[test]
+    fn concurrent_writers_on_two_threads_keep_every_entry() {
+        let (_dir, app, cli) = pair();
+        let n = 12;
+        std::thread::scope(|s| {
+            for (who, store) in [("app", &app), ("cli", &cli)] {
+                s.spawn(move || {
+                    for i in 0..n {
+                        store
+                            .set(&entry(&format!("{who}{i}")), &Secret::new("v"))
+                            .unwrap();
+                        if i % 3 == 2 {
+                            store.delete(&entry(&format!("{who}{}", i - 1))).unwrap();
+                        }
+                    }
+                });
+            }
+        });
+        let items = app.profile_items("P").unwrap().unwrap();
+        for who in ["app", "cli"] {
+            for i in 0..n {
+                let deleted = i % 3 == 1;
+                assert_eq!(
+                    items.contains(&Item::SavedToken(format!("{who}{i}"))),
+                    !deleted,
+                    "{who}{i}"
+                );
+            }
+        }
+    }
+
+    /// Rewrites the file's Argon2 parameters.
+    fn with_params(dir: &Path, m: u32, t: u32, p: u32) {
+        let path = dir.join(FILE_NAME);
+        let mut env: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        env["m_cost"] = m.into();
+        env["t_cost"] = t.into();
+        env["p_cost"] = p.into();
+        std::fs::write(&path, env.to_string()).unwrap();
+    }
+
+    #[test]
+    fn argon2_parameters_out_of_bounds_are_refused_before_deriving() {
+        let dir = tempfile::tempdir().unwrap();
+        let pass = Secret::new("correct horse battery");
+        EncryptedFileStore::create(dir.path(), &pass).unwrap();
+        for (m, t, p) in [
+            (4 * 1024 * 1024, 2, 1), // 4 GiB
+            (19 * 1024, 1_000_000, 1),
+            (19 * 1024, 2, 255),
+            (8, 1, 1), // trivial
+        ] {
+            with_params(dir.path(), m, t, p);
+            let started = std::time::Instant::now();
+            let err = EncryptedFileStore::unlock(dir.path(), &pass).err().unwrap();
+            assert_eq!(err.code, ErrorCode::Io, "({m}, {t}, {p})");
+            assert!(
+                err.message.contains("Argon2id parameters") && err.message.contains(&m.to_string()),
+                "{}",
+                err.message
+            );
+            assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        }
+        // Back within bounds, it opens again.
+        with_params(dir.path(), 19 * 1024, 2, 1);
+        EncryptedFileStore::unlock(dir.path(), &pass).unwrap();
     }
 
     #[cfg(unix)]

@@ -18,10 +18,80 @@ use ts_rs::TS;
 use crate::error::{Error, ErrorCode, Result};
 use crate::jwt_keys::JwtKeysClient;
 use crate::keypair::{PrivateKey, PublicKey};
+use crate::profiles::Profile;
 use crate::secret::Secret;
 
 /// Lifetime of a JWT when none is chosen.
 pub const DEFAULT_TTL: Duration = Duration::hours(1);
+
+/// The longest lifetime of a JWT signed under a profile, unless the profile
+/// says otherwise (`Profile::jwt_max_ttl_seconds`): 7 days.
+pub const DEFAULT_MAX_TTL_SECONDS: u32 = 7 * 24 * 3600;
+/// The bounds of that cap: 1 minute to 365 days.
+pub const TTL_CAP_RANGE: std::ops::RangeInclusive<u32> = 60..=365 * 24 * 3600;
+
+/// "7 days", "12 hours", "90 minutes", "45 seconds": the largest whole unit.
+pub fn describe_seconds(secs: i64) -> String {
+    let plural = |n: i64, unit: &str| {
+        if n == 1 {
+            format!("1 {unit}")
+        } else {
+            format!("{n} {unit}s")
+        }
+    };
+    if secs % 86_400 == 0 && secs != 0 {
+        plural(secs / 86_400, "day")
+    } else if secs % 3600 == 0 && secs != 0 {
+        plural(secs / 3600, "hour")
+    } else if secs % 60 == 0 && secs != 0 {
+        plural(secs / 60, "minute")
+    } else {
+        plural(secs, "second")
+    }
+}
+
+/// A profile's cap must lie in [`TTL_CAP_RANGE`].
+pub fn validate_ttl_cap(seconds: u32) -> Result<()> {
+    if TTL_CAP_RANGE.contains(&seconds) {
+        Ok(())
+    } else {
+        Err(Error::validation(format!(
+            "The longest JWT lifetime must be between 1 minute and 365 days, not {}.",
+            describe_seconds(i64::from(seconds))
+        )))
+    }
+}
+
+/// Refuses a lifetime over the profile's cap, naming the cap.
+pub fn check_ttl(profile: &Profile, ttl: Duration) -> Result<()> {
+    let cap = i64::from(profile.jwt_max_ttl_seconds);
+    if ttl.num_seconds() > cap {
+        return Err(Error::validation(format!(
+            "A JWT signed under profile '{}' may last at most {} (its cap); {} asked.",
+            profile.name,
+            describe_seconds(cap),
+            describe_seconds(ttl.num_seconds())
+        ))
+        .with_hint(
+            "Choose a shorter lifetime, or raise the profile's cap (Settings, or \
+             `portal profile edit NAME --jwt-max-ttl`).",
+        ));
+    }
+    Ok(())
+}
+
+/// [`sign`] under a profile: the lifetime may not exceed its cap. The app
+/// and the CLI sign through this.
+pub fn sign_for_profile(
+    profile: &Profile,
+    key: &PrivateKey,
+    kid: &str,
+    subject: &Subject,
+    ttl: Duration,
+) -> Result<SignedJwt> {
+    check_ttl(profile, ttl)?;
+    sign(key, kid, subject, ttl)
+}
 
 /// Which videos a JWT opens.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -332,6 +402,36 @@ fn timestamp(secs: i64) -> Option<DateTime<Utc>> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn durations_read_as_their_largest_unit() {
+        assert_eq!(describe_seconds(7 * 86_400), "7 days");
+        assert_eq!(describe_seconds(86_400), "1 day");
+        assert_eq!(describe_seconds(12 * 3600), "12 hours");
+        assert_eq!(describe_seconds(90 * 60), "90 minutes");
+        assert_eq!(describe_seconds(45), "45 seconds");
+    }
+
+    #[test]
+    fn the_ttl_cap_is_the_profiles_and_named_in_the_refusal() {
+        let mut profile = Profile::new("Prod", crate::profiles::Environment::Production);
+        assert!(check_ttl(&profile, Duration::days(7)).is_ok());
+        let err = check_ttl(&profile, Duration::days(7) + Duration::seconds(1)).unwrap_err();
+        assert_eq!(err.code, ErrorCode::Validation);
+        assert!(err.message.contains("at most 7 days"), "{}", err.message);
+        profile.jwt_max_ttl_seconds = 3600;
+        let err = check_ttl(&profile, Duration::hours(2)).unwrap_err();
+        assert!(err.message.contains("at most 1 hour"), "{}", err.message);
+        assert!(check_ttl(&profile, Duration::hours(1)).is_ok());
+        let key = PrivateKey::from_pem(&Secret::new(include_str!(
+            "../tests/fixtures/rsa2048_pkcs8.pem"
+        )))
+        .unwrap();
+        let over = sign_for_profile(&profile, &key, "k", &Subject::AllVideos, Duration::hours(2));
+        assert_eq!(over.unwrap_err().code, ErrorCode::Validation);
+        let ok = sign_for_profile(&profile, &key, "k", &Subject::AllVideos, Duration::hours(1));
+        assert_eq!(ok.unwrap().kid, "k");
+    }
 
     #[test]
     fn subjects_map_to_claims() {

@@ -146,6 +146,35 @@ impl<'a> TokenRecords<'a> {
         self.remove_saved(profile, id)
     }
 
+    /// Forgets everything kept about `profile`'s tokens: saved-token
+    /// records, rotation reminders and expiry notices. Returns the saved
+    /// tokens it forgot (their values are the caller's to delete first).
+    pub fn forget_profile(&self, profile: &str) -> Result<Vec<SavedToken>> {
+        let mut saved: Vec<SavedToken> = read(self.store, KEY_SAVED);
+        let forgotten: Vec<SavedToken> = saved
+            .iter()
+            .filter(|s| s.profile == profile)
+            .cloned()
+            .collect();
+        if !forgotten.is_empty() {
+            saved.retain(|s| s.profile != profile);
+            write(self.store, KEY_SAVED, &saved)?;
+        }
+        let mut reminders: Vec<RotationReminder> = read(self.store, KEY_REMINDERS);
+        let before = reminders.len();
+        reminders.retain(|r| r.profile != profile);
+        if reminders.len() != before {
+            write(self.store, KEY_REMINDERS, &reminders)?;
+        }
+        let mut notices: Vec<Notice> = read(self.store, KEY_NOTICES);
+        let before = notices.len();
+        notices.retain(|n| n.profile != profile);
+        if notices.len() != before {
+            write(self.store, KEY_NOTICES, &notices)?;
+        }
+        Ok(forgotten)
+    }
+
     /// The tokens to warn about now: expiring within 7 days, not yet
     /// expired, and not warned about today. Records them as warned.
     pub fn due_expiry_warnings(

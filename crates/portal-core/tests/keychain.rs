@@ -35,7 +35,11 @@ fn keychain_round_trip_per_profile() {
     let again = KeychainStore::open(Some("dev.partnerportal.test")).unwrap();
     assert_eq!(again.get(&a).unwrap().unwrap().expose(), "vst_live_prod");
 
-    store.delete_profile("Prod", &[]).unwrap();
+    assert!(
+        store.remove(&a).unwrap(),
+        "the keychain says the entry was there"
+    );
+    assert!(!store.remove(&a).unwrap(), "and that it is gone");
     assert!(store.get(&a).unwrap().is_none());
     assert!(again.get(&b).unwrap().is_some());
     store.delete(&b).unwrap();
@@ -73,4 +77,36 @@ fn keychain_child_without_dbus() {
         .expect("must fail without D-Bus");
     assert!(err.message.contains("not available"), "{}", err.message);
     println!("CHILD-OK {}", err.code);
+}
+
+#[test]
+fn the_activity_log_is_keyed_with_a_key_in_the_keychain() {
+    use portal_core::activity::{Action, ActivityLog, ChainVerdict};
+    use portal_core::secrets::APP_SCOPE;
+    if !enabled() {
+        return;
+    }
+    let store = KeychainStore::open(Some("dev.partnerportal.test")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let log = ActivityLog::in_dir(dir.path());
+    for i in 0..2 {
+        log.append(
+            Some(&store),
+            "P",
+            Action::ProfileAdd,
+            "P",
+            &format!("n{i}"),
+            "app",
+        )
+        .unwrap();
+    }
+    let report = log.read(Some(&store)).unwrap();
+    assert_eq!(report.verdict, ChainVerdict::Keyed, "{:?}", report.problem);
+    assert!(store
+        .get(&EntryName::new(APP_SCOPE, Item::ActivityLogKey))
+        .unwrap()
+        .is_some());
+    for item in [Item::ActivityLogKey, Item::ActivityLogHead] {
+        store.delete(&EntryName::new(APP_SCOPE, item)).unwrap();
+    }
 }

@@ -6,11 +6,12 @@ use tracing::instrument;
 use crate::save_dialog::ask_save_path;
 use crate::state::AppCtx;
 
-/// The whole log (every profile; the page filters), with its chain verdict.
+/// The whole log (every profile; the page filters), with its chain verdict
+/// (keyed or not, broken at a line, or truncated).
 #[tauri::command]
 #[instrument(skip_all, err)]
 pub fn activity_log(app: State<'_, AppCtx>) -> Result<ActivityReport> {
-    app.activity.read()
+    app.read_activity()
 }
 
 /// Asks where to save (the native dialog, opened from Rust so the webview
@@ -34,7 +35,7 @@ pub async fn export_activity<R: Runtime>(
     else {
         return Ok(None);
     };
-    let mut entries = app.activity.read()?.entries;
+    let mut entries = app.read_activity()?.entries;
     if let Some(p) = &profile {
         entries.retain(|e| &e.profile == p);
     }

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use portal_core::activity::Action;
 use portal_core::assets::{
     permissions, Asset, AssetPage, AssetQuery, AssetUpdate, BulkDeleteSummary, Deleted, Folder,
-    LegalHold, Quota, Share, Transform, TransformKind, UploadProgress, UploadRequest, Vault,
+    LegalHold, Quota, Transform, TransformKind, UploadProgress, UploadRequest, Vault,
     VaultIdentity,
 };
 use portal_core::{Error, ErrorCode, Result, Secret};
@@ -23,7 +23,9 @@ use tauri_plugin_dialog::DialogExt;
 use tokio_util::sync::CancellationToken;
 use tracing::instrument;
 
-use crate::dto::{AssetDetails, UploadEvent, UploadStarted, UploadState, VaultSessionView};
+use crate::dto::{
+    AssetDetails, ShareView, UploadEvent, UploadStarted, UploadState, VaultSessionView,
+};
 use crate::state::AppCtx;
 
 /// The event that carries [`UploadEvent`]s.
@@ -185,16 +187,21 @@ pub async fn request_transform(
     pc.open_vault()?.request_transform(&id, kind).await
 }
 
-/// A share link (what the user copies; it expires).
+/// A share link (what the user copies; it expires). Held for `copy_held`
+/// (part `url`), which copies it from Rust and clears the clipboard later.
 #[tauri::command]
-#[instrument(skip(ctx), err)]
+#[instrument(skip(app, ctx, copies), err)]
 pub async fn share_asset(
+    app: AppHandle,
     ctx: State<'_, AppCtx>,
+    copies: State<'_, crate::copies::Copies>,
     id: String,
     expires_in_seconds: Option<u32>,
-) -> Result<Share> {
+) -> Result<ShareView> {
     let pc = ctx.active_context().await?;
-    pc.open_vault()?.share(&id, expires_in_seconds).await
+    let share = pc.open_vault()?.share(&id, expires_in_seconds).await?;
+    let copy_id = copies.hold(&app, vec![("url", Secret::new(share.url.as_str()))]);
+    Ok(ShareView { share, copy_id })
 }
 
 /// Rename, move and/or retag.

@@ -14,8 +14,7 @@ use super::*;
 use crate::commands::profiles::explore_sandbox;
 
 fn actions_on(ctx: &AppCtx, target: &str) -> Vec<Action> {
-    ctx.activity
-        .read()
+    ctx.read_activity()
         .unwrap()
         .entries
         .into_iter()

@@ -1,7 +1,9 @@
 //! JWT signing keys (issue 7). The private half stays in Rust: it is kept
 //! in the profile's secret store before anything is uploaded, and only
 //! fingerprints and public PEMs cross to the UI. Signed private-video JWTs do
-//! cross: they are what the user copies.
+//! cross, to be shown; copying one (or a URL carrying it) goes through Rust
+//! (`copy_held`), which clears the clipboard afterwards. A JWT lives no
+//! longer than the profile's cap (`Profile::jwt_max_ttl_seconds`).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -13,26 +15,28 @@ use portal_core::http::{join, Call};
 use portal_core::jwt_keys::{validate_key_name, JwtKey};
 use portal_core::keypair::{self, import_pem, write_private_key_file, GenProgress, PublicKey};
 use portal_core::local_keys::{pairings, server_fingerprints, unchecked, LocalKey, LocalKeys};
-use portal_core::profiles::{Environment, KeyValueStore};
+use portal_core::profile_secrets::VIDEO_URL_TEMPLATES;
+use portal_core::profiles::{Environment, KeyValueStore, Profile};
 use portal_core::secrets::Item;
 use portal_core::signing::{self, Subject, Verdict};
+use portal_core::token_records::TokenRecords;
 use portal_core::{Error, ErrorCode, Result, Secret, Service};
 use serde_json::Value;
 use tauri::{AppHandle, Emitter, Runtime, State};
 
 use tracing::instrument;
 
+use crate::copies::{copy_to_clipboard, Copies};
 use crate::dto::{
-    DeleteKeyOutcome, ImportKeyInput, ImportedKeyView, KeyDetails, KeysOverview, LocalKeyView,
-    PlaybackVerdict, SignVideoRequest, SignedVideoJwt, UploadVerification, UploadedKey, VideoUrls,
+    ClipboardCopy, DeleteKeyOutcome, ImportKeyInput, ImportedKeyView, KeyDetails, KeysOverview,
+    LocalKeyView, PlaybackVerdict, SignVideoRequest, SignedVideoJwt, UploadVerification,
+    UploadedKey, VideoUrls,
 };
 use crate::save_dialog::ask_save_path;
 use crate::state::AppCtx;
 
 /// The event that carries [`GenProgress`] while a key is generated.
 pub const KEYGEN_PROGRESS: &str = "keygen-progress";
-/// Settings key: profile name → [`VideoUrls`] templates (not secret).
-const URL_TEMPLATES: &str = "videoUrlTemplates";
 /// Where the sandbox's JWT keys API lives under its base URL.
 const SANDBOX_JWT_KEYS_PREFIX: &str = "/jwt-keys/v2";
 
@@ -395,15 +399,36 @@ pub async fn delete_key(
     Ok(outcome)
 }
 
-/// Signs a private-video JWT with the private half kept here.
+/// Signs a private-video JWT with the private half kept here, for no longer
+/// than the profile's cap. The JWT and its URLs are held for `copy_held`.
 #[tauri::command]
-#[instrument(skip(ctx), err)]
+#[instrument(skip(app, ctx, copies), err)]
 pub async fn sign_video_jwt(
+    app: AppHandle,
     ctx: State<'_, AppCtx>,
+    copies: State<'_, Copies>,
     request: SignVideoRequest,
 ) -> Result<SignedVideoJwt> {
+    let signed = sign_video(&ctx, request).await?;
+    let copy_id = copies.hold(
+        &app,
+        vec![
+            ("jwt", Secret::new(signed.jwt.as_str())),
+            ("watch", Secret::new(signed.urls.watch.as_str())),
+            ("embed", Secret::new(signed.urls.embed.as_str())),
+            ("hls", Secret::new(signed.urls.hls.as_str())),
+        ],
+    );
+    Ok(SignedVideoJwt { copy_id, ..signed })
+}
+
+/// [`sign_video_jwt`] without Tauri (its `copy_id` is left empty).
+async fn sign_video(ctx: &AppCtx, request: SignVideoRequest) -> Result<SignedVideoJwt> {
     let pc = ctx.active_context().await?;
-    let keys = LocalKeys::new(settings(&ctx), &pc);
+    let ttl = Duration::seconds(i64::from(request.ttl_seconds));
+    // Over the cap: refused before the key is read.
+    signing::check_ttl(&pc.profile, ttl)?;
+    let keys = LocalKeys::new(settings(ctx), &pc);
     let local = keys.find_by_server_id(&request.server_id).ok_or_else(|| {
         Error::new(
             ErrorCode::NotFound,
@@ -417,8 +442,8 @@ pub async fn sign_video_jwt(
         Some(v) if !v.is_empty() => Subject::Video(v.to_owned()),
         _ => Subject::AllVideos,
     };
-    let ttl = Duration::seconds(i64::from(request.ttl_seconds));
-    let signed = signing::sign(
+    let signed = signing::sign_for_profile(
+        &pc.profile,
         &keys.private_key(&local.local_id)?,
         &request.server_id,
         &subject,
@@ -426,20 +451,52 @@ pub async fn sign_video_jwt(
     )?;
     let jwt = signed.jwt.expose().to_owned();
     let decoded = signing::decode(&jwt)?;
-    let urls = fill_urls(&url_templates(&ctx, &pc), &subject, &jwt);
+    let urls = fill_urls(&url_templates(ctx, &pc), &subject, &jwt);
     Ok(SignedVideoJwt {
         jwt,
         header: decoded.header,
         claims: decoded.claims,
         expires_at: signed.expires_at,
         urls,
+        copy_id: String::new(),
+    })
+}
+
+/// Sets the active profile's longest JWT lifetime (1 minute to 365 days).
+#[tauri::command]
+#[instrument(skip(ctx), err)]
+pub async fn set_jwt_max_ttl(ctx: State<'_, AppCtx>, seconds: u32) -> Result<Profile> {
+    let profiles = ctx.profiles();
+    let name = profiles
+        .active_name()
+        .ok_or_else(|| Error::config("No profile yet."))?;
+    profiles.set_jwt_max_ttl(&name, seconds)
+}
+
+/// Copies a held signed JWT, one of its URLs, or a share link (`part`) to
+/// the clipboard from Rust, cleared after the configured delay.
+#[tauri::command]
+#[instrument(skip(app, ctx, copies), err)]
+pub fn copy_held(
+    app: AppHandle,
+    ctx: State<'_, AppCtx>,
+    copies: State<'_, Copies>,
+    copy_id: String,
+    part: String,
+) -> Result<ClipboardCopy> {
+    let text = copies.part_at(&copy_id, &part, std::time::Instant::now())?;
+    let delay = TokenRecords::new(settings(&ctx))
+        .preferences()
+        .clipboard_clear_seconds;
+    Ok(ClipboardCopy {
+        clears_in_seconds: copy_to_clipboard(&app, &text, delay)?,
     })
 }
 
 /// The profile's watch/embed/HLS URL templates (`{video_id}` placeholder).
 fn url_templates(ctx: &AppCtx, pc: &ProfileContext) -> VideoUrls {
     settings(ctx)
-        .get(URL_TEMPLATES)
+        .get(VIDEO_URL_TEMPLATES)
         .and_then(|all| all.get(&pc.profile.name).cloned())
         .and_then(|v: Value| serde_json::from_value(v).ok())
         .unwrap_or_else(default_templates)
@@ -469,12 +526,12 @@ pub async fn set_video_url_templates(
     }
     let pc = ctx.active_context().await?;
     let mut all = settings(&ctx)
-        .get(URL_TEMPLATES)
+        .get(VIDEO_URL_TEMPLATES)
         .filter(Value::is_object)
         .unwrap_or_else(|| Value::Object(Default::default()));
     all[pc.profile.name.as_str()] =
         serde_json::to_value(&templates).map_err(|e| Error::internal(e.to_string()))?;
-    settings(&ctx).set(URL_TEMPLATES, all)?;
+    settings(&ctx).set(VIDEO_URL_TEMPLATES, all)?;
     Ok(templates)
 }
 

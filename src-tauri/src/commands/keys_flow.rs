@@ -160,8 +160,8 @@ async fn a_generated_key_is_kept_uploaded_verified_signs_and_is_deleted() {
         ..mine.clone()
     };
     assert!(set_video_url_templates(app.state(), bad).await.is_err());
-    let all = sign_video_jwt(
-        app.state(),
+    let all = sign_video(
+        &app.state::<AppCtx>(),
         SignVideoRequest {
             server_id: server_id.clone(),
             video_id: None,
@@ -179,8 +179,8 @@ async fn a_generated_key_is_kept_uploaded_verified_signs_and_is_deleted() {
     assert!(played.allowed, "{}", played.message);
 
     // One video: refused for another one, with the reason.
-    let one = sign_video_jwt(
-        app.state(),
+    let one = sign_video(
+        &app.state::<AppCtx>(),
         SignVideoRequest {
             server_id: server_id.clone(),
             video_id: Some("vid_1".into()),
@@ -199,6 +199,24 @@ async fn a_generated_key_is_kept_uploaded_verified_signs_and_is_deleted() {
         .unwrap();
     assert!(!refused.allowed);
     assert_eq!(refused.reason.as_deref(), Some("wrong_video"));
+
+    // Over the profile's cap (7 days unless set): refused, naming the cap.
+    let too_long = sign_video(
+        &app.state::<AppCtx>(),
+        SignVideoRequest {
+            server_id: server_id.clone(),
+            video_id: Some("vid_1".into()),
+            ttl_seconds: 8 * 86_400,
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(too_long.code, ErrorCode::Validation);
+    assert!(
+        too_long.message.contains("at most 7 days"),
+        "{}",
+        too_long.message
+    );
 
     let verdict = verify_any_jwt(app.state(), one.jwt.clone()).await.unwrap();
     assert_eq!(verdict.kind, VerdictKind::Valid, "{}", verdict.message);
@@ -219,8 +237,7 @@ async fn a_generated_key_is_kept_uploaded_verified_signs_and_is_deleted() {
     assert_eq!(verdict.kind, VerdictKind::UnknownKid);
     let actions: Vec<Action> = app
         .state::<AppCtx>()
-        .activity
-        .read()
+        .read_activity()
         .unwrap()
         .entries
         .into_iter()

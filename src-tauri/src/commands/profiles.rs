@@ -2,6 +2,7 @@ use portal_core::activity::Action;
 use portal_core::context::ServiceStatus;
 use portal_core::http::HttpConfig;
 use portal_core::onboarding::{self, connect, NewCredentials};
+use portal_core::profile_secrets::{remove_profile as remove_profile_and_secrets, RemovedProfile};
 use portal_core::profiles::{Environment, Profile};
 use portal_core::{Result, Secret, Service};
 use tauri::State;
@@ -133,23 +134,15 @@ pub async fn switch_profile(app: State<'_, AppCtx>, name: String) -> Result<()> 
     Ok(())
 }
 
-/// Removes the profile and every credential it kept.
+/// Removes the profile and everything it kept in the secret store (refused
+/// while the store is locked); says what was removed.
 #[tauri::command]
 #[instrument(skip(app), err)]
-pub async fn remove_profile(app: State<'_, AppCtx>, name: String) -> Result<()> {
-    let profile = app.profiles().get(&name)?;
-    if let Ok(secrets) = app.secrets() {
-        secrets.delete_profile(&profile.name, &[])?;
-    }
-    app.profiles().remove(&name)?;
+pub async fn remove_profile(app: State<'_, AppCtx>, name: String) -> Result<RemovedProfile> {
+    let removed = remove_profile_and_secrets(app.settings.as_ref(), app.secrets(), &name)?;
     app.forget_client(&name);
-    app.record(
-        &name,
-        Action::ProfileRemove,
-        &name,
-        &format!("Removed profile '{name}' and its stored credentials"),
-    );
-    Ok(())
+    app.record(&name, Action::ProfileRemove, &name, &removed.summary);
+    Ok(removed)
 }
 
 #[tauri::command]

@@ -16,6 +16,7 @@ import type {
   LocalKey,
   LocalKeyView,
   PlaybackVerdict,
+  RemovedProfile,
   SignedVideoJwt,
   SignVideoRequest,
   UploadedKey,
@@ -86,6 +87,8 @@ const LOCAL: ReadonlySet<string> = new Set([
   'import_key',
   'local_key',
   'sign_video_jwt',
+  'set_jwt_max_ttl',
+  'copy_held',
   'video_url_templates',
   'set_video_url_templates',
 ]);
@@ -117,6 +120,7 @@ const WRITES: ReadonlySet<string> = new Set([
   'upload_key',
   'upload_public_key',
   'delete_key',
+  'set_jwt_max_ttl',
   'set_video_url_templates',
 ]);
 
@@ -311,9 +315,9 @@ export function switchProfile(name: string): Promise<null> {
   return call<null>('switch_profile', { name });
 }
 
-/** Removes the profile and its stored credentials. */
-export function removeProfile(name: string): Promise<null> {
-  return call<null>('remove_profile', { name });
+/** Removes the profile and everything it kept in the secret store; says what went. */
+export function removeProfile(name: string): Promise<RemovedProfile> {
+  return call<RemovedProfile>('remove_profile', { name });
 }
 
 /** One entry per service: vault_stream, jwt_keys, vault. */
@@ -508,8 +512,23 @@ export function deleteKey(
 }
 
 /** A private-video JWT signed with the key's private half kept here. */
+/** Signs (for no longer than the profile's cap); the JWT and its URLs are held in Rust for `copyHeld`. */
 export function signVideoJwt(request: SignVideoRequest): Promise<SignedVideoJwt> {
   return call<SignedVideoJwt>('sign_video_jwt', { request });
+}
+
+/** Sets the active profile's longest signed-JWT lifetime (60 s to 365 days). */
+export function setJwtMaxTtl(seconds: number): Promise<Profile> {
+  return call<Profile>('set_jwt_max_ttl', { seconds });
+}
+
+/**
+ * Rust copies a held signed JWT, one of its URLs (`jwt`, `watch`, `embed`,
+ * `hls`) or a share link (`url`) and clears the clipboard after the
+ * configured delay, as for API tokens.
+ */
+export function copyHeld(copyId: string, part: string): Promise<ClipboardCopy> {
+  return call<ClipboardCopy>('copy_held', { copyId, part });
 }
 
 /** Sandbox profiles only: asks the sandbox player whether it would play the video. */
@@ -532,9 +551,10 @@ export function verifyAnyJwt(jwt: string): Promise<Verdict> {
 }
 
 /**
- * Copies text that is not a long-lived secret (a user JWT, a player snippet)
- * through the clipboard plugin. API token values never pass through here:
- * Rust copies them itself (`copyToken`) and clears the clipboard afterwards.
+ * Copies text that is not a long-lived secret (a user JWT, a player snippet,
+ * a public key) through the clipboard plugin. API token values, signed video
+ * JWTs and share links never pass through here: Rust copies them itself
+ * (`copyToken`, `copyHeld`) and clears the clipboard afterwards.
  */
 export async function writeClipboard(text: string): Promise<void> {
   if (!insideTauri()) throw PortalError.internal('The clipboard is not available in this window.');
@@ -558,7 +578,7 @@ import type {
   Folder,
   LegalHold,
   Quota,
-  Share,
+  ShareView,
   Transform,
   TransformKind,
   UploadEvent,
@@ -596,8 +616,9 @@ export function requestTransform(id: string, kind: TransformKind): Promise<Trans
   return call<Transform>('request_transform', { id, kind });
 }
 
-export function shareAsset(id: string, expiresInSeconds: number | null): Promise<Share> {
-  return call<Share>('share_asset', { id, expiresInSeconds });
+/** A share link, held in Rust for `copyHeld(copyId, 'url')`. */
+export function shareAsset(id: string, expiresInSeconds: number | null): Promise<ShareView> {
+  return call<ShareView>('share_asset', { id, expiresInSeconds });
 }
 
 export function updateAsset(id: string, update: AssetUpdate): Promise<Asset> {

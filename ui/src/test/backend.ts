@@ -88,6 +88,7 @@ export function profile(overrides: Partial<Profile> = {}): Profile {
     },
     embeddedSandbox: true,
     vaultEmail: 'admin@sandbox.test',
+    jwtMaxTtlSeconds: 7 * 86_400,
     ...overrides,
   };
 }
@@ -203,6 +204,7 @@ export function activityEntry(overrides: Partial<ActivityEntry> = {}): ActivityE
     via: 'app',
     prev: `hash_${seq - 1}`,
     hash: `hash_${seq}`,
+    keyed: true,
     ...overrides,
   };
 }
@@ -256,7 +258,14 @@ export function activityReport(
   entries: ActivityEntry[] = sampleActivity,
   overrides: Partial<ActivityReport> = {},
 ): ActivityReport {
-  return { entries, intact: true, brokenAtLine: null, problem: null, ...overrides };
+  return {
+    entries,
+    intact: true,
+    brokenAtLine: null,
+    problem: null,
+    verdict: { kind: 'keyed' },
+    ...overrides,
+  };
 }
 
 /** A vault session of an admin, as `vault_session` returns it. */

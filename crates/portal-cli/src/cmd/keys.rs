@@ -94,7 +94,8 @@ pub struct SignArgs {
     /// Open every video (sub = *).
     #[arg(long)]
     all_videos: bool,
-    /// Lifetime: 30m, 1h, 12h, 7d…
+    /// Lifetime: 30m, 1h, 12h, 7d… (at most the profile's cap, 7 days
+    /// unless `portal profile edit --jwt-max-ttl` says otherwise).
     #[arg(long, default_value = "1h")]
     ttl: String,
 }
@@ -555,10 +556,12 @@ async fn sign(g: &Globals, args: SignArgs) -> anyhow::Result<()> {
         None => Subject::AllVideos,
     };
     let ctx = g.context()?;
+    // Over the profile's cap: refused before any key is read.
+    signing::check_ttl(&ctx.profile, ttl)?;
     let settings = session::settings()?;
     let local = LocalKeys::new(&settings, &ctx);
     let key = signing_key(&ctx, &local, &args.key, args.private_key.as_deref()).await?;
-    let signed = signing::sign(&key, &args.key, &subject, ttl)?;
+    let signed = signing::sign_for_profile(&ctx.profile, &key, &args.key, &subject, ttl)?;
     if g.json {
         return output::json(&json!({
             "jwt": signed.jwt.expose(),

@@ -1,3 +1,4 @@
+pub mod activity;
 pub mod assets;
 pub mod keys;
 pub mod login;

@@ -5,7 +5,9 @@ use portal_core::Service;
 use crate::output;
 use crate::session::{record, settings, Globals, LazyStore};
 use portal_core::activity::Action;
+use portal_core::profile_secrets::remove_profile;
 use portal_core::secrets::SecretStore;
+use std::sync::Arc;
 
 #[derive(Subcommand)]
 pub enum ProfileCommand {
@@ -17,8 +19,20 @@ pub enum ProfileCommand {
         /// production, staging, sandbox or other.
         #[arg(long, short, default_value = "other")]
         environment: Environment,
+        /// Longest lifetime of a JWT signed under this profile (e.g. 7d, 12h; default 7d).
+        #[arg(long, value_name = "DURATION")]
+        jwt_max_ttl: Option<String>,
     },
-    /// Remove a profile and its stored credentials.
+    /// Change a profile's settings.
+    Edit {
+        name: String,
+        /// Longest lifetime of a JWT signed under this profile (1m to 365d).
+        #[arg(long, value_name = "DURATION")]
+        jwt_max_ttl: Option<String>,
+    },
+    /// Remove a profile and everything it kept in the secret store
+    /// (credentials, vault session, saved tokens, private keys); refused
+    /// while the store is locked.
     Remove {
         name: String,
         #[arg(long)]
@@ -26,6 +40,14 @@ pub enum ProfileCommand {
     },
     /// Make a profile the active one.
     Use { name: String },
+}
+
+/// A duration flag (`7d`, `12h`…) as the seconds of a JWT lifetime cap.
+fn cap_seconds(text: &str) -> portal_core::Result<u32> {
+    let secs = super::tokens::parse_duration(text)?.num_seconds();
+    let secs = u32::try_from(secs).unwrap_or(u32::MAX);
+    portal_core::signing::validate_ttl_cap(secs)?;
+    Ok(secs)
 }
 
 fn env_label(e: Environment) -> &'static str {
@@ -73,8 +95,15 @@ pub async fn run(g: &Globals, command: ProfileCommand) -> anyhow::Result<()> {
                 .collect();
             output::table(&["", "name", "environment", "vaultstream url"], &rows);
         }
-        ProfileCommand::Add { name, environment } => {
+        ProfileCommand::Add {
+            name,
+            environment,
+            jwt_max_ttl,
+        } => {
             let mut profile = Profile::new(name, environment);
+            if let Some(ttl) = &jwt_max_ttl {
+                profile.jwt_max_ttl_seconds = cap_seconds(ttl)?;
+            }
             for service in Service::ALL {
                 let url = match service {
                     Service::VaultStream => &g.vaultstream_url,
@@ -109,7 +138,7 @@ pub async fn run(g: &Globals, command: ProfileCommand) -> anyhow::Result<()> {
             };
             if !yes
                 && !super::confirm(&format!(
-                    "Remove profile '{name}'{warn} and its stored credentials?"
+                    "Remove profile '{name}'{warn} with its stored credentials, saved tokens and private keys?"
                 ))?
             {
                 return Err(portal_core::Error::new(
@@ -118,15 +147,26 @@ pub async fn run(g: &Globals, command: ProfileCommand) -> anyhow::Result<()> {
                 )
                 .into());
             }
-            LazyStore::new(&file)?.delete_profile(&name, &[])?;
-            profiles.remove(&name)?;
-            record(
-                &name,
-                Action::ProfileRemove,
-                &name,
-                &format!("Removed profile '{name}' and its stored credentials"),
+            let store: Arc<dyn SecretStore> = Arc::new(LazyStore::new(&file)?);
+            let removed = remove_profile(&file, Ok(store), &name)?;
+            record(&name, Action::ProfileRemove, &name, &removed.summary);
+            if g.json {
+                return output::json(&removed);
+            }
+            eprintln!("{}", removed.summary);
+        }
+        ProfileCommand::Edit { name, jwt_max_ttl } => {
+            let mut profile = profiles.get(&name)?;
+            if let Some(ttl) = &jwt_max_ttl {
+                profile = profiles.set_jwt_max_ttl(&name, cap_seconds(ttl)?)?;
+            }
+            if g.json {
+                return output::json(&profile);
+            }
+            eprintln!(
+                "Profile '{name}': signed JWTs last at most {}.",
+                portal_core::signing::describe_seconds(i64::from(profile.jwt_max_ttl_seconds))
             );
-            eprintln!("Removed profile '{name}'.");
         }
         ProfileCommand::Use { name } => {
             profiles.set_active(&name)?;

@@ -130,10 +130,47 @@ describe('Activity page', () => {
     expect(screen.getByTestId('activity-filter')).toHaveValue('');
   });
 
+  it('says when the log could only be checked without a key, and why', async () => {
+    const reason = 'Checked with SHA-256 only: no secret store is available here.';
+    const { user } = showActivity({
+      activity_log: () =>
+        activityReport(sampleActivity, {
+          problem: reason,
+          verdict: { kind: 'unkeyed', legacy: false, reason },
+        }),
+    });
+    await openActivity(user);
+    const ok = await screen.findByTestId('activity-chain-ok');
+    expect(ok).toHaveAttribute('data-verdict', 'unkeyed');
+    expect(screen.getByTestId('activity-chain-unkeyed')).toHaveTextContent(`without a key: ${reason}`);
+    expect(screen.queryByTestId('activity-chain-broken')).toBeNull();
+  });
+
+  it('shows a red alert for a cut tail', async () => {
+    const problem =
+      'The activity log should hold at least 9 entries ending with the one recorded in the keychain.';
+    const { user } = showActivity({
+      activity_log: () =>
+        activityReport(sampleActivity, {
+          intact: false,
+          problem,
+          verdict: { kind: 'truncated', recorded: 9, found: 6 },
+        }),
+    });
+    await openActivity(user);
+    expect(await screen.findByTestId('activity-chain-broken')).toHaveTextContent(problem);
+  });
+
   it('shows a red alert for a tampered log and marks the entries from the broken line on', async () => {
     const problem = 'Line 4 of the activity log: its content does not match its hash (it was edited).';
     const { user } = showActivity({
-      activity_log: () => activityReport(sampleActivity, { intact: false, brokenAtLine: 4, problem }),
+      activity_log: () =>
+        activityReport(sampleActivity, {
+          intact: false,
+          brokenAtLine: 4,
+          problem,
+          verdict: { kind: 'broken', line: 4 },
+        }),
     });
     await openActivity(user);
     const banner = await screen.findByTestId('activity-chain-broken');

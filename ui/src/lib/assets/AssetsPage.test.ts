@@ -506,12 +506,16 @@ describe('Details panel', () => {
         output: null,
       }),
       share_asset: (args) => ({
-        id: 's1',
-        asset_id: args.id,
-        url: 'https://vault.example/s/abc',
-        expires_at: '2026-11-23T10:00:00Z',
-        created_at: null,
+        share: {
+          id: 's1',
+          asset_id: args.id,
+          url: 'https://vault.example/s/abc',
+          expires_at: '2026-11-23T10:00:00Z',
+          created_at: null,
+        },
+        copyId: 'copy-1',
       }),
+      copy_held: () => ({ clearsInSeconds: 30 }),
       'plugin:clipboard-manager|write_text': () => null,
     });
     await openAssets(user);
@@ -524,11 +528,9 @@ describe('Details panel', () => {
     expect(await within(panel).findByTestId('share-url')).toHaveValue('https://vault.example/s/abc');
     expect(backend.argsOf('share_asset')[0]).toEqual({ id: plain.id, expiresInSeconds: 86400 });
     await user.click(within(panel).getByTestId('share-copy'));
-    await waitFor(() =>
-      expect(backend.argsOf('plugin:clipboard-manager|write_text')[0]).toMatchObject({
-        text: 'https://vault.example/s/abc',
-      }),
-    );
+    // Rust copies the link (and clears the clipboard later); the webview does not.
+    await waitFor(() => expect(backend.argsOf('copy_held')).toEqual([{ copyId: 'copy-1', part: 'url' }]));
+    expect(backend.count('plugin:clipboard-manager|write_text')).toBe(0);
   });
 
   it('renames an asset', async () => {
@@ -630,11 +632,14 @@ describe('Assets accessibility', () => {
       vault_login: () => sessionView('admin'),
       pick_and_upload: () => [{ uploadId: 'u1', name: 'big.mov', total: 1000 }],
       share_asset: () => ({
-        id: 's',
-        asset_id: plain.id,
-        url: 'https://x/s',
-        expires_at: null,
-        created_at: null,
+        share: {
+          id: 's',
+          asset_id: plain.id,
+          url: 'https://x/s',
+          expires_at: null,
+          created_at: null,
+        },
+        copyId: 'c',
       }),
     });
     await openAssets(user);

@@ -9,4 +9,8 @@ target: string, summary: string,
 /**
  * Where it was done: `app` or `cli`.
  */
-via: string, prev: string, hash: string, };
+via: string, prev: string, hash: string, 
+/**
+ * `hash` is an HMAC under the keychain's log key (else a plain SHA-256).
+ */
+keyed: boolean, };

@@ -11,4 +11,9 @@ embeddedSandbox: boolean,
 /**
  * The vault login email (not secret; the password is in the keychain).
  */
-vaultEmail: string | null, };
+vaultEmail: string | null, 
+/**
+ * The longest lifetime a private-video JWT signed here may have, in
+ * seconds (default 7 days; see `signing::sign_for_profile`).
+ */
+jwtMaxTtlSeconds: number, };

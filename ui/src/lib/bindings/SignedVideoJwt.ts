@@ -5,4 +5,9 @@ import type { JsonValue } from "./serde_json/JsonValue";
 /**
  * A signed private-video JWT (the product the user copies), decoded.
  */
-export type SignedVideoJwt = { jwt: string, header: JsonValue, claims: JsonValue, expiresAt: string, urls: VideoUrls, };
+export type SignedVideoJwt = { jwt: string, header: JsonValue, claims: JsonValue, expiresAt: string, urls: VideoUrls, 
+/**
+ * Copy the JWT or a URL with `copy_held(copyId, "jwt" | "watch" |
+ * "embed" | "hls")`: Rust writes it and clears the clipboard later.
+ */
+copyId: string, };

@@ -498,6 +498,7 @@ describe('Sign and verify', () => {
       embed: 'https://player.vidbeo.com/embed/{video_id}?jwt=eyJ',
       hls: 'https://stream.vidbeo.com/{video_id}/playlist.m3u8?jwt=eyJ',
     },
+    copyId: 'copy-7',
   };
 
   it('signs for all videos (sub "*") and shows the sandbox playback verdict', async () => {
@@ -510,6 +511,7 @@ describe('Sign and verify', () => {
       }),
       sign_video_jwt: () => signed,
       test_playback: () => ({ allowed: true, reason: null, message: 'The sandbox player would play it.' }),
+      copy_held: () => ({ clearsInSeconds: 30 }),
       'plugin:clipboard-manager|write_text': () => null,
     });
     await openKeys(user);
@@ -527,10 +529,16 @@ describe('Sign and verify', () => {
     });
     expect(within(details).getByTestId('sign-claims')).toHaveTextContent('"sub": "*"');
     expect(within(details).getByTestId('sign-url-hls')).toHaveTextContent('playlist.m3u8?jwt=');
+    // The JWT and the URLs carrying it are copied by Rust (cleared later), never by the webview.
     await user.click(within(details).getByTestId('sign-copy-jwt'));
-    await waitFor(() => expect(backend.count('plugin:clipboard-manager|write_text')).toBe(1));
-    expect(JSON.stringify(backend.argsOf('plugin:clipboard-manager|write_text')[0])).toContain(signed.jwt);
+    await waitFor(() => expect(backend.argsOf('copy_held')).toEqual([{ copyId: 'copy-7', part: 'jwt' }]));
     expect(within(details).getByTestId('sign-copy-jwt')).toHaveTextContent('Copied');
+    await user.click(within(details).getByTestId('sign-copy-hls'));
+    await waitFor(() => expect(backend.argsOf('copy_held')[1]).toEqual({ copyId: 'copy-7', part: 'hls' }));
+    expect(backend.count('plugin:clipboard-manager|write_text')).toBe(0);
+    // The decoded claims are not secret: the clipboard plugin copies them.
+    await user.click(within(details).getByTestId('sign-copy-claims'));
+    await waitFor(() => expect(backend.count('plugin:clipboard-manager|write_text')).toBe(1));
 
     await user.type(within(details).getByTestId('sign-test-video'), 'vid_42');
     await user.click(within(details).getByTestId('sign-test-playback'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shortFingerprint, sniffPem, validateKeyName } from './keyForms';
+import { shortFingerprint, sniffPem, ttlPresetsWithin, validateKeyName } from './keyForms';
 
 describe('key forms', () => {
   it('accepts names of 1 to 50 characters, counted as characters', () => {
@@ -24,5 +24,13 @@ describe('key forms', () => {
     const sha256 = Array.from({ length: 32 }, () => 'ab').join(':');
     expect(shortFingerprint({ sha256, sha256Base64url: '', jwkThumbprint: '' })).toBe('ab:ab:ab:ab:ab:ab…');
     expect(shortFingerprint(null)).toBe('unreadable key');
+  });
+});
+
+describe('signed JWT lifetimes', () => {
+  it('offers only the lifetimes within the profile cap', () => {
+    const labels = (cap: number) => ttlPresetsWithin(cap).map((p) => p.label);
+    expect(labels(7 * 86_400)).toEqual(['15 minutes', '1 hour', '6 hours', '1 day', '7 days']);
+    expect(labels(3600)).toEqual(['15 minutes', '1 hour']);
   });
 });

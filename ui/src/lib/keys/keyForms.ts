@@ -39,6 +39,14 @@ export const TTL_PRESETS: ReadonlyArray<{ seconds: number; label: string }> = [
 ];
 export const DEFAULT_TTL = 60 * 60;
 
+/** A profile's longest signed-JWT lifetime when it sets none (Rust's default). */
+export const DEFAULT_JWT_MAX_TTL = 7 * 24 * 60 * 60;
+
+/** The lifetimes a profile whose cap is `cap` seconds allows. */
+export function ttlPresetsWithin(cap: number): ReadonlyArray<{ seconds: number; label: string }> {
+  return TTL_PRESETS.filter((p) => p.seconds <= cap);
+}
+
 export const PAIRING_LABELS: Record<Pairing, string> = {
   paired: 'Paired',
   no_private_key_here: 'No private key here',

@@ -1,7 +1,7 @@
 import { createContext } from 'svelte';
 import * as backend from '../backend';
 import { PortalError } from '../errors/PortalError';
-import type { AppState, ConnectInput, Preferences, Profile, SecretsInfo } from '../types';
+import type { AppState, ConnectInput, Preferences, Profile, RemovedProfile, SecretsInfo } from '../types';
 
 export const DEFAULT_PREFERENCES: Preferences = { clipboardClearSeconds: 30 };
 
@@ -78,9 +78,17 @@ export class Portal {
     await this.#reload();
   }
 
-  async remove(name: string): Promise<void> {
-    await backend.removeProfile(name);
+  async remove(name: string): Promise<RemovedProfile> {
+    const removed = await backend.removeProfile(name);
     await this.#reload();
+    return removed;
+  }
+
+  /** The active profile's longest signed-JWT lifetime, in seconds. */
+  async setJwtMaxTtl(seconds: number): Promise<Profile> {
+    const profile = await backend.setJwtMaxTtl(seconds);
+    await this.#reload();
+    return profile;
   }
 
   async useEncryptedFile(passphrase: string): Promise<SecretsInfo> {
