@@ -29,6 +29,11 @@ const REVIEWED: &[(&str, &str)] = &[
     ("switch_profile", "()"),
     ("remove_profile", "()"),
     ("service_status", "Vec<ServiceStatus>"),
+    // Proxy URLs with any login masked, the CA file's path.
+    ("profile_network", "NetworkInfo"),
+    ("set_profile_network", "Profile"),
+    // The path the user chose in the Rust-side file picker.
+    ("pick_ca_file", "Option<String>"),
     ("use_encrypted_file", "SecretsInfo"),
     ("unlock_secrets", "SecretsInfo"),
     ("list_tokens", "Vec<ApiToken>"),

@@ -71,6 +71,8 @@ fn exit_code(code: ErrorCode) -> i32 {
         ErrorCode::Conflict => 5,
         ErrorCode::Unavailable | ErrorCode::RateLimited | ErrorCode::BadResponse => 6,
         ErrorCode::OutcomeUnknown => 7,
+        // Not 6: trying again later cannot help.
+        ErrorCode::Certificate => 9,
         ErrorCode::KeychainUnavailable | ErrorCode::SecretsLocked => 8,
         ErrorCode::Cancelled => 130,
         ErrorCode::Io | ErrorCode::Internal => 1,

@@ -32,6 +32,8 @@ pub enum Action {
     ProfileAdd,
     ProfileRemove,
     ProfileSwitch,
+    /// A profile's URLs, CA file or proxy changed.
+    ProfileEdit,
     SecretsBackend,
     CredentialReplace,
 }

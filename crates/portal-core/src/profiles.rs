@@ -114,6 +114,16 @@ pub struct Profile {
     /// The vault login email (not secret; the password is in the keychain).
     #[serde(default)]
     pub vault_email: Option<String>,
+    /// A PEM file of CA certificates this profile trusts on top of the
+    /// system's (a company CA). An absolute path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub ca_file: Option<String>,
+    /// The proxy for this profile's requests (`http://host:port`); wins over
+    /// `HTTPS_PROXY` and the like. Never a login: see [`crate::network::check_proxy`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub proxy: Option<String>,
 }
 
 impl Profile {
@@ -124,12 +134,28 @@ impl Profile {
             urls: ServiceUrls::default(),
             embedded_sandbox: false,
             vault_email: None,
+            ca_file: None,
+            proxy: None,
         }
     }
 
+    /// The name, the URLs, and the shape of the network settings (the CA
+    /// file's content is read when a client is built: see
+    /// [`crate::network::load_ca_file`]).
     pub fn validate(&self) -> Result<()> {
         validate_name(&self.name)?;
-        self.urls.validate()
+        self.urls.validate()?;
+        if let Some(proxy) = &self.proxy {
+            crate::network::check_proxy(proxy)?;
+        }
+        if let Some(ca) = &self.ca_file {
+            if !Path::new(ca).is_absolute() {
+                return Err(Error::validation(format!(
+                    "The CA certificate file must be given by its full path, not '{ca}'."
+                )));
+            }
+        }
+        Ok(())
     }
 
     pub fn is_production(&self) -> bool {

@@ -11,4 +11,14 @@ embeddedSandbox: boolean,
 /**
  * The vault login email (not secret; the password is in the keychain).
  */
-vaultEmail: string | null, };
+vaultEmail: string | null, 
+/**
+ * A PEM file of CA certificates this profile trusts on top of the
+ * system's (a company CA). An absolute path.
+ */
+caFile?: string, 
+/**
+ * The proxy for this profile's requests (`http://host:port`); wins over
+ * `HTTPS_PROXY` and the like. Never a login: see [`crate::network::check_proxy`].
+ */
+proxy?: string, };
