@@ -14,8 +14,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use portal_core::context::ProfileContext;
-use portal_core::http::HttpConfig;
-use portal_core::network::{describe, ProxySource};
+use portal_core::http::{HttpClient, HttpConfig};
+use portal_core::network::{describe, NetworkSettings, ProxySource};
 use portal_core::profiles::{Environment, Profile};
 use portal_core::secrets::{Item, MemoryStore};
 use portal_core::{Error, ErrorCode, Result, Secret, Service};
@@ -173,4 +173,32 @@ async fn the_profile_proxy_tunnels_https_and_the_ca_applies_inside() {
     let e = certificate_error(list_tokens(p).await);
     assert!(e.message.contains("unknown issuer"), "{}", e.message);
     assert_eq!(proxy.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn a_direct_client_ignores_any_proxy() {
+    // The embedded sandbox listens on this computer: its profile is reached
+    // directly whatever proxy is set (here a profile proxy; the environment's
+    // HTTPS_PROXY is ignored the same way, by `no_proxy()`).
+    let mut sandbox = Profile::new("Sandbox", Environment::Sandbox);
+    sandbox.embedded_sandbox = true;
+    sandbox.proxy = Some("http://127.0.0.1:9".to_owned());
+    assert_eq!(NetworkSettings::of(&sandbox), NetworkSettings::direct());
+    assert!(describe(&sandbox).routes.iter().all(|r| r.proxy.is_none()));
+
+    let ca = Ca::new();
+    let dir = tempfile::tempdir().unwrap();
+    let server = TlsServer::start(ca.leaf(&["localhost"], Validity::Current)).await;
+    let proxy = ConnectProxy::start().await;
+    let network = NetworkSettings {
+        ca_file: Some(ca.write_pem(dir.path())),
+        proxy: Some(proxy.url()),
+        direct: true,
+    };
+    let http = HttpClient::with_network(config(), &network).unwrap();
+    let ctx = ProfileContext::with_client(profile(&server), Arc::new(MemoryStore::default()), http);
+    let token = Secret::new("vs_test_token");
+    assert!(ctx.tokens(&token).list_page(10, None).await.is_ok());
+    assert!(proxy.requests().is_empty(), "{:?}", proxy.requests());
+    assert_eq!(server.requests(), 1);
 }
