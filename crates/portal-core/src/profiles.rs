@@ -431,6 +431,30 @@ mod tests {
     }
 
     #[test]
+    fn network_settings_are_optional_and_checked() {
+        // A profile written before the CA file and proxy existed still loads.
+        let old: Profile = serde_json::from_value(serde_json::json!({
+            "name": "Old", "environment": "staging",
+            "urls": {"vaultstream": "https://a.example", "jwtKeys": "https://a.example/v2", "vault": "https://a.example"}
+        }))
+        .unwrap();
+        assert_eq!((old.ca_file.as_deref(), old.proxy.as_deref()), (None, None));
+        // Unset fields are not written at all.
+        let v = serde_json::to_value(&old).unwrap();
+        assert!(v.get("caFile").is_none() && v.get("proxy").is_none(), "{v}");
+
+        let mut p = Profile::new("Corp", Environment::Staging);
+        p.ca_file = Some("company-ca.pem".into());
+        assert!(p.validate().unwrap_err().message.contains("full path"));
+        p.ca_file = Some(std::env::temp_dir().join("ca.pem").to_string_lossy().into());
+        p.proxy = Some("http://ana:pw@proxy.corp:3128".into());
+        let e = p.validate().unwrap_err();
+        assert!(!e.message.contains("pw@"), "{}", e.message);
+        p.proxy = Some("http://proxy.corp:3128".into());
+        p.validate().unwrap();
+    }
+
+    #[test]
     fn environment_parses_liberally() {
         assert_eq!(
             "PROD".parse::<Environment>().unwrap(),
