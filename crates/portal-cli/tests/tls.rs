@@ -105,6 +105,19 @@ async fn ssl_cert_file_makes_the_company_ca_trusted() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_ssl_cert_file_that_names_nothing_is_a_config_error_naming_it() {
+    let env = Env::new().await;
+    let out = env.list(&[("SSL_CERT_FILE", "/nonexistent/company.pem")]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("SSL_CERT_FILE=/nonexistent/company.pem"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(env.server.connections(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn ssl_cert_dir_makes_the_company_ca_trusted() {
     let env = Env::new().await;
     env.ca_file();

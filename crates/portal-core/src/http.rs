@@ -409,6 +409,23 @@ impl HttpClient {
                 path.display(),
                 error_chain(&e)
             )),
+            // No root at all: no system bundle, or SSL_CERT_FILE/SSL_CERT_DIR
+            // naming nothing readable.
+            None if error_chain(&e).contains("No CA certificates") => {
+                let named: Vec<String> = ["SSL_CERT_FILE", "SSL_CERT_DIR"]
+                    .iter()
+                    .filter_map(|v| std::env::var(v).ok().map(|p| format!("{v}={p}")))
+                    .collect();
+                let from = if named.is_empty() {
+                    "the system's certificate store".to_owned()
+                } else {
+                    named.join(" and ")
+                };
+                Error::config(format!("No CA certificate could be loaded from {from}."))
+                    .with_hint(
+                        "Point SSL_CERT_FILE at a PEM file of CA certificates (or unset it), or install the system's CA certificates.",
+                    )
+            }
             None => Error::internal(format!("HTTP client: {}", error_chain(&e))),
         })?;
         Ok(Self { inner, config })
