@@ -56,6 +56,8 @@ impl Default for HttpConfig {
 pub struct HttpClient {
     inner: reqwest::Client,
     config: HttpConfig,
+    /// What it was built with: a failed connection names the proxy.
+    network: NetworkSettings,
 }
 
 /// Builds a `multipart/form-data` body for one attempt (a streamed file is
@@ -428,7 +430,11 @@ impl HttpClient {
             }
             None => Error::internal(format!("HTTP client: {}", error_chain(&e))),
         })?;
-        Ok(Self { inner, config })
+        Ok(Self {
+            inner,
+            config,
+            network: network.clone(),
+        })
     }
 
     pub fn config(&self) -> &HttpConfig {
@@ -497,7 +503,7 @@ impl HttpClient {
                     );
                     // A certificate refused now is refused on every attempt.
                     if last || failure.kind.is_final() {
-                        return Err(failure.into_error(call, request_id));
+                        return Err(failure.into_error(call, request_id, &self.network));
                     }
                     tokio::time::sleep(self.backoff(attempt)).await;
                 }
@@ -632,7 +638,7 @@ impl Failure {
         }
     }
 
-    fn into_error(self, call: &Call<'_>, request_id: String) -> Error {
+    fn into_error(self, call: &Call<'_>, request_id: String, network: &NetworkSettings) -> Error {
         let service = call.service.label();
         let host = call.url.host_str().unwrap_or("the service").to_owned();
         let write = call.is_write();
@@ -657,7 +663,16 @@ impl Failure {
                     call.method, self.kind
                 ),
             ),
-            FailureKind::Connect => (ErrorCode::Unavailable, format!("Could not connect to {service} at {host}.")),
+            FailureKind::Connect => (
+                ErrorCode::Unavailable,
+                match crate::network::proxy_for(network, call.url.as_str()) {
+                    Some((proxy, source)) => format!(
+                        "Could not connect to {service} at {host} through the proxy {proxy} ({}).",
+                        source.label()
+                    ),
+                    None => format!("Could not connect to {service} at {host}."),
+                },
+            ),
             FailureKind::Timeout => (ErrorCode::Unavailable, format!("{service} did not answer in time.")),
             FailureKind::BodyLost | FailureKind::Other => {
                 (ErrorCode::Unavailable, format!("The connection to {service} broke before its answer arrived."))

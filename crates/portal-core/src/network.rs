@@ -213,45 +213,17 @@ pub fn describe(profile: &Profile) -> NetworkInfo {
                 .collect(),
         };
     }
-    let env_matcher = hyper_util::client::proxy::matcher::Matcher::from_env();
-    let system_matcher = hyper_util::client::proxy::matcher::Matcher::from_system();
-    let profile_matcher = settings.proxy.as_ref().map(|p| {
-        hyper_util::client::proxy::matcher::Matcher::builder()
-            .all(p.clone())
-            .no(first_env(&["NO_PROXY", "no_proxy"])
-                .map(|(_, v)| v)
-                .unwrap_or_default())
-            .build()
-    });
     let routes = Service::ALL
         .iter()
         .map(|&service| {
-            let url = profile.urls.get(service);
-            let Ok(uri) = url.parse::<http::Uri>() else {
-                return ServiceRoute {
-                    service,
-                    proxy: None,
-                    source: None,
-                };
+            let (proxy, source) = match proxy_for(&settings, profile.urls.get(service)) {
+                Some((p, s)) => (Some(p), Some(s)),
+                None => (None, None),
             };
-            let (intercept, source) = match &profile_matcher {
-                Some(m) => (m.intercept(&uri), Some(ProxySource::Profile)),
-                None => match env_matcher.intercept(&uri) {
-                    Some(i) => (Some(i), Some(env_source(&uri))),
-                    None => (system_matcher.intercept(&uri), Some(ProxySource::System)),
-                },
-            };
-            match intercept {
-                Some(i) => ServiceRoute {
-                    service,
-                    proxy: Some(masked(&i)),
-                    source,
-                },
-                None => ServiceRoute {
-                    service,
-                    proxy: None,
-                    source: None,
-                },
+            ServiceRoute {
+                service,
+                proxy,
+                source,
             }
         })
         .collect();
@@ -263,6 +235,31 @@ pub fn describe(profile: &Profile) -> NetworkInfo {
         ssl_cert_dir: std::env::var("SSL_CERT_DIR").ok().filter(|v| !v.is_empty()),
         routes,
     }
+}
+
+/// The proxy a client built from `settings` uses for `url` (masked), and
+/// where that proxy was set; `None`: straight to the server.
+pub fn proxy_for(settings: &NetworkSettings, url: &str) -> Option<(String, ProxySource)> {
+    use hyper_util::client::proxy::matcher::Matcher;
+    if settings.direct {
+        return None;
+    }
+    let uri = url.parse::<http::Uri>().ok()?;
+    if let Some(p) = &settings.proxy {
+        let no = first_env(&["NO_PROXY", "no_proxy"])
+            .map(|(_, v)| v)
+            .unwrap_or_default();
+        let m = Matcher::builder().all(p.clone()).no(no).build();
+        return m
+            .intercept(&uri)
+            .map(|i| (masked(&i), ProxySource::Profile));
+    }
+    if let Some(i) = Matcher::from_env().intercept(&uri) {
+        return Some((masked(&i), env_source(&uri)));
+    }
+    Matcher::from_system()
+        .intercept(&uri)
+        .map(|i| (masked(&i), ProxySource::System))
 }
 
 /// The proxy's URL as `scheme://host:port`, with `***@` where it carries a

@@ -202,3 +202,25 @@ async fn a_direct_client_ignores_any_proxy() {
     assert!(proxy.requests().is_empty(), "{:?}", proxy.requests());
     assert_eq!(server.requests(), 1);
 }
+
+#[tokio::test]
+async fn a_proxy_that_cannot_be_reached_is_named_in_the_error() {
+    let ca = Ca::new();
+    let server = TlsServer::start(ca.leaf(&["localhost"], Validity::Current)).await;
+    // A port nobody listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let mut p = profile(&server);
+    p.proxy = Some(format!("http://127.0.0.1:{port}"));
+    let e = list_tokens(p).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Unavailable, "{e:?}");
+    assert!(
+        e.message.contains(&format!(
+            "through the proxy http://127.0.0.1:{port} (profile)"
+        )),
+        "{}",
+        e.message
+    );
+    assert_eq!(server.connections(), 0);
+}
