@@ -314,5 +314,12 @@ async fn status_names_the_environment_proxy_and_masks_its_login() {
         shown.contains("http://***@127.0.0.1:9 (HTTPS_PROXY)"),
         "{shown}"
     );
+    // The failed check says which proxy it went through.
+    assert!(
+        shown.contains(
+            "Could not connect to VaultStream at localhost through the proxy http://***@127.0.0.1:9 (HTTPS_PROXY)"
+        ),
+        "{shown}"
+    );
     assert!(!shown.contains("hunter2"), "{shown}");
 }
