@@ -308,7 +308,11 @@ export function profileNetwork(name: string): Promise<NetworkInfo> {
 }
 
 /** Sets or clears (null) a profile's CA certificate file and proxy URL, after checking both. */
-export function setProfileNetwork(name: string, caFile: string | null, proxy: string | null): Promise<Profile> {
+export function setProfileNetwork(
+  name: string,
+  caFile: string | null,
+  proxy: string | null,
+): Promise<Profile> {
   return call<Profile>('set_profile_network', { name, caFile, proxy });
 }
 
