@@ -92,6 +92,7 @@ async fn an_untrusted_certificate_stops_with_its_own_exit_status() {
         !err.to_lowercase().contains("check the connection"),
         "{err}"
     );
+    assert_eq!(err.lines().count(), 1, "one line, no log noise: {err}");
     assert_eq!(env.server.connections(), 1, "not retried");
 }
 
