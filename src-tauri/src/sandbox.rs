@@ -3,6 +3,7 @@
 
 use portal_core::assets::VaultClient;
 use portal_core::http::{HttpClient, HttpConfig};
+use portal_core::network::NetworkSettings;
 use portal_core::profiles::ServiceUrls;
 use portal_core::secrets::{EntryName, Item, SecretStore};
 use portal_core::{Error, Result, Secret};
@@ -76,7 +77,8 @@ impl EmbeddedSandbox {
             &Secret::new(creds.jwt_keys_api_key.as_str()),
         )?;
         if let Some(admin) = creds.vault_users.iter().find(|u| u.role == "admin") {
-            let http = HttpClient::new(HttpConfig::default())?;
+            // The sandbox is on this computer: no proxy could reach it.
+            let http = HttpClient::with_network(HttpConfig::default(), &NetworkSettings::direct())?;
             let vault_url = sandbox.vault_url();
             let session = VaultClient::new(&http, &vault_url)
                 .login(&admin.email, &Secret::new(admin.password.as_str()))

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use portal_core::activity::{Action, ActivityLog};
 use portal_core::context::ProfileContext;
 use portal_core::http::{HttpClient, HttpConfig};
+use portal_core::network::NetworkSettings;
 use portal_core::profiles::{KeyValueStore, Profile, Profiles};
 use portal_core::secrets::{MemoryStore, SecretBackend, SecretStore};
 use portal_core::secrets_file::EncryptedFileStore;
@@ -46,7 +47,9 @@ pub struct AppCtx {
     pub data_dir: PathBuf,
     pub activity: ActivityLog,
     secrets: RwLock<SecretsSlot>,
-    clients: Mutex<HashMap<String, HttpClient>>,
+    /// Each profile's client, with the network settings it was built with
+    /// (a changed CA file or proxy builds a new one).
+    clients: Mutex<HashMap<String, (NetworkSettings, HttpClient)>>,
     pub sandbox: EmbeddedSandbox,
 }
 
@@ -192,12 +195,13 @@ impl AppCtx {
                 .await?;
         }
         let http = {
+            let network = NetworkSettings::of(&profile);
             let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
             match clients.get(&profile.name) {
-                Some(c) => c.clone(),
-                None => {
-                    let c = HttpClient::new(HttpConfig::default())?;
-                    clients.insert(profile.name.clone(), c.clone());
+                Some((built_with, c)) if *built_with == network => c.clone(),
+                _ => {
+                    let c = HttpClient::with_network(HttpConfig::default(), &network)?;
+                    clients.insert(profile.name.clone(), (network, c.clone()));
                     c
                 }
             }

@@ -74,6 +74,8 @@ fn exit_code(code: ErrorCode) -> i32 {
         | ErrorCode::BadResponse
         | ErrorCode::ForeignOrigin => 6,
         ErrorCode::OutcomeUnknown => 7,
+        // Not 6: trying again later cannot help.
+        ErrorCode::Certificate => 9,
         ErrorCode::KeychainUnavailable | ErrorCode::SecretsLocked => 8,
         ErrorCode::Cancelled => 130,
         ErrorCode::Io | ErrorCode::Internal => 1,

@@ -59,9 +59,11 @@ const ENV_CREDENTIALS: [(&str, portal_core::secrets::Item); 2] = [
 ];
 
 pub fn init_logging(verbose: u8) {
+    // The certificate verifier logs each refusal as an error of its own; the
+    // CLI's `certificate` error already says it, once.
     let level = match verbose {
-        0 => "warn",
-        1 => "warn,portal::http=info",
+        0 => "warn,rustls_platform_verifier=off",
+        1 => "warn,rustls_platform_verifier=off,portal::http=info",
         2 => "info,portal=debug",
         _ => "debug",
     };

@@ -60,6 +60,8 @@ pub enum Action {
     ProfileAdd,
     ProfileRemove,
     ProfileSwitch,
+    /// A profile's URLs, CA file or proxy changed.
+    ProfileEdit,
     SecretsBackend,
     CredentialReplace,
 }

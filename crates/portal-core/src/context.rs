@@ -1,5 +1,6 @@
-//! A profile ready to talk to its services: its URLs, its HTTP client and
-//! where its credentials come from.
+//! A profile ready to talk to its services: its URLs, its HTTP client (with
+//! the profile's CA file and proxy: see [`crate::network`]) and where its
+//! credentials come from.
 //!
 //! A profile's stored credentials belong to the origins its URLs name. A URL
 //! given for one use ([`ProfileContext::override_url`], the CLI's
@@ -19,6 +20,7 @@ use crate::assets::{VaultClaims, VaultClient, VaultSession};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{HttpClient, HttpConfig};
 use crate::jwt_keys::JwtKeysClient;
+use crate::network::NetworkSettings;
 use crate::origin::{check_base_url, origin_of, same_origin};
 use crate::profiles::Profile;
 use crate::secret::Secret;
@@ -54,24 +56,27 @@ fn service_of(item: &Item) -> Option<Service> {
         Item::VaultPassword | Item::VaultAccessToken | Item::VaultRefreshToken => {
             Some(Service::Vault)
         }
-        Item::SavedToken(_) | Item::PrivateKey(_) => None,
+        Item::SavedToken(_)
+        | Item::PrivateKey(_)
+        | Item::ActivityLogKey
+        | Item::ActivityLogHead => None,
     }
 }
 
 impl ProfileContext {
+    /// Builds the profile's client: its CA file and proxy (a CA file that
+    /// cannot be read is a `config` error naming it).
     pub fn new(
         profile: Profile,
         secrets: Arc<dyn SecretStore>,
         config: HttpConfig,
     ) -> Result<Self> {
-        Ok(Self::with_client(
-            profile,
-            secrets,
-            HttpClient::new(config)?,
-        ))
+        let http = HttpClient::with_network(config, &NetworkSettings::of(&profile))?;
+        Ok(Self::with_client(profile, secrets, http))
     }
 
-    /// Reuses an existing client (and its connection pool) for this profile.
+    /// Reuses an existing client (and its connection pool) for this profile;
+    /// the client must have been built with the profile's [`NetworkSettings`].
     pub fn with_client(profile: Profile, secrets: Arc<dyn SecretStore>, http: HttpClient) -> Self {
         Self {
             profile,

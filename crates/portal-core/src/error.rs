@@ -26,6 +26,9 @@ pub enum ErrorCode {
     RateLimited,
     /// The service could not be reached, timed out before sending, or failed (5xx).
     Unavailable,
+    /// The server's TLS certificate was refused (unknown issuer, expired,
+    /// wrong name…): never retried, and no connection problem.
+    Certificate,
     /// A write was sent but its response was lost: it may or may not have happened.
     OutcomeUnknown,
     /// The service answered with something that is not its documented envelope.
@@ -56,6 +59,7 @@ impl ErrorCode {
             Self::Conflict => "conflict",
             Self::RateLimited => "rate_limited",
             Self::Unavailable => "unavailable",
+            Self::Certificate => "certificate",
             Self::OutcomeUnknown => "outcome_unknown",
             Self::BadResponse => "bad_response",
             Self::ForeignOrigin => "foreign_origin",
@@ -76,6 +80,9 @@ impl ErrorCode {
             Self::Forbidden => "Use a credential with the scope or role this action needs.",
             Self::RateLimited => "Wait a moment and try again.",
             Self::Unavailable => "Check the connection and the service URL, then retry.",
+            Self::Certificate => {
+                "Install the company's CA certificate in the system's store, or set the profile's CA file."
+            }
             Self::OutcomeUnknown => {
                 "Refresh the list to see whether it happened before trying again."
             }

@@ -28,6 +28,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::network::NetworkSettings;
 use crate::secret::Secret;
 use crate::service::Service;
 
@@ -70,6 +71,8 @@ impl Default for HttpConfig {
 pub struct HttpClient {
     inner: reqwest::Client,
     config: HttpConfig,
+    /// What it was built with: a failed connection names the proxy.
+    network: NetworkSettings,
 }
 
 /// Builds a `multipart/form-data` body for one attempt (a streamed file is
@@ -380,17 +383,76 @@ fn unreadable_answer(call: &Call<'_>, resp: &Response) -> Error {
 }
 
 impl HttpClient {
+    /// A client that trusts the system's certificates and follows the
+    /// environment's proxy settings (see [`crate::network`]).
     pub fn new(config: HttpConfig) -> Result<Self> {
-        let inner = reqwest::Client::builder()
+        Self::with_network(config, &NetworkSettings::default())
+    }
+
+    /// A client for a profile: the system's trust plus the profile's CA file,
+    /// and the profile's proxy over the environment's. A CA file that cannot
+    /// be read or holds no certificate is a `config` error naming it.
+    pub fn with_network(config: HttpConfig, network: &NetworkSettings) -> Result<Self> {
+        install_crypto_provider();
+        let mut builder = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
             // A redirect would carry the Authorization header or a login
             // body wherever it points: none is followed (see `attempt`).
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| Error::internal(format!("HTTP client: {e}")))?;
-        Ok(Self { inner, config })
+            .redirect(reqwest::redirect::Policy::none());
+        let mut extra = crate::network::env_roots();
+        if let Some(path) = &network.ca_file {
+            extra.extend(crate::network::load_ca_file(path)?);
+        }
+        if !extra.is_empty() {
+            let certs = extra
+                .iter()
+                .map(|der| reqwest::Certificate::from_der(der))
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(|e| Error::config(format!("A CA certificate cannot be used: {e}")))?;
+            builder = builder.tls_certs_merge(certs);
+        }
+        if network.direct {
+            builder = builder.no_proxy();
+        } else if let Some(proxy) = &network.proxy {
+            crate::network::check_proxy(proxy)?;
+            let proxy = reqwest::Proxy::all(proxy.trim())
+                .map_err(|e| Error::config(format!("The proxy URL cannot be used: {e}")))?
+                .no_proxy(reqwest::NoProxy::from_env());
+            builder = builder.proxy(proxy);
+        }
+        let inner = builder.build().map_err(|e| match &network.ca_file {
+            // The verifier refuses a certificate it cannot use as a trust anchor.
+            Some(path) => Error::config(format!(
+                "The CA certificate file {} cannot be used: {}",
+                path.display(),
+                error_chain(&e)
+            )),
+            // No root at all: no system bundle, or SSL_CERT_FILE/SSL_CERT_DIR
+            // naming nothing readable.
+            None if error_chain(&e).contains("No CA certificates") => {
+                let named: Vec<String> = ["SSL_CERT_FILE", "SSL_CERT_DIR"]
+                    .iter()
+                    .filter_map(|v| std::env::var(v).ok().map(|p| format!("{v}={p}")))
+                    .collect();
+                let from = if named.is_empty() {
+                    "the system's certificate store".to_owned()
+                } else {
+                    named.join(" and ")
+                };
+                Error::config(format!("No CA certificate could be loaded from {from}."))
+                    .with_hint(
+                        "Point SSL_CERT_FILE at a PEM file of CA certificates (or unset it), or install the system's CA certificates.",
+                    )
+            }
+            None => Error::internal(format!("HTTP client: {}", error_chain(&e))),
+        })?;
+        Ok(Self {
+            inner,
+            config,
+            network: network.clone(),
+        })
     }
 
     pub fn config(&self) -> &HttpConfig {
@@ -457,8 +519,9 @@ impl HttpClient {
                         attempt,
                         error = %failure.kind,
                     );
+                    // A certificate refused now is refused on every attempt.
                     if last || failure.kind.is_final() {
-                        return Err(failure.into_error(call, request_id));
+                        return Err(failure.into_error(call, request_id, &self.network));
                     }
                     tokio::time::sleep(self.backoff(attempt)).await;
                 }
@@ -576,6 +639,8 @@ enum FailureKind {
         cap: u64,
         declared: Option<u64>,
     },
+    /// The server's certificate was refused during the TLS handshake.
+    Certificate(CertProblem),
     Connect,
     Timeout,
     /// The connection broke after the request went out.
@@ -591,6 +656,7 @@ impl std::fmt::Display for FailureKind {
         f.write_str(match self {
             Self::Redirect { .. } => "redirect",
             Self::TooLarge { .. } => "body too large",
+            Self::Certificate(_) => "certificate refused",
             Self::Connect => "connect",
             Self::Timeout => "timeout",
             Self::BodyLost => "connection lost",
@@ -602,9 +668,13 @@ impl std::fmt::Display for FailureKind {
 }
 
 impl FailureKind {
-    /// An answer that another attempt would only repeat.
+    /// An answer that another attempt would only repeat (a certificate
+    /// refused now is refused on every attempt).
     fn is_final(&self) -> bool {
-        matches!(self, Self::Redirect { .. } | Self::TooLarge { .. })
+        matches!(
+            self,
+            Self::Redirect { .. } | Self::TooLarge { .. } | Self::Certificate(_)
+        )
     }
 }
 
@@ -701,7 +771,12 @@ impl Failure {
     }
 
     fn from_send(e: reqwest::Error) -> Self {
-        if e.is_connect() {
+        if let Some(problem) = certificate_problem(&e) {
+            Self {
+                kind: FailureKind::Certificate(problem),
+                sent: false,
+            }
+        } else if e.is_connect() {
             Self {
                 kind: FailureKind::Connect,
                 sent: false,
@@ -724,7 +799,7 @@ impl Failure {
         }
     }
 
-    fn into_error(self, call: &Call<'_>, request_id: String) -> Error {
+    fn into_error(self, call: &Call<'_>, request_id: String, network: &NetworkSettings) -> Error {
         let service = call.service.label();
         let host = call.url.host_str().unwrap_or("the service").to_owned();
         let write = call.is_write();
@@ -741,6 +816,11 @@ impl Failure {
                 return too_large_error(call, status, cap, declared)
                     .with_request_id(Some(request_id))
             }
+            FailureKind::Certificate(problem) => {
+                return problem
+                    .into_error(&host)
+                    .with_service(call.service)
+            }
             FailureKind::BadCredential => (
                 ErrorCode::Validation,
                 "The stored credential contains characters that cannot be sent in a header.".to_owned(),
@@ -756,7 +836,16 @@ impl Failure {
                     call.method, self.kind
                 ),
             ),
-            FailureKind::Connect => (ErrorCode::Unavailable, format!("Could not connect to {service} at {host}.")),
+            FailureKind::Connect => (
+                ErrorCode::Unavailable,
+                match crate::network::proxy_for(network, call.url.as_str()) {
+                    Some((proxy, source)) => format!(
+                        "Could not connect to {service} at {host} through the proxy {proxy} ({}).",
+                        source.label()
+                    ),
+                    None => format!("Could not connect to {service} at {host}."),
+                },
+            ),
             FailureKind::Timeout => (ErrorCode::Unavailable, format!("{service} did not answer in time.")),
             FailureKind::BodyLost | FailureKind::Other => {
                 (ErrorCode::Unavailable, format!("The connection to {service} broke before its answer arrived."))
@@ -784,6 +873,143 @@ pub fn segment(id: &str, what: &str) -> Result<String> {
         .remove(b'_')
         .remove(b'~');
     Ok(percent_encoding::utf8_percent_encode(id, SEGMENT).to_string())
+}
+
+/// Installs ring as the process's rustls crypto provider, once (reqwest's
+/// `rustls-no-provider` uses the installed one; tauri-plugin-updater does the
+/// same). Every reqwest client in the process needs it, so tests that build
+/// their own call this too.
+pub fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Err: another thread installed one first, which is as good.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
+/// What was wrong with a server's certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum CertProblem {
+    /// Signed by no authority this computer trusts (self-signed included).
+    UnknownIssuer,
+    /// Past its `notAfter` (the date, when known).
+    Expired(Option<String>),
+    NotValidYet(Option<String>),
+    /// Issued for other names (those, when known).
+    WrongName(Vec<String>),
+    Revoked,
+    /// Anything else rustls refused, as rustls words it.
+    Other(String),
+}
+
+impl CertProblem {
+    fn from_rustls(e: &rustls::CertificateError) -> Self {
+        use rustls::CertificateError as C;
+        let date = |t: &rustls::pki_types::UnixTime| {
+            chrono::DateTime::from_timestamp(i64::try_from(t.as_secs()).unwrap_or(i64::MAX), 0)
+                .map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string())
+        };
+        match e {
+            C::UnknownIssuer => Self::UnknownIssuer,
+            C::Expired => Self::Expired(None),
+            C::ExpiredContext { not_after, .. } => Self::Expired(date(not_after)),
+            C::NotValidYet => Self::NotValidYet(None),
+            C::NotValidYetContext { not_before, .. } => Self::NotValidYet(date(not_before)),
+            C::NotValidForName => Self::WrongName(Vec::new()),
+            C::NotValidForNameContext { presented, .. } => Self::WrongName(presented.clone()),
+            C::Revoked => Self::Revoked,
+            other => Self::Other(format!("{other:?}")),
+        }
+    }
+
+    fn into_error(self, host: &str) -> Error {
+        const INSTALL_CA: &str =
+            "If your company inspects or issues its own certificates, install its CA \
+             certificate in the system's certificate store, or give this profile a CA file \
+             (Settings, or `portal profile edit --ca-file FILE`), or point SSL_CERT_FILE at it.";
+        let (what, hint) = match self {
+            Self::UnknownIssuer => (
+                format!(
+                    "The certificate of {host} is not trusted: its issuer is unknown to this computer \
+                     (unknown issuer, or a self-signed certificate)."
+                ),
+                INSTALL_CA.to_owned(),
+            ),
+            Self::Expired(when) => (
+                match when {
+                    Some(d) => format!("The certificate of {host} has expired (on {d})."),
+                    None => format!("The certificate of {host} has expired."),
+                },
+                "The server's operator must renew its certificate; check also that this computer's \
+                 date and time are right."
+                    .to_owned(),
+            ),
+            Self::NotValidYet(when) => (
+                match when {
+                    Some(d) => format!("The certificate of {host} is not valid yet (from {d})."),
+                    None => format!("The certificate of {host} is not valid yet."),
+                },
+                "Check that this computer's date and time are right.".to_owned(),
+            ),
+            Self::WrongName(names) => (
+                if names.is_empty() {
+                    format!(
+                        "The certificate of {host} is not valid for this host (it was issued for another name)."
+                    )
+                } else {
+                    format!(
+                        "The certificate of {host} is not valid for this host: it was issued for {}.",
+                        names.join(", ")
+                    )
+                },
+                "Check the service URL in the profile: it must use a name the server's certificate \
+                 was issued for."
+                    .to_owned(),
+            ),
+            Self::Revoked => (
+                format!("The certificate of {host} has been revoked."),
+                "The server's operator must replace its certificate.".to_owned(),
+            ),
+            Self::Other(detail) => (
+                format!("The certificate of {host} was refused ({detail})."),
+                INSTALL_CA.to_owned(),
+            ),
+        };
+        Error::new(ErrorCode::Certificate, what).with_hint(hint)
+    }
+}
+
+/// The certificate rustls refused, found in reqwest's chain of causes
+/// (rustls' error sits inside an `io::Error`, whose `source()` skips it).
+fn certificate_problem(e: &reqwest::Error) -> Option<CertProblem> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(rustls::Error::InvalidCertificate(c)) = err.downcast_ref::<rustls::Error>() {
+            return Some(CertProblem::from_rustls(c));
+        }
+        cur = match err
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => Some(inner),
+            None => err.source(),
+        };
+    }
+    None
+}
+
+/// An error and its causes on one line.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(err) = cur {
+        let s = err.to_string();
+        if !out.contains(&s) {
+            out.push_str(": ");
+            out.push_str(&s);
+        }
+        cur = err.source();
+    }
+    out
 }
 
 /// Joins a base URL and a path (`base` may carry a path prefix such as `/v2`).

@@ -12,6 +12,7 @@ pub mod http;
 pub mod jwt_keys;
 pub mod keypair;
 pub mod local_keys;
+pub mod network;
 pub mod onboarding;
 pub mod origin;
 pub mod paging;

@@ -107,6 +107,16 @@ pub struct Profile {
     /// The vault login email (not secret; the password is in the keychain).
     #[serde(default)]
     pub vault_email: Option<String>,
+    /// A PEM file of CA certificates this profile trusts on top of the
+    /// system's (a company CA). An absolute path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub ca_file: Option<String>,
+    /// The proxy for this profile's requests (`http://host:port`); wins over
+    /// `HTTPS_PROXY` and the like. Never a login: see [`crate::network::check_proxy`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub proxy: Option<String>,
     /// The longest lifetime a private-video JWT signed here may have, in
     /// seconds (default 7 days; see `signing::sign_for_profile`).
     #[serde(default = "default_jwt_max_ttl")]
@@ -126,13 +136,29 @@ impl Profile {
             embedded_sandbox: false,
             vault_email: None,
             jwt_max_ttl_seconds: default_jwt_max_ttl(),
+            ca_file: None,
+            proxy: None,
         }
     }
 
+    /// The name, the URLs, and the shape of the network settings (the CA
+    /// file's content is read when a client is built: see
+    /// [`crate::network::load_ca_file`]).
     pub fn validate(&self) -> Result<()> {
         validate_name(&self.name)?;
         crate::signing::validate_ttl_cap(self.jwt_max_ttl_seconds)?;
-        self.urls.validate()
+        self.urls.validate()?;
+        if let Some(proxy) = &self.proxy {
+            crate::network::check_proxy(proxy)?;
+        }
+        if let Some(ca) = &self.ca_file {
+            if !Path::new(ca).is_absolute() {
+                return Err(Error::validation(format!(
+                    "The CA certificate file must be given by its full path, not '{ca}'."
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// The URLs of a profile about to be used. The settings file may have
@@ -489,6 +515,30 @@ mod tests {
             assert!(profiles.set_jwt_max_ttl("Old", bad).is_err(), "{bad}");
         }
         assert_eq!(profiles.get("Old").unwrap().jwt_max_ttl_seconds, 3600);
+    }
+
+    #[test]
+    fn network_settings_are_optional_and_checked() {
+        // A profile written before the CA file and proxy existed still loads.
+        let old: Profile = serde_json::from_value(serde_json::json!({
+            "name": "Old", "environment": "staging",
+            "urls": {"vaultstream": "https://a.example", "jwtKeys": "https://a.example/v2", "vault": "https://a.example"}
+        }))
+        .unwrap();
+        assert_eq!((old.ca_file.as_deref(), old.proxy.as_deref()), (None, None));
+        // Unset fields are not written at all.
+        let v = serde_json::to_value(&old).unwrap();
+        assert!(v.get("caFile").is_none() && v.get("proxy").is_none(), "{v}");
+
+        let mut p = Profile::new("Corp", Environment::Staging);
+        p.ca_file = Some("company-ca.pem".into());
+        assert!(p.validate().unwrap_err().message.contains("full path"));
+        p.ca_file = Some(std::env::temp_dir().join("ca.pem").to_string_lossy().into());
+        p.proxy = Some("http://ana:pw@proxy.corp:3128".into());
+        let e = p.validate().unwrap_err();
+        assert!(!e.message.contains("pw@"), "{}", e.message);
+        p.proxy = Some("http://proxy.corp:3128".into());
+        p.validate().unwrap();
     }
 
     #[test]

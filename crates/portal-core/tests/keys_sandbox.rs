@@ -26,6 +26,7 @@ fn context(sb: &Sandbox) -> ProfileContext {
 /// `(allowed, reason)` from the sandbox's player check.
 async fn playback(sb: &Sandbox, video: &str, jwt: &Secret) -> (bool, String) {
     let url = format!("{}/playback/{video}", sb.sandbox_url());
+    portal_core::http::install_crypto_provider();
     let resp = reqwest::Client::new()
         .get(url)
         .query(&[("jwt", jwt.expose())])

@@ -23,6 +23,8 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     println!("seeded {n} assets and started in {:.2?}", started.elapsed());
 
+    // reqwest's rustls needs a crypto provider (the workspace uses ring).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::new();
     let login: serde_json::Value = http
         .post(format!("{}/auth/v1/login", sandbox.vault_url()))

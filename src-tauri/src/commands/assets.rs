@@ -191,8 +191,8 @@ pub async fn request_transform(
 /// (part `url`), which copies it from Rust and clears the clipboard later.
 #[tauri::command]
 #[instrument(skip(app, ctx, copies), err)]
-pub async fn share_asset(
-    app: AppHandle,
+pub async fn share_asset<R: Runtime>(
+    app: AppHandle<R>,
     ctx: State<'_, AppCtx>,
     copies: State<'_, crate::copies::Copies>,
     id: String,

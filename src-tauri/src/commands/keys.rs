@@ -403,8 +403,8 @@ pub async fn delete_key(
 /// than the profile's cap. The JWT and its URLs are held for `copy_held`.
 #[tauri::command]
 #[instrument(skip(app, ctx, copies), err)]
-pub async fn sign_video_jwt(
-    app: AppHandle,
+pub async fn sign_video_jwt<R: Runtime>(
+    app: AppHandle<R>,
     ctx: State<'_, AppCtx>,
     copies: State<'_, Copies>,
     request: SignVideoRequest,
@@ -477,8 +477,8 @@ pub async fn set_jwt_max_ttl(ctx: State<'_, AppCtx>, seconds: u32) -> Result<Pro
 /// the clipboard from Rust, cleared after the configured delay.
 #[tauri::command]
 #[instrument(skip(app, ctx, copies), err)]
-pub fn copy_held(
-    app: AppHandle,
+pub fn copy_held<R: Runtime>(
+    app: AppHandle<R>,
     ctx: State<'_, AppCtx>,
     copies: State<'_, Copies>,
     copy_id: String,

@@ -1,11 +1,13 @@
 use portal_core::activity::Action;
 use portal_core::context::ServiceStatus;
-use portal_core::http::HttpConfig;
+use portal_core::http::{HttpClient, HttpConfig};
+use portal_core::network::{self, NetworkInfo, NetworkSettings};
 use portal_core::onboarding::{self, connect, NewCredentials};
 use portal_core::profile_secrets::{remove_profile as remove_profile_and_secrets, RemovedProfile};
 use portal_core::profiles::{Environment, Profile};
 use portal_core::{Result, Secret, Service};
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
+use tauri_plugin_dialog::DialogExt;
 use tracing::instrument;
 
 use crate::dto::{AppState, ConnectInput};
@@ -155,4 +157,83 @@ pub async fn service_status(app: State<'_, AppCtx>) -> Result<Vec<ServiceStatus>
         ctx.check(portal_core::Service::Vault)
     );
     Ok(vec![a, b, c])
+}
+
+/// Which proxy (the profile's, an environment variable's, the system's) and
+/// which extra CA certificate file a profile uses; a proxy login is masked.
+#[tauri::command]
+#[instrument(skip(app), err)]
+pub async fn profile_network(app: State<'_, AppCtx>, name: String) -> Result<NetworkInfo> {
+    Ok(network::describe(&app.profiles().get(&name)?))
+}
+
+/// Sets (or, with `None` or blank, clears) a profile's extra CA certificate
+/// file and proxy URL. Both are checked first: the file must hold PEM
+/// certificates a client can trust, the URL must be http(s) without a login.
+#[tauri::command]
+#[instrument(skip(app), err)]
+pub async fn set_profile_network(
+    app: State<'_, AppCtx>,
+    name: String,
+    ca_file: Option<String>,
+    proxy: Option<String>,
+) -> Result<Profile> {
+    let profiles = app.profiles();
+    let mut profile = profiles.get(&name)?;
+    if profile.embedded_sandbox {
+        return Err(portal_core::Error::validation(
+            "The local sandbox runs on this computer: it is reached directly, with no proxy or CA file.",
+        ));
+    }
+    let blank_to_none =
+        |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let (ca_file, proxy) = (blank_to_none(ca_file), blank_to_none(proxy));
+    let mut changed = Vec::new();
+    if ca_file != profile.ca_file {
+        changed.push(match &ca_file {
+            Some(f) => format!("CA file {f}"),
+            None => "CA file cleared".to_owned(),
+        });
+    }
+    if proxy != profile.proxy {
+        changed.push(match &proxy {
+            Some(p) => format!("proxy {p}"),
+            None => "proxy cleared".to_owned(),
+        });
+    }
+    profile.ca_file = ca_file;
+    profile.proxy = proxy;
+    profile.validate()?;
+    // Reads the CA file and builds a client, as the next request would.
+    HttpClient::with_network(HttpConfig::default(), &NetworkSettings::of(&profile))?;
+    if changed.is_empty() {
+        return Ok(profile);
+    }
+    profiles.update(profile.clone())?;
+    app.forget_client(&name);
+    let summary = format!("Changed profile '{name}': {}", changed.join(", "));
+    app.record(&name, Action::ProfileEdit, &name, &summary);
+    Ok(profile)
+}
+
+/// The native file picker, for a profile's CA certificate file: the chosen
+/// path, or `None` when the user cancelled.
+#[tauri::command]
+#[instrument(skip(app), err)]
+pub async fn pick_ca_file<R: Runtime>(app: AppHandle<R>) -> Result<Option<String>> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title("CA certificate (PEM)")
+        .add_filter("PEM certificates", &["pem", "crt", "cer"])
+        .pick_file(move |chosen| {
+            let _ = tx.send(chosen);
+        });
+    let Some(chosen) = rx.await.ok().flatten() else {
+        return Ok(None);
+    };
+    let path = chosen
+        .into_path()
+        .map_err(|e| portal_core::Error::validation(format!("Cannot use that file: {e}")))?;
+    Ok(Some(path.to_string_lossy().into_owned()))
 }

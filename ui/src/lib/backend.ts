@@ -33,6 +33,7 @@ import type {
   ConnectInput,
   CopyWhat,
   CreatedTokenView,
+  NetworkInfo,
   NewTokenInput,
   Preferences,
   Profile,
@@ -63,11 +64,14 @@ const UNTIMED: ReadonlySet<string> = new Set([
   'pick_and_upload',
   'export_activity',
   'export_private_key',
+  'pick_ca_file',
 ]);
 
 /** Commands that do not leave this computer. */
 const LOCAL: ReadonlySet<string> = new Set([
   'app_state',
+  'profile_network',
+  'set_profile_network',
   'switch_profile',
   'remove_profile',
   'token_scopes',
@@ -96,6 +100,7 @@ const LOCAL: ReadonlySet<string> = new Set([
 /** Commands that change something: one that does not answer may still have done it. */
 const WRITES: ReadonlySet<string> = new Set([
   'connect_account',
+  'set_profile_network',
   'replace_credential',
   'switch_profile',
   'remove_profile',
@@ -299,6 +304,25 @@ export function appState(): Promise<AppState> {
  */
 export function replaceCredential(service: Service, secret: string): Promise<void> {
   return call<void>('replace_credential', { service, secret });
+}
+
+/** Which proxy and which extra CA certificate file a profile uses (a proxy login masked). */
+export function profileNetwork(name: string): Promise<NetworkInfo> {
+  return call<NetworkInfo>('profile_network', { name });
+}
+
+/** Sets or clears (null) a profile's CA certificate file and proxy URL, after checking both. */
+export function setProfileNetwork(
+  name: string,
+  caFile: string | null,
+  proxy: string | null,
+): Promise<Profile> {
+  return call<Profile>('set_profile_network', { name, caFile, proxy });
+}
+
+/** The native file picker for a CA certificate; null when cancelled. */
+export function pickCaFile(): Promise<string | null> {
+  return call<string | null>('pick_ca_file');
 }
 
 /** Starts the in-process sandbox if needed and activates the "Sandbox" profile. */

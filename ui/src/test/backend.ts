@@ -5,6 +5,7 @@ import type {
   ActivityReport,
   ApiToken,
   Asset,
+  NetworkInfo,
   AppState,
   CreatedTokenView,
   PortalErrorData,
@@ -281,9 +282,22 @@ export const vaultSession = {
 
 /** Every command the whole app calls on start-up and on each page, answering
  * with a connected profile, the sample tokens and empty keys and assets. */
+/** A profile with no proxy and no extra CA. */
+export const directNetwork: NetworkInfo = {
+  caFile: null,
+  sslCertFile: null,
+  sslCertDir: null,
+  routes: [
+    { service: 'vault_stream', proxy: null, source: null },
+    { service: 'jwt_keys', proxy: null, source: null },
+    { service: 'vault', proxy: null, source: null },
+  ],
+};
+
 export const appDefaults: Record<string, Handler> = {
   app_state: () => appState({ profiles: [profile()] }),
   service_status: () => connectedStatuses,
+  profile_network: () => directNetwork,
   list_tokens: () => sampleTokens,
   token_scopes: () => [],
   rotation_reminders: () => [],

@@ -22,13 +22,23 @@ pub enum ProfileCommand {
         /// Longest lifetime of a JWT signed under this profile (e.g. 7d, 12h; default 7d).
         #[arg(long, value_name = "DURATION")]
         jwt_max_ttl: Option<String>,
+        #[command(flatten)]
+        network: NetworkArgs,
     },
-    /// Change a profile's settings.
+    /// Change a profile: its URLs (--vaultstream-url …), CA file, proxy or JWT lifetime cap.
     Edit {
         name: String,
+        #[command(flatten)]
+        network: NetworkArgs,
         /// Longest lifetime of a JWT signed under this profile (1m to 365d).
         #[arg(long, value_name = "DURATION")]
         jwt_max_ttl: Option<String>,
+        /// Trust only the system's certificates again.
+        #[arg(long, conflicts_with = "ca_file")]
+        clear_ca_file: bool,
+        /// Use the environment's proxy settings again.
+        #[arg(long, conflicts_with = "proxy")]
+        clear_proxy: bool,
     },
     /// Remove a profile and everything it kept in the secret store
     /// (credentials, vault session, saved tokens, private keys); refused
@@ -48,6 +58,37 @@ fn cap_seconds(text: &str) -> portal_core::Result<u32> {
     let secs = u32::try_from(secs).unwrap_or(u32::MAX);
     portal_core::signing::validate_ttl_cap(secs)?;
     Ok(secs)
+}
+
+/// A profile's network settings on the command line.
+#[derive(clap::Args)]
+pub struct NetworkArgs {
+    /// A PEM file of CA certificates to trust for this profile, on top of the
+    /// system's (a company CA).
+    #[arg(long, value_name = "FILE")]
+    ca_file: Option<std::path::PathBuf>,
+    /// The proxy for this profile (http://host:port); wins over HTTPS_PROXY
+    /// and the like. A proxy that needs a login goes in HTTPS_PROXY instead.
+    #[arg(long, value_name = "URL")]
+    proxy: Option<String>,
+}
+
+impl NetworkArgs {
+    /// Sets what was given on `profile`, after checking it: the CA file is
+    /// read now (and kept as a full path), the proxy URL parsed.
+    fn apply(&self, profile: &mut Profile) -> portal_core::Result<()> {
+        if let Some(path) = &self.ca_file {
+            let full = std::path::absolute(path)
+                .map_err(|e| portal_core::Error::config(format!("{}: {e}", path.display())))?;
+            portal_core::network::load_ca_file(&full)?;
+            profile.ca_file = Some(full.to_string_lossy().into_owned());
+        }
+        if let Some(proxy) = &self.proxy {
+            portal_core::network::check_proxy(proxy)?;
+            profile.proxy = Some(proxy.trim().to_owned());
+        }
+        Ok(())
+    }
 }
 
 fn env_label(e: Environment) -> &'static str {
@@ -99,11 +140,13 @@ pub async fn run(g: &Globals, command: ProfileCommand) -> anyhow::Result<()> {
             name,
             environment,
             jwt_max_ttl,
+            network,
         } => {
             let mut profile = Profile::new(name, environment);
             if let Some(ttl) = &jwt_max_ttl {
                 profile.jwt_max_ttl_seconds = cap_seconds(ttl)?;
             }
+            network.apply(&mut profile)?;
             for service in Service::ALL {
                 let url = match service {
                     Service::VaultStream => &g.vaultstream_url,
@@ -128,6 +171,62 @@ pub async fn run(g: &Globals, command: ProfileCommand) -> anyhow::Result<()> {
                 "Added profile '{}'. Store its credentials with `portal login`.",
                 profile.name
             );
+        }
+        ProfileCommand::Edit {
+            name,
+            network,
+            jwt_max_ttl,
+            clear_ca_file,
+            clear_proxy,
+        } => {
+            let mut profile = profiles.get(&name)?;
+            let mut changed = Vec::new();
+            if let Some(ttl) = &jwt_max_ttl {
+                profile.jwt_max_ttl_seconds = cap_seconds(ttl)?;
+                changed.push(format!(
+                    "signed JWTs last at most {}",
+                    portal_core::signing::describe_seconds(i64::from(profile.jwt_max_ttl_seconds))
+                ));
+            }
+            for service in Service::ALL {
+                let url = match service {
+                    Service::VaultStream => &g.vaultstream_url,
+                    Service::JwtKeys => &g.jwt_keys_url,
+                    Service::Vault => &g.vault_url,
+                };
+                if let Some(u) = url {
+                    profile.urls.set(service, u.clone());
+                    changed.push(format!("{} URL", service.label()));
+                }
+            }
+            network.apply(&mut profile)?;
+            if network.ca_file.is_some() {
+                changed.push("CA file".to_owned());
+            }
+            if network.proxy.is_some() {
+                changed.push("proxy".to_owned());
+            }
+            if clear_ca_file {
+                profile.ca_file = None;
+                changed.push("CA file (cleared)".to_owned());
+            }
+            if clear_proxy {
+                profile.proxy = None;
+                changed.push("proxy (cleared)".to_owned());
+            }
+            if changed.is_empty() {
+                return Err(portal_core::Error::validation(
+                    "Nothing to change: give --jwt-max-ttl, --ca-file, --proxy, --clear-ca-file, --clear-proxy or a URL flag.",
+                )
+                .into());
+            }
+            profiles.update(profile.clone())?;
+            let summary = format!("Changed profile '{name}': {}", changed.join(", "));
+            record(&name, Action::ProfileEdit, &name, &summary);
+            if g.json {
+                return output::json(&profile);
+            }
+            eprintln!("{summary}.");
         }
         ProfileCommand::Remove { name, yes } => {
             let profile = profiles.get(&name)?;
@@ -155,19 +254,6 @@ pub async fn run(g: &Globals, command: ProfileCommand) -> anyhow::Result<()> {
             }
             eprintln!("{}", removed.summary);
         }
-        ProfileCommand::Edit { name, jwt_max_ttl } => {
-            let mut profile = profiles.get(&name)?;
-            if let Some(ttl) = &jwt_max_ttl {
-                profile = profiles.set_jwt_max_ttl(&name, cap_seconds(ttl)?)?;
-            }
-            if g.json {
-                return output::json(&profile);
-            }
-            eprintln!(
-                "Profile '{name}': signed JWTs last at most {}.",
-                portal_core::signing::describe_seconds(i64::from(profile.jwt_max_ttl_seconds))
-            );
-        }
         ProfileCommand::Use { name } => {
             profiles.set_active(&name)?;
             record(
@@ -190,8 +276,13 @@ pub async fn status(g: &Globals) -> anyhow::Result<()> {
         ctx.check(Service::Vault)
     );
     let all = [a, b, c];
+    let network = portal_core::network::describe(&ctx.profile);
     if g.json {
-        return output::json(&all);
+        return output::json(&serde_json::json!({
+            "profile": ctx.profile.name,
+            "services": all,
+            "network": network,
+        }));
     }
     let rows: Vec<Vec<String>> = all
         .iter()
@@ -207,5 +298,22 @@ pub async fn status(g: &Globals) -> anyhow::Result<()> {
         })
         .collect();
     output::table(&["service", "state", "detail"], &rows);
+    println!();
+    println!("proxy:    {}", network.proxy_summary());
+    println!(
+        "extra CA: {}",
+        network
+            .ca_file
+            .as_deref()
+            .unwrap_or("none (the system's certificates only)")
+    );
+    for (var, value) in [
+        ("SSL_CERT_FILE", &network.ssl_cert_file),
+        ("SSL_CERT_DIR", &network.ssl_cert_dir),
+    ] {
+        if let Some(v) = value {
+            println!("{var}: {v}");
+        }
+    }
     Ok(())
 }

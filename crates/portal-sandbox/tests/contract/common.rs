@@ -32,6 +32,9 @@ pub async fn start() -> Env {
 pub async fn start_with(config: SandboxConfig) -> Env {
     let sb = Sandbox::start(config).await.expect("sandbox starts");
     let origin = format!("http://{}", sb.addr());
+    // reqwest's rustls uses the process's crypto provider (the workspace
+    // builds it with `rustls-no-provider`, as portal-core installs ring).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     Env {
         sb,
         http: reqwest::Client::builder()

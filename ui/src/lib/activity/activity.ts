@@ -26,6 +26,7 @@ export const ACTIONS: Readonly<Record<Action, ActionInfo>> = {
   profile_add: { label: 'Profile added', group: 'profiles', tone: 'add' },
   profile_remove: { label: 'Profile removed', group: 'profiles', tone: 'remove' },
   profile_switch: { label: 'Profile switched', group: 'profiles', tone: 'neutral' },
+  profile_edit: { label: 'Profile changed', group: 'profiles', tone: 'change' },
   secrets_backend: { label: 'Secrets storage changed', group: 'profiles', tone: 'neutral' },
   credential_replace: { label: 'Credential replaced', group: 'profiles', tone: 'change' },
 };

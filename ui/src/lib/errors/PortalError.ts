@@ -8,6 +8,7 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'conflict',
   'rate_limited',
   'unavailable',
+  'certificate',
   'outcome_unknown',
   'bad_response',
   'foreign_origin',

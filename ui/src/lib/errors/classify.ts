@@ -81,6 +81,15 @@ const TABLE: Record<ErrorCode, Row> = {
     settings: false,
     offline: true,
   },
+  certificate: {
+    severity: 'critical',
+    title: 'Certificate not trusted',
+    nextStep:
+      "Install the company's CA certificate in the system's store, or set the profile's CA file in Settings.",
+    // The same certificate is refused again until something changes here.
+    retry: false,
+    settings: true,
+  },
   outcome_unknown: {
     severity: 'critical',
     title: 'Outcome unknown',

@@ -54,6 +54,14 @@ const CASES: Record<ErrorCode, Expected> = {
     next: /Check the connection/,
     toast: 'warning',
   },
+  // A refused TLS certificate: the fix is the CA (Settings), never "check the connection".
+  certificate: {
+    retry: false,
+    settings: true,
+    offline: false,
+    next: /CA certificate in the system's store, or set the profile's CA file/,
+    toast: 'critical',
+  },
   outcome_unknown: {
     retry: true,
     settings: false,

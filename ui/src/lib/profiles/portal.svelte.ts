@@ -78,6 +78,13 @@ export class Portal {
     await this.#reload();
   }
 
+  /** Sets or clears a profile's CA certificate file and proxy URL. */
+  async setNetwork(name: string, caFile: string | null, proxy: string | null): Promise<Profile> {
+    const profile = await backend.setProfileNetwork(name, caFile, proxy);
+    await this.#reload();
+    return profile;
+  }
+
   async remove(name: string): Promise<RemovedProfile> {
     const removed = await backend.removeProfile(name);
     await this.#reload();
