@@ -13,6 +13,16 @@ embeddedSandbox: boolean,
  */
 vaultEmail: string | null, 
 /**
+ * A PEM file of CA certificates this profile trusts on top of the
+ * system's (a company CA). An absolute path.
+ */
+caFile?: string, 
+/**
+ * The proxy for this profile's requests (`http://host:port`); wins over
+ * `HTTPS_PROXY` and the like. Never a login: see [`crate::network::check_proxy`].
+ */
+proxy?: string, 
+/**
  * The longest lifetime a private-video JWT signed here may have, in
  * seconds (default 7 days; see `signing::sign_for_profile`).
  */
