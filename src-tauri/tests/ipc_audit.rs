@@ -124,6 +124,8 @@ const NOT_RUN: &[(&str, &str)] = &[
     // The native save dialog; it answers with the chosen path (or null). The
     // PEM goes to that file only (mode 0600), never over IPC.
     ("export_private_key", "native save dialog"),
+    // The native file picker; it answers with the chosen path (or null).
+    ("pick_ca_file", "native file picker"),
 ];
 
 // ---------------------------------------------------------------------------
@@ -654,6 +656,17 @@ fn no_command_answers_with_a_secret() {
     );
     let video_jwt = signed["jwt"].as_str().unwrap().to_owned();
     a.excuse(&video_jwt);
+    // The clipboard may be missing under the mock runtime: only the answer
+    // (or its error) is audited.
+    let _ = a.call(
+        "copy_held",
+        json!({"copyId": signed["copyId"], "part": "jwt"}),
+    );
+    a.ok("set_jwt_max_ttl", json!({"seconds": 86_400}));
+    a.err(
+        "sign_video_jwt",
+        json!({"request": {"serverId": server_id, "videoId": "vid_audit", "ttlSeconds": 2 * 86_400}}),
+    );
     a.ok(
         "test_playback",
         json!({"videoId": "vid_audit", "jwt": video_jwt}),
@@ -727,10 +740,14 @@ fn no_command_answers_with_a_secret() {
     a.ok("list_transforms", json!({"id": id}));
     let _ = a.call("request_transform", json!({"id": id, "kind": "thumbnail"}));
     let share = a.ok("share_asset", json!({"id": id, "expiresInSeconds": 3600}));
-    let share_url = share["url"].as_str().unwrap().to_owned();
+    let share_url = share["share"]["url"].as_str().unwrap().to_owned();
     let share_token = share_url.rsplit('/').next().unwrap().to_owned();
     a.excuse(&share_url);
     a.excuse(&share_token);
+    let _ = a.call(
+        "copy_held",
+        json!({"copyId": share["copyId"], "part": "url"}),
+    );
     assert!(
         ledger_values(&ledger, "share_token").contains(&share_token),
         "the share link's token is in the ledger"
@@ -764,6 +781,7 @@ fn no_command_answers_with_a_secret() {
         json!({"paths": [upload.to_string_lossy()], "folderId": null}),
     );
     a.ok("activity_log", json!({}));
+    a.ok("profile_network", json!({"name": "Sandbox"}));
 
     // Credentials: a new account (the sandbox's, as a plain profile), then a
     // refused replacement and an accepted one on it, a refused new account.
@@ -787,6 +805,15 @@ fn no_command_answers_with_a_secret() {
         json!({"service": "vault_stream", "secret": admin_token}),
     );
     a.ok("list_tokens", json!({}));
+    a.ok(
+        "set_profile_network",
+        json!({"name": "Audit connect", "caFile": null, "proxy": "http://127.0.0.1:3128"}),
+    );
+    a.ok("profile_network", json!({"name": "Audit connect"}));
+    a.ok(
+        "set_profile_network",
+        json!({"name": "Audit connect", "caFile": null, "proxy": null}),
+    );
     a.ok("switch_profile", json!({"name": "Sandbox"}));
     let bad_password = a.give(
         "connect_account refused password",
@@ -1252,6 +1279,11 @@ const SAFE_FIELDS: &[(&str, &str, &str)] = &[
     ("KeySummary", "publicKeyPem", "a public key"),
     ("LocalKey", "serverKeyId", "an id"),
     ("ServiceUrls", "jwtKeys", "a URL"),
+    ("Profile", "jwtMaxTtlSeconds", "a lifetime in seconds"),
+    ("RemovedProfile", "credentials", "a count"),
+    ("RemovedProfile", "sessionTokens", "a count"),
+    ("RemovedProfile", "savedTokens", "a count"),
+    ("RemovedProfile", "privateKeys", "a count"),
     (
         "SignedVideoJwt",
         "jwt",
