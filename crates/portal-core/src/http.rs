@@ -684,16 +684,11 @@ pub(crate) fn shown(url: &url::Url) -> String {
     format!("{}{}", url.origin().ascii_serialization(), url.path())
 }
 
-/// Whether `a` and `b` have the same scheme, host and port.
-pub(crate) fn same_origin(a: &url::Url, b: &url::Url) -> bool {
-    a.origin() == b.origin() && a.origin().is_tuple()
-}
-
 fn redirect_error(call: &Call<'_>, status: StatusCode, target: Option<&url::Url>) -> Error {
     let service = call.service.label();
     let configured = call.url.origin().ascii_serialization();
     let (code, message) = match target {
-        Some(t) if !same_origin(t, &call.url) => (
+        Some(t) if !crate::origin::same_url_origin(t, &call.url) => (
             ErrorCode::ForeignOrigin,
             format!(
                 "{service} answered HTTP {} redirecting to another origin, {}; the portal follows no \

@@ -14,7 +14,8 @@ use serde_json::{json, Value};
 use ts_rs::TS;
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::http::{join, same_origin, segment, shown, status_error, Call, HttpClient, Response};
+use crate::http::{join, segment, shown, status_error, Call, HttpClient, Response};
+use crate::origin::same_url_origin;
 use crate::paging::Pages;
 use crate::secret::Secret;
 use crate::service::Service;
@@ -209,7 +210,7 @@ impl<'a> JwtKeysClient<'a> {
             )
             .with_service(Service::JwtKeys)
         };
-        if !same_origin(&url, &base) {
+        if !same_url_origin(&url, &base) {
             return Err(foreign("another origin"));
         }
         if !url.username().is_empty() || url.password().is_some() {

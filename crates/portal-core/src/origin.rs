@@ -17,12 +17,15 @@ use crate::service::Service;
 /// matches nothing.
 pub fn same_origin(a: &str, b: &str) -> bool {
     match (Url::parse(a.trim()), Url::parse(b.trim())) {
-        (Ok(a), Ok(b)) => {
-            let (a, b) = (a.origin(), b.origin());
-            a.is_tuple() && a == b
-        }
+        (Ok(a), Ok(b)) => same_url_origin(&a, &b),
         _ => false,
     }
+}
+
+/// [`same_origin`] for parsed URLs (a redirect's target, a `links.next`).
+pub fn same_url_origin(a: &Url, b: &Url) -> bool {
+    let (a, b) = (a.origin(), b.origin());
+    a.is_tuple() && a == b
 }
 
 /// `scheme://host[:port]` of `raw`, for messages; the text itself when it
