@@ -3,7 +3,7 @@
 // refusal, quota, logout and login.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDriver, stopDriver, launch, byTestId, screenshot, textOf } from './harness.mjs';
+import { startDriver, stopDriver, launch, byTestId, screenshot, textOf, SANDBOX_VAULT_PASSWORD } from './harness.mjs';
 import { harvestKeyring } from './secrets/lib.mjs';
 
 let session;
@@ -75,7 +75,7 @@ test('session, windowed list, details, legal-hold refusal, logout and login', as
   assert.notEqual(await (await byTestId(browser, 'vault-email')).getValue(), '');
   await (await byTestId(browser, 'vault-email')).clearValue();
   await (await byTestId(browser, 'vault-email')).setValue('organizer@eventzr.com');
-  await (await byTestId(browser, 'vault-password')).setValue('Password123!');
+  await (await byTestId(browser, 'vault-password')).setValue(SANDBOX_VAULT_PASSWORD);
   await (await byTestId(browser, 'vault-login-submit')).click();
   await (await byTestId(browser, 'vault-identity')).waitForDisplayed({ timeout: 20000 });
   assert.equal(await textOf(browser, 'vault-role'), 'Organizer');
@@ -120,7 +120,7 @@ test('the documented developer (user role) reads only: every write action is dis
   await (await byTestId(browser, 'vault-login-form')).waitForDisplayed({ timeout: 10000 });
   await (await byTestId(browser, 'vault-email')).clearValue();
   await (await byTestId(browser, 'vault-email')).setValue('dev@eventzr.com');
-  await (await byTestId(browser, 'vault-password')).setValue('Password123!');
+  await (await byTestId(browser, 'vault-password')).setValue(SANDBOX_VAULT_PASSWORD);
   await (await byTestId(browser, 'vault-login-submit')).click();
   await (await byTestId(browser, 'vault-identity')).waitForDisplayed({ timeout: 20000 });
   assert.equal(await textOf(browser, 'vault-role'), 'User');
@@ -138,7 +138,7 @@ test('the documented admin logs in through the form and may write', async () => 
   await (await byTestId(browser, 'vault-login-form')).waitForDisplayed({ timeout: 10000 });
   await (await byTestId(browser, 'vault-email')).clearValue();
   await (await byTestId(browser, 'vault-email')).setValue('admin@eventzr.com');
-  await (await byTestId(browser, 'vault-password')).setValue('Password123!');
+  await (await byTestId(browser, 'vault-password')).setValue(SANDBOX_VAULT_PASSWORD);
   await (await byTestId(browser, 'vault-login-submit')).click();
   await (await byTestId(browser, 'vault-identity')).waitForDisplayed({ timeout: 20000 });
   assert.equal(await textOf(browser, 'vault-role'), 'Admin');

@@ -1,6 +1,7 @@
 // Starts tauri-driver (which starts WebKitWebDriver) and opens sessions on
 // the built debug app, each with its own empty data directory.
 import { spawn, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -14,6 +15,18 @@ export const TARGET = process.env.CARGO_TARGET_DIR ? resolve(ROOT, process.env.C
 export const APP = process.env.PORTAL_APP_BIN ?? join(TARGET, 'debug/partner-portal');
 export const ARTIFACTS = join(ROOT, 'tests/e2e/artifacts');
 mkdirSync(ARTIFACTS, { recursive: true });
+
+// Test seams of a debug build (src-tauri/src/sandbox.rs, `test_seam`): the
+// app's embedded sandbox is private (no /sandbox controls, a random Vault
+// password kept in the keychain). With these variables a debug app mounts
+// the controls behind this secret (sent as X-Sandbox-Control) and gives the
+// seeded Vault users this password, so the tests can install a fault and
+// log in through the form as each role. Random per run; the app inherits
+// them through tauri-driver and WebKitWebDriver. Release builds ignore them.
+export const SANDBOX_CONTROL_SECRET = (process.env.PORTAL_TEST_SANDBOX_CONTROL_SECRET ||=
+  randomBytes(24).toString('base64url'));
+export const SANDBOX_VAULT_PASSWORD = (process.env.PORTAL_TEST_SANDBOX_VAULT_PASSWORD ||=
+  randomBytes(18).toString('base64url'));
 
 // E2E_PORT: run beside another suite (tauri-driver's native port is the next one).
 const PORT = Number(process.env.E2E_PORT ?? 4444);

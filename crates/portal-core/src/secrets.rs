@@ -54,6 +54,9 @@ pub enum Item {
     VaultPassword,
     VaultAccessToken,
     VaultRefreshToken,
+    /// The password of the embedded sandbox's Vault users (random per
+    /// install; the app logs in with it).
+    SandboxVaultPassword,
     /// A token value the user chose to keep after the one-time reveal.
     SavedToken(String),
     /// A private signing key (PKCS#8 PEM), by local key id.
@@ -68,6 +71,7 @@ impl Item {
             Self::VaultPassword => "vault-password".into(),
             Self::VaultAccessToken => "vault-access-token".into(),
             Self::VaultRefreshToken => "vault-refresh-token".into(),
+            Self::SandboxVaultPassword => "sandbox-vault-password".into(),
             Self::SavedToken(id) => format!("saved-token/{id}"),
             Self::PrivateKey(id) => format!("private-key/{id}"),
         }
@@ -109,6 +113,7 @@ pub trait SecretStore: Send + Sync {
             Item::VaultPassword,
             Item::VaultAccessToken,
             Item::VaultRefreshToken,
+            Item::SandboxVaultPassword,
         ];
         for item in fixed.into_iter().chain(extra.iter().cloned()) {
             self.delete(&EntryName::new(profile, item))?;
