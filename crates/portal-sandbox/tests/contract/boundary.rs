@@ -366,8 +366,10 @@ async fn a_start_config_with_a_bad_rule_or_window_does_not_start() {
     })
     .await;
     assert!(r.is_err());
-    let mut limits = portal_sandbox::RateLimits::default();
-    limits.window_seconds = 0;
+    let limits = portal_sandbox::RateLimits {
+        window_seconds: 0,
+        ..portal_sandbox::RateLimits::default()
+    };
     let r = Sandbox::start(SandboxConfig {
         rate_limits: limits,
         ..config()
@@ -415,6 +417,12 @@ async fn the_rate_limit_window_is_one_second_to_a_day() {
 async fn an_asset_of_the_largest_size_is_over_quota_not_an_overflow() {
     let env = start().await;
     let token = env.login("admin@eventzr.com").await;
+    env.call(
+        env.vault(Method::POST, "/vault/v1/assets", &token)
+            .json(&json!({"name": "small.mp4", "size": 1})),
+    )
+    .await
+    .expect(201);
     let r = env
         .call(
             env.vault(Method::POST, "/vault/v1/assets", &token)
@@ -468,7 +476,9 @@ async fn axum_rejections_come_in_each_services_envelope() {
     let json_type = ("Content-Type", "application/json");
     let big = format!("\"{}\"", "x".repeat(3 * 1024 * 1024));
 
-    let cases: Vec<(&str, &str, Vec<(&str, &str)>, &str, u16)> = vec![
+    /// (method, path, headers, body, expected status)
+    type Case<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, &'a str, u16);
+    let cases: Vec<Case> = vec![
         // 405 wrong method
         (
             "PATCH",
