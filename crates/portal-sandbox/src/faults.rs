@@ -30,6 +30,10 @@
 //! `POST /vault/vault/v1/assets=drop,after,times:1`,
 //! `* /vault/**=latency:1500`.
 //!
+//! A rule needs a status in 100..=599, a rate in 0..=1, a latency of at
+//! most [`MAX_LATENCY_MS`] and a retry-after of at most [`MAX_RETRY_AFTER`]
+//! ([`FaultRule::validate`], checked on every way in).
+//!
 //! Rules come from `--fault RULE` (repeatable), `PORTAL_SANDBOX_FAULTS`
 //! (rules separated by `;`) and `/sandbox/faults`. The first matching rule
 //! applies. Sandbox endpoints (`/sandbox/…`) are never faulted.
