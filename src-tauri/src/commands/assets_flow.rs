@@ -222,6 +222,12 @@ async fn assets_from_session_to_upload_delete_and_logout() {
             .allowed
     };
     assert!(may(AssetAction::Create) && !may(AssetAction::Delete));
+
+    // An empty password in the embedded sandbox: the one the app keeps.
+    let developer = vault_login(app.state(), "dev@eventzr.com".into(), String::new(), false)
+        .await
+        .unwrap();
+    assert_eq!(developer.identity.role, Role::User);
     let bad = vault_login(
         app.state(),
         "organizer@eventzr.com".into(),
