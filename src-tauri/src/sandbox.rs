@@ -64,12 +64,9 @@ impl EmbeddedSandbox {
             },
             _ => BootstrapCredentials::random(),
         };
-        bootstrap.vault_password = Some(match test_seam::vault_password() {
-            Some(p) => p,
-            None => match secrets.get(&entry(Item::SandboxVaultPassword))? {
-                Some(p) => p.expose().to_owned(),
-                None => BootstrapCredentials::random_vault_password(),
-            },
+        bootstrap.vault_password = Some(match secrets.get(&entry(Item::SandboxVaultPassword))? {
+            Some(p) => p.expose().to_owned(),
+            None => BootstrapCredentials::random_vault_password(),
         });
         let config = SandboxConfig {
             seed_assets: if data.exists() { 0 } else { FIRST_RUN_ASSETS },
@@ -144,28 +141,18 @@ impl EmbeddedSandbox {
 }
 
 /// Test seam, debug builds only (like `portal_sandbox`'s secret ledger):
-/// the end-to-end tests drive the real app, whose embedded sandbox has no
-/// controls and a Vault password only the keychain knows. Two variables let
-/// them in, and a release build compiles both functions to `None` and never
-/// reads the variables:
-///
-/// - `PORTAL_TEST_SANDBOX_CONTROL_SECRET` mounts the `/sandbox` controls
-///   behind that secret (sent as `X-Sandbox-Control`), so a test can install
-///   a fault (`tests/e2e/keys.test.mjs`);
-/// - `PORTAL_TEST_SANDBOX_VAULT_PASSWORD` sets the Vault users' password, so
-///   a test can log in through the form as each role
-///   (`tests/e2e/assets.test.mjs`).
+/// the end-to-end tests drive the real app, whose embedded sandbox mounts
+/// no controls. `PORTAL_TEST_SANDBOX_CONTROL_SECRET` mounts the `/sandbox`
+/// controls behind that secret (sent as `X-Sandbox-Control`), so a test can
+/// install a fault (`tests/e2e/keys.test.mjs`). A release build compiles
+/// [`control_secret`](test_seam::control_secret) to `None` and never reads
+/// the variable.
 mod test_seam {
     use portal_sandbox::ControlSecret;
 
     #[cfg(debug_assertions)]
-    fn var(name: &str) -> Option<String> {
-        std::env::var(name).ok().filter(|v| !v.is_empty())
-    }
-
-    #[cfg(debug_assertions)]
     pub fn control_secret() -> Option<ControlSecret> {
-        let value = var("PORTAL_TEST_SANDBOX_CONTROL_SECRET")?;
+        let value = std::env::var("PORTAL_TEST_SANDBOX_CONTROL_SECRET").ok()?;
         let secret = ControlSecret::new(value);
         if secret.is_none() {
             tracing::warn!(
@@ -175,20 +162,9 @@ mod test_seam {
         secret
     }
 
-    #[cfg(debug_assertions)]
-    pub fn vault_password() -> Option<String> {
-        var("PORTAL_TEST_SANDBOX_VAULT_PASSWORD")
-    }
-
     #[cfg(not(debug_assertions))]
     #[inline(always)]
     pub fn control_secret() -> Option<ControlSecret> {
-        None
-    }
-
-    #[cfg(not(debug_assertions))]
-    #[inline(always)]
-    pub fn vault_password() -> Option<String> {
         None
     }
 }

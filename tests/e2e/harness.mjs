@@ -16,17 +16,13 @@ export const APP = process.env.PORTAL_APP_BIN ?? join(TARGET, 'debug/partner-por
 export const ARTIFACTS = join(ROOT, 'tests/e2e/artifacts');
 mkdirSync(ARTIFACTS, { recursive: true });
 
-// Test seams of a debug build (src-tauri/src/sandbox.rs, `test_seam`): the
-// app's embedded sandbox is private (no /sandbox controls, a random Vault
-// password kept in the keychain). With these variables a debug app mounts
-// the controls behind this secret (sent as X-Sandbox-Control) and gives the
-// seeded Vault users this password, so the tests can install a fault and
-// log in through the form as each role. Random per run; the app inherits
-// them through tauri-driver and WebKitWebDriver. Release builds ignore them.
+// Test seam of a debug build (src-tauri/src/sandbox.rs, `test_seam`): the
+// app's embedded sandbox mounts no /sandbox controls. With this variable a
+// debug app mounts them behind this secret (sent as X-Sandbox-Control), so
+// a test can install a fault. Random per run; the app inherits it through
+// tauri-driver and WebKitWebDriver. Release builds ignore it.
 export const SANDBOX_CONTROL_SECRET = (process.env.PORTAL_TEST_SANDBOX_CONTROL_SECRET ||=
   randomBytes(24).toString('base64url'));
-export const SANDBOX_VAULT_PASSWORD = (process.env.PORTAL_TEST_SANDBOX_VAULT_PASSWORD ||=
-  randomBytes(18).toString('base64url'));
 
 // E2E_PORT: run beside another suite (tauri-driver's native port is the next one).
 const PORT = Number(process.env.E2E_PORT ?? 4444);
