@@ -1,5 +1,12 @@
 //! The sandbox running in-process for profiles marked `embedded_sandbox`
 //! (127.0.0.1, random port, state kept in the app data directory).
+//!
+//! It is private to the app: its `/sandbox` controls (faults, clock,
+//! request log, rate limits) are not mounted, it answers only requests
+//! addressed to `127.0.0.1:PORT`/`localhost:PORT`, and its credentials
+//! (admin token, API key, and the Vault users' password, random per
+//! install rather than the documented public one) live only in the secret
+//! store; the app logs in to its Vault itself.
 
 use portal_core::assets::VaultClient;
 use portal_core::http::{HttpClient, HttpConfig};
@@ -48,20 +55,28 @@ impl EmbeddedSandbox {
         // The keychain holds the bootstrap credentials; the sandbox's data
         // file only their hashes (its JWT signing secrets are derived from
         // them, not kept there).
-        let bootstrap = match (
+        let mut bootstrap = match (
             secrets.get(&entry(Item::VaultStreamToken))?,
             secrets.get(&entry(Item::JwtKeysApiKey))?,
         ) {
             (Some(t), Some(k)) => BootstrapCredentials {
                 admin_token: t.expose().to_owned(),
                 api_key: k.expose().to_owned(),
+                vault_password: None,
             },
             _ => BootstrapCredentials::random(),
         };
+        bootstrap.vault_password = Some(match secrets.get(&entry(Item::SandboxVaultPassword))? {
+            Some(p) => p.expose().to_owned(),
+            None => BootstrapCredentials::random_vault_password(),
+        });
         let config = SandboxConfig {
             seed_assets: if data.exists() { 0 } else { FIRST_RUN_ASSETS },
             data: Some(data),
             bootstrap: Some(bootstrap),
+            // No controls: nothing outside the app may fault, time-shift or
+            // read this sandbox (a debug build's E2E seam aside).
+            control: test_seam::control_secret(),
             ..SandboxConfig::default()
         };
         let sandbox = Sandbox::start(config)
@@ -77,6 +92,10 @@ impl EmbeddedSandbox {
             &Secret::new(creds.jwt_keys_api_key.as_str()),
         )?;
         if let Some(admin) = creds.vault_users.iter().find(|u| u.role == "admin") {
+            secrets.set(
+                &entry(Item::SandboxVaultPassword),
+                &Secret::new(admin.password.as_str()),
+            )?;
             // The sandbox is on this computer: no proxy could reach it.
             let http = HttpClient::with_network(HttpConfig::default(), &NetworkSettings::direct())?;
             let vault_url = sandbox.vault_url();
@@ -106,9 +125,49 @@ impl EmbeddedSandbox {
             .map(|u| u.email.clone())
     }
 
+    /// Installs a fault rule in the running sandbox (the in-process tests'
+    /// way in, since it mounts no `/sandbox/faults`).
+    #[cfg(test)]
+    pub async fn add_fault(&self, rule: portal_sandbox::FaultRule) {
+        let running = self.running.lock().await;
+        let Some(sandbox) = running.as_ref() else {
+            panic!("the embedded sandbox is not running");
+        };
+        sandbox.add_fault(rule);
+    }
+
     pub async fn stop(&self) {
         if let Some(sandbox) = self.running.lock().await.take() {
             sandbox.shutdown().await;
         }
+    }
+}
+
+/// Test seam, debug builds only (like `portal_sandbox`'s secret ledger):
+/// the end-to-end tests drive the real app, whose embedded sandbox mounts
+/// no controls. `PORTAL_TEST_SANDBOX_CONTROL_SECRET` mounts the `/sandbox`
+/// controls behind that secret (sent as `X-Sandbox-Control`), so a test can
+/// install a fault (`tests/e2e/keys.test.mjs`). A release build compiles
+/// [`control_secret`](test_seam::control_secret) to `None` and never reads
+/// the variable.
+mod test_seam {
+    use portal_sandbox::ControlSecret;
+
+    #[cfg(debug_assertions)]
+    pub fn control_secret() -> Option<ControlSecret> {
+        let value = std::env::var("PORTAL_TEST_SANDBOX_CONTROL_SECRET").ok()?;
+        let secret = ControlSecret::new(value);
+        if secret.is_none() {
+            tracing::warn!(
+                "PORTAL_TEST_SANDBOX_CONTROL_SECRET is too short or not printable: ignored"
+            );
+        }
+        secret
+    }
+
+    #[cfg(not(debug_assertions))]
+    #[inline(always)]
+    pub fn control_secret() -> Option<ControlSecret> {
+        None
     }
 }

@@ -1,6 +1,7 @@
 // Starts tauri-driver (which starts WebKitWebDriver) and opens sessions on
 // the built debug app, each with its own empty data directory.
 import { spawn, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -14,6 +15,14 @@ export const TARGET = process.env.CARGO_TARGET_DIR ? resolve(ROOT, process.env.C
 export const APP = process.env.PORTAL_APP_BIN ?? join(TARGET, 'debug/partner-portal');
 export const ARTIFACTS = join(ROOT, 'tests/e2e/artifacts');
 mkdirSync(ARTIFACTS, { recursive: true });
+
+// Test seam of a debug build (src-tauri/src/sandbox.rs, `test_seam`): the
+// app's embedded sandbox mounts no /sandbox controls. With this variable a
+// debug app mounts them behind this secret (sent as X-Sandbox-Control), so
+// a test can install a fault. Random per run; the app inherits it through
+// tauri-driver and WebKitWebDriver. Release builds ignore it.
+export const SANDBOX_CONTROL_SECRET = (process.env.PORTAL_TEST_SANDBOX_CONTROL_SECRET ||=
+  randomBytes(24).toString('base64url'));
 
 // E2E_PORT: run beside another suite (tauri-driver's native port is the next one).
 const PORT = Number(process.env.E2E_PORT ?? 4444);

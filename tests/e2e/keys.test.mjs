@@ -2,7 +2,7 @@
 // the app, upload its public half, verify, sign, test playback, delete.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDriver, stopDriver, launch, byTestId, screenshot, textOf } from './harness.mjs';
+import { startDriver, stopDriver, launch, byTestId, screenshot, textOf, SANDBOX_CONTROL_SECRET } from './harness.mjs';
 import { harvestKeyring } from './secrets/lib.mjs';
 
 let session;
@@ -94,9 +94,11 @@ test('an upload that fails (sandbox fault) keeps the key as not uploaded, and re
   const jwtKeysUrl = await textOf(browser, 'settings-url-jwt-keys');
   const base = jwtKeysUrl.replace(/\/jwt-keys\/v2\/?$/, '');
   assert.match(base, /^http:\/\/127\.0\.0\.1:\d+$/);
+  // The embedded sandbox mounts its controls only in a debug build started
+  // with the test secret (harness.mjs); it is private otherwise.
   const fault = await fetch(`${base}/sandbox/faults`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', 'X-Sandbox-Control': SANDBOX_CONTROL_SECRET },
     body: JSON.stringify('POST /jwt-keys/v2/jwt_keys=status:503,times:1'),
   });
   assert.ok(fault.ok, `installing the fault failed: ${fault.status}`);

@@ -53,9 +53,10 @@ fn service_of(item: &Item) -> Option<Service> {
     match item {
         Item::VaultStreamToken => Some(Service::VaultStream),
         Item::JwtKeysApiKey => Some(Service::JwtKeys),
-        Item::VaultPassword | Item::VaultAccessToken | Item::VaultRefreshToken => {
-            Some(Service::Vault)
-        }
+        Item::VaultPassword
+        | Item::VaultAccessToken
+        | Item::VaultRefreshToken
+        | Item::SandboxVaultPassword => Some(Service::Vault),
         Item::SavedToken(_)
         | Item::PrivateKey(_)
         | Item::ActivityLogKey

@@ -102,9 +102,10 @@ impl RemovedProfile {
 
     fn tally(&mut self, item: &Item) {
         match item {
-            Item::VaultStreamToken | Item::JwtKeysApiKey | Item::VaultPassword => {
-                self.credentials += 1
-            }
+            Item::VaultStreamToken
+            | Item::JwtKeysApiKey
+            | Item::VaultPassword
+            | Item::SandboxVaultPassword => self.credentials += 1,
             Item::VaultAccessToken | Item::VaultRefreshToken => self.session_tokens += 1,
             Item::SavedToken(_) => self.saved_tokens += 1,
             Item::PrivateKey(_) => self.private_keys += 1,

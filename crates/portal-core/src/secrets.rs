@@ -54,6 +54,9 @@ pub enum Item {
     VaultPassword,
     VaultAccessToken,
     VaultRefreshToken,
+    /// The password of the embedded sandbox's Vault users (random per
+    /// install; the app logs in with it).
+    SandboxVaultPassword,
     /// A token value the user chose to keep after the one-time reveal.
     SavedToken(String),
     /// A private signing key (PKCS#8 PEM), by local key id.
@@ -76,6 +79,7 @@ impl Item {
             Self::VaultPassword => "vault-password".into(),
             Self::VaultAccessToken => "vault-access-token".into(),
             Self::VaultRefreshToken => "vault-refresh-token".into(),
+            Self::SandboxVaultPassword => "sandbox-vault-password".into(),
             Self::SavedToken(id) => format!("saved-token/{id}"),
             Self::PrivateKey(id) => format!("private-key/{id}"),
             Self::ActivityLogKey => "activity-log-key".into(),
@@ -107,12 +111,13 @@ impl Item {
     }
 
     /// The items every profile may hold, whatever its indexes say.
-    pub const FIXED: [Item; 5] = [
+    pub const FIXED: [Item; 6] = [
         Item::VaultStreamToken,
         Item::JwtKeysApiKey,
         Item::VaultPassword,
         Item::VaultAccessToken,
         Item::VaultRefreshToken,
+        Item::SandboxVaultPassword,
     ];
 }
 

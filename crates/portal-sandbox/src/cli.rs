@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::{FaultRule, RateLimits, Sandbox, SandboxConfig};
+use crate::{ControlSecret, FaultRule, RateLimits, Sandbox, SandboxConfig};
 
 /// Default port of `portal sandbox` (the embedded sandbox uses a random one).
 pub const DEFAULT_PORT: u16 = 4780;
@@ -18,8 +18,8 @@ pub struct SandboxArgs {
     #[arg(long, default_value_t = DEFAULT_PORT)]
     pub port: u16,
 
-    /// Address to bind. Anything but loopback exposes unauthenticated
-    /// sandbox controls to the network.
+    /// Address to bind. Anything but loopback exposes the sandbox and its
+    /// printed credentials to the network.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: IpAddr,
 
@@ -84,6 +84,9 @@ impl SandboxArgs {
             },
             upload_limit: self.max_upload_bytes,
             transform_delay: Duration::from_millis(self.transform_delay_ms),
+            // A new secret per run, printed in the banner: only whoever
+            // started the sandbox can use its controls.
+            control: Some(ControlSecret::random()),
             ..SandboxConfig::default()
         }
     }
@@ -121,6 +124,8 @@ pub fn connection_json(sandbox: &Sandbox) -> serde_json::Value {
         "jwt_keys_url": sandbox.jwt_keys_url(),
         "vault_url": sandbox.vault_url(),
         "sandbox_url": sandbox.sandbox_url(),
+        "control_header": ControlSecret::HEADER,
+        "control_secret": sandbox.control_secret(),
         "credentials": sandbox.credentials(),
     })
 }

@@ -11,14 +11,40 @@ pub struct Clock {
     offset_ms: AtomicI64,
 }
 
+/// The furthest the clock may be moved: 100 years (in seconds). Far enough
+/// for any expiry a test wants to pass, near enough that "now" plus any
+/// TTL the services accept stays a valid date (no overflow anywhere).
+pub const MAX_OFFSET_SECONDS: i64 = 100 * 366 * 86_400;
+
 impl Clock {
     pub fn now(&self) -> DateTime<Utc> {
-        Utc::now() + Duration::milliseconds(self.offset_ms.load(Ordering::Relaxed))
+        let offset = Duration::milliseconds(self.offset_ms.load(Ordering::Relaxed));
+        let now = Utc::now();
+        now.checked_add_signed(offset).unwrap_or(now)
     }
 
-    pub fn advance(&self, seconds: i64) {
+    /// Moves the clock `seconds` forward. Refused (and nothing moves) when
+    /// `seconds` is negative or the total offset would pass
+    /// [`MAX_OFFSET_SECONDS`].
+    pub fn advance(&self, seconds: i64) -> Result<(), String> {
+        if seconds < 0 {
+            return Err("the clock only moves forward".into());
+        }
+        let max_ms = MAX_OFFSET_SECONDS * 1000;
         self.offset_ms
-            .fetch_add(seconds.saturating_mul(1000), Ordering::Relaxed);
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |current| {
+                seconds
+                    .checked_mul(1000)
+                    .and_then(|ms| current.checked_add(ms))
+                    .filter(|total| *total <= max_ms)
+            })
+            .map(|_| ())
+            .map_err(|current| {
+                format!(
+                    "the clock may move at most {MAX_OFFSET_SECONDS} s (100 years) in all; it is {} s ahead already",
+                    current / 1000
+                )
+            })
     }
 
     pub fn offset_seconds(&self) -> i64 {

@@ -41,6 +41,52 @@ pub struct SandboxConfig {
     /// Bootstrap credentials kept by the caller (e.g. in the app's keychain).
     /// Given, the sandbox stores them only as hashes, even with `data`.
     pub bootstrap: Option<BootstrapCredentials>,
+    /// The `/sandbox` controls (faults, request log, clock, rate limits).
+    /// `None` (the default, and the app's embedded sandbox) does not mount
+    /// them at all; `Some` mounts them behind this secret, which every
+    /// control request must send as `X-Sandbox-Control`.
+    pub control: Option<ControlSecret>,
+}
+
+/// The per-run secret that opens the `/sandbox` controls: a page in a
+/// browser, or any other local program, cannot change faults or the clock,
+/// or read the request log, without it.
+#[derive(Clone)]
+pub struct ControlSecret(String);
+
+impl ControlSecret {
+    /// The header that carries it.
+    pub const HEADER: &'static str = "x-sandbox-control";
+
+    /// 32 random bytes, base64url.
+    pub fn random() -> Self {
+        ControlSecret(crate::ids::secret(32))
+    }
+
+    /// A secret chosen by the caller (e.g. a test harness). `None` when it
+    /// is too short to be a secret (fewer than 16 characters) or is not a
+    /// valid header value.
+    pub fn new(value: impl Into<String>) -> Option<Self> {
+        let value = value.into();
+        let valid = value.len() >= 16 && value.bytes().all(|b| b.is_ascii_graphic());
+        valid.then_some(ControlSecret(value))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether `given` is this secret. Both sides are hashed first, so the
+    /// comparison's timing says nothing about the secret.
+    pub fn matches(&self, given: &[u8]) -> bool {
+        crate::ids::sha256_hex(given) == crate::ids::sha256_hex(self.0.as_bytes())
+    }
+}
+
+impl std::fmt::Debug for ControlSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ControlSecret(<redacted>)")
+    }
 }
 
 /// The admin token and API key a caller wants the sandbox to accept. The
@@ -51,15 +97,26 @@ pub struct BootstrapCredentials {
     /// A `vst_live_…` value.
     pub admin_token: String,
     pub api_key: String,
+    /// The password of every seeded Vault user. `None` keeps the documented
+    /// public test password (`Password123!`); given, it replaces that
+    /// password at every start, also in a persisted sandbox that had it.
+    pub vault_password: Option<String>,
 }
 
 impl BootstrapCredentials {
-    /// Fresh random values of the right shape.
+    /// Fresh random values of the right shape, a random Vault password
+    /// included.
     pub fn random() -> Self {
         Self {
             admin_token: format!("vst_live_{}", crate::ids::secret(32)),
             api_key: crate::ids::alnum(40),
+            vault_password: Some(Self::random_vault_password()),
         }
+    }
+
+    /// A random Vault password (24 random bytes, base64url).
+    pub fn random_vault_password() -> String {
+        crate::ids::secret(24)
     }
 }
 
@@ -84,6 +141,7 @@ impl Default for SandboxConfig {
             quota: QuotaLimits::default(),
             bootstrap: None,
             request_log_capacity: 10_000,
+            control: None,
         }
     }
 }
@@ -98,7 +156,8 @@ pub struct RateLimits {
     pub writes_per_minute: u32,
     /// Multipart uploads per window (documented: 10/min).
     pub uploads_per_minute: u32,
-    /// Window length in seconds; 60 unless a test wants it shorter.
+    /// Window length in seconds, 1 to 86 400; 60 unless a test wants it
+    /// shorter.
     #[serde(default = "default_window")]
     pub window_seconds: u64,
 }
@@ -119,6 +178,20 @@ impl Default for RateLimits {
 }
 
 impl RateLimits {
+    /// Longest window accepted: one day.
+    pub const MAX_WINDOW_SECONDS: u64 = 86_400;
+
+    /// Whether these limits can be enforced (the window is 1 s to a day).
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1..=Self::MAX_WINDOW_SECONDS).contains(&self.window_seconds) {
+            return Err(format!(
+                "window_seconds must be between 1 and {}",
+                Self::MAX_WINDOW_SECONDS
+            ));
+        }
+        Ok(())
+    }
+
     /// No rate limiting at all.
     pub fn unlimited() -> Self {
         RateLimits {

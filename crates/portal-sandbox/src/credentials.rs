@@ -12,7 +12,8 @@ pub struct SandboxCredentials {
     pub vaultstream_admin_token: String,
     /// API key of the JWT keys API.
     pub jwt_keys_api_key: String,
-    /// Seeded Vault users (all with the documented password).
+    /// Seeded Vault users (with the documented password, unless the caller
+    /// gave another in [`crate::BootstrapCredentials::vault_password`]).
     pub vault_users: Vec<VaultUser>,
 }
 
@@ -56,6 +57,7 @@ pub fn banner(
     vault_url: &str,
     sandbox_url: &str,
     creds: &SandboxCredentials,
+    control: Option<&str>,
     persisted: Option<&std::path::Path>,
 ) -> String {
     let mut out = String::new();
@@ -93,12 +95,25 @@ pub fn banner(
             user.email, user.password, user.role, user.tenant
         ));
     }
-    line(format!(
-        "  try          curl -H 'Content-Type: application/json' -d '{{\"email\":\"admin@eventzr.com\",\"password\":\"Password123!\"}}' {vault_url}/auth/v1/login"
-    ));
+    if let Some(admin) = creds.vault_users.iter().find(|u| u.role == "admin") {
+        line(format!(
+            "  try          curl -H 'Content-Type: application/json' -d '{{\"email\":\"{}\",\"password\":\"{}\"}}' {vault_url}/auth/v1/login",
+            admin.email, admin.password
+        ));
+    }
     line(String::new());
     line(format!(
-        "Sandbox controls: {sandbox_url}/health, /faults, /requests, /clock, /rate-limits, /playback/{{video_id}}?jwt=…"
+        "Sandbox: {sandbox_url}/health, /playback/{{video_id}}?jwt=…, /player/{{content_id}}?jwt=…"
     ));
+    if let Some(secret) = control {
+        line(
+            "  controls     /faults, /requests, /clock, /rate-limits (JSON bodies only), with the header"
+                .into(),
+        );
+        line(format!("               X-Sandbox-Control: {secret}"));
+        line(format!(
+            "  try          curl -H 'X-Sandbox-Control: {secret}' {sandbox_url}/faults"
+        ));
+    }
     out
 }

@@ -30,6 +30,10 @@
 //! `POST /vault/vault/v1/assets=drop,after,times:1`,
 //! `* /vault/**=latency:1500`.
 //!
+//! A rule needs a status in 100..=599, a rate in 0..=1, a latency of at
+//! most [`MAX_LATENCY_MS`] and a retry-after of at most [`MAX_RETRY_AFTER`]
+//! ([`FaultRule::validate`], checked on every way in).
+//!
 //! Rules come from `--fault RULE` (repeatable), `PORTAL_SANDBOX_FAULTS`
 //! (rules separated by `;`) and `/sandbox/faults`. The first matching rule
 //! applies. Sandbox endpoints (`/sandbox/…`) are never faulted.
@@ -208,10 +212,26 @@ fn apply_item(
     Ok(())
 }
 
+/// Longest latency a rule may add: 10 minutes.
+pub const MAX_LATENCY_MS: u64 = 600_000;
+/// Largest `retry-after` a rule may announce: one day.
+pub const MAX_RETRY_AFTER: u64 = 86_400;
+
 impl FaultRule {
-    fn validate(&self) -> Result<(), String> {
+    /// Whether the rule can be applied: status 100..=599, rate 0..=1,
+    /// latency at most 10 minutes, retry-after at most a day, a path.
+    /// Every way in (text, JSON, config, [`crate::Sandbox::add_fault`])
+    /// checks it, so no rule reaches the middleware that could make it
+    /// panic or overflow.
+    pub fn validate(&self) -> Result<(), String> {
         if !(0.0..=1.0).contains(&self.rate) {
             return Err("`rate` must be between 0 and 1".into());
+        }
+        if self.latency_ms > MAX_LATENCY_MS {
+            return Err(format!("`latency` must be at most {MAX_LATENCY_MS} ms"));
+        }
+        if self.retry_after.is_some_and(|s| s > MAX_RETRY_AFTER) {
+            return Err(format!("`retry-after` must be at most {MAX_RETRY_AFTER} s"));
         }
         if let Some(status) = self.status {
             if !(100..=599).contains(&status) {
@@ -360,7 +380,7 @@ impl Faults {
                 continue;
             }
             if let Some(n) = installed.remaining.as_mut() {
-                *n -= 1;
+                *n = n.saturating_sub(1);
             }
             installed.hits += 1;
             return Some((installed.id.clone(), installed.spec.clone()));

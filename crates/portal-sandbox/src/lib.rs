@@ -8,8 +8,14 @@
 //!   ([`vaultstream`] has the scope each call needs),
 //! - `/jwt-keys/v2/…`: the JWT keys API,
 //! - `/vault/…`: the multi-tenant Vault Service,
-//! - `/sandbox/…`: sandbox-only controls (faults, request log, clock, rate
-//!   limits, playback checks; see [`sandbox_api`]).
+//! - `/sandbox/…`: health and playback checks, and, only when
+//!   [`SandboxConfig::control`] holds a secret (`portal sandbox` makes one
+//!   per run), the controls: faults, request log, clock, rate limits (see
+//!   [`sandbox_api`]). The app's embedded sandbox has no controls.
+//!
+//! Every request must name the sandbox as `Host` (`127.0.0.1:PORT`,
+//! `localhost:PORT`), against DNS rebinding; every error, axum's own
+//! rejections included, is answered in the addressed service's envelope.
 //!
 //! The OpenAPI documents in `docs/api/` describe every call and are checked
 //! against the sandbox's responses by this crate's tests.
@@ -41,12 +47,14 @@ mod credentials;
 mod db;
 mod error;
 pub mod faults;
+mod host;
 mod ids;
 mod jwt;
 mod jwt_keys;
 mod ledger;
 mod playback;
 mod rate_limit;
+mod rejections;
 mod request_log;
 pub mod sandbox_api;
 mod seed;
@@ -56,7 +64,7 @@ mod validate;
 mod vault;
 pub mod vaultstream;
 
-pub use config::{BootstrapCredentials, QuotaLimits, RateLimits, SandboxConfig};
+pub use config::{BootstrapCredentials, ControlSecret, QuotaLimits, RateLimits, SandboxConfig};
 pub use context::Service;
 pub use credentials::{SandboxCredentials, VaultUser};
 pub use faults::{FaultAction, FaultRule};

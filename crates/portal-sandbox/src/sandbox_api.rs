@@ -1,5 +1,14 @@
-//! Sandbox-only endpoints under `/sandbox` (never faulted, no auth: the
-//! sandbox binds to loopback).
+//! Sandbox-only endpoints under `/sandbox` (never faulted).
+//!
+//! Health and the two player checks are always there and need no
+//! credential. The controls (faults, request log, clock, rate limits) are
+//! mounted only when [`crate::SandboxConfig::control`] holds a secret (the
+//! standalone `portal sandbox` makes one per run and prints it; the app's
+//! embedded sandbox has none, so they do not exist there). Each control
+//! request must then send that secret as `X-Sandbox-Control` (401
+//! otherwise), and a body only as `Content-Type: application/json` (415
+//! otherwise): a web page can make neither kind of request without a CORS
+//! preflight, which the sandbox never grants.
 //!
 //! | endpoint | what |
 //! |---|---|
@@ -19,8 +28,9 @@
 use std::collections::HashMap;
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::middleware::{from_fn, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
 use axum::{Json, Router};
@@ -28,18 +38,42 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::clock::to_db;
+use crate::config::ControlSecret;
 use crate::config::RateLimits;
 use crate::context::{Service, JWT_KEYS_PREFIX, VAULTSTREAM_PREFIX, VAULT_PREFIX};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{parse_json, ApiError, ApiResult};
 use crate::faults::FaultRule;
 use crate::playback;
 use crate::state::{origin_of, AppState};
 
 const SERVICE: Service = Service::Sandbox;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router(control: Option<ControlSecret>) -> Router<AppState> {
+    let public = Router::new()
         .route("/health", get(health))
+        .route("/playback/{video_id}", get(playback::playback))
+        .route("/player/{content_id}", get(playback::player));
+    let router = match control {
+        Some(secret) => public.merge(controls().layer(from_fn(move |req: Request, next: Next| {
+            require_control(secret.clone(), req, next)
+        }))),
+        None => public,
+    };
+    router
+        .fallback(|| async {
+            ApiError::status(SERVICE, StatusCode::NOT_FOUND, "no such sandbox endpoint")
+        })
+        .method_not_allowed_fallback(|| async {
+            ApiError::status(
+                SERVICE,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method not allowed on this sandbox endpoint",
+            )
+        })
+}
+
+fn controls() -> Router<AppState> {
+    Router::new()
         .route(
             "/faults",
             get(list_faults)
@@ -51,11 +85,40 @@ pub fn router() -> Router<AppState> {
         .route("/requests", get(list_requests).delete(clear_requests))
         .route("/clock", get(get_clock).post(move_clock))
         .route("/rate-limits", get(get_rate_limits).put(set_rate_limits))
-        .route("/playback/{video_id}", get(playback::playback))
-        .route("/player/{content_id}", get(playback::player))
-        .fallback(|| async {
-            ApiError::status(SERVICE, StatusCode::NOT_FOUND, "no such sandbox endpoint")
-        })
+}
+
+/// Only a request carrying the control secret reaches a control, and a
+/// body only as JSON.
+async fn require_control(secret: ControlSecret, req: Request, next: Next) -> Response {
+    let given = req.headers().get(ControlSecret::HEADER);
+    if !given.is_some_and(|v| secret.matches(v.as_bytes())) {
+        return ApiError::status(
+            SERVICE,
+            StatusCode::UNAUTHORIZED,
+            "the sandbox controls need the secret printed at start, as the X-Sandbox-Control header",
+        )
+        .into_response();
+    }
+    let has_body = matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH);
+    if has_body && !is_json(req.headers()) {
+        return ApiError::status(
+            SERVICE,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the body as JSON with Content-Type: application/json",
+        )
+        .into_response();
+    }
+    next.run(req).await
+}
+
+/// `Content-Type: application/json` exactly (parameters such as
+/// `charset` allowed), nothing a form or `text/plain` could send.
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
 }
 
 fn bad_request(message: impl Into<String>) -> ApiError {
@@ -78,9 +141,10 @@ fn rules_from(body: &[u8]) -> ApiResult<Vec<FaultRule>> {
         serde_json::from_slice(body).map_err(|e| bad_request(format!("invalid JSON: {e}")))?;
     let items = match value {
         Value::Array(items) => items,
-        Value::Object(ref obj) if obj.contains_key("rules") => {
-            obj["rules"].as_array().cloned().unwrap_or_default()
-        }
+        Value::Object(ref obj) if obj.contains_key("rules") => obj["rules"]
+            .as_array()
+            .cloned()
+            .ok_or_else(|| bad_request("`rules` must be an array of rules"))?,
         Value::Object(ref obj) if obj.contains_key("rule") => vec![obj["rule"].clone()],
         other => vec![other],
     };
@@ -91,7 +155,12 @@ fn rules_from(body: &[u8]) -> ApiResult<Vec<FaultRule>> {
                 .parse::<FaultRule>()
                 .map_err(|e| bad_request(e.to_string())),
             other => serde_json::from_value::<FaultRule>(other)
-                .map_err(|e| bad_request(format!("invalid fault rule: {e}"))),
+                .map_err(|e| bad_request(format!("invalid fault rule: {e}")))
+                .and_then(|rule| {
+                    rule.validate()
+                        .map(|()| rule)
+                        .map_err(|e| bad_request(format!("invalid fault rule: {e}")))
+                }),
         })
         .collect()
 }
@@ -193,10 +262,7 @@ async fn move_clock(State(state): State<AppState>, body: Bytes) -> ApiResult<Jso
         state.clock.reset();
     }
     if let Some(seconds) = req.advance_seconds {
-        if seconds < 0 {
-            return Err(bad_request("the clock only moves forward"));
-        }
-        state.clock.advance(seconds);
+        state.clock.advance(seconds).map_err(bad_request)?;
     }
     Ok(Json(clock_json(&state)))
 }
@@ -207,10 +273,11 @@ async fn get_rate_limits(State(state): State<AppState>) -> Json<RateLimits> {
 
 async fn set_rate_limits(
     State(state): State<AppState>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Json<RateLimits>> {
-    let limits: RateLimits = serde_json::from_slice(&body)
-        .map_err(|e| bad_request(format!("invalid rate limits: {e}")))?;
+    let limits: RateLimits = parse_json(SERVICE, &headers, &body)?;
+    limits.validate().map_err(bad_request)?;
     state.rate_limiter.set_limits(limits);
     Ok(Json(limits))
 }

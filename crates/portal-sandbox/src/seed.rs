@@ -14,7 +14,7 @@ use crate::clock::to_db;
 use crate::config::QuotaLimits;
 use crate::credentials::VaultUser;
 use crate::db::{get_setting, set_setting, setting_or_insert};
-use crate::vault::auth::{insert_user, NewUser};
+use crate::vault::auth::{insert_user, set_password, NewUser};
 use crate::vault::{Role, SEEDED_PASSWORD};
 use crate::{ids, jwt_keys, vaultstream};
 
@@ -59,13 +59,13 @@ const USERS: [(&str, (&str, &str), &str, Role); 5] = [
 
 const FOLDERS: [&str; 4] = ["Marketing", "Keynotes", "Legal", "Raw footage"];
 
-/// The seeded Vault users, for the banner.
-pub fn vault_users() -> Vec<VaultUser> {
+/// The seeded Vault users, for the banner, with the password they have.
+pub fn vault_users(password: &str) -> Vec<VaultUser> {
     USERS
         .iter()
         .map(|(_, (tenant_id, tenant), email, role)| VaultUser {
             email: (*email).to_owned(),
-            password: SEEDED_PASSWORD.to_owned(),
+            password: password.to_owned(),
             role: role.as_str().to_owned(),
             tenant: (*tenant).to_owned(),
             tenant_id: (*tenant_id).to_owned(),
@@ -117,6 +117,15 @@ pub fn base(
     }
     insert_assets(conn, TENANT_B.0, USERS[3].0, 3, now, 7)?;
     set_setting(conn, "seeded_base", &stamp)?;
+    Ok(())
+}
+
+/// Give every seeded user `password` (a new salt each), replacing the
+/// documented one or a previous run's.
+pub fn set_vault_password(conn: &Connection, password: &str) -> anyhow::Result<()> {
+    for (id, ..) in USERS {
+        set_password(conn, id, password)?;
+    }
     Ok(())
 }
 

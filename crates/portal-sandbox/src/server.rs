@@ -16,17 +16,19 @@ use tokio::task::JoinHandle;
 use tower::ServiceExt;
 
 use crate::clock::Clock;
-use crate::config::SandboxConfig;
+use crate::config::{ControlSecret, SandboxConfig};
 use crate::context::{Service, JWT_KEYS_PREFIX, SANDBOX_PREFIX, VAULTSTREAM_PREFIX, VAULT_PREFIX};
 use crate::credentials::{banner, SandboxCredentials};
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::faults::{DropConnection, Faults};
+use crate::host::Listening;
 use crate::rate_limit::RateLimiter;
 use crate::request_log::RequestLog;
 use crate::state::{AppState, Shared};
 use crate::{
-    context, faults, jwt_keys, rate_limit, request_log, sandbox_api, seed, vault, vaultstream,
+    context, faults, host, jwt_keys, rate_limit, rejections, request_log, sandbox_api, seed, vault,
+    vaultstream,
 };
 
 /// A running sandbox. Dropping it stops the server too (without waiting).
@@ -35,6 +37,7 @@ pub struct Sandbox {
     credentials: SandboxCredentials,
     state: AppState,
     persisted: Option<PathBuf>,
+    control: Option<ControlSecret>,
     stop: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
     _temp_files: Option<tempfile::TempDir>,
@@ -57,6 +60,18 @@ fn prepare(config: &SandboxConfig, clock: &Clock) -> anyhow::Result<Prepared> {
     let (token, api_key) = seed::credentials(&conn, now, config.bootstrap.as_ref())?;
     crate::ledger::record("admin_token", &token);
     crate::ledger::record("api_key", &api_key);
+    let vault_password = match config
+        .bootstrap
+        .as_ref()
+        .and_then(|b| b.vault_password.as_deref())
+    {
+        Some(password) => {
+            seed::set_vault_password(&conn, password)?;
+            crate::ledger::record("password", password);
+            password
+        }
+        None => crate::vault::SEEDED_PASSWORD,
+    };
     if config.seed_assets > 0 {
         let added = seed::assets(&conn, config.seed_assets, now)?;
         seed::extras(&conn, now)?;
@@ -71,7 +86,7 @@ fn prepare(config: &SandboxConfig, clock: &Clock) -> anyhow::Result<Prepared> {
         credentials: SandboxCredentials {
             vaultstream_admin_token: token,
             jwt_keys_api_key: api_key,
-            vault_users: seed::vault_users(),
+            vault_users: seed::vault_users(vault_password),
         },
         vaultstream_secret,
         vault_secret,
@@ -114,6 +129,14 @@ impl Sandbox {
     /// Bind, seed, and serve on the current tokio runtime; returns once
     /// the socket is listening.
     pub async fn start(config: SandboxConfig) -> anyhow::Result<Sandbox> {
+        config
+            .rate_limits
+            .validate()
+            .map_err(|e| anyhow::anyhow!("invalid rate limits: {e}"))?;
+        for rule in &config.faults {
+            rule.validate()
+                .map_err(|e| anyhow::anyhow!("invalid fault rule {rule}: {e}"))?;
+        }
         let (files, temp_files) = files_dir(&config)?;
         let clock = Clock::default();
         let prepared = {
@@ -140,7 +163,12 @@ impl Sandbox {
         for rule in config.faults.iter().cloned() {
             state.faults.add(rule);
         }
-        let app = app(state.clone(), config.upload_limit);
+        let app = app(
+            state.clone(),
+            config.upload_limit,
+            config.control.clone(),
+            Listening(addr),
+        );
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(serve(listener, app, stopped));
         tracing::info!(%addr, "sandbox listening");
@@ -149,6 +177,7 @@ impl Sandbox {
             credentials: prepared.credentials,
             state,
             persisted: config.data.clone(),
+            control: config.control.clone(),
             stop,
             task: Some(task),
             _temp_files: temp_files,
@@ -188,6 +217,12 @@ impl Sandbox {
         &self.credentials
     }
 
+    /// The secret that opens the `/sandbox` controls (send it as
+    /// `X-Sandbox-Control`); `None` when they are not mounted.
+    pub fn control_secret(&self) -> Option<&str> {
+        self.control.as_ref().map(ControlSecret::expose)
+    }
+
     /// Human text with the base URLs and credentials.
     pub fn banner(&self) -> String {
         let mut text = banner(
@@ -196,11 +231,12 @@ impl Sandbox {
             &self.vault_url(),
             &self.sandbox_url(),
             &self.credentials,
+            self.control_secret(),
             self.persisted.as_deref(),
         );
         if !self.addr.ip().is_loopback() {
             text.push_str(&format!(
-                "\nWarning: listening on {}, not only on loopback: anyone who can reach it can use these credentials and the unauthenticated /sandbox controls.\n",
+                "\nWarning: listening on {}, not only on loopback: anyone who can reach it can use these credentials.\n",
                 self.addr.ip()
             ));
         }
@@ -208,7 +244,15 @@ impl Sandbox {
     }
 
     /// Add a fault rule while running.
+    ///
+    /// # Panics
+    /// When the rule is invalid (status outside 100..=599, rate outside
+    /// 0..=1…): a rule built by hand in a test that `/sandbox/faults`
+    /// would refuse.
     pub fn add_fault(&self, rule: crate::FaultRule) {
+        if let Err(e) = rule.validate() {
+            panic!("add_fault({rule}): {e}");
+        }
         self.state.faults.add(rule);
     }
 
@@ -223,12 +267,24 @@ impl Sandbox {
     }
 
     /// Move the sandbox clock forward (as `POST /sandbox/clock`).
+    ///
+    /// # Panics
+    /// When `seconds` is negative or moves the clock more than 100 years in
+    /// all: a test asking for that has a bug.
     pub fn advance_clock(&self, seconds: i64) {
-        self.state.clock.advance(seconds.max(0));
+        if let Err(e) = self.state.clock.advance(seconds) {
+            panic!("advance_clock({seconds}): {e}");
+        }
     }
 
     /// Change the rate limits while running.
+    ///
+    /// # Panics
+    /// When the window is not 1 s to a day (a bug in the calling test).
     pub fn set_rate_limits(&self, limits: crate::RateLimits) {
+        if let Err(e) = limits.validate() {
+            panic!("set_rate_limits: {e}");
+        }
         self.state.rate_limiter.set_limits(limits);
     }
 
@@ -247,16 +303,23 @@ impl Drop for Sandbox {
     }
 }
 
-fn app(state: AppState, upload_limit: u64) -> Router {
+fn app(
+    state: AppState,
+    upload_limit: u64,
+    control: Option<ControlSecret>,
+    listening: Listening,
+) -> Router {
     Router::new()
         .nest(VAULTSTREAM_PREFIX, vaultstream::router())
         .nest(JWT_KEYS_PREFIX, jwt_keys::router())
         .nest(VAULT_PREFIX, vault::router(upload_limit))
-        .nest(SANDBOX_PREFIX, sandbox_api::router())
+        .nest(SANDBOX_PREFIX, sandbox_api::router(control))
         .fallback(unknown_path)
+        .layer(from_fn(rejections::in_envelope))
         .layer(from_fn_with_state(state.clone(), rate_limit::enforce))
         .layer(from_fn_with_state(state.clone(), faults::inject))
         .layer(from_fn_with_state(state.clone(), request_log::record))
+        .layer(from_fn_with_state(listening, host::guard))
         .layer(from_fn(context::with_request_id))
         .with_state(state)
 }

@@ -117,7 +117,9 @@ pub async fn vault_session(ctx: State<'_, AppCtx>) -> Result<Option<VaultSession
 }
 
 /// Logs in; the tokens stay in the secret store, the password is kept only
-/// when `remember`.
+/// when `remember`. In the embedded sandbox an empty password means the
+/// one the app gave its Vault users (random, in the secret store), so the
+/// user can sign in again as any of them without ever seeing it.
 #[tauri::command]
 #[instrument(skip(ctx, password), err)]
 pub async fn vault_login(
@@ -127,8 +129,13 @@ pub async fn vault_login(
     remember: bool,
 ) -> Result<VaultSessionView> {
     // Wrapped first, so it is zeroized even when the context fails.
-    let password = Secret::from(password);
+    let mut password = Secret::from(password);
     let pc = ctx.active_context().await?;
+    if password.expose().is_empty() && pc.profile.embedded_sandbox {
+        if let Some(stored) = pc.stored(portal_core::secrets::Item::SandboxVaultPassword)? {
+            password = stored;
+        }
+    }
     let identity = pc.vault_login(&email, &password, remember).await?;
     Ok(session_view(identity))
 }

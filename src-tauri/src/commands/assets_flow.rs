@@ -181,11 +181,32 @@ async fn assets_from_session_to_upload_delete_and_logout() {
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::NoCredentials);
 
+    // The embedded vault's users have a random password, kept in the
+    // secret store, not the documented public one.
+    let password = ctx
+        .secrets()
+        .unwrap()
+        .get(&portal_core::secrets::EntryName::new(
+            crate::commands::profiles::SANDBOX_PROFILE,
+            portal_core::secrets::Item::SandboxVaultPassword,
+        ))
+        .unwrap()
+        .expect("the sandbox's Vault password is in the secret store");
+    let documented = vault_login(
+        app.state(),
+        "organizer@eventzr.com".into(),
+        "Password123!".into(),
+        false,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(documented.code, ErrorCode::Unauthorized);
+
     // An organizer may create but not delete.
     let organizer = vault_login(
         app.state(),
         "organizer@eventzr.com".into(),
-        "Password123!".into(),
+        password.expose().to_owned(),
         false,
     )
     .await
@@ -200,6 +221,12 @@ async fn assets_from_session_to_upload_delete_and_logout() {
             .allowed
     };
     assert!(may(AssetAction::Create) && !may(AssetAction::Delete));
+
+    // An empty password in the embedded sandbox: the one the app keeps.
+    let developer = vault_login(app.state(), "dev@eventzr.com".into(), String::new(), false)
+        .await
+        .unwrap();
+    assert_eq!(developer.identity.role, Role::User);
     let bad = vault_login(
         app.state(),
         "organizer@eventzr.com".into(),

@@ -37,18 +37,10 @@ async fn sandbox_app(prefix: &str) -> (tauri::App<tauri::test::MockRuntime>, std
     (app, dir)
 }
 
-/// Installs a sandbox fault rule (`/sandbox/faults` needs no credentials).
+/// Installs a fault rule in the embedded sandbox, in process: it mounts no
+/// `/sandbox/faults` to call over HTTP.
 async fn fault(ctx: &AppCtx, rule: &str) {
-    let pc = ctx.active_context().await.unwrap();
-    let url = join(
-        sandbox_base(pc.url(Service::JwtKeys)).unwrap(),
-        "/sandbox/faults",
-    )
-    .unwrap();
-    let call = Call::new(Service::JwtKeys, tauri::http::Method::POST, url)
-        .json(serde_json::Value::String(rule.to_owned()));
-    let resp = pc.http.send(&call).await.unwrap();
-    assert!(resp.status.is_success(), "{:?}", resp.json());
+    ctx.sandbox.add_fault(rule.parse().unwrap()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -324,5 +316,51 @@ async fn keys_kept_here_are_listed_unchecked_while_the_service_does_not_answer()
         row_pairing(&answered, &local.local_id),
         Some(Pairing::NotUploaded)
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The embedded sandbox is private to the app: none of its controls is
+/// mounted (with or without a secret), and a request naming another host
+/// (DNS rebinding) is refused. Playback checks stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_embedded_sandbox_mounts_no_controls_and_refuses_other_hosts() {
+    let (app, dir) = sandbox_app("pp-sandbox-private").await;
+    let pc = app.state::<AppCtx>().active_context().await.unwrap();
+    let base = sandbox_base(pc.url(Service::JwtKeys)).unwrap().to_owned();
+    let send = |method: tauri::http::Method, path: &str| {
+        let call = Call::new(Service::JwtKeys, method, join(&base, path).unwrap())
+            .json(serde_json::json!("* /**=status:500"));
+        let http = pc.http.clone();
+        async move { http.send(&call).await.unwrap().status.as_u16() }
+    };
+    for (method, path) in [
+        (tauri::http::Method::POST, "/sandbox/faults"),
+        (tauri::http::Method::GET, "/sandbox/faults"),
+        (tauri::http::Method::GET, "/sandbox/requests"),
+        (tauri::http::Method::POST, "/sandbox/clock"),
+        (tauri::http::Method::PUT, "/sandbox/rate-limits"),
+    ] {
+        assert_eq!(send(method, path).await, 404, "{path}");
+    }
+    assert_eq!(send(tauri::http::Method::GET, "/sandbox/health").await, 200);
+    // Nothing was installed: the JWT keys API answers normally.
+    keys_overview(app.state()).await.unwrap();
+
+    // A rebinding page's request carries its own name as Host.
+    let port = base.rsplit(':').next().unwrap();
+    let mut stream = tokio::net::TcpStream::connect(format!("127.0.0.1:{port}"))
+        .await
+        .unwrap();
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    stream
+        .write_all(
+            format!("GET /jwt-keys/v2/jwt_keys HTTP/1.1\r\nHost: evil.example:{port}\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
     let _ = std::fs::remove_dir_all(&dir);
 }

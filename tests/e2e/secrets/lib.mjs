@@ -64,6 +64,7 @@ const CLASS_OF_ITEM = [
   [/\/vaultstream-token$/, 'admin_token'],
   [/\/jwt-keys-api-key$/, 'api_key'],
   [/\/vault-password$/, 'password'],
+  [/\/sandbox-vault-password$/, 'password'],
   [/\/vault-access-token$/, 'access_token'],
   [/\/vault-refresh-token$/, 'refresh_token'],
   [/\/saved-token\/[^/]+$/, 'revealed_token'],

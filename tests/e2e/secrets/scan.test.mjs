@@ -146,6 +146,7 @@ test('an exemption excuses only that secret in that file', () => {
 test('keychain accounts map to classes', () => {
   assert.equal(classOfAccount('Sandbox/vaultstream-token'), 'admin_token');
   assert.equal(classOfAccount('p/vault-refresh-token'), 'refresh_token');
+  assert.equal(classOfAccount('Sandbox/sandbox-vault-password'), 'password');
   assert.equal(classOfAccount('p/private-key/lk_abc'), 'private_key');
   assert.equal(classOfAccount('p/saved-token/tok_1'), 'revealed_token');
 });

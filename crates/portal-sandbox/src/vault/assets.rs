@@ -215,12 +215,13 @@ pub fn check_folder(conn: &Connection, caller: &Caller, folder_id: Option<&str>)
 pub fn check_quota(conn: &Connection, caller: &Caller, size: i64) -> ApiResult<()> {
     let (bytes_used, assets_used, bytes_limit, assets_limit) =
         super::extras::usage(conn, &caller.tenant_id)?;
-    if assets_used + 1 > assets_limit {
+    if assets_used.saturating_add(1) > assets_limit {
         return Err(quota_error(format!(
             "the tenant already holds its limit of {assets_limit} assets"
         )));
     }
-    if bytes_used + size > bytes_limit {
+    // Saturating: `size` comes from the request (up to i64::MAX).
+    if bytes_used.saturating_add(size) > bytes_limit {
         return Err(quota_error(format!(
             "storing {size} more bytes would exceed the tenant's limit of {bytes_limit} bytes ({bytes_used} used)"
         )));

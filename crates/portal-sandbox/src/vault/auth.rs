@@ -185,6 +185,16 @@ pub fn insert_user(conn: &Connection, user: &NewUser<'_>) -> rusqlite::Result<()
     Ok(())
 }
 
+/// Replace a user's password (new salt).
+pub fn set_password(conn: &Connection, user_id: &str, password: &str) -> rusqlite::Result<()> {
+    let salt = ids::alnum(16);
+    conn.execute(
+        "UPDATE users SET password_salt = ?1, password_hash = ?2 WHERE id = ?3",
+        params![salt, password_hash(&salt, password), user_id],
+    )?;
+    Ok(())
+}
+
 fn password_hash(salt: &str, password: &str) -> String {
     ids::sha256_hex(format!("{salt}:{password}").as_bytes())
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use portal_sandbox::{RateLimits, Sandbox, SandboxConfig};
+use portal_sandbox::{ControlSecret, RateLimits, Sandbox, SandboxConfig};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, RequestBuilder};
 use serde_json::{json, Value};
@@ -16,11 +16,13 @@ pub struct Env {
     pub origin: String,
 }
 
-/// What the tests usually want: no rate limits, quick transforms.
+/// What the tests usually want: no rate limits, quick transforms, the
+/// controls mounted (behind a random secret, [`Env::control`]).
 pub fn config() -> SandboxConfig {
     SandboxConfig {
         rate_limits: RateLimits::unlimited(),
         transform_delay: Duration::from_secs(8),
+        control: Some(ControlSecret::random()),
         ..SandboxConfig::default()
     }
 }
@@ -84,6 +86,14 @@ impl Env {
 
     pub fn req(&self, method: Method, path: &str) -> RequestBuilder {
         self.http.request(method, self.url(path))
+    }
+
+    /// A request to a sandbox control (`/sandbox{path}`) with the secret.
+    pub fn control(&self, method: Method, path: &str) -> RequestBuilder {
+        self.req(method, &format!("/sandbox{path}")).header(
+            ControlSecret::HEADER,
+            self.sb.control_secret().expect("the controls are mounted"),
+        )
     }
 
     /// VaultStream call with the admin token.
@@ -181,7 +191,7 @@ impl Env {
 
     /// A sandbox control call; must succeed (checked against sandbox.yaml).
     pub async fn sandbox(&self, method: Method, path: &str, body: Option<Value>) -> Value {
-        let mut req = self.req(method, &format!("/sandbox{path}"));
+        let mut req = self.control(method, path);
         if let Some(b) = body {
             req = req.json(&b);
         }

@@ -237,8 +237,7 @@ async fn admin_endpoints_and_sandbox_routes_are_never_faulted() {
         json!("/x=status:999"),
     ] {
         let r = env
-            .http
-            .post(env.url("/sandbox/faults"))
+            .control(Method::POST, "/faults")
             .json(&bad)
             .send()
             .await
@@ -246,8 +245,7 @@ async fn admin_endpoints_and_sandbox_routes_are_never_faulted() {
         assert_eq!(r.status(), 400, "{bad}");
     }
     let r = env
-        .http
-        .delete(env.url("/sandbox/faults/f999"))
+        .control(Method::DELETE, "/faults/f999")
         .send()
         .await
         .unwrap();

@@ -2,6 +2,7 @@
 //! checked against `docs/api/`, plus faults, rate limits and persistence.
 #![allow(clippy::unwrap_used)]
 
+mod boundary;
 mod common;
 mod docs;
 mod faults;

@@ -305,6 +305,11 @@ async fn provided_bootstrap_credentials_are_never_stored_in_plain_text() {
                 "API key in {}",
                 path.display()
             );
+            assert!(
+                !text.contains(given.vault_password.as_deref().unwrap()),
+                "Vault password in {}",
+                path.display()
+            );
         }
     }
 

@@ -143,6 +143,37 @@ describe('Vault session', () => {
     expect(await screen.findByTestId('assets-table')).toBeVisible();
   });
 
+  it('in the embedded sandbox, an empty password is sent for Rust to fill in; elsewhere it is refused', async () => {
+    const user = userEvent.setup();
+    const backend = show(null, { vault_login: () => sessionView('user') });
+    await openAssets(user);
+    const form = await screen.findByTestId('vault-login-form');
+    expect(within(form).getByTestId('vault-password-sandbox')).toBeVisible();
+    await user.click(within(form).getByTestId('vault-login-submit'));
+    await screen.findByTestId('vault-identity');
+    expect(backend.argsOf('vault_login')[0]).toEqual({
+      email: 'ana@example.com',
+      password: '',
+      remember: false,
+    });
+  });
+
+  it('outside the embedded sandbox the password is required', async () => {
+    const user = userEvent.setup();
+    const backend = show(null, {
+      app_state: () =>
+        appState({ profiles: [profile({ vaultEmail: 'ana@example.com', embeddedSandbox: false })] }),
+    });
+    await openAssets(user);
+    const form = await screen.findByTestId('vault-login-form');
+    expect(within(form).queryByTestId('vault-password-sandbox')).toBeNull();
+    await user.click(within(form).getByTestId('vault-login-submit'));
+    expect(await within(form).findByTestId('vault-login-error')).toHaveTextContent(
+      'Enter the email and the password.',
+    );
+    expect(backend.count('vault_login')).toBe(0);
+  });
+
   it('goes back to the login form once when the session cannot be renewed', async () => {
     const user = userEvent.setup();
     const backend = show('admin', {
