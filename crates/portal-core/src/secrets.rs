@@ -96,6 +96,7 @@ impl Item {
             "vault-password" => Self::VaultPassword,
             "vault-access-token" => Self::VaultAccessToken,
             "vault-refresh-token" => Self::VaultRefreshToken,
+            "sandbox-vault-password" => Self::SandboxVaultPassword,
             "activity-log-key" => Self::ActivityLogKey,
             "activity-log-head" => Self::ActivityLogHead,
             other => {

@@ -206,7 +206,11 @@ async fn with_bootstrap_credentials_no_signing_secret_is_at_rest() {
     let data = dir.path().join("sandbox.db");
     let cfg = || SandboxConfig {
         data: Some(data.clone()),
-        bootstrap: Some(portal_sandbox::BootstrapCredentials::random()),
+        // The documented Vault password, so that `login` below signs in.
+        bootstrap: Some(portal_sandbox::BootstrapCredentials {
+            vault_password: None,
+            ..portal_sandbox::BootstrapCredentials::random()
+        }),
         ..config()
     };
     let first = cfg();
