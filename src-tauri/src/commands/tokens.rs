@@ -1,18 +1,21 @@
-use chrono::{Duration, Utc};
-use portal_core::activity::Action;
+//! Token commands: adapters of the use cases in `portal_core::ops::tokens`,
+//! plus the one-time reveal of a created value (UI mechanics, `reveal.rs`).
+
+use chrono::Utc;
+use portal_core::ops::{self, tokens::RotationPair};
 use portal_core::secrets::Item;
 use portal_core::token_records::{Preferences, RotationReminder, SavedToken, TokenRecords};
 use portal_core::tokens::{
     usage_snippets, ApiToken, CopyWhat, NewToken, ScopeInfo, Snippet, UserJwtRequest, SCOPES,
 };
-use portal_core::{Result, Service};
+use portal_core::Result;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_notification::NotificationExt;
 use tracing::instrument;
 
 use crate::dto::{ClipboardCopy, CreatedTokenView, NewTokenInput, UserJwtView};
 use crate::reveal::Reveals;
-use crate::state::AppCtx;
+use crate::state::{logged, AppCtx};
 use crate::warm::{self, StartupTokens};
 
 /// Every token of the active profile, all pages (never their values). Warns
@@ -55,18 +58,6 @@ pub async fn list_tokens<R: Runtime>(
     Ok(tokens)
 }
 
-fn describe_new(t: &ApiToken) -> String {
-    let expiry = t.expires_at.map_or_else(
-        || "never expires".to_owned(),
-        |e| format!("expires {}", e.format("%Y-%m-%d")),
-    );
-    format!(
-        "Created token '{}' ({}), {expiry}",
-        t.name,
-        t.scopes.join(", ")
-    )
-}
-
 #[tauri::command]
 pub fn token_scopes() -> Vec<ScopeInfo> {
     SCOPES.to_vec()
@@ -82,21 +73,10 @@ pub async fn create_token<R: Runtime>(
     reveals: State<'_, Reveals>,
     input: NewTokenInput,
 ) -> Result<CreatedTokenView> {
-    let new = NewToken {
-        name: input.name,
-        scopes: input.scopes,
-        expires_at: input.expires_at,
-    }
-    .validated()?;
+    // Bad input fails before the embedded sandbox starts.
+    let new = NewToken::from(input).validated()?;
     let pc = ctx.active_context().await?;
-    let credential = pc.credential(Item::VaultStreamToken, Service::VaultStream)?;
-    let created = pc.tokens(&credential).create(&new).await?;
-    ctx.record(
-        &pc.profile.name,
-        Action::TokenCreate,
-        &created.token.id,
-        &describe_new(&created.token),
-    );
+    let created = logged(ops::tokens::create(&pc, ctx.inner(), new).await?);
     Ok(reveals.hold(&app, &pc, created))
 }
 
@@ -170,23 +150,8 @@ pub fn close_reveal<R: Runtime>(app: AppHandle<R>, reveals: State<'_, Reveals>, 
 #[instrument(skip(ctx), err)]
 pub async fn revoke_token(ctx: State<'_, AppCtx>, id: String) -> Result<()> {
     let pc = ctx.active_context().await?;
-    let credential = pc.credential(Item::VaultStreamToken, Service::VaultStream)?;
-    pc.tokens(&credential).revoke(&id).await?;
-    ctx.record(
-        &pc.profile.name,
-        Action::TokenRevoke,
-        &id,
-        &format!("Revoked token {id}"),
-    );
-    TokenRecords::new(ctx.settings.as_ref()).forget(&pc.profile.name, &id)?;
-    // The revoke happened; a saved copy that cannot be removed is only worth a warning.
-    if let Err(e) = pc.forget(Item::SavedToken(id)) {
-        tracing::warn!(
-            "revoked, but the saved copy stays in the keychain: {}",
-            e.message
-        );
-    }
-    Ok(())
+    let done = ops::tokens::revoke(&pc, ctx.inner(), ctx.settings.as_ref(), &id);
+    Ok(logged(done.await?))
 }
 
 /// Creates the replacement of a token: same name, scopes and expiry policy.
@@ -199,16 +164,8 @@ pub async fn rotate_token<R: Runtime>(
     id: String,
 ) -> Result<CreatedTokenView> {
     let pc = ctx.active_context().await?;
-    let credential = pc.credential(Item::VaultStreamToken, Service::VaultStream)?;
-    let rotation = pc.tokens(&credential).rotate(&id).await?;
-    ctx.record(
-        &pc.profile.name,
-        Action::TokenRotate,
-        &rotation.created.token.id,
-        &rotation.summary(),
-    );
-    let created = rotation.created;
-    Ok(reveals.hold(&app, &pc, created))
+    let rotation = logged(ops::tokens::rotate(&pc, ctx.inner(), &id).await?);
+    Ok(reveals.hold(&app, &pc, rotation.created))
 }
 
 /// After a rotation: revoke the old token now, or keep a reminder to.
@@ -220,28 +177,11 @@ pub async fn finish_rotation(
     new_id: String,
     revoke_now: bool,
 ) -> Result<()> {
-    if revoke_now {
-        return revoke_token(ctx, old_id).await;
-    }
     let pc = ctx.active_context().await?;
-    let credential = pc.credential(Item::VaultStreamToken, Service::VaultStream)?;
-    let all = pc.tokens(&credential).list_all().await?;
-    let name_of = |id: &str| {
-        all.iter()
-            .find(|t| t.id == id)
-            .map(|t| t.name.clone())
-            .unwrap_or_default()
-    };
-    let now = Utc::now();
-    TokenRecords::new(ctx.settings.as_ref()).add_reminder(RotationReminder {
-        profile: pc.profile.name.clone(),
-        old_name: name_of(&old_id),
-        new_name: name_of(&new_id),
-        old_id,
-        new_id,
-        created_at: now,
-        remind_at: now + Duration::days(1),
-    })
+    let pair = RotationPair::ids(old_id, new_id);
+    let (settings, recorder) = (ctx.settings.as_ref(), ctx.inner());
+    let done = ops::tokens::finish_rotation(&pc, recorder, settings, pair, revoke_now);
+    Ok(logged(done.await?))
 }
 
 #[tauri::command]
@@ -267,24 +207,8 @@ pub async fn create_user_jwt(
     saved_token_id: Option<String>,
 ) -> Result<UserJwtView> {
     let pc = ctx.active_context().await?;
-    let credential = match saved_token_id {
-        Some(id) => pc.credential(Item::SavedToken(id), Service::VaultStream)?,
-        None => pc.credential(Item::VaultStreamToken, Service::VaultStream)?,
-    };
-    let jwt = pc.tokens(&credential).create_user_jwt(&request).await?;
-    let decoded = portal_core::signing::decode(jwt.jwt.expose())?;
-    let (header, claims) = (decoded.header, decoded.claims);
-    let expires_at = jwt.expires_at.or_else(|| {
-        claims["exp"]
-            .as_i64()
-            .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
-    });
-    Ok(UserJwtView {
-        jwt: jwt.jwt.expose().to_owned(),
-        header,
-        claims,
-        expires_at,
-    })
+    let jwt = logged(ops::tokens::user_jwt(&pc, &request, saved_token_id).await?);
+    Ok(UserJwtView::from(jwt))
 }
 
 #[tauri::command]

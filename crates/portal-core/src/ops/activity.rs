@@ -10,18 +10,27 @@ use crate::activity::{to_csv, ActivityEntry, ActivityLog, ActivityReport, ChainV
 use crate::error::{Error, Result};
 use crate::secrets::SecretStore;
 
+/// The log as listed: its entries (only one profile's when asked) and the
+/// verdict on the whole chain.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    pub report: ActivityReport,
+    pub chain: Verification,
+}
+
 /// The log with its verdict; only `profile`'s entries when given (the
 /// verdict is always the whole chain's).
 pub fn list(
     log: &ActivityLog,
     keys: Option<&dyn SecretStore>,
     profile: Option<&str>,
-) -> Result<ActivityReport> {
+) -> Result<Listing> {
     let mut report = log.read(keys)?;
+    let chain = Verification::from(&report);
     if let Some(p) = profile {
         report.entries.retain(|e| e.profile == p);
     }
-    Ok(report)
+    Ok(Listing { report, chain })
 }
 
 /// The verdict on the chain, without the entries.
@@ -59,15 +68,21 @@ impl Verification {
     }
 }
 
+impl From<&ActivityReport> for Verification {
+    /// The verdict of a report as read (every entry).
+    fn from(report: &ActivityReport) -> Self {
+        Self {
+            entries: report.entries.len(),
+            intact: report.intact,
+            verdict: report.verdict.clone(),
+            problem: report.problem.clone(),
+        }
+    }
+}
+
 /// Checks the whole chain.
 pub fn verify(log: &ActivityLog, keys: Option<&dyn SecretStore>) -> Result<Verification> {
-    let report = log.read(keys)?;
-    Ok(Verification {
-        entries: report.entries.len(),
-        intact: report.intact,
-        verdict: report.verdict,
-        problem: report.problem,
-    })
+    Ok(Verification::from(&log.read(keys)?))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,7 +130,7 @@ pub fn export(
     profile: Option<&str>,
     format: ExportFormat,
 ) -> Result<Export> {
-    let entries = list(log, keys, profile)?.entries;
+    let entries = list(log, keys, profile)?.report.entries;
     Ok(Export {
         text: render(&entries, format)?,
         count: entries.len(),

@@ -139,6 +139,17 @@ pub struct RotationPair {
     pub names: Option<(String, String)>,
 }
 
+impl RotationPair {
+    /// By ids only: the names are looked up if a reminder needs them.
+    pub fn ids(old_id: String, new_id: String) -> Self {
+        Self {
+            old_id,
+            new_id,
+            names: None,
+        }
+    }
+}
+
 impl From<&Rotation> for RotationPair {
     fn from(r: &Rotation) -> Self {
         Self {
