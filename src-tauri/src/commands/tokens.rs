@@ -151,7 +151,8 @@ pub fn close_reveal<R: Runtime>(app: AppHandle<R>, reveals: State<'_, Reveals>, 
 pub async fn revoke_token(ctx: State<'_, AppCtx>, id: String) -> Result<()> {
     let pc = ctx.active_context().await?;
     let done = ops::tokens::revoke(&pc, ctx.inner(), ctx.settings.as_ref(), &id);
-    Ok(logged(done.await?))
+    logged(done.await?);
+    Ok(())
 }
 
 /// Creates the replacement of a token: same name, scopes and expiry policy.
@@ -181,7 +182,8 @@ pub async fn finish_rotation(
     let pair = RotationPair::ids(old_id, new_id);
     let (settings, recorder) = (ctx.settings.as_ref(), ctx.inner());
     let done = ops::tokens::finish_rotation(&pc, recorder, settings, pair, revoke_now);
-    Ok(logged(done.await?))
+    logged(done.await?);
+    Ok(())
 }
 
 #[tauri::command]
