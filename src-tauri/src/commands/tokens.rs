@@ -219,3 +219,7 @@ pub fn set_preferences(ctx: State<'_, AppCtx>, prefs: Preferences) -> Result<Pre
     TokenRecords::new(ctx.settings.as_ref()).set_preferences(&prefs)?;
     Ok(prefs)
 }
+
+#[cfg(test)]
+#[path = "tokens_flow.rs"]
+mod flow;
