@@ -412,3 +412,39 @@ fn export_as_json_or_csv() {
     assert_eq!(e.code, ErrorCode::Validation);
     assert_eq!(e.message, "Unknown export format 'xml': use json or csv.");
 }
+
+#[tokio::test]
+async fn a_saved_token_signs_user_jwts_and_is_listed() {
+    let env = env().await;
+    let created = env.create("embed").await;
+    let saved = tokens::save(
+        env.ctx.secrets.as_ref(),
+        &env.settings,
+        "Test",
+        &created.token,
+        &created.value,
+    )
+    .unwrap()
+    .value;
+    assert_eq!(
+        (saved.id.as_str(), saved.name.as_str()),
+        (created.token.id.as_str(), "embed")
+    );
+    assert_eq!(
+        TokenRecords::new(&env.settings).saved("Test"),
+        std::slice::from_ref(&saved)
+    );
+    let kept = env.ctx.stored(Item::SavedToken(saved.id.clone())).unwrap();
+    assert_eq!(kept.unwrap().expose(), created.value.expose());
+    let request = UserJwtRequest {
+        user_id: "user_7".into(),
+        content_id: "vid_7".into(),
+        ttl_seconds: 60,
+    };
+    let jwt = tokens::user_jwt(&env.ctx, &request, Some(saved.id))
+        .await
+        .unwrap()
+        .value;
+    assert_eq!(jwt.jwt.expose().split('.').count(), 3);
+    env.sandbox.shutdown().await;
+}

@@ -3,7 +3,6 @@
 
 use chrono::Utc;
 use portal_core::ops::{self, tokens::RotationPair};
-use portal_core::secrets::Item;
 use portal_core::token_records::{Preferences, RotationReminder, SavedToken, TokenRecords};
 use portal_core::tokens::{
     usage_snippets, ApiToken, CopyWhat, NewToken, ScopeInfo, Snippet, UserJwtRequest, SCOPES,
@@ -37,6 +36,13 @@ pub async fn list_tokens<R: Runtime>(
         &tokens,
         Utc::now(),
     )?;
+    notify_expiring(&app, &pc.profile.name, &due);
+    Ok(tokens)
+}
+
+/// A desktop notification per token about to expire (one not shown is
+/// only logged).
+fn notify_expiring<R: Runtime>(app: &AppHandle<R>, profile: &str, due: &[ApiToken]) {
     for t in due {
         let when = t
             .expires_at
@@ -47,15 +53,14 @@ pub async fn list_tokens<R: Runtime>(
             .builder()
             .title("API token expires soon")
             .body(format!(
-                "'{}' ({}) of profile {} expires {when}. Rotate it before then.",
-                t.name, t.id, pc.profile.name
+                "'{}' ({}) of profile {profile} expires {when}. Rotate it before then.",
+                t.name, t.id
             ))
             .show();
         if let Err(e) = shown {
             tracing::debug!("desktop notification not shown: {e}");
         }
     }
-    Ok(tokens)
 }
 
 #[tauri::command]
@@ -117,25 +122,11 @@ pub fn save_revealed_token(
     reveals: State<'_, Reveals>,
     reveal_id: String,
 ) -> Result<SavedToken> {
-    let secrets = ctx.secrets()?;
+    let (secrets, settings) = (ctx.secrets()?, ctx.settings.as_ref());
     let saved = reveals.with(&reveal_id, |p| {
-        secrets.set(
-            &portal_core::secrets::EntryName::new(
-                p.profile.clone(),
-                Item::SavedToken(p.token.id.clone()),
-            ),
-            &p.value,
-        )?;
-        Ok(SavedToken {
-            profile: p.profile.clone(),
-            id: p.token.id.clone(),
-            name: p.token.name.clone(),
-            scopes: p.token.scopes.clone(),
-            saved_at: Utc::now(),
-        })
+        ops::tokens::save(secrets.as_ref(), settings, &p.profile, &p.token, &p.value)
     })?;
-    TokenRecords::new(ctx.settings.as_ref()).add_saved(saved.clone())?;
-    Ok(saved)
+    Ok(logged(saved))
 }
 
 #[tauri::command]

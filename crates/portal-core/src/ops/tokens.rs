@@ -11,8 +11,8 @@ use crate::context::ProfileContext;
 use crate::error::Result;
 use crate::profiles::KeyValueStore;
 use crate::secret::Secret;
-use crate::secrets::Item;
-use crate::token_records::{RotationReminder, TokenRecords};
+use crate::secrets::{EntryName, Item, SecretStore};
+use crate::token_records::{RotationReminder, SavedToken, TokenRecords};
 use crate::tokens::{ApiToken, CreatedToken, NewToken, Rotation, UserJwtRequest};
 use crate::Service;
 
@@ -197,6 +197,29 @@ pub async fn finish_rotation(
         remind_at: now + ROTATION_REMINDER_AFTER,
     })?;
     Ok(Outcome::new(()))
+}
+
+/// Keeps a freshly created token's value in the secret store under
+/// `profile` and lists it among the saved tokens (its value never leaves
+/// the store again except to sign a user JWT with it).
+pub fn save(
+    secrets: &dyn SecretStore,
+    settings: &dyn KeyValueStore,
+    profile: &str,
+    token: &ApiToken,
+    value: &Secret,
+) -> Result<Outcome<SavedToken>> {
+    let name = EntryName::new(profile, Item::SavedToken(token.id.clone()));
+    secrets.set(&name, value)?;
+    let saved = SavedToken {
+        profile: profile.to_owned(),
+        id: token.id.clone(),
+        name: token.name.clone(),
+        scopes: token.scopes.clone(),
+        saved_at: Utc::now(),
+    };
+    TokenRecords::new(settings).add_saved(saved.clone())?;
+    Ok(Outcome::new(saved))
 }
 
 /// A user JWT and what it says: its decoded header and claims, and when it
