@@ -3,6 +3,7 @@
 
 use chrono::Utc;
 use portal_core::ops::{self, tokens::RotationPair};
+use portal_core::profiles::KeyValueStore;
 use portal_core::token_records::{Preferences, RotationReminder, SavedToken, TokenRecords};
 use portal_core::tokens::{
     usage_snippets, ApiToken, CopyWhat, NewToken, ScopeInfo, Snippet, UserJwtRequest, SCOPES,
@@ -31,18 +32,19 @@ pub async fn list_tokens<R: Runtime>(
         Some(tokens) => tokens,
         None => warm::fetch_tokens(&pc).await?,
     };
-    let due = TokenRecords::new(ctx.settings.as_ref()).due_expiry_warnings(
-        &pc.profile.name,
-        &tokens,
-        Utc::now(),
-    )?;
-    notify_expiring(&app, &pc.profile.name, &due);
+    notify_expiring(&app, ctx.settings.as_ref(), &pc.profile.name, &tokens)?;
     Ok(tokens)
 }
 
-/// A desktop notification per token about to expire (one not shown is
-/// only logged).
-fn notify_expiring<R: Runtime>(app: &AppHandle<R>, profile: &str, due: &[ApiToken]) {
+/// A desktop notification per token expiring within 7 days, once per token
+/// per day (one not shown is only logged).
+fn notify_expiring<R: Runtime>(
+    app: &AppHandle<R>,
+    settings: &dyn KeyValueStore,
+    profile: &str,
+    tokens: &[ApiToken],
+) -> Result<()> {
+    let due = TokenRecords::new(settings).due_expiry_warnings(profile, tokens, Utc::now())?;
     for t in due {
         let when = t
             .expires_at
@@ -61,6 +63,7 @@ fn notify_expiring<R: Runtime>(app: &AppHandle<R>, profile: &str, due: &[ApiToke
             tracing::debug!("desktop notification not shown: {e}");
         }
     }
+    Ok(())
 }
 
 #[tauri::command]
