@@ -29,21 +29,13 @@ pub async fn export_activity<R: Runtime>(
     profile: Option<String>,
 ) -> Result<Option<u32>> {
     let format: ExportFormat = format.parse()?;
-    let Some(path) = ask_path(&handle, format).await? else {
+    let name = format!("partner-portal-activity.{format}");
+    let filter = format.extension().to_uppercase();
+    let Some(path) = ask_save_path(&handle, &name, &filter, format.extension()).await? else {
         return Ok(None);
     };
     let keys = app.activity_keys();
     let export = activity::export(&app.activity, keys.as_deref(), profile.as_deref(), format)?;
     std::fs::write(&path, export.text)?;
     Ok(Some(export.count as u32))
-}
-
-/// Where to save an export of `format`; `None` when the user cancelled.
-async fn ask_path<R: Runtime>(
-    handle: &AppHandle<R>,
-    format: ExportFormat,
-) -> Result<Option<std::path::PathBuf>> {
-    let ext = format.extension();
-    let name = format!("partner-portal-activity.{ext}");
-    ask_save_path(handle, &name, &ext.to_uppercase(), ext).await
 }

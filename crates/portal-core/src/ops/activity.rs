@@ -102,6 +102,13 @@ impl ExportFormat {
     }
 }
 
+impl std::fmt::Display for ExportFormat {
+    /// As the file extension (and as parsed): `json`, `csv`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.extension())
+    }
+}
+
 impl FromStr for ExportFormat {
     type Err = Error;
 
