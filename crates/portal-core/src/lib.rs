@@ -1,5 +1,5 @@
-//! Partner Portal core: profiles, secrets, HTTP and the three service
-//! clients. No Tauri, GTK or WebKit dependency: the app and the `portal` CLI
+//! Partner Portal core: profiles, secrets, HTTP, the three service
+//! clients, and the use cases both shells call (`ops`). No Tauri, GTK or WebKit dependency: the app and the `portal` CLI
 //! both sit on top of this crate.
 
 pub mod activity;
