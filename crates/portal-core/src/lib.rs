@@ -1,6 +1,7 @@
 //! Partner Portal core: profiles, secrets, HTTP, the three service
-//! clients, and the use cases both shells call (`ops`). No Tauri, GTK or WebKit dependency: the app and the `portal` CLI
-//! both sit on top of this crate.
+//! clients, and the use cases both shells call (`ops`). No Tauri, GTK or
+//! WebKit dependency: the app and the `portal` CLI both sit on top of this
+//! crate.
 
 pub mod activity;
 pub mod assets;
