@@ -30,6 +30,16 @@ pub struct NewTokenInput {
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+impl From<NewTokenInput> for portal_core::tokens::NewToken {
+    fn from(i: NewTokenInput) -> Self {
+        Self {
+            name: i.name,
+            scopes: i.scopes,
+            expires_at: i.expires_at,
+        }
+    }
+}
+
 /// A created token and the handle of its held value (the value is not here).
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -56,6 +66,17 @@ pub struct UserJwtView {
     pub header: serde_json::Value,
     pub claims: serde_json::Value,
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<portal_core::ops::tokens::SignedUserJwt> for UserJwtView {
+    fn from(j: portal_core::ops::tokens::SignedUserJwt) -> Self {
+        Self {
+            jwt: j.jwt.expose().to_owned(),
+            header: j.header,
+            claims: j.claims,
+            expires_at: j.expires_at,
+        }
+    }
 }
 
 /// Where credentials are kept, and whether that place can be used now.

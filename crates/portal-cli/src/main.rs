@@ -62,7 +62,7 @@ enum Command {
     Share(cmd::vault::ShareArgs),
     /// Each service's connection status for the profile.
     Status,
-    /// The local activity log (its chain, checked).
+    /// The local activity log: list, verify (its chain), export as JSON or CSV.
     #[command(subcommand)]
     Activity(cmd::activity::ActivityCommand),
     /// Run the local sandbox of the three APIs.

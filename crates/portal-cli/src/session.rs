@@ -313,16 +313,43 @@ pub fn activity_keys(dir: &std::path::Path) -> Option<Arc<dyn SecretStore>> {
     }
 }
 
-/// Appends to the activity log shared with the app. The change already
-/// happened, so a failure to record it is a warning, not an error.
-pub fn record(profile: &str, action: portal_core::activity::Action, target: &str, summary: &str) {
-    let result = data_dir().and_then(|dir| {
+/// The use cases record through the CLI: appended to the log shared with
+/// the app, keyed when the log's key can be read without asking.
+pub struct CliRecorder;
+
+impl portal_core::ops::Recorder for CliRecorder {
+    fn record(
+        &self,
+        profile: &str,
+        action: portal_core::activity::Action,
+        target: &str,
+        summary: &str,
+    ) -> Result<()> {
+        let dir = data_dir()?;
         let keys = activity_keys(&dir);
         portal_core::activity::ActivityLog::in_dir(&dir)
             .append(keys.as_deref(), profile, action, target, summary, "cli")
             .map(|_| ())
-    });
-    if let Err(e) = result {
+    }
+}
+
+/// The activity log of the data directory and the store holding its key.
+pub fn activity_log() -> Result<(
+    portal_core::activity::ActivityLog,
+    Option<Arc<dyn SecretStore>>,
+)> {
+    let dir = data_dir()?;
+    Ok((
+        portal_core::activity::ActivityLog::in_dir(&dir),
+        activity_keys(&dir),
+    ))
+}
+
+/// Appends to the activity log shared with the app. The change already
+/// happened, so a failure to record it is a warning, not an error.
+pub fn record(profile: &str, action: portal_core::activity::Action, target: &str, summary: &str) {
+    use portal_core::ops::Recorder;
+    if let Err(e) = CliRecorder.record(profile, action, target, summary) {
         eprintln!(
             "warning: could not append to the activity log: {}",
             e.message

@@ -517,3 +517,112 @@ async fn keys_sign_refuses_a_lifetime_over_the_profile_cap() {
     );
     env.sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn activity_list_export_and_verify() {
+    let env = env().await;
+    let created = json(&env.portal(&[
+        "tokens",
+        "create",
+        "--name",
+        "logged",
+        "--scope",
+        "content:read",
+        "--no-expiry",
+        "--json",
+    ]));
+    let id = created["id"].as_str().unwrap();
+    assert!(env
+        .portal(&["tokens", "revoke", id, "--yes"])
+        .status
+        .success());
+
+    // The same entries as the app records, summary included.
+    let listed = json(
+        &env.bare()
+            .args(["activity", "list", "--json"])
+            .output()
+            .unwrap(),
+    );
+    let entries = listed["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0]["action"], "token_create");
+    assert_eq!(entries[0]["target"], id);
+    assert_eq!(
+        entries[0]["summary"],
+        "Created token 'logged' (content:read), never expires"
+    );
+    assert_eq!(entries[1]["action"], "token_revoke");
+    assert_eq!(entries[1]["target"], id);
+    assert_eq!(listed["intact"], true);
+    assert_eq!(listed["verdict"]["kind"], "unkeyed");
+
+    let out = env.bare().args(["activity", "list"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(text.starts_with("SEQ"), "{text}");
+    assert!(text.contains("token_revoke") && text.contains(id), "{text}");
+    assert!(
+        stderr(&out).contains("chain: unkeyed (legacy), ok: 2 entries"),
+        "{}",
+        stderr(&out)
+    );
+
+    // --profile keeps that profile's entries; the verdict stays the chain's.
+    let other = json(
+        &env.bare()
+            .args(["activity", "list", "--json", "--profile", "Elsewhere"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(other["entries"], serde_json::json!([]));
+
+    let out = env.bare().args(["activity", "export"]).output().unwrap();
+    let exported: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(exported, listed["entries"]);
+    let out = env
+        .bare()
+        .args(["activity", "export", "--csv"])
+        .output()
+        .unwrap();
+    let csv = String::from_utf8_lossy(&out.stdout).into_owned();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "seq,at,profile,action,target,summary,via,hash");
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(lines[2].contains(&format!(",token_revoke,{id},")), "{csv}");
+
+    let out = env.bare().args(["activity", "verify"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v = json(
+        &env.bare()
+            .args(["activity", "verify", "--json"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(
+        (v["entries"].as_u64(), v["intact"].as_bool()),
+        (Some(2), Some(true))
+    );
+
+    // An edited entry breaks the chain: verify exits 1 and names the line.
+    let log = env.data.path().join("activity.jsonl");
+    let text = std::fs::read_to_string(&log).unwrap();
+    std::fs::write(&log, text.replace("'logged'", "'innocent'")).unwrap();
+    let out = env.bare().args(["activity", "verify"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{text}{}", stderr(&out));
+    assert!(text.starts_with("broken at line 1: "), "{text}");
+    let out = env
+        .bare()
+        .args(["activity", "verify", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["intact"], false);
+    assert_eq!(
+        v["verdict"],
+        serde_json::json!({"kind": "broken", "line": 1})
+    );
+    env.sandbox.shutdown().await;
+}

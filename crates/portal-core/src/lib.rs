@@ -1,6 +1,7 @@
-//! Partner Portal core: profiles, secrets, HTTP and the three service
-//! clients. No Tauri, GTK or WebKit dependency: the app and the `portal` CLI
-//! both sit on top of this crate.
+//! Partner Portal core: profiles, secrets, HTTP, the three service
+//! clients, and the use cases both shells call (`ops`). No Tauri, GTK or
+//! WebKit dependency: the app and the `portal` CLI both sit on top of this
+//! crate.
 
 pub mod activity;
 pub mod assets;
@@ -14,6 +15,7 @@ pub mod keypair;
 pub mod local_keys;
 pub mod network;
 pub mod onboarding;
+pub mod ops;
 pub mod origin;
 pub mod paging;
 pub mod profile_secrets;

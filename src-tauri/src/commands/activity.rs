@@ -1,5 +1,8 @@
-use portal_core::activity::{to_csv, ActivityReport};
-use portal_core::{Error, Result};
+//! Activity log commands: adapters of `portal_core::ops::activity`.
+
+use portal_core::activity::ActivityReport;
+use portal_core::ops::activity::{self, ExportFormat};
+use portal_core::Result;
 use tauri::{AppHandle, Runtime, State};
 use tracing::instrument;
 
@@ -25,27 +28,14 @@ pub async fn export_activity<R: Runtime>(
     format: String,
     profile: Option<String>,
 ) -> Result<Option<u32>> {
-    if !matches!(format.as_str(), "json" | "csv") {
-        return Err(Error::validation(format!(
-            "Unknown export format '{format}': use json or csv."
-        )));
-    }
-    let file_name = format!("partner-portal-activity.{format}");
-    let Some(path) = ask_save_path(&handle, &file_name, &format.to_uppercase(), &format).await?
-    else {
+    let format: ExportFormat = format.parse()?;
+    let name = format!("partner-portal-activity.{format}");
+    let filter = format.extension().to_uppercase();
+    let Some(path) = ask_save_path(&handle, &name, &filter, format.extension()).await? else {
         return Ok(None);
     };
-    let mut entries = app.read_activity()?.entries;
-    if let Some(p) = &profile {
-        entries.retain(|e| &e.profile == p);
-    }
-    let text = match format.as_str() {
-        "json" => {
-            serde_json::to_string_pretty(&entries).map_err(|e| Error::internal(e.to_string()))?
-        }
-        "csv" => to_csv(&entries),
-        _ => to_csv(&entries),
-    };
-    std::fs::write(&path, text)?;
-    Ok(Some(entries.len() as u32))
+    let keys = app.activity_keys();
+    let export = activity::export(&app.activity, keys.as_deref(), profile.as_deref(), format)?;
+    std::fs::write(&path, export.text)?;
+    Ok(Some(export.count as u32))
 }

@@ -1,18 +1,21 @@
-use chrono::{Duration, Utc};
-use portal_core::activity::Action;
-use portal_core::secrets::Item;
+//! Token commands: adapters of the use cases in `portal_core::ops::tokens`,
+//! plus the one-time reveal of a created value (UI mechanics, `reveal.rs`).
+
+use chrono::Utc;
+use portal_core::ops::{self, tokens::RotationPair};
+use portal_core::profiles::KeyValueStore;
 use portal_core::token_records::{Preferences, RotationReminder, SavedToken, TokenRecords};
 use portal_core::tokens::{
     usage_snippets, ApiToken, CopyWhat, NewToken, ScopeInfo, Snippet, UserJwtRequest, SCOPES,
 };
-use portal_core::{Result, Service};
+use portal_core::Result;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_notification::NotificationExt;
 use tracing::instrument;
 
 use crate::dto::{ClipboardCopy, CreatedTokenView, NewTokenInput, UserJwtView};
 use crate::reveal::Reveals;
-use crate::state::AppCtx;
+use crate::state::{logged, AppCtx};
 use crate::warm::{self, StartupTokens};
 
 /// Every token of the active profile, all pages (never their values). Warns
@@ -29,11 +32,19 @@ pub async fn list_tokens<R: Runtime>(
         Some(tokens) => tokens,
         None => warm::fetch_tokens(&pc).await?,
     };
-    let due = TokenRecords::new(ctx.settings.as_ref()).due_expiry_warnings(
-        &pc.profile.name,
-        &tokens,
-        Utc::now(),
-    )?;
+    notify_expiring(&app, ctx.settings.as_ref(), &pc.profile.name, &tokens)?;
+    Ok(tokens)
+}
+
+/// A desktop notification per token expiring within 7 days, once per token
+/// per day (one not shown is only logged).
+fn notify_expiring<R: Runtime>(
+    app: &AppHandle<R>,
+    settings: &dyn KeyValueStore,
+    profile: &str,
+    tokens: &[ApiToken],
+) -> Result<()> {
+    let due = TokenRecords::new(settings).due_expiry_warnings(profile, tokens, Utc::now())?;
     for t in due {
         let when = t
             .expires_at
@@ -44,27 +55,15 @@ pub async fn list_tokens<R: Runtime>(
             .builder()
             .title("API token expires soon")
             .body(format!(
-                "'{}' ({}) of profile {} expires {when}. Rotate it before then.",
-                t.name, t.id, pc.profile.name
+                "'{}' ({}) of profile {profile} expires {when}. Rotate it before then.",
+                t.name, t.id
             ))
             .show();
         if let Err(e) = shown {
             tracing::debug!("desktop notification not shown: {e}");
         }
     }
-    Ok(tokens)
-}
-
-fn describe_new(t: &ApiToken) -> String {
-    let expiry = t.expires_at.map_or_else(
-        || "never expires".to_owned(),
-        |e| format!("expires {}", e.format("%Y-%m-%d")),
-    );
-    format!(
-        "Created token '{}' ({}), {expiry}",
-        t.name,
-        t.scopes.join(", ")
-    )
+    Ok(())
 }
 
 #[tauri::command]
@@ -82,21 +81,10 @@ pub async fn create_token<R: Runtime>(
     reveals: State<'_, Reveals>,
     input: NewTokenInput,
 ) -> Result<CreatedTokenView> {
-    let new = NewToken {
-        name: input.name,
-        scopes: input.scopes,
-        expires_at: input.expires_at,
-    }
-    .validated()?;
+    // Bad input fails before the embedded sandbox starts.
+    let new = NewToken::from(input).validated()?;
     let pc = ctx.active_context().await?;
-    let credential = pc.credential(Item::VaultStreamToken, Service::VaultStream)?;
-    let created = pc.tokens(&credential).create(&new).await?;
-    ctx.record(
-        &pc.profile.name,
-        Action::TokenCreate,
-        &created.token.id,
-        &describe_new(&created.token),
-    );
+    let created = logged(ops::tokens::create(&pc, ctx.inner(), new).await?);
     Ok(reveals.hold(&app, &pc, created))
 }
 
@@ -137,25 +125,11 @@ pub fn save_revealed_token(
     reveals: State<'_, Reveals>,
     reveal_id: String,
 ) -> Result<SavedToken> {
-    let secrets = ctx.secrets()?;
+    let (secrets, settings) = (ctx.secrets()?, ctx.settings.as_ref());
     let saved = reveals.with(&reveal_id, |p| {
-        secrets.set(
-            &portal_core::secrets::EntryName::new(
-                p.profile.clone(),
-                Item::SavedToken(p.token.id.clone()),
-            ),
-            &p.value,
-        )?;
-        Ok(SavedToken {
-            profile: p.profile.clone(),
-            id: p.token.id.clone(),
-            name: p.token.name.clone(),
-            scopes: p.token.scopes.clone(),
-            saved_at: Utc::now(),
-        })
+        ops::tokens::save(secrets.as_ref(), settings, &p.profile, &p.token, &p.value)
     })?;
-    TokenRecords::new(ctx.settings.as_ref()).add_saved(saved.clone())?;
-    Ok(saved)
+    Ok(logged(saved))
 }
 
 #[tauri::command]
@@ -170,22 +144,8 @@ pub fn close_reveal<R: Runtime>(app: AppHandle<R>, reveals: State<'_, Reveals>, 
 #[instrument(skip(ctx), err)]
 pub async fn revoke_token(ctx: State<'_, AppCtx>, id: String) -> Result<()> {
     let pc = ctx.active_context().await?;
-    let credential = pc.credential(Item::VaultStreamToken, Service::VaultStream)?;
-    pc.tokens(&credential).revoke(&id).await?;
-    ctx.record(
-        &pc.profile.name,
-        Action::TokenRevoke,
-        &id,
-        &format!("Revoked token {id}"),
-    );
-    TokenRecords::new(ctx.settings.as_ref()).forget(&pc.profile.name, &id)?;
-    // The revoke happened; a saved copy that cannot be removed is only worth a warning.
-    if let Err(e) = pc.forget(Item::SavedToken(id)) {
-        tracing::warn!(
-            "revoked, but the saved copy stays in the keychain: {}",
-            e.message
-        );
-    }
+    let done = ops::tokens::revoke(&pc, ctx.inner(), ctx.settings.as_ref(), &id);
+    logged(done.await?);
     Ok(())
 }
 
@@ -199,16 +159,8 @@ pub async fn rotate_token<R: Runtime>(
     id: String,
 ) -> Result<CreatedTokenView> {
     let pc = ctx.active_context().await?;
-    let credential = pc.credential(Item::VaultStreamToken, Service::VaultStream)?;
-    let rotation = pc.tokens(&credential).rotate(&id).await?;
-    ctx.record(
-        &pc.profile.name,
-        Action::TokenRotate,
-        &rotation.created.token.id,
-        &rotation.summary(),
-    );
-    let created = rotation.created;
-    Ok(reveals.hold(&app, &pc, created))
+    let rotation = logged(ops::tokens::rotate(&pc, ctx.inner(), &id).await?);
+    Ok(reveals.hold(&app, &pc, rotation.created))
 }
 
 /// After a rotation: revoke the old token now, or keep a reminder to.
@@ -220,28 +172,12 @@ pub async fn finish_rotation(
     new_id: String,
     revoke_now: bool,
 ) -> Result<()> {
-    if revoke_now {
-        return revoke_token(ctx, old_id).await;
-    }
     let pc = ctx.active_context().await?;
-    let credential = pc.credential(Item::VaultStreamToken, Service::VaultStream)?;
-    let all = pc.tokens(&credential).list_all().await?;
-    let name_of = |id: &str| {
-        all.iter()
-            .find(|t| t.id == id)
-            .map(|t| t.name.clone())
-            .unwrap_or_default()
-    };
-    let now = Utc::now();
-    TokenRecords::new(ctx.settings.as_ref()).add_reminder(RotationReminder {
-        profile: pc.profile.name.clone(),
-        old_name: name_of(&old_id),
-        new_name: name_of(&new_id),
-        old_id,
-        new_id,
-        created_at: now,
-        remind_at: now + Duration::days(1),
-    })
+    let pair = RotationPair::ids(old_id, new_id);
+    let (settings, recorder) = (ctx.settings.as_ref(), ctx.inner());
+    let done = ops::tokens::finish_rotation(&pc, recorder, settings, pair, revoke_now);
+    logged(done.await?);
+    Ok(())
 }
 
 #[tauri::command]
@@ -267,24 +203,8 @@ pub async fn create_user_jwt(
     saved_token_id: Option<String>,
 ) -> Result<UserJwtView> {
     let pc = ctx.active_context().await?;
-    let credential = match saved_token_id {
-        Some(id) => pc.credential(Item::SavedToken(id), Service::VaultStream)?,
-        None => pc.credential(Item::VaultStreamToken, Service::VaultStream)?,
-    };
-    let jwt = pc.tokens(&credential).create_user_jwt(&request).await?;
-    let decoded = portal_core::signing::decode(jwt.jwt.expose())?;
-    let (header, claims) = (decoded.header, decoded.claims);
-    let expires_at = jwt.expires_at.or_else(|| {
-        claims["exp"]
-            .as_i64()
-            .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
-    });
-    Ok(UserJwtView {
-        jwt: jwt.jwt.expose().to_owned(),
-        header,
-        claims,
-        expires_at,
-    })
+    let jwt = logged(ops::tokens::user_jwt(&pc, &request, saved_token_id).await?);
+    Ok(UserJwtView::from(jwt))
 }
 
 #[tauri::command]
@@ -293,3 +213,7 @@ pub fn set_preferences(ctx: State<'_, AppCtx>, prefs: Preferences) -> Result<Pre
     TokenRecords::new(ctx.settings.as_ref()).set_preferences(&prefs)?;
     Ok(prefs)
 }
+
+#[cfg(test)]
+#[path = "tokens_flow.rs"]
+mod flow;

@@ -1,67 +1,97 @@
-//! `portal activity verify`: the activity log's chain, checked as the app
-//! checks it (with the log's key from the secret store when it can be read
-//! without asking; else unkeyed, and said so).
+//! `portal activity list|verify|export`: the activity log shared with the
+//! app, read through `portal_core::ops::activity` (with the log's key from
+//! the secret store when it can be read without asking; else unkeyed, and
+//! said so). `--profile` keeps that profile's entries only.
 
 use clap::Subcommand;
-use portal_core::activity::{ActivityLog, ChainVerdict};
-use portal_core::profiles::data_dir;
-use serde_json::json;
+use portal_core::ops::activity::{self, ExportFormat};
 
 use crate::output;
-use crate::session::{activity_keys, Globals};
+use crate::session::{activity_log, Globals};
 
 #[derive(Subcommand)]
 pub enum ActivityCommand {
+    /// The entries, oldest first, and the chain's verdict (on stderr).
+    List,
     /// Check the log's chain: keyed or unkeyed, broken at a line, or
     /// truncated. Exits 1 when it is broken or truncated.
     Verify,
+    /// The entries on stdout as JSON (the default, or --json) or CSV.
+    Export {
+        /// CSV with a header row instead of JSON.
+        #[arg(long)]
+        csv: bool,
+    },
 }
 
 pub async fn run(g: &Globals, command: ActivityCommand) -> anyhow::Result<()> {
+    let (log, keys) = activity_log()?;
+    let profile = g.profile.as_deref();
     match command {
-        ActivityCommand::Verify => verify(g),
+        ActivityCommand::List => {
+            let activity::Listing { report, chain } =
+                activity::list(&log, keys.as_deref(), profile)?;
+            if g.json {
+                return output::json(&report);
+            }
+            let rows: Vec<Vec<String>> = report
+                .entries
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.seq.to_string(),
+                        output::time(Some(e.at)),
+                        e.profile.clone(),
+                        action_name(e.action),
+                        e.target.clone(),
+                        e.summary.clone(),
+                        e.via.clone(),
+                    ]
+                })
+                .collect();
+            if rows.is_empty() {
+                eprintln!("No activity.");
+            } else {
+                output::table(
+                    &["seq", "at", "profile", "action", "target", "summary", "via"],
+                    &rows,
+                );
+            }
+            eprintln!("chain: {}", chain.describe());
+            Ok(())
+        }
+        ActivityCommand::Verify => {
+            let verdict = activity::verify(&log, keys.as_deref())?;
+            if g.json {
+                output::json(&verdict)?;
+            } else {
+                println!("{}", verdict.describe());
+            }
+            if !verdict.intact {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        ActivityCommand::Export { csv } => {
+            let format = if csv {
+                ExportFormat::Csv
+            } else {
+                ExportFormat::Json
+            };
+            let export = activity::export(&log, keys.as_deref(), profile, format)?;
+            print!("{}", export.text);
+            if format == ExportFormat::Json {
+                println!();
+            }
+            Ok(())
+        }
     }
 }
 
-fn verify(g: &Globals) -> anyhow::Result<()> {
-    let dir = data_dir()?;
-    let keys = activity_keys(&dir);
-    let report = ActivityLog::in_dir(&dir).read(keys.as_deref())?;
-    let entries = report.entries.len();
-    if g.json {
-        output::json(&json!({
-            "entries": entries,
-            "intact": report.intact,
-            "verdict": report.verdict,
-            "problem": report.problem,
-        }))?;
-    } else {
-        let line = match &report.verdict {
-            ChainVerdict::Keyed => {
-                format!("keyed, ok: {entries} entries, checked with the log's key")
-            }
-            ChainVerdict::Unkeyed {
-                legacy: true,
-                reason,
-            } => {
-                format!("unkeyed (legacy), ok: {entries} entries. {reason}")
-            }
-            ChainVerdict::Unkeyed { reason, .. } => {
-                format!("unkeyed, ok: {entries} entries. {reason}")
-            }
-            ChainVerdict::Broken { line } => format!(
-                "broken at line {line}: {}",
-                report.problem.as_deref().unwrap_or_default()
-            ),
-            ChainVerdict::Truncated { recorded, found } => format!(
-                "truncated: {found} entries where {recorded} were recorded. {}",
-                report.problem.as_deref().unwrap_or_default()
-            ),
-        };
-        println!("{line}");
-    }
-    if !report.intact {
-        std::process::exit(1);
-    }
-    Ok(())
+/// The action as the log spells it (`token_create`).
+fn action_name(action: portal_core::activity::Action) -> String {
+    serde_json::to_value(action)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }

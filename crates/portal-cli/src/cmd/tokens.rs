@@ -1,14 +1,17 @@
+//! `portal tokens` and `portal jwt`: parse, call `portal_core::ops::tokens`,
+//! print.
+
 use chrono::{Duration, Utc};
 use clap::Subcommand;
+use portal_core::context::ProfileContext;
+use portal_core::ops::{self, tokens::RotationPair};
 use portal_core::secrets::Item;
-use portal_core::token_records::{RotationReminder, TokenRecords};
 use portal_core::tokens::{NewToken, UserJwtRequest};
 use portal_core::{Error, Service};
 use serde_json::json;
 
 use crate::output;
-use crate::session::{record, settings, Globals};
-use portal_core::activity::Action;
+use crate::session::{settings, CliRecorder, Globals};
 
 #[derive(Subcommand)]
 pub enum TokensCommand {
@@ -79,10 +82,24 @@ pub fn parse_duration(s: &str) -> Result<Duration, Error> {
     .ok_or_else(bad)
 }
 
+/// The expiry asked for: none, a date, a duration from now, or 90 days.
+fn expiry(
+    expires_at: Option<chrono::DateTime<Utc>>,
+    expires_in: Option<&str>,
+    no_expiry: bool,
+) -> Result<Option<chrono::DateTime<Utc>>, Error> {
+    Ok(match (expires_at, expires_in, no_expiry) {
+        (_, _, true) => None,
+        (Some(at), _, _) => Some(at),
+        (None, Some(d), _) => Some(Utc::now() + parse_duration(d)?),
+        (None, None, false) => Some(Utc::now() + Duration::days(90)),
+    })
+}
+
 pub async fn run(g: &Globals, command: TokensCommand) -> anyhow::Result<()> {
     let ctx = g.context()?;
-    // Bad input fails before any credential is read or request sent.
-    let new = match &command {
+    match command {
+        TokensCommand::List => list(g, &ctx).await,
         TokensCommand::Create {
             name,
             scopes,
@@ -90,65 +107,13 @@ pub async fn run(g: &Globals, command: TokensCommand) -> anyhow::Result<()> {
             expires_in,
             no_expiry,
         } => {
-            let expires_at = match (expires_at, expires_in, no_expiry) {
-                (_, _, true) => None,
-                (Some(at), _, _) => Some(*at),
-                (None, Some(d), _) => Some(Utc::now() + parse_duration(d)?),
-                (None, None, false) => Some(Utc::now() + Duration::days(90)),
+            let expires_at = expiry(expires_at, expires_in.as_deref(), no_expiry)?;
+            let new = NewToken {
+                name,
+                scopes,
+                expires_at,
             };
-            Some(
-                NewToken {
-                    name: name.clone(),
-                    scopes: scopes.clone(),
-                    expires_at,
-                }
-                .validated()?,
-            )
-        }
-        _ => None,
-    };
-    let credential = ctx.credential(Item::VaultStreamToken, Service::VaultStream)?;
-    let tokens = ctx.tokens(&credential);
-    match command {
-        TokensCommand::List => {
-            let list = tokens.list_all().await?;
-            if g.json {
-                return output::json(&list);
-            }
-            if list.is_empty() {
-                eprintln!("No tokens.");
-                return Ok(());
-            }
-            let rows: Vec<Vec<String>> = list
-                .iter()
-                .map(|t| {
-                    vec![
-                        t.id.clone(),
-                        t.name.clone(),
-                        t.scopes.join(","),
-                        output::time(t.created_at),
-                        t.expires_at
-                            .map(|_| output::time(t.expires_at))
-                            .unwrap_or_else(|| "never".into()),
-                        output::time(t.last_used_at),
-                    ]
-                })
-                .collect();
-            output::table(
-                &["id", "name", "scopes", "created", "expires", "last used"],
-                &rows,
-            );
-        }
-        TokensCommand::Create { .. } => {
-            let Some(new) = new else { return Ok(()) };
-            let created = tokens.create(&new).await?;
-            let t = &created.token;
-            record(
-                &ctx.profile.name,
-                Action::TokenCreate,
-                &t.id,
-                &format!("Created token '{}' ({})", t.name, t.scopes.join(", ")),
-            );
+            let created = output::warned(ops::tokens::create(&ctx, &CliRecorder, new).await?);
             if g.json {
                 let mut v = serde_json::to_value(&created.token)?;
                 v["token"] = json!(created.value.expose());
@@ -160,57 +125,9 @@ pub async fn run(g: &Globals, command: TokensCommand) -> anyhow::Result<()> {
             );
             println!("{}", created.value.expose());
             eprintln!("Store it in a secrets manager now; the service cannot show it again.");
+            Ok(())
         }
-        TokensCommand::Rotate { id, revoke_old } => {
-            let rotation = tokens.rotate(&id).await?;
-            let summary = rotation.summary();
-            let (old, created) = (rotation.old, rotation.created);
-            let new = &created.token;
-            record(&ctx.profile.name, Action::TokenRotate, &new.id, &summary);
-            if g.json {
-                let mut v = serde_json::to_value(new)?;
-                v["token"] = json!(created.value.expose());
-                v["replaces"] = json!(old.id);
-                output::json(&v)?;
-            } else {
-                eprintln!(
-                    "Created {} to replace {}. Its value is shown only this once:",
-                    new.id, old.id
-                );
-                println!("{}", created.value.expose());
-            }
-            let revoke = revoke_old
-                || (!g.json
-                    && super::confirm("Is the new token deployed? Revoke the old one now?")
-                        .unwrap_or(false));
-            if revoke {
-                tokens.revoke(&old.id).await?;
-                TokenRecords::new(&settings()?).forget(&ctx.profile.name, &old.id)?;
-                record(
-                    &ctx.profile.name,
-                    Action::TokenRevoke,
-                    &old.id,
-                    &format!("Revoked token {} (rotated)", old.id),
-                );
-                eprintln!(
-                    "Revoked {}. It stops working within 60 seconds globally.",
-                    old.id
-                );
-            } else {
-                let now = Utc::now();
-                let file = settings()?;
-                TokenRecords::new(&file).add_reminder(RotationReminder {
-                    profile: ctx.profile.name.clone(),
-                    old_id: old.id.clone(),
-                    old_name: old.name.clone(),
-                    new_id: new.id.clone(),
-                    new_name: new.name.clone(),
-                    created_at: now,
-                    remind_at: now + Duration::days(1),
-                })?;
-                eprintln!("Kept {} for now (a reminder shows in the app). Revoke it once deployed: portal tokens revoke {}", old.id, old.id);
-            }
-        }
+        TokensCommand::Rotate { id, revoke_old } => rotate(g, &ctx, &id, revoke_old).await,
         TokensCommand::Revoke { id, yes } => {
             let prod = if ctx.profile.is_production() {
                 " on PRODUCTION"
@@ -226,22 +143,84 @@ pub async fn run(g: &Globals, command: TokensCommand) -> anyhow::Result<()> {
                     Error::new(portal_core::ErrorCode::Cancelled, "Nothing was revoked.").into(),
                 );
             }
-            tokens.revoke(&id).await?;
-            record(
-                &ctx.profile.name,
-                Action::TokenRevoke,
-                &id,
-                &format!("Revoked token {id}"),
-            );
-            TokenRecords::new(&settings()?).forget(&ctx.profile.name, &id)?;
-            if let Err(e) = ctx.forget(portal_core::secrets::Item::SavedToken(id.clone())) {
-                eprintln!("warning: revoked, but its saved copy could not be removed from the keychain: {}", e.message);
-            }
+            let revoked = ops::tokens::revoke(&ctx, &CliRecorder, &settings()?, &id).await?;
+            output::warned(revoked);
             if g.json {
                 return output::json(&json!({"id": id, "revoked": true}));
             }
             eprintln!("Revoked {id}. It stops working within 60 seconds globally.");
+            Ok(())
         }
+    }
+}
+
+async fn list(g: &Globals, ctx: &ProfileContext) -> anyhow::Result<()> {
+    let credential = ctx.credential(Item::VaultStreamToken, Service::VaultStream)?;
+    let list = ctx.tokens(&credential).list_all().await?;
+    if g.json {
+        return output::json(&list);
+    }
+    if list.is_empty() {
+        eprintln!("No tokens.");
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|t| {
+            vec![
+                t.id.clone(),
+                t.name.clone(),
+                t.scopes.join(","),
+                output::time(t.created_at),
+                t.expires_at
+                    .map(|_| output::time(t.expires_at))
+                    .unwrap_or_else(|| "never".into()),
+                output::time(t.last_used_at),
+            ]
+        })
+        .collect();
+    output::table(
+        &["id", "name", "scopes", "created", "expires", "last used"],
+        &rows,
+    );
+    Ok(())
+}
+
+async fn rotate(
+    g: &Globals,
+    ctx: &ProfileContext,
+    id: &str,
+    revoke_old: bool,
+) -> anyhow::Result<()> {
+    let rotation = output::warned(ops::tokens::rotate(ctx, &CliRecorder, id).await?);
+    let (old, new) = (&rotation.old, &rotation.created.token);
+    if g.json {
+        let mut v = serde_json::to_value(new)?;
+        v["token"] = json!(rotation.created.value.expose());
+        v["replaces"] = json!(old.id);
+        output::json(&v)?;
+    } else {
+        eprintln!(
+            "Created {} to replace {}. Its value is shown only this once:",
+            new.id, old.id
+        );
+        println!("{}", rotation.created.value.expose());
+    }
+    let revoke = revoke_old
+        || (!g.json
+            && super::confirm("Is the new token deployed? Revoke the old one now?")
+                .unwrap_or(false));
+    let pair = RotationPair::from(&rotation);
+    let settings = settings()?;
+    let done = ops::tokens::finish_rotation(ctx, &CliRecorder, &settings, pair, revoke);
+    output::warned(done.await?);
+    if revoke {
+        eprintln!(
+            "Revoked {}. It stops working within 60 seconds globally.",
+            old.id
+        );
+    } else {
+        eprintln!("Kept {} for now (a reminder shows in the app). Revoke it once deployed: portal tokens revoke {}", old.id, old.id);
     }
     Ok(())
 }
@@ -253,15 +232,12 @@ pub async fn run_jwt(g: &Globals, command: JwtCommand) -> anyhow::Result<()> {
         ttl,
     } = command;
     let ctx = g.context()?;
-    let credential = ctx.credential(Item::VaultStreamToken, Service::VaultStream)?;
-    let jwt = ctx
-        .tokens(&credential)
-        .create_user_jwt(&UserJwtRequest {
-            user_id,
-            content_id,
-            ttl_seconds: ttl,
-        })
-        .await?;
+    let request = UserJwtRequest {
+        user_id,
+        content_id,
+        ttl_seconds: ttl,
+    };
+    let jwt = output::warned(ops::tokens::user_jwt(&ctx, &request, None).await?);
     if g.json {
         return output::json(&json!({"jwt": jwt.jwt.expose(), "expires_at": jwt.expires_at}));
     }
