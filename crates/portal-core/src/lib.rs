@@ -14,6 +14,7 @@ pub mod keypair;
 pub mod local_keys;
 pub mod network;
 pub mod onboarding;
+pub mod ops;
 pub mod origin;
 pub mod paging;
 pub mod profile_secrets;
