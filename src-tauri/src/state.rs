@@ -212,12 +212,17 @@ impl AppCtx {
     /// Appends to the activity log. The change already happened, so a
     /// failure to record it is logged, not returned.
     pub fn record(&self, profile: &str, action: Action, target: &str, summary: &str) {
-        let keys = self.secrets().ok();
-        if let Err(e) =
-            self.activity
-                .append(keys.as_deref(), profile, action, target, summary, "app")
-        {
+        if let Err(e) = portal_core::ops::Recorder::record(self, profile, action, target, summary) {
             tracing::warn!("could not append to the activity log: {}", e.message);
+        }
+    }
+
+    /// The core use cases' view of this app: what they need, recording here.
+    pub fn keys_cx<'a>(&'a self, pc: &'a ProfileContext) -> portal_core::ops::keys::Cx<'a> {
+        portal_core::ops::keys::Cx {
+            pc,
+            settings: self.settings.as_ref(),
+            recorder: self,
         }
     }
 
@@ -290,5 +295,16 @@ mod tests {
             e.message
         );
         let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// The use cases record into the app's activity log (`via: app`), keyed by
+/// the secret store when it is open.
+impl portal_core::ops::Recorder for AppCtx {
+    fn record(&self, profile: &str, action: Action, target: &str, summary: &str) -> Result<()> {
+        let keys = self.secrets().ok();
+        self.activity
+            .append(keys.as_deref(), profile, action, target, summary, "app")
+            .map(|_| ())
     }
 }

@@ -313,16 +313,39 @@ pub fn activity_keys(dir: &std::path::Path) -> Option<Arc<dyn SecretStore>> {
     }
 }
 
-/// Appends to the activity log shared with the app. The change already
-/// happened, so a failure to record it is a warning, not an error.
-pub fn record(profile: &str, action: portal_core::activity::Action, target: &str, summary: &str) {
-    let result = data_dir().and_then(|dir| {
+/// The use cases record into the activity log shared with the app
+/// (`via: cli`), keyed like the app's when the secret store can be opened.
+pub struct CliRecorder;
+
+impl portal_core::ops::Recorder for CliRecorder {
+    fn record(
+        &self,
+        profile: &str,
+        action: portal_core::activity::Action,
+        target: &str,
+        summary: &str,
+    ) -> Result<()> {
+        let dir = data_dir()?;
         let keys = activity_keys(&dir);
         portal_core::activity::ActivityLog::in_dir(&dir)
             .append(keys.as_deref(), profile, action, target, summary, "cli")
             .map(|_| ())
-    });
-    if let Err(e) = result {
+    }
+}
+
+/// A use case's value; its warnings (a change not recorded…) on stderr.
+pub fn warned<T>(outcome: portal_core::ops::Outcome<T>) -> T {
+    for w in &outcome.warnings {
+        eprintln!("warning: {w}");
+    }
+    outcome.value
+}
+
+/// Appends to the activity log shared with the app. The change already
+/// happened, so a failure to record it is a warning.
+pub fn record(profile: &str, action: portal_core::activity::Action, target: &str, summary: &str) {
+    use portal_core::ops::Recorder;
+    if let Err(e) = CliRecorder.record(profile, action, target, summary) {
         eprintln!(
             "warning: could not append to the activity log: {}",
             e.message

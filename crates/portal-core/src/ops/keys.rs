@@ -511,7 +511,9 @@ pub fn subject_of(video_id: Option<&str>) -> Subject {
 /// A private key given for one signature (a file the user names), and what
 /// to call it in errors.
 pub struct GivenKey {
-    pub key: PrivateKey,
+    /// Reads the key (maybe asking for its passphrase): called only once the
+    /// lifetime is known to be within the profile's cap.
+    pub load: Box<dyn FnOnce() -> Result<PrivateKey> + Send>,
     pub source: String,
 }
 
@@ -562,20 +564,21 @@ pub async fn sign(
 /// When the service can be asked, makes sure a given key is the other half
 /// of the uploaded key `kid`.
 async fn check_given(cx: Cx<'_>, kid: &str, given: GivenKey) -> Result<PrivateKey> {
+    let key = (given.load)()?;
     if let Some(credential) = cx.pc.stored(Item::JwtKeysApiKey).ok().flatten() {
         let server: JwtKey = cx.pc.jwt_keys(&credential).get(kid).await?;
         let public = PublicKey::from_pem(&server.public_key)?;
-        if !pairs_with(&given.key, &public) {
+        if !pairs_with(&key, &public) {
             return Err(Error::validation(format!(
                 "The private key in {} is not the other half of JWT key {kid} \
                  (its fingerprint is {}, the key's is {}).",
                 given.source,
-                given.key.public_key().fingerprints()?.sha256,
+                key.public_key().fingerprints()?.sha256,
                 public.fingerprints()?.sha256
             )));
         }
     }
-    Ok(given.key)
+    Ok(key)
 }
 
 /// The profile's watch/embed/HLS URL templates (`{video_id}` placeholder).
