@@ -9,6 +9,7 @@ use portal_core::activity::{Action, ActivityLog};
 use portal_core::context::ProfileContext;
 use portal_core::http::{HttpClient, HttpConfig};
 use portal_core::network::NetworkSettings;
+use portal_core::ops::{Outcome, Recorder};
 use portal_core::profiles::{KeyValueStore, Profile, Profiles};
 use portal_core::secrets::{MemoryStore, SecretBackend, SecretStore};
 use portal_core::secrets_file::EncryptedFileStore;
@@ -212,24 +213,20 @@ impl AppCtx {
     /// Appends to the activity log. The change already happened, so a
     /// failure to record it is logged, not returned.
     pub fn record(&self, profile: &str, action: Action, target: &str, summary: &str) {
-        if let Err(e) = portal_core::ops::Recorder::record(self, profile, action, target, summary) {
+        if let Err(e) = Recorder::record(self, profile, action, target, summary) {
             tracing::warn!("could not append to the activity log: {}", e.message);
-        }
-    }
-
-    /// The core use cases' view of this app: what they need, recording here.
-    pub fn keys_cx<'a>(&'a self, pc: &'a ProfileContext) -> portal_core::ops::keys::Cx<'a> {
-        portal_core::ops::keys::Cx {
-            pc,
-            settings: self.settings.as_ref(),
-            recorder: self,
         }
     }
 
     /// The activity log, verified with its key when the secret store is open.
     pub fn read_activity(&self) -> Result<portal_core::activity::ActivityReport> {
-        let keys = self.secrets().ok();
+        let keys = self.activity_keys();
         self.activity.read(keys.as_deref())
+    }
+
+    /// The store holding the activity log's key and head, when it is open.
+    pub fn activity_keys(&self) -> Option<Arc<dyn SecretStore>> {
+        self.secrets().ok()
     }
 
     pub fn forget_client(&self, profile: &str) {
@@ -238,6 +235,25 @@ impl AppCtx {
             .unwrap_or_else(|p| p.into_inner())
             .remove(profile);
     }
+}
+
+/// The use cases record through the app: keyed with the open secret store.
+impl Recorder for AppCtx {
+    fn record(&self, profile: &str, action: Action, target: &str, summary: &str) -> Result<()> {
+        let keys = self.activity_keys();
+        self.activity
+            .append(keys.as_deref(), profile, action, target, summary, "app")
+            .map(|_| ())
+    }
+}
+
+/// A use case's value; its warnings (the change happened, something after
+/// it did not) go to the log.
+pub fn logged<T>(outcome: Outcome<T>) -> T {
+    for w in &outcome.warnings {
+        tracing::warn!("{w}");
+    }
+    outcome.value
 }
 
 /// How long a keychain read is trusted before it is read again (so a change
@@ -295,16 +311,5 @@ mod tests {
             e.message
         );
         let _ = std::fs::remove_dir_all(&dir);
-    }
-}
-
-/// The use cases record into the app's activity log (`via: app`), keyed by
-/// the secret store when it is open.
-impl portal_core::ops::Recorder for AppCtx {
-    fn record(&self, profile: &str, action: Action, target: &str, summary: &str) -> Result<()> {
-        let keys = self.secrets().ok();
-        self.activity
-            .append(keys.as_deref(), profile, action, target, summary, "app")
-            .map(|_| ())
     }
 }

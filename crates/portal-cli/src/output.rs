@@ -14,6 +14,15 @@ pub fn json<T: Serialize + ?Sized>(value: &T) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A use case's value, its warnings printed on stderr (the change
+/// happened; something after it did not).
+pub fn warned<T>(outcome: portal_core::ops::Outcome<T>) -> T {
+    for w in &outcome.warnings {
+        eprintln!("warning: {w}");
+    }
+    outcome.value
+}
+
 /// A plain aligned table, written with one call (not one per line).
 pub fn table(headers: &[&str], rows: &[Vec<String>]) {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();

@@ -313,8 +313,8 @@ pub fn activity_keys(dir: &std::path::Path) -> Option<Arc<dyn SecretStore>> {
     }
 }
 
-/// The use cases record into the activity log shared with the app
-/// (`via: cli`), keyed like the app's when the secret store can be opened.
+/// The use cases record through the CLI: appended to the log shared with
+/// the app, keyed when the log's key can be read without asking.
 pub struct CliRecorder;
 
 impl portal_core::ops::Recorder for CliRecorder {
@@ -331,14 +331,6 @@ impl portal_core::ops::Recorder for CliRecorder {
             .append(keys.as_deref(), profile, action, target, summary, "cli")
             .map(|_| ())
     }
-}
-
-/// A use case's value; its warnings (a change not recorded…) on stderr.
-pub fn warned<T>(outcome: portal_core::ops::Outcome<T>) -> T {
-    for w in &outcome.warnings {
-        eprintln!("warning: {w}");
-    }
-    outcome.value
 }
 
 /// Appends to the activity log shared with the app. The change already

@@ -9,10 +9,10 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use portal_core::context::ProfileContext;
 use portal_core::keypair::GenProgress;
 use portal_core::local_keys::LocalKey;
-use portal_core::ops::keys as ops;
-use portal_core::ops::Outcome;
+use portal_core::ops::keys::{self as ops, Cx};
 use portal_core::profiles::Profile;
 use portal_core::signing::Verdict;
 use portal_core::token_records::TokenRecords;
@@ -28,7 +28,7 @@ use crate::dto::{
     UploadedKey, VideoUrls,
 };
 use crate::save_dialog::ask_save_path;
-use crate::state::AppCtx;
+use crate::state::{logged, AppCtx};
 
 /// The event that carries [`GenProgress`] while a key is generated.
 pub const KEYGEN_PROGRESS: &str = "keygen-progress";
@@ -37,12 +37,13 @@ pub const KEYGEN_PROGRESS: &str = "keygen-progress";
 #[derive(Default)]
 pub struct Keygen(Mutex<Option<Arc<AtomicBool>>>);
 
-/// The value; the warnings (a change not recorded) go to the log.
-fn logged<T>(outcome: Outcome<T>) -> T {
-    for w in &outcome.warnings {
-        tracing::warn!("{w}");
+/// The key use cases' view of this app: its settings, recording here.
+fn cx<'a>(ctx: &'a AppCtx, pc: &'a ProfileContext) -> Cx<'a> {
+    Cx {
+        pc,
+        settings: ctx.settings.as_ref(),
+        recorder: ctx,
     }
-    outcome.value
 }
 
 /// Every key of the profile (all pages) with its pairing.
@@ -50,7 +51,7 @@ fn logged<T>(outcome: Outcome<T>) -> T {
 #[instrument(skip_all, err)]
 pub async fn keys_overview(ctx: State<'_, AppCtx>) -> Result<KeysOverview> {
     let pc = ctx.active_context().await?;
-    ops::overview(ctx.keys_cx(&pc)).await
+    ops::overview(cx(&ctx, &pc)).await
 }
 
 /// One key: a server id, or the local id (`lk_…`) of a key not uploaded.
@@ -58,7 +59,7 @@ pub async fn keys_overview(ctx: State<'_, AppCtx>) -> Result<KeysOverview> {
 #[instrument(skip(ctx), err)]
 pub async fn key_details(ctx: State<'_, AppCtx>, id: String) -> Result<KeyDetails> {
     let pc = ctx.active_context().await?;
-    ops::details(ctx.keys_cx(&pc), &id).await
+    ops::details(cx(&ctx, &pc), &id).await
 }
 
 /// Generates a key pair off the UI thread (progress: `keygen-progress`
@@ -97,7 +98,7 @@ async fn generate_and_keep(
         }
         *slot = Some(cancel.clone());
     }
-    let generated = ops::generate(ctx.keys_cx(&pc), &name, bits as usize, progress, cancel).await;
+    let generated = ops::generate(cx(&ctx, &pc), &name, bits as usize, progress, cancel).await;
     *keygen.0.lock().unwrap_or_else(|p| p.into_inner()) = None;
     generated
 }
@@ -119,7 +120,7 @@ pub async fn import_key(ctx: State<'_, AppCtx>, input: ImportKeyInput) -> Result
     let pem = Secret::from(input.pem);
     let passphrase = input.passphrase.map(Secret::from);
     let pc = ctx.active_context().await?;
-    let cx = ctx.keys_cx(&pc);
+    let cx = cx(&ctx, &pc);
     ops::import(
         cx,
         &input.name,
@@ -134,7 +135,7 @@ pub async fn import_key(ctx: State<'_, AppCtx>, input: ImportKeyInput) -> Result
 #[instrument(skip(ctx), err)]
 pub async fn local_key(ctx: State<'_, AppCtx>, local_id: String) -> Result<LocalKeyView> {
     let pc = ctx.active_context().await?;
-    ops::local_key(ctx.keys_cx(&pc), &local_id)
+    ops::local_key(cx(&ctx, &pc), &local_id)
 }
 
 /// Writes the private key to a file the user picks in a native dialog
@@ -150,7 +151,7 @@ pub async fn export_private_key<R: Runtime>(
 ) -> Result<Option<String>> {
     let passphrase = passphrase.filter(|p| !p.is_empty()).map(Secret::from);
     let pc = ctx.active_context().await?;
-    let cx = ctx.keys_cx(&pc);
+    let cx = cx(&ctx, &pc);
     let file_name = ops::export_file_name(cx, &local_id)?;
     let Some(path) = ask_save_path(&handle, &file_name, "PEM", "pem").await? else {
         return Ok(None);
@@ -165,7 +166,7 @@ pub async fn export_private_key<R: Runtime>(
 #[instrument(skip(ctx), err)]
 pub async fn upload_key(ctx: State<'_, AppCtx>, local_id: String) -> Result<UploadedKey> {
     let pc = ctx.active_context().await?;
-    ops::upload(ctx.keys_cx(&pc), &local_id).await.map(logged)
+    ops::upload(cx(&ctx, &pc), &local_id).await.map(logged)
 }
 
 /// Uploads an imported public key (no private half here).
@@ -177,7 +178,7 @@ pub async fn upload_public_key(
     pem: String,
 ) -> Result<UploadedKey> {
     let pc = ctx.active_context().await?;
-    let uploaded = ops::upload_public(ctx.keys_cx(&pc), &name, &pem).await;
+    let uploaded = ops::upload_public(cx(&ctx, &pc), &name, &pem).await;
     uploaded.map(logged)
 }
 
@@ -190,7 +191,7 @@ pub async fn verify_uploaded_key(
     server_id: String,
 ) -> Result<UploadVerification> {
     let pc = ctx.active_context().await?;
-    ops::verify_uploaded_key(ctx.keys_cx(&pc), &server_id).await
+    ops::verify_uploaded_key(cx(&ctx, &pc), &server_id).await
 }
 
 /// Deletes a server key (and, when asked, its private key here), or a local
@@ -205,7 +206,7 @@ pub async fn delete_key(
 ) -> Result<DeleteKeyOutcome> {
     let pc = ctx.active_context().await?;
     let (server, local) = (server_id.as_deref(), local_id.as_deref());
-    let deleted = ops::delete(ctx.keys_cx(&pc), server, local, delete_local).await;
+    let deleted = ops::delete(cx(&ctx, &pc), server, local, delete_local).await;
     deleted.map(logged)
 }
 
@@ -235,7 +236,7 @@ pub async fn sign_video_jwt<R: Runtime>(
 /// [`sign_video_jwt`] without Tauri (its `copy_id` is left empty).
 async fn sign_video(ctx: &AppCtx, request: SignVideoRequest) -> Result<SignedVideoJwt> {
     let pc = ctx.active_context().await?;
-    ops::sign(ctx.keys_cx(&pc), &request, None).await
+    ops::sign(cx(&ctx, &pc), &request, None).await
 }
 
 /// Sets the active profile's longest JWT lifetime (1 minute to 365 days).
@@ -274,7 +275,7 @@ pub fn copy_held<R: Runtime>(
 #[instrument(skip_all, err)]
 pub async fn video_url_templates(ctx: State<'_, AppCtx>) -> Result<VideoUrls> {
     let pc = ctx.active_context().await?;
-    Ok(ops::url_templates(ctx.keys_cx(&pc)))
+    Ok(ops::url_templates(cx(&ctx, &pc)))
 }
 
 /// Saves the active profile's URL templates (not secret: kept in settings).
@@ -285,7 +286,7 @@ pub async fn set_video_url_templates(
     templates: VideoUrls,
 ) -> Result<VideoUrls> {
     let pc = ctx.active_context().await?;
-    ops::set_url_templates(ctx.keys_cx(&pc), templates)
+    ops::set_url_templates(cx(&ctx, &pc), templates)
 }
 
 /// Sandbox profiles only: would the sandbox player play `video_id` with `jwt`?
@@ -297,7 +298,7 @@ pub async fn test_playback(
     jwt: String,
 ) -> Result<PlaybackVerdict> {
     let pc = ctx.active_context().await?;
-    ops::test_playback(ctx.keys_cx(&pc), &video_id, &jwt).await
+    ops::test_playback(cx(&ctx, &pc), &video_id, &jwt).await
 }
 
 /// Any JWT: decoded, checked against the uploaded key its kid names.
@@ -305,7 +306,7 @@ pub async fn test_playback(
 #[instrument(skip_all, err)]
 pub async fn verify_any_jwt(ctx: State<'_, AppCtx>, jwt: String) -> Result<Verdict> {
     let pc = ctx.active_context().await?;
-    ops::verify_jwt(ctx.keys_cx(&pc), &jwt).await
+    ops::verify_jwt(cx(&ctx, &pc), &jwt).await
 }
 
 #[cfg(test)]

@@ -20,8 +20,8 @@ use portal_core::signing::{Verdict, VerdictKind};
 use portal_core::{Error, ErrorCode, Secret};
 use serde_json::{json, Value};
 
-use crate::output;
-use crate::session::{self, warned, CliRecorder, Globals};
+use crate::output::{self, warned};
+use crate::session::{self, CliRecorder, Globals};
 
 /// Where a passphrase for key files comes from when there is no terminal.
 const PASSPHRASE_ENV: &str = "PORTAL_KEY_PASSPHRASE";

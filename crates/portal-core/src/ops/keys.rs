@@ -63,17 +63,11 @@ impl<'a> Cx<'a> {
     }
 
     fn record(&self, warnings: &mut Vec<String>, action: Action, target: &str, summary: &str) {
-        record(
-            self.recorder,
-            warnings,
-            &self.pc.profile.name,
-            action,
-            target,
-            summary,
-        );
+        record(self.recorder, self.pc, action, target, summary, warnings);
     }
 }
 
+/// The keys page: every server key (all pages) paired with the local keys.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
@@ -183,6 +177,7 @@ pub struct SignedVideoJwt {
     pub copy_id: String,
 }
 
+/// The sandbox player's answer.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]

@@ -1,43 +1,28 @@
-//! The use cases a user can trigger, one function each, shared by the app
-//! and the `portal` CLI (issue 14). A use case takes the profile context and
-//! an activity [`Recorder`], records its own change, and returns its outcome
-//! with any warnings; the shells only parse and present.
-
-use crate::activity::{Action, ActivityLog};
-use crate::error::Result;
-use crate::secrets::SecretStore;
+//! The use cases, once: every change a user can make from the app or the
+//! CLI is one function here, under a module per concept. Each takes the
+//! profile context and a [`Recorder`], records its own activity (so no shell
+//! can forget to), and returns an [`Outcome`]: its value plus any warnings.
+//! The shells only parse, call and present (the app's reveal handling and
+//! progress events are UI mechanics and stay there).
 
 pub mod keys;
 
-// --- activity recorder (keys slice) ---------------------------------------
+use crate::activity::Action;
+use crate::context::ProfileContext;
+use crate::error::Result;
 
-/// Where a use case records the change it made: the activity log, tagged
-/// with the shell (`app` or `cli`).
+/// Where a use case records what it changed: the activity log, appended
+/// with the shell's own way to reach the log's key (`via` is the shell's).
 pub trait Recorder: Send + Sync {
     fn record(&self, profile: &str, action: Action, target: &str, summary: &str) -> Result<()>;
 }
 
-/// The activity log in a data directory, keyed by `keys` when it can be.
-pub struct LogRecorder<'a> {
-    pub log: &'a ActivityLog,
-    pub keys: Option<&'a dyn SecretStore>,
-    /// `app` or `cli`.
-    pub via: &'static str,
-}
-
-impl Recorder for LogRecorder<'_> {
-    fn record(&self, profile: &str, action: Action, target: &str, summary: &str) -> Result<()> {
-        self.log
-            .append(self.keys, profile, action, target, summary, self.via)
-            .map(|_| ())
-    }
-}
-
-/// A use case's result and what the user should be told beside it.
-#[derive(Debug)]
+/// What a use case returns: its value, plus warnings about things that went
+/// wrong after the change itself succeeded (the shell shows or logs them).
+#[derive(Debug, Clone, PartialEq)]
+#[must_use]
 pub struct Outcome<T> {
     pub value: T,
-    /// One sentence each (the change happened; these did not stop it).
     pub warnings: Vec<String>,
 }
 
@@ -48,19 +33,26 @@ impl<T> Outcome<T> {
             warnings: Vec::new(),
         }
     }
+
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Outcome<U> {
+        Outcome {
+            value: f(self.value),
+            warnings: self.warnings,
+        }
+    }
 }
 
-/// Records a change that already happened: a failure to record it becomes a
-/// warning, not an error.
+/// Records a change that already happened. A failure to record it does not
+/// undo it, so it is a warning, never an error.
 pub(crate) fn record(
     recorder: &dyn Recorder,
-    warnings: &mut Vec<String>,
-    profile: &str,
+    ctx: &ProfileContext,
     action: Action,
     target: &str,
     summary: &str,
+    warnings: &mut Vec<String>,
 ) {
-    if let Err(e) = recorder.record(profile, action, target, summary) {
+    if let Err(e) = recorder.record(&ctx.profile.name, action, target, summary) {
         warnings.push(format!(
             "could not append to the activity log: {}",
             e.message
