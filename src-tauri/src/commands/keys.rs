@@ -98,7 +98,7 @@ async fn generate_and_keep(
         }
         *slot = Some(cancel.clone());
     }
-    let generated = ops::generate(cx(&ctx, &pc), &name, bits as usize, progress, cancel).await;
+    let generated = ops::generate(cx(ctx, &pc), &name, bits as usize, progress, cancel).await;
     *keygen.0.lock().unwrap_or_else(|p| p.into_inner()) = None;
     generated
 }
@@ -236,7 +236,7 @@ pub async fn sign_video_jwt<R: Runtime>(
 /// [`sign_video_jwt`] without Tauri (its `copy_id` is left empty).
 async fn sign_video(ctx: &AppCtx, request: SignVideoRequest) -> Result<SignedVideoJwt> {
     let pc = ctx.active_context().await?;
-    ops::sign(cx(&ctx, &pc), &request, None).await
+    ops::sign(cx(ctx, &pc), &request, None).await
 }
 
 /// Sets the active profile's longest JWT lifetime (1 minute to 365 days).
