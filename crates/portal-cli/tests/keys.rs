@@ -498,6 +498,65 @@ async fn create_and_delete_record_what_the_app_records() {
     );
 }
 
+/// A key kept here whose upload failed is uploaded later with `portal keys
+/// upload` (the app's resumption, the same use case), recorded once, and
+/// checked; `show` and `check` take it by its local and server id. The
+/// encrypted secrets file keeps the private half between runs.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_create_resumes_with_keys_upload() {
+    let env = env().await;
+    let run = |args: &[&str]| {
+        env.command(false)
+            .env("PORTAL_SECRETS_PASSPHRASE", "keys-resume-passphrase")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["secrets", "use-file"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    env.sandbox
+        .add_fault("POST /jwt-keys/v2/jwt_keys=status:503".parse().unwrap());
+    let out = run(&["keys", "create", "--name", "Resumable", "--generate"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("portal keys upload lk_"),
+        "{}",
+        stderr(&out)
+    );
+    env.sandbox.clear_faults();
+    assert!(activity(&env).is_empty());
+
+    let rows = json(&run(&["keys", "list", "--json"]));
+    let local_id = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "Resumable")
+        .and_then(|r| r["local_key_id"].as_str().map(str::to_owned))
+        .unwrap();
+    let shown = json(&run(&["keys", "show", &local_id, "--json"]));
+    assert_eq!(shown["pairing"], "not_uploaded");
+    assert_eq!(shown["bits"], 2048);
+
+    let uploaded = json(&run(&["keys", "upload", &local_id, "--json"]));
+    let id = uploaded["id"].as_str().unwrap().to_owned();
+    assert_eq!(uploaded["check"]["ok"], true, "{uploaded}");
+    assert_eq!(uploaded["check"]["fingerprintsMatch"], true);
+    let log = activity(&env);
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(
+        (log[0].0.as_str(), log[0].1.as_str()),
+        ("key_upload", id.as_str())
+    );
+
+    // Uploaded once: again is refused, and recorded nothing.
+    let again = run(&["keys", "upload", &local_id]);
+    assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
+    assert!(stderr(&again).contains("already uploaded"));
+    assert_eq!(activity(&env).len(), 1);
+    assert!(run(&["keys", "check", &id]).status.success());
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn no_keychain_means_no_upload() {
     let env = env().await;

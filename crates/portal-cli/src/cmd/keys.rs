@@ -503,7 +503,8 @@ async fn create(g: &Globals, args: CreateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Prints an upload check; `false` when it failed.
+/// Prints an upload check (the JSON of [`ops::UploadVerification`]);
+/// `false` when it failed.
 fn print_check(g: &Globals, check: &ops::UploadVerification) -> anyhow::Result<bool> {
     if g.json {
         output::json(check)?;
@@ -517,15 +518,21 @@ async fn upload(g: &Globals, local_id: &str) -> anyhow::Result<()> {
     let (ctx, settings) = open(g)?;
     let cx = cx(&ctx, &settings);
     let uploaded = warned(ops::upload(cx, local_id).await?);
-    let check = ops::verify_uploaded_key(cx, &uploaded.server.id).await?;
-    if !g.json {
-        println!("{}", uploaded.server.id);
+    let server = &uploaded.server;
+    let check = ops::verify_uploaded_key(cx, &server.id).await?;
+    if g.json {
+        let mut v = serde_json::to_value(server)?;
+        v["local_key_id"] = json!(local_id);
+        v["check"] = serde_json::to_value(&check)?;
+        output::json(&v)?;
+    } else {
+        println!("{}", server.id);
         eprintln!(
-            "Uploaded local key {local_id} as JWT key {} ('{}').",
-            uploaded.server.id, uploaded.server.name
+            "Uploaded local key {local_id} as JWT key {} ('{}').\n{}",
+            server.id, server.name, check.message
         );
     }
-    if !print_check(g, &check)? {
+    if !check.ok {
         std::process::exit(1);
     }
     Ok(())
