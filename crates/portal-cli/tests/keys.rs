@@ -557,6 +557,28 @@ async fn a_failed_create_resumes_with_keys_upload() {
     assert!(run(&["keys", "check", &id]).status.success());
 }
 
+/// The service does not answer: like the app's keys page, `list` shows the
+/// keys kept here, unchecked, and fails with the service's error.
+#[tokio::test(flavor = "multi_thread")]
+async fn list_shows_local_keys_unchecked_when_the_service_fails() {
+    let env = env().await;
+    env.sandbox
+        .add_fault("POST /jwt-keys/v2/jwt_keys=status:400".parse().unwrap());
+    let out = env.portal(&["keys", "create", "--name", "Offline", "--generate"]);
+    assert!(!out.status.success());
+    env.sandbox.clear_faults();
+    env.sandbox
+        .add_fault("GET /jwt-keys/v2/jwt_keys=status:503".parse().unwrap());
+    let out = env.portal(&["keys", "list", "--json"]);
+    assert!(!out.status.success());
+    let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["name"], "Offline");
+    assert_eq!(rows[0]["pairing"], "unchecked");
+    assert!(stderr(&out).contains("503"), "{}", stderr(&out));
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn no_keychain_means_no_upload() {
     let env = env().await;
