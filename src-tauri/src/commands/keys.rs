@@ -119,15 +119,9 @@ pub async fn import_key(ctx: State<'_, AppCtx>, input: ImportKeyInput) -> Result
     // The PEM may hold a private key: wrapped (zeroized on drop) before anything can fail.
     let pem = Secret::from(input.pem);
     let passphrase = input.passphrase.map(Secret::from);
+    let (name, keep) = (input.name, input.keep_private);
     let pc = ctx.active_context().await?;
-    let cx = cx(&ctx, &pc);
-    ops::import(
-        cx,
-        &input.name,
-        &pem,
-        passphrase.as_ref(),
-        input.keep_private,
-    )
+    ops::import(cx(&ctx, &pc), &name, &pem, passphrase.as_ref(), keep)
 }
 
 /// A local key's public half: exactly what `upload_key` will send.
