@@ -8,6 +8,12 @@ use portal_core::tokens::ApiToken;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+/// The key use cases' results cross IPC as they are (see `portal_core::ops::keys`).
+pub use portal_core::ops::keys::{
+    DeleteKeyOutcome, ImportedKeyView, KeyDetails, KeysOverview, LocalKeyView, PlaybackVerdict,
+    SignVideoRequest, SignedVideoJwt, UploadVerification, UploadedKey, VideoUrls,
+};
+
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
@@ -119,31 +125,6 @@ impl std::fmt::Debug for ConnectInput {
 
 // ---- JWT signing keys (issue 7). Private keys never appear in these types.
 
-/// The keys page: every server key (all pages) paired with the local keys.
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct KeysOverview {
-    pub rows: Vec<portal_core::local_keys::KeyStatus>,
-    /// The profile can run the sandbox playback check.
-    pub sandbox: bool,
-    /// Why the server's keys are missing: the JWT keys API did not answer,
-    /// and the rows are the keys kept here, unchecked.
-    pub server_error: Option<portal_core::Error>,
-}
-
-/// One key with both sides' fingerprints (the public PEM is public).
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct KeyDetails {
-    pub status: portal_core::local_keys::KeyStatus,
-    /// From the server's PEM, or the local key's public half when not uploaded.
-    pub summary: Option<portal_core::keypair::KeySummary>,
-    /// `None` when one side is missing.
-    pub fingerprints_match: Option<bool>,
-}
-
 /// What the import step sends. The PEM and passphrase travel UI → Rust only.
 #[derive(Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -165,91 +146,6 @@ impl std::fmt::Debug for ImportKeyInput {
     }
 }
 
-/// An imported key: its public facts, and the local record when its private
-/// half was kept here.
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct ImportedKeyView {
-    pub kind: portal_core::keypair::PemKind,
-    pub summary: portal_core::keypair::KeySummary,
-    pub local: Option<portal_core::local_keys::LocalKey>,
-}
-
-/// A local key's public half, for the review step.
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct LocalKeyView {
-    pub local: portal_core::local_keys::LocalKey,
-    pub summary: portal_core::keypair::KeySummary,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct UploadedKey {
-    pub server: portal_core::jwt_keys::JwtKey,
-    pub local: Option<portal_core::local_keys::LocalKey>,
-}
-
-/// The wizard's last step: the key fetched back and a test JWT.
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct UploadVerification {
-    pub ok: bool,
-    pub message: String,
-    pub server_fingerprints: Option<portal_core::keypair::Fingerprints>,
-    pub local_fingerprints: Option<portal_core::keypair::Fingerprints>,
-    pub fingerprints_match: bool,
-    /// A JWT signed here and verified with the fetched public key.
-    pub test_jwt: Option<portal_core::signing::Verdict>,
-}
-
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct DeleteKeyOutcome {
-    pub server_deleted: bool,
-    pub local_deleted: bool,
-}
-
-#[derive(Debug, Clone, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct SignVideoRequest {
-    pub server_id: String,
-    /// `None`: all videos (`sub` = `*`).
-    pub video_id: Option<String>,
-    pub ttl_seconds: u32,
-}
-
-/// Where a signed JWT is used; `{video_id}` stays in when signed for all videos.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct VideoUrls {
-    pub watch: String,
-    pub embed: String,
-    pub hls: String,
-}
-
-/// A signed private-video JWT (the product the user copies), decoded.
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct SignedVideoJwt {
-    pub jwt: String,
-    pub header: serde_json::Value,
-    pub claims: serde_json::Value,
-    pub expires_at: chrono::DateTime<chrono::Utc>,
-    pub urls: VideoUrls,
-    /// Copy the JWT or a URL with `copy_held(copyId, "jwt" | "watch" |
-    /// "embed" | "hls")`: Rust writes it and clears the clipboard later.
-    pub copy_id: String,
-}
-
 /// A share link, and the id to copy it by (`copy_held(copyId, "url")`).
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -257,17 +153,6 @@ pub struct SignedVideoJwt {
 pub struct ShareView {
     pub share: portal_core::assets::Share,
     pub copy_id: String,
-}
-
-/// The sandbox player's answer.
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct PlaybackVerdict {
-    pub allowed: bool,
-    /// The refusal code (`expired`, `wrong_video`, `unknown_kid`…).
-    pub reason: Option<String>,
-    pub message: String,
 }
 
 /// The vault session as the UI sees it: who, and what the role allows (no token).

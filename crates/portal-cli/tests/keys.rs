@@ -417,6 +417,168 @@ async fn failed_upload_keeps_the_private_key_marked_not_uploaded() {
     assert!(listed(&env).iter().all(|r| r["name"] != "Unlucky"));
 }
 
+/// `(action, target, via, summary)` of every entry the CLI wrote to the
+/// activity log it shares with the app.
+fn activity(env: &Env) -> Vec<(String, String, String, String)> {
+    let text = std::fs::read_to_string(env.data.path().join("activity.jsonl")).unwrap_or_default();
+    text.lines()
+        .map(|l| {
+            let e: Value = serde_json::from_str(l).unwrap();
+            let s = |k: &str| e[k].as_str().unwrap().to_owned();
+            (s("action"), s("target"), s("via"), s("summary"))
+        })
+        .collect()
+}
+
+/// `portal keys create` and `portal keys delete` go through the use cases
+/// the app's commands call, so they leave the app's entries: `key_upload`
+/// and `key_delete` with the server id, or the local id of a key that was
+/// never uploaded.
+#[tokio::test(flavor = "multi_thread")]
+async fn create_and_delete_record_what_the_app_records() {
+    let env = env().await;
+    let created = json(&env.portal(&[
+        "keys",
+        "create",
+        "--name",
+        "Logged",
+        "--generate",
+        "--bits",
+        "2048",
+        "--private-key-out",
+        &env.path("logged.pem"),
+        "--json",
+    ]));
+    let id = created["id"].as_str().unwrap().to_owned();
+    let sha256 = created["fingerprints"]["sha256"].as_str().unwrap();
+    let log = activity(&env);
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(
+        (log[0].0.as_str(), log[0].1.as_str()),
+        ("key_upload", id.as_str())
+    );
+    assert_eq!(log[0].2, "cli");
+    assert_eq!(
+        log[0].3,
+        format!("Uploaded JWT key 'Logged' (RSA 2048, SHA-256 {sha256})")
+    );
+
+    json(&env.portal(&["keys", "delete", &id, "--yes", "--json"]));
+    let log = activity(&env);
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert_eq!(
+        (log[1].0.as_str(), log[1].1.as_str()),
+        ("key_delete", id.as_str())
+    );
+    assert_eq!(log[1].3, format!("Deleted JWT key {id}"));
+
+    // A key kept here whose upload failed: no key_upload; deleting it
+    // records its local id.
+    env.sandbox
+        .add_fault("POST /jwt-keys/v2/jwt_keys=status:400".parse().unwrap());
+    let out = env.portal(&["keys", "create", "--name", "Draft", "--generate"]);
+    assert!(!out.status.success());
+    env.sandbox.clear_faults();
+    assert_eq!(activity(&env).len(), 2);
+    let local_id = listed(&env)
+        .iter()
+        .find(|r| r["name"] == "Draft")
+        .and_then(|r| r["local_key_id"].as_str().map(str::to_owned))
+        .unwrap();
+    json(&env.portal(&["keys", "delete", &local_id, "--yes", "--json"]));
+    let log = activity(&env);
+    assert_eq!(log.len(), 3, "{log:?}");
+    assert_eq!(
+        (log[2].0.as_str(), log[2].1.as_str(), log[2].3.as_str()),
+        (
+            "key_delete",
+            local_id.as_str(),
+            "Deleted local key 'Draft' (never uploaded)"
+        )
+    );
+}
+
+/// A key kept here whose upload failed is uploaded later with `portal keys
+/// upload` (the app's resumption, the same use case), recorded once, and
+/// checked; `show` and `check` take it by its local and server id. The
+/// encrypted secrets file keeps the private half between runs.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failed_create_resumes_with_keys_upload() {
+    let env = env().await;
+    let run = |args: &[&str]| {
+        env.command(false)
+            .env("PORTAL_SECRETS_PASSPHRASE", "keys-resume-passphrase")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["secrets", "use-file"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    env.sandbox
+        .add_fault("POST /jwt-keys/v2/jwt_keys=status:503".parse().unwrap());
+    let out = run(&["keys", "create", "--name", "Resumable", "--generate"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("portal keys upload lk_"),
+        "{}",
+        stderr(&out)
+    );
+    env.sandbox.clear_faults();
+    assert!(activity(&env).is_empty());
+
+    let rows = json(&run(&["keys", "list", "--json"]));
+    let local_id = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "Resumable")
+        .and_then(|r| r["local_key_id"].as_str().map(str::to_owned))
+        .unwrap();
+    let shown = json(&run(&["keys", "show", &local_id, "--json"]));
+    assert_eq!(shown["pairing"], "not_uploaded");
+    assert_eq!(shown["bits"], 2048);
+
+    let uploaded = json(&run(&["keys", "upload", &local_id, "--json"]));
+    let id = uploaded["id"].as_str().unwrap().to_owned();
+    assert_eq!(uploaded["check"]["ok"], true, "{uploaded}");
+    assert_eq!(uploaded["check"]["fingerprintsMatch"], true);
+    let log = activity(&env);
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(
+        (log[0].0.as_str(), log[0].1.as_str()),
+        ("key_upload", id.as_str())
+    );
+
+    // Uploaded once: again is refused, and recorded nothing.
+    let again = run(&["keys", "upload", &local_id]);
+    assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
+    assert!(stderr(&again).contains("already uploaded"));
+    assert_eq!(activity(&env).len(), 1);
+    assert!(run(&["keys", "check", &id]).status.success());
+}
+
+/// The service does not answer: like the app's keys page, `list` shows the
+/// keys kept here, unchecked, and fails with the service's error.
+#[tokio::test(flavor = "multi_thread")]
+async fn list_shows_local_keys_unchecked_when_the_service_fails() {
+    let env = env().await;
+    env.sandbox
+        .add_fault("POST /jwt-keys/v2/jwt_keys=status:400".parse().unwrap());
+    let out = env.portal(&["keys", "create", "--name", "Offline", "--generate"]);
+    assert!(!out.status.success());
+    env.sandbox.clear_faults();
+    env.sandbox
+        .add_fault("GET /jwt-keys/v2/jwt_keys=status:503".parse().unwrap());
+    let out = env.portal(&["keys", "list", "--json"]);
+    assert!(!out.status.success());
+    let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["name"], "Offline");
+    assert_eq!(rows[0]["pairing"], "unchecked");
+    assert!(stderr(&out).contains("503"), "{}", stderr(&out));
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn no_keychain_means_no_upload() {
     let env = env().await;

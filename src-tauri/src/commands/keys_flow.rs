@@ -6,9 +6,12 @@
 use std::sync::atomic::AtomicU32;
 
 use portal_core::activity::Action;
+use portal_core::http::{join, Call};
 use portal_core::local_keys::Pairing;
+use portal_core::ops::keys::{default_templates, sandbox_base};
 use portal_core::profiles::SettingsFile;
 use portal_core::signing::VerdictKind;
+use portal_core::{ErrorCode, Service};
 use tauri::Manager;
 
 use super::*;

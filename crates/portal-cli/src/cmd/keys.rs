@@ -1,6 +1,7 @@
-//! `portal keys`: JWT signing keys. The private half stays on this machine
-//! (the profile's keychain entry, or a file the user names); only the public
-//! half is uploaded.
+//! `portal keys`: JWT signing keys, parsed and printed here; the use cases
+//! (and their activity entries) are `portal_core::ops::keys`, shared with
+//! the app. The private half stays on this machine (the profile's keychain
+//! entry, or a file the user names); only the public half is uploaded.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -9,19 +10,18 @@ use std::sync::Arc;
 
 use clap::{ArgGroup, Args, Subcommand};
 use portal_core::context::ProfileContext;
-use portal_core::jwt_keys::{validate_key_name, JwtKey};
 use portal_core::keypair::{
-    generate, import_pem, pairs_with, write_private_key_file, GenProgress, ImportedKey, PemKind,
-    PrivateKey, PublicKey, DEFAULT_BITS, KEY_SIZES,
+    import_pem, GenProgress, ImportedKey, PemKind, DEFAULT_BITS, KEY_SIZES,
 };
-use portal_core::local_keys::{pairings, KeyStatus, LocalKey, LocalKeys};
-use portal_core::secrets::Item;
-use portal_core::signing::{self, Subject, Verdict, VerdictKind};
-use portal_core::{Error, ErrorCode, Secret, Service};
+use portal_core::local_keys::{KeyStatus, LocalKey};
+use portal_core::ops::keys::{self as ops, Cx, GivenKey, SignVideoRequest};
+use portal_core::profiles::SettingsFile;
+use portal_core::signing::{Verdict, VerdictKind};
+use portal_core::{Error, ErrorCode, Secret};
 use serde_json::{json, Value};
 
-use crate::output;
-use crate::session::{self, Globals};
+use crate::output::{self, warned};
+use crate::session::{self, CliRecorder, Globals};
 
 /// Where a passphrase for key files comes from when there is no terminal.
 const PASSPHRASE_ENV: &str = "PORTAL_KEY_PASSPHRASE";
@@ -29,13 +29,25 @@ const PASSPHRASE_ENV: &str = "PORTAL_KEY_PASSPHRASE";
 #[derive(Subcommand)]
 pub enum KeysCommand {
     /// List every JWT key (all pages) with its fingerprint and whether its
-    /// private half is on this machine; local keys not uploaded too.
+    /// private half is on this machine; local keys not uploaded too. When
+    /// the service does not answer, the keys kept here are listed unchecked
+    /// and the command fails.
     List,
-    /// Show one key, with its fingerprints and public PEM.
+    /// Show one key (a server id, or a local id lk_…), with its fingerprints
+    /// and public PEM.
     Show { id: String },
     /// Upload a new key: generate one (the private half stays here) or send
     /// the public half of a PEM you have.
     Create(CreateArgs),
+    /// Upload a key kept here that is not uploaded (after a failed
+    /// `create`), and check it like `check`.
+    Upload {
+        /// The local id (lk_…) from `portal keys list`.
+        local_id: String,
+    },
+    /// Fetch an uploaded key back and check it: fingerprints, and a test JWT
+    /// signed here that must verify with it. Exits 1 when it does not.
+    Check { id: String },
     /// Delete a key: videos whose JWTs it signed stop playing. The local
     /// private key goes too, unless --keep-local.
     Delete {
@@ -89,7 +101,7 @@ pub struct SignArgs {
     #[arg(long, value_name = "FILE")]
     private_key: Option<PathBuf>,
     /// The video the JWT opens.
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = parse_video)]
     video: Option<String>,
     /// Open every video (sub = *).
     #[arg(long)]
@@ -107,11 +119,21 @@ fn parse_bits(s: &str) -> Result<usize, String> {
         .ok_or_else(|| format!("'{s}' is not a key size: use 2048, 3072 or 4096"))
 }
 
+/// A blank `--video` is refused: it must never widen into all videos.
+fn parse_video(s: &str) -> Result<String, String> {
+    match s.trim() {
+        "" => Err("a video id cannot be blank; use --all-videos for every video".into()),
+        v => Ok(v.to_owned()),
+    }
+}
+
 pub async fn run(g: &Globals, command: KeysCommand) -> anyhow::Result<()> {
     match command {
         KeysCommand::List => list(g).await,
         KeysCommand::Show { id } => show(g, &id).await,
         KeysCommand::Create(args) => create(g, args).await,
+        KeysCommand::Upload { local_id } => upload(g, &local_id).await,
+        KeysCommand::Check { id } => check(g, &id).await,
         KeysCommand::Delete {
             id,
             yes,
@@ -122,8 +144,17 @@ pub async fn run(g: &Globals, command: KeysCommand) -> anyhow::Result<()> {
     }
 }
 
-fn api_key(ctx: &ProfileContext) -> portal_core::Result<Secret> {
-    ctx.credential(Item::JwtKeysApiKey, Service::JwtKeys)
+/// The profile and settings the key use cases work with.
+fn open(g: &Globals) -> anyhow::Result<(ProfileContext, SettingsFile)> {
+    Ok((g.context()?, session::settings()?))
+}
+
+fn cx<'a>(ctx: &'a ProfileContext, settings: &'a SettingsFile) -> Cx<'a> {
+    Cx {
+        pc: ctx,
+        settings,
+        recorder: &CliRecorder,
+    }
 }
 
 /// `ab:cd:ef:01:23:45:67:89…`: enough to tell keys apart in a table.
@@ -147,11 +178,16 @@ fn status_json(status: &KeyStatus) -> anyhow::Result<Value> {
 }
 
 async fn list(g: &Globals) -> anyhow::Result<()> {
-    let ctx = g.context()?;
-    let credential = api_key(&ctx)?;
-    let server = ctx.jwt_keys(&credential).list_all().await?;
-    let settings = session::settings()?;
-    let rows = pairings(&server, &LocalKeys::new(&settings, &ctx).list());
+    let (ctx, settings) = open(g)?;
+    let overview = ops::overview(cx(&ctx, &settings)).await?;
+    print_rows(g, &overview.rows)?;
+    match overview.server_error {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
+    }
+}
+
+fn print_rows(g: &Globals, rows: &[KeyStatus]) -> anyhow::Result<()> {
     if g.json {
         let all = rows
             .iter()
@@ -204,15 +240,12 @@ async fn list(g: &Globals) -> anyhow::Result<()> {
 }
 
 async fn show(g: &Globals, id: &str) -> anyhow::Result<()> {
-    let ctx = g.context()?;
-    let credential = api_key(&ctx)?;
-    let key = ctx.jwt_keys(&credential).get(id).await?;
-    let settings = session::settings()?;
-    let local = LocalKeys::new(&settings, &ctx).list();
-    let status = pairings(std::slice::from_ref(&key), &local).remove(0);
-    let bits = PublicKey::from_pem(&key.public_key).ok().map(|k| k.bits());
+    let (ctx, settings) = open(g)?;
+    let details = ops::details(cx(&ctx, &settings), id).await?;
+    let status = &details.status;
+    let bits = details.summary.as_ref().map(|s| s.bits);
     if g.json {
-        let mut v = status_json(&status)?;
+        let mut v = status_json(status)?;
         v["bits"] = json!(bits);
         return output::json(&v);
     }
@@ -232,23 +265,46 @@ async fn show(g: &Globals, id: &str) -> anyhow::Result<()> {
             )
         },
     );
+    let (shown_id, created, updated, pem) = match (&status.server, &status.local) {
+        (Some(key), _) => (
+            key.id.clone(),
+            format!(
+                "{} by {}",
+                output::time(key.created_time),
+                key.created_by.as_deref().unwrap_or("-")
+            ),
+            format!(
+                "{} by {}",
+                output::time(key.updated_time),
+                key.updated_by.as_deref().unwrap_or("-")
+            ),
+            key.public_key.clone(),
+        ),
+        (None, Some(l)) => (
+            l.local_id.clone(),
+            format!("{} here", output::time(Some(l.created))),
+            "-".to_owned(),
+            details
+                .summary
+                .as_ref()
+                .map(|s| s.public_key_pem.clone())
+                .unwrap_or_default(),
+        ),
+        (None, None) => Default::default(),
+    };
     println!(
-        "id:          {}\nname:        {}\nsize:        {}\nsha-256:     {sha256}\n             {b64}\n\
-         jwk thumb:   {thumbprint}\nprivate key: {}{}\ncreated:     {} by {}\nupdated:     {} by {}\n\n{}",
-        key.id,
-        key.name,
+        "id:          {shown_id}\nname:        {}\nsize:        {}\nsha-256:     {sha256}\n             {b64}\n\
+         jwk thumb:   {thumbprint}\nprivate key: {}{}\ncreated:     {created}\nupdated:     {updated}\n\n{}",
+        status.name(),
         bits.map_or_else(|| "-".to_owned(), |b| format!("RSA {b} bits")),
         status.pairing.describe(),
         status
             .local
             .as_ref()
+            .filter(|_| status.server.is_some())
             .map(|l| format!(" (local key {})", l.local_id))
             .unwrap_or_default(),
-        output::time(key.created_time),
-        key.created_by.as_deref().unwrap_or("-"),
-        output::time(key.updated_time),
-        key.updated_by.as_deref().unwrap_or("-"),
-        key.public_key.trim_end()
+        pem.trim_end()
     );
     Ok(())
 }
@@ -282,32 +338,26 @@ fn import_file(path: &Path) -> portal_core::Result<ImportedKey> {
         .map_err(|e| Error::new(e.code, format!("{}: {}", path.display(), e.message)))
 }
 
-/// Generates on a blocking thread, with a progress line on a terminal.
-async fn generate_key(bits: usize) -> anyhow::Result<PrivateKey> {
+/// A progress line on a terminal while a key is generated.
+fn progress_line() -> impl Fn(GenProgress) + Send + 'static {
     let show = std::io::stderr().is_terminal();
-    let cancel = Arc::new(AtomicBool::new(false));
-    let key = tokio::task::spawn_blocking(move || {
-        generate(
-            bits,
-            |p: GenProgress| {
-                if show {
-                    eprint!(
-                        "\rGenerating a {}-bit RSA key: {} of 2 primes, {} candidates tested, {:.1} s ",
-                        p.bits,
-                        p.primes_found,
-                        p.candidates_tested,
-                        f64::from(p.elapsed_ms) / 1000.0
-                    );
-                }
-            },
-            &cancel,
-        )
-    })
-    .await?;
-    if show {
+    move |p: GenProgress| {
+        if show {
+            eprint!(
+                "\rGenerating a {}-bit RSA key: {} of 2 primes, {} candidates tested, {:.1} s ",
+                p.bits,
+                p.primes_found,
+                p.candidates_tested,
+                f64::from(p.elapsed_ms) / 1000.0
+            );
+        }
+    }
+}
+
+fn end_progress_line() {
+    if std::io::stderr().is_terminal() {
         eprintln!();
     }
-    Ok(key?)
 }
 
 /// Where the private half ended up.
@@ -319,7 +369,7 @@ enum Kept {
 
 async fn create(g: &Globals, args: CreateArgs) -> anyhow::Result<()> {
     // Everything that can be refused locally is refused before any request.
-    validate_key_name(&args.name)?;
+    portal_core::jwt_keys::validate_key_name(&args.name)?;
     let imported = match &args.public_key {
         Some(path) => Some(import_file(path)?),
         None => None,
@@ -346,51 +396,59 @@ async fn create(g: &Globals, args: CreateArgs) -> anyhow::Result<()> {
         ))?),
         _ => None,
     };
-    let ctx = g.context()?;
-    let credential = api_key(&ctx)?;
-    let settings = session::settings()?;
-    let local = LocalKeys::new(&settings, &ctx);
-    let to_keychain =
-        args.private_key_out.is_none() && !matches!(&imported, Some(i) if i.private.is_none());
-    if to_keychain {
-        // Open the secret store now: a locked or missing keychain fails here,
-        // before a key is generated and long before anything is uploaded.
-        ctx.stored(Item::PrivateKey("_probe".into()))?;
-    }
+    let (ctx, settings) = open(g)?;
+    let cx = cx(&ctx, &settings);
+    // The key uploads with a credential: a missing one fails before the work.
+    ctx.credential(
+        portal_core::secrets::Item::JwtKeysApiKey,
+        portal_core::Service::JwtKeys,
+    )?;
 
-    let (public, private) = match imported {
-        Some(i) => (i.public, i.private),
-        None => {
-            let key = generate_key(args.bits).await?;
-            (key.public_key(), Some(key))
-        }
-    };
     // Keep the private half before uploading: if that fails, nothing is sent.
-    let kept = match (&private, &args.private_key_out) {
-        (Some(key), Some(path)) => {
-            let pem = match &export_pass {
-                Some(pass) => key.to_encrypted_pkcs8_pem(pass)?,
-                None => key.to_pkcs8_pem()?,
-            };
-            write_private_key_file(path, &pem)?;
-            Kept::File(path.clone())
+    let cancel = Arc::new(AtomicBool::new(false));
+    let (kept, public_pem) = match (imported, &args.private_key_out) {
+        (None, None) => {
+            let local = ops::generate(cx, &args.name, args.bits, progress_line(), cancel).await;
+            end_progress_line();
+            (Kept::Keychain(local?), None)
         }
-        (Some(key), None) => Kept::Keychain(local.add(&args.name, key)?),
-        (None, _) => Kept::Nowhere,
+        (None, Some(path)) => {
+            let key = ops::generate_pair(args.bits, progress_line(), cancel).await;
+            end_progress_line();
+            let key = key?;
+            let pem = key.public_key().to_pem()?;
+            ops::write_private_key(key, path, export_pass).await?;
+            (Kept::File(path.clone()), Some(pem))
+        }
+        (Some(i), Some(path)) => {
+            let pem = i.public.to_pem()?;
+            let key = i.private.ok_or_else(|| Error::internal("checked above"))?;
+            ops::write_private_key(key, path, export_pass).await?;
+            (Kept::File(path.clone()), Some(pem))
+        }
+        (Some(i), None) => match &i.private {
+            Some(key) => {
+                ops::check_store(cx)?;
+                (Kept::Keychain(ops::keep(cx, &args.name, key)?), None)
+            }
+            None => (Kept::Nowhere, Some(i.public.to_pem()?)),
+        },
     };
 
-    let uploaded = ctx
-        .jwt_keys(&credential)
-        .create(&args.name, &public.to_pem()?)
-        .await;
-    let server = match uploaded {
-        Ok(server) => server,
+    let uploaded = match (&kept, &public_pem) {
+        (Kept::Keychain(l), _) => ops::upload(cx, &l.local_id).await,
+        (_, Some(pem)) => ops::upload_public(cx, &args.name, pem).await,
+        (_, None) => Err(Error::internal("no public key to upload")),
+    };
+    let uploaded = match uploaded {
+        Ok(out) => warned(out),
         Err(e) => {
             match &kept {
                 Kept::Keychain(l) => eprintln!(
                     "note: the key was not uploaded. Its private half stays in the {} as local key {} \
-                     (marked not uploaded in `portal keys list`).",
+                     (marked not uploaded in `portal keys list`; `portal keys upload {}` tries again).",
                     ctx.secrets.backend().describe(),
+                    l.local_id,
                     l.local_id
                 ),
                 Kept::File(path) => eprintln!(
@@ -402,16 +460,19 @@ async fn create(g: &Globals, args: CreateArgs) -> anyhow::Result<()> {
             return Err(e.into());
         }
     };
-    let local_id = match &kept {
-        Kept::Keychain(l) => Some(local.link(&l.local_id, &server.id)?.local_id),
-        _ => None,
+    let server = &uploaded.server;
+    // What was sent: the local key's public half, or the PEM given.
+    let summary = match (&uploaded.local, &public_pem) {
+        (Some(l), _) => ops::local_key(cx, &l.local_id)?.summary,
+        (None, Some(pem)) => portal_core::keypair::PublicKey::from_pem(pem)?.summary()?,
+        (None, None) => return Err(Error::internal("no public key was uploaded").into()),
     };
-    let fingerprints = public.fingerprints()?;
+    let fingerprints = &summary.fingerprints;
     if g.json {
-        let mut v = serde_json::to_value(&server)?;
-        v["fingerprints"] = serde_json::to_value(&fingerprints)?;
-        v["bits"] = json!(public.bits());
-        v["local_key_id"] = json!(local_id);
+        let mut v = serde_json::to_value(server)?;
+        v["fingerprints"] = serde_json::to_value(fingerprints)?;
+        v["bits"] = json!(summary.bits);
+        v["local_key_id"] = json!(uploaded.local.as_ref().map(|l| &l.local_id));
         v["private_key"] = match &kept {
             Kept::Keychain(_) => json!("keychain"),
             Kept::File(p) => json!(p.display().to_string()),
@@ -422,11 +483,7 @@ async fn create(g: &Globals, args: CreateArgs) -> anyhow::Result<()> {
     println!("{}", server.id);
     eprintln!(
         "Created JWT key {} ('{}'), RSA {} bits.\nsha-256:   {}\njwk thumb: {}",
-        server.id,
-        server.name,
-        public.bits(),
-        fingerprints.sha256,
-        fingerprints.jwk_thumbprint
+        server.id, server.name, summary.bits, fingerprints.sha256, fingerprints.jwk_thumbprint
     );
     match &kept {
         Kept::Keychain(l) => eprintln!(
@@ -446,10 +503,54 @@ async fn create(g: &Globals, args: CreateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Prints an upload check (the JSON of [`ops::UploadVerification`]);
+/// `false` when it failed.
+fn print_check(g: &Globals, check: &ops::UploadVerification) -> anyhow::Result<bool> {
+    if g.json {
+        output::json(check)?;
+    } else {
+        eprintln!("{}", check.message);
+    }
+    Ok(check.ok)
+}
+
+async fn upload(g: &Globals, local_id: &str) -> anyhow::Result<()> {
+    let (ctx, settings) = open(g)?;
+    let cx = cx(&ctx, &settings);
+    let uploaded = warned(ops::upload(cx, local_id).await?);
+    let server = &uploaded.server;
+    let check = ops::verify_uploaded_key(cx, &server.id).await?;
+    if g.json {
+        let mut v = serde_json::to_value(server)?;
+        v["local_key_id"] = json!(local_id);
+        v["check"] = serde_json::to_value(&check)?;
+        output::json(&v)?;
+    } else {
+        println!("{}", server.id);
+        eprintln!(
+            "Uploaded local key {local_id} as JWT key {} ('{}').\n{}",
+            server.id, server.name, check.message
+        );
+    }
+    if !check.ok {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+async fn check(g: &Globals, id: &str) -> anyhow::Result<()> {
+    let (ctx, settings) = open(g)?;
+    let check = ops::verify_uploaded_key(cx(&ctx, &settings), id).await?;
+    if !print_check(g, &check)? {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
 async fn delete(g: &Globals, id: &str, yes: bool, keep_local: bool) -> anyhow::Result<()> {
-    let ctx = g.context()?;
-    let settings = session::settings()?;
-    let local = LocalKeys::new(&settings, &ctx);
+    let (ctx, settings) = open(g)?;
+    let cx = cx(&ctx, &settings);
+    let local = cx.local();
 
     // A local key that was never uploaded: only this machine is concerned.
     if let Some(draft) = local
@@ -460,7 +561,7 @@ async fn delete(g: &Globals, id: &str, yes: bool, keep_local: bool) -> anyhow::R
         if !yes && !super::confirm(&format!("Delete local key {id} ('{}')?", draft.name))? {
             return Err(Error::new(ErrorCode::Cancelled, "Nothing was deleted.").into());
         }
-        local.remove(id)?;
+        warned(ops::delete(cx, None, Some(id), false).await?);
         if g.json {
             return output::json(&json!({"id": null, "local_key_id": id, "deleted": true}));
         }
@@ -468,7 +569,6 @@ async fn delete(g: &Globals, id: &str, yes: bool, keep_local: bool) -> anyhow::R
         return Ok(());
     }
 
-    let credential = api_key(&ctx)?;
     let linked = local.find_by_server_id(id);
     if !yes {
         let local_note = match (&linked, keep_local) {
@@ -481,104 +581,73 @@ async fn delete(g: &Globals, id: &str, yes: bool, keep_local: bool) -> anyhow::R
             return Err(Error::new(ErrorCode::Cancelled, "Nothing was deleted.").into());
         }
     }
-    ctx.jwt_keys(&credential).delete(id).await?;
-    let local_deleted = match (&linked, keep_local) {
-        (Some(l), false) => {
-            local.remove(&l.local_id)?;
-            Some(l.local_id.clone())
-        }
-        _ => None,
-    };
+    let deleted = warned(ops::delete(cx, Some(id), None, !keep_local).await?);
     if g.json {
         return output::json(&json!({
             "id": id,
             "deleted": true,
             "local_key_id": linked.as_ref().map(|l| &l.local_id),
-            "local_deleted": local_deleted.is_some(),
+            "local_deleted": deleted.local_deleted,
         }));
     }
     eprintln!("Deleted {id}.");
-    match (linked, local_deleted) {
-        (Some(l), None) => eprintln!("Kept the local private key {}.", l.local_id),
-        (_, Some(l)) => eprintln!("Deleted the local private key {l} too."),
+    match (linked, deleted.local_deleted) {
+        (Some(l), false) => eprintln!("Kept the local private key {}.", l.local_id),
+        (Some(l), true) => eprintln!("Deleted the local private key {} too.", l.local_id),
         _ => {}
     }
     Ok(())
 }
 
-/// The private key for server key `id`: from `file`, else the keychain.
-async fn signing_key(
-    ctx: &ProfileContext,
-    local: &LocalKeys<'_>,
-    id: &str,
-    file: Option<&Path>,
-) -> anyhow::Result<PrivateKey> {
-    if let Some(path) = file {
-        let key = import_file(path)?.private.ok_or_else(|| {
-            Error::validation(format!(
-                "{} holds a public key; signing needs the private key.",
-                path.display()
-            ))
-        })?;
-        // When the service can be asked, make sure the halves belong together.
-        if let Some(credential) = ctx.stored(Item::JwtKeysApiKey).ok().flatten() {
-            let server: JwtKey = ctx.jwt_keys(&credential).get(id).await?;
-            let public = PublicKey::from_pem(&server.public_key)?;
-            if !pairs_with(&key, &public) {
-                return Err(Error::validation(format!(
-                    "The private key in {} is not the other half of JWT key {id} \
-                     (its fingerprint is {}, the key's is {}).",
-                    path.display(),
-                    key.public_key().fingerprints()?.sha256,
-                    public.fingerprints()?.sha256
-                ))
-                .into());
-            }
-        }
-        return Ok(key);
-    }
-    let linked = local.find_by_server_id(id).ok_or_else(|| {
-        Error::new(
-            ErrorCode::NotFound,
-            format!(
-                "No private key of JWT key {id} on this machine (profile '{}'); pass --private-key FILE.",
-                ctx.profile.name
-            ),
-        )
-    })?;
-    Ok(local.private_key(&linked.local_id)?)
-}
-
 async fn sign(g: &Globals, args: SignArgs) -> anyhow::Result<()> {
     let ttl = super::tokens::parse_duration(&args.ttl)?;
-    let subject = match &args.video {
-        Some(video) => Subject::Video(video.clone()),
-        None => Subject::AllVideos,
+    let request = SignVideoRequest {
+        server_id: args.key.clone(),
+        video_id: args.video.clone(),
+        ttl_seconds: u32::try_from(ttl.num_seconds()).unwrap_or(u32::MAX),
     };
-    let ctx = g.context()?;
-    // Over the profile's cap: refused before any key is read.
-    signing::check_ttl(&ctx.profile, ttl)?;
-    let settings = session::settings()?;
-    let local = LocalKeys::new(&settings, &ctx);
-    let key = signing_key(&ctx, &local, &args.key, args.private_key.as_deref()).await?;
-    let signed = signing::sign_for_profile(&ctx.profile, &key, &args.key, &subject, ttl)?;
+    let given = args.private_key.clone().map(|path| GivenKey {
+        source: path.display().to_string(),
+        load: Box::new(move || {
+            import_file(&path)?.private.ok_or_else(|| {
+                Error::validation(format!(
+                    "{} holds a public key; signing needs the private key.",
+                    path.display()
+                ))
+            })
+        }),
+    });
+    let from_file = given.is_some();
+    let (ctx, settings) = open(g)?;
+    let signed = ops::sign(cx(&ctx, &settings), &request, given)
+        .await
+        .map_err(|e| match e.code {
+            ErrorCode::NotFound if !from_file => {
+                let message = format!(
+                    "{}; pass --private-key FILE.",
+                    e.message.trim_end_matches('.')
+                );
+                Error { message, ..e }
+            }
+            _ => e,
+        })?;
     if g.json {
         return output::json(&json!({
-            "jwt": signed.jwt.expose(),
-            "kid": signed.kid,
-            "sub": signed.subject,
-            "iat": signed.issued_at.timestamp(),
-            "exp": signed.expires_at.timestamp(),
+            "jwt": signed.jwt,
+            "kid": signed.header["kid"],
+            "sub": signed.claims["sub"],
+            "iat": signed.claims["iat"],
+            "exp": signed.claims["exp"],
             "expires_at": signed.expires_at,
         }));
     }
-    println!("{}", signed.jwt.expose());
+    println!("{}", signed.jwt);
     eprintln!(
         "Signed with key {} for {}, valid until {}.",
-        signed.kid,
-        match &subject {
-            Subject::AllVideos => "all videos".to_owned(),
-            Subject::Video(v) => format!("video {v}"),
+        args.key,
+        match &args.video {
+            None => "all videos".to_owned(),
+            Some(v) => format!("video {v}"),
         },
         output::time(Some(signed.expires_at))
     );
@@ -603,10 +672,8 @@ async fn verify(g: &Globals, jwt: &str) -> anyhow::Result<()> {
     } else {
         Secret::new(jwt.trim())
     };
-    let ctx = g.context()?;
-    let credential = api_key(&ctx)?;
-    let verdict: Verdict =
-        signing::verify_with_service(token.expose(), &ctx.jwt_keys(&credential)).await?;
+    let (ctx, settings) = open(g)?;
+    let verdict: Verdict = ops::verify_jwt(cx(&ctx, &settings), token.expose()).await?;
     if g.json {
         output::json(&verdict)?;
     } else {
@@ -621,6 +688,7 @@ async fn verify(g: &Globals, jwt: &str) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use portal_core::jwt_keys::JwtKey;
     use portal_core::local_keys::server_fingerprints;
 
     #[test]
@@ -628,6 +696,13 @@ mod tests {
         assert_eq!(parse_bits("3072"), Ok(3072));
         assert!(parse_bits("1024").is_err());
         assert!(parse_bits("big").is_err());
+    }
+
+    #[test]
+    fn a_blank_video_is_refused_not_widened_to_all_videos() {
+        assert_eq!(parse_video(" vid_1 "), Ok("vid_1".to_owned()));
+        assert!(parse_video("").is_err());
+        assert!(parse_video("   ").is_err());
     }
 
     #[test]
