@@ -72,15 +72,20 @@ pub struct UserJwtView {
     pub header: serde_json::Value,
     pub claims: serde_json::Value,
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Copy the JWT or the player snippet with `copy_held(copyId, "jwt" |
+    /// "snippet")`: Rust writes it and clears the clipboard later.
+    pub copy_id: String,
 }
 
-impl From<portal_core::ops::tokens::SignedUserJwt> for UserJwtView {
-    fn from(j: portal_core::ops::tokens::SignedUserJwt) -> Self {
+impl UserJwtView {
+    /// The view of `j`, whose JWT and snippet wait under `copy_id`.
+    pub fn new(j: &portal_core::ops::tokens::SignedUserJwt, copy_id: String) -> Self {
         Self {
             jwt: j.jwt.expose().to_owned(),
-            header: j.header,
-            claims: j.claims,
+            header: j.header.clone(),
+            claims: j.claims.clone(),
             expires_at: j.expires_at,
+            copy_id,
         }
     }
 }

@@ -601,6 +601,10 @@ fn no_command_answers_with_a_secret() {
         json!({"request": request, "savedTokenId": token_id}),
     );
     a.excuse(jwt["jwt"].as_str().unwrap());
+    let _ = a.call(
+        "copy_held",
+        json!({"copyId": jwt["copyId"], "part": "snippet"}),
+    );
     a.ok("saved_tokens", json!({}));
     a.ok("close_reveal", json!({"revealId": reveal_id}));
     let rotated = a.ok("rotate_token", json!({"id": token_id}));

@@ -92,7 +92,7 @@ describe('every interactive element has a test id and an accessible name', () =>
       copy_token: () => ({ clearsInSeconds: 30 }),
       close_reveal: () => null,
       saved_tokens: () => [],
-      create_user_jwt: () => ({ jwt: 'eyJ.a.b', header: {}, claims: {}, expiresAt: null }),
+      create_user_jwt: () => ({ jwt: 'eyJ.a.b', header: {}, claims: {}, expiresAt: null, copyId: 'c' }),
     });
     render(App);
     await screen.findByTestId('rotation-reminders');

@@ -196,15 +196,21 @@ pub async fn saved_tokens(ctx: State<'_, AppCtx>) -> Result<Vec<SavedToken>> {
 
 /// A user JWT for player embedding, with the profile's token or a saved one.
 #[tauri::command]
-#[instrument(skip(ctx, request), err)]
-pub async fn create_user_jwt(
+#[instrument(skip(app, ctx, copies, request), err)]
+pub async fn create_user_jwt<R: Runtime>(
+    app: AppHandle<R>,
     ctx: State<'_, AppCtx>,
+    copies: State<'_, crate::copies::Copies>,
     request: UserJwtRequest,
     saved_token_id: Option<String>,
 ) -> Result<UserJwtView> {
     let pc = ctx.active_context().await?;
-    let jwt = logged(ops::tokens::user_jwt(&pc, &request, saved_token_id).await?);
-    Ok(UserJwtView::from(jwt))
+    let j = logged(ops::tokens::user_jwt(&pc, &request, saved_token_id).await?);
+    let parts = vec![
+        ("jwt", j.jwt.duplicate()),
+        ("snippet", j.snippet.duplicate()),
+    ];
+    Ok(UserJwtView::new(&j, copies.hold(&app, parts)))
 }
 
 #[tauri::command]

@@ -227,9 +227,30 @@ pub fn save(
 #[derive(Debug)]
 pub struct SignedUserJwt {
     pub jwt: Secret,
+    /// The documented player embedding with this JWT in it ([`player_snippet`]).
+    pub snippet: Secret,
     pub header: Value,
     pub claims: Value,
     pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// The documented player embedding (`VSPlayer.mount('#player', {contentId,
+/// jwt})`), the same text the app shows (`playerSnippet` in
+/// `ui/src/lib/tokens/userJwt.ts`).
+pub fn player_snippet(content_id: &str, jwt: &str) -> String {
+    let js = |v: &str| {
+        format!(
+            "'{}'",
+            v.replace('\\', "\\\\")
+                .replace('\'', "\\'")
+                .replace('\n', "\\n")
+        )
+    };
+    format!(
+        "VSPlayer.mount('#player', {{ contentId: {}, jwt: {} }});",
+        js(content_id),
+        js(jwt)
+    )
 }
 
 /// A user JWT for player embedding, made with the profile's token or with
@@ -250,10 +271,31 @@ pub async fn user_jwt(
             .as_i64()
             .and_then(|s| DateTime::from_timestamp(s, 0))
     });
+    let snippet = Secret::new(player_snippet(&request.content_id, jwt.jwt.expose()));
     Ok(Outcome::new(SignedUserJwt {
         jwt: jwt.jwt,
+        snippet,
         header: decoded.header,
         claims: decoded.claims,
         expires_at,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::player_snippet;
+
+    /// The same text as the app's `playerSnippet` (`userJwt.ts`), escapes
+    /// included: what is copied is what is shown.
+    #[test]
+    fn the_player_snippet_is_the_documented_embedding() {
+        assert_eq!(
+            player_snippet("c_7a3b9f1d", "eyJ.a.b"),
+            "VSPlayer.mount('#player', { contentId: 'c_7a3b9f1d', jwt: 'eyJ.a.b' });"
+        );
+        assert_eq!(
+            player_snippet("it's\\a\nb", "j"),
+            "VSPlayer.mount('#player', { contentId: 'it\\'s\\\\a\\nb', jwt: 'j' });"
+        );
+    }
 }

@@ -4,4 +4,9 @@ import type { JsonValue } from "./serde_json/JsonValue";
 /**
  * A user JWT for the player, decoded for display.
  */
-export type UserJwtView = { jwt: string, header: JsonValue, claims: JsonValue, expiresAt: string | null, };
+export type UserJwtView = { jwt: string, header: JsonValue, claims: JsonValue, expiresAt: string | null, 
+/**
+ * Copy the JWT or the player snippet with `copy_held(copyId, "jwt" |
+ * "snippet")`: Rust writes it and clears the clipboard later.
+ */
+copyId: string, };

@@ -545,7 +545,9 @@ describe('user JWT', () => {
         header: { alg: 'RS256', typ: 'JWT' },
         claims: { sub: 'usr_xyz789', content_id: 'c_7a3b9f1d', exp },
         expiresAt: new Date(exp * 1000).toISOString(),
+        copyId: 'copy-jwt-1',
       }),
+      copy_held: () => ({ clearsInSeconds: 30 }),
       'plugin:clipboard-manager|write_text': () => null,
     });
     await screen.findByTestId('tokens-table');
@@ -576,25 +578,27 @@ describe('user JWT', () => {
     const snippet = `VSPlayer.mount('#player', { contentId: 'c_7a3b9f1d', jwt: '${jwt}' });`;
     expect(screen.getByTestId('user-jwt-snippet')).toHaveTextContent(snippet);
 
+    // The JWT and the snippet holding it are copied by Rust (which clears
+    // the clipboard later), never through the webview's clipboard plugin.
     await user.click(screen.getByTestId('user-jwt-copy-snippet'));
     await waitFor(() =>
-      expect(backend.argsOf('plugin:clipboard-manager|write_text')).toEqual([
-        expect.objectContaining({ text: snippet }),
-      ]),
+      expect(backend.argsOf('copy_held')).toEqual([{ copyId: 'copy-jwt-1', part: 'snippet' }]),
     );
     await user.click(screen.getByTestId('user-jwt-copy'));
     await waitFor(() =>
-      expect(backend.argsOf('plugin:clipboard-manager|write_text')[1]).toEqual(
-        expect.objectContaining({ text: jwt }),
-      ),
+      expect(backend.argsOf('copy_held')[1]).toEqual({ copyId: 'copy-jwt-1', part: 'jwt' }),
     );
+    expect(backend.count('plugin:clipboard-manager|write_text')).toBe(0);
+    // The decoded claims are not secret: the clipboard plugin copies them.
+    await user.click(screen.getByTestId('user-jwt-copy-claims'));
+    await waitFor(() => expect(backend.count('plugin:clipboard-manager|write_text')).toBe(1));
   });
 
   it('uses the profile admin token by default and checks a custom TTL', async () => {
     const user = userEvent.setup();
     const backend = showTokens({
       saved_tokens: () => [],
-      create_user_jwt: () => ({ jwt: 'eyJ.x.y', header: {}, claims: {}, expiresAt: null }),
+      create_user_jwt: () => ({ jwt: 'eyJ.x.y', header: {}, claims: {}, expiresAt: null, copyId: 'c' }),
     });
     await screen.findByTestId('tokens-table');
     await user.click(screen.getByTestId('user-jwt-open'));
