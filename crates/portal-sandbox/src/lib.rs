@@ -45,6 +45,7 @@ mod config;
 mod context;
 mod credentials;
 mod db;
+mod drain;
 mod error;
 pub mod faults;
 mod host;

@@ -27,7 +27,7 @@ use crate::rate_limit::RateLimiter;
 use crate::request_log::RequestLog;
 use crate::state::{AppState, Shared};
 use crate::{
-    context, faults, host, jwt_keys, rate_limit, rejections, request_log, sandbox_api, seed, vault,
+    context, drain, faults, host, jwt_keys, rate_limit, rejections, request_log, sandbox_api, seed, vault,
     vaultstream,
 };
 
@@ -321,6 +321,7 @@ fn app(
         .layer(from_fn_with_state(state.clone(), request_log::record))
         .layer(from_fn_with_state(listening, host::guard))
         .layer(from_fn(context::with_request_id))
+        .layer(from_fn(drain::unread_body))
         .with_state(state)
 }
 

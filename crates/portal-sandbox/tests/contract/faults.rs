@@ -340,3 +340,71 @@ async fn a_request_the_client_gave_up_on_is_logged_as_abandoned() {
     assert_eq!((entry.outcome, entry.status), ("abandoned", 0));
     assert!(entry.fault.is_none(), "abandoned before the fault's answer");
 }
+
+/// Reads one HTTP/1.1 response with a `content-length` from `socket`.
+fn read_response(socket: &mut std::net::TcpStream) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let text = String::from_utf8_lossy(&got).into_owned();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length: usize = text[..end]
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length: "))
+                .and_then(|n| n.trim().parse().ok())
+                .unwrap_or(0);
+            if got.len() >= end + 4 + length {
+                return Ok(text);
+            }
+        }
+        match socket.read(&mut buf)? {
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            n => got.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+/// An answer given before the request body has arrived (an injected fault,
+/// a rate limit) waits for that body, so the connection stays usable.
+/// Otherwise the server closes it after answering: the client's body, or
+/// its next request on the pooled connection, meets a closed socket, and a
+/// write that was answered with a plain 500 looks like a lost answer
+/// ("may or may not have taken effect"). That made the CLI fault matrix
+/// flaky on uploads, whose file is streamed after the headers.
+#[tokio::test]
+async fn an_early_answer_waits_for_the_body_and_keeps_the_connection() {
+    use std::io::Write;
+    let env = start().await;
+    add(&env, "POST /vaultstream/v1/auth/tokens=status:500").await;
+    let addr = env.sb.addr();
+    let answers = tokio::task::spawn_blocking(move || {
+        let body = br#"{"name":"x","scopes":["content:read"],"expires_at":null}"#;
+        let mut socket = std::net::TcpStream::connect(addr).unwrap();
+        socket
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let head = format!(
+            "POST /vaultstream/v1/auth/tokens HTTP/1.1\r\nHost: {addr}\r\n\
+             Authorization: Bearer x\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\n\r\n",
+            body.len()
+        );
+        // The body comes late, as a streamed file does.
+        socket.write_all(head.as_bytes()).unwrap();
+        std::thread::sleep(Duration::from_millis(200));
+        let _ = socket.write_all(body);
+        let first = read_response(&mut socket).map_err(|e| e.to_string());
+        // The same connection carries the next request.
+        let _ = socket.write_all(head.as_bytes());
+        let _ = socket.write_all(body);
+        let second = read_response(&mut socket).map_err(|e| e.to_string());
+        (first, second)
+    })
+    .await
+    .unwrap();
+    for answer in [answers.0, answers.1] {
+        let text = answer.expect("an answer on the kept connection");
+        assert!(text.starts_with("HTTP/1.1 500"), "{text}");
+    }
+}
