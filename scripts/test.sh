@@ -20,10 +20,12 @@ in_keyring() {
 }
 
 generated_fresh() {
-  # `cargo test` regenerates ui/src/lib/bindings and the fault matrix's
-  # docs/RELIABILITY.md; the committed files must match.
+  # `cargo test` regenerates ui/src/lib/bindings (ts-rs, and the command
+  # client from src-tauri/src/commands/list.rs), the capability made from that
+  # list, and the fault matrix's docs/RELIABILITY.md; the committed files must
+  # match.
   local stale
-  stale=$(git status --porcelain -- ui/src/lib/bindings docs/RELIABILITY.md)
+  stale=$(git status --porcelain -- ui/src/lib/bindings src-tauri/capabilities docs/RELIABILITY.md)
   if [ -n "$stale" ]; then
     echo "Generated files are stale; commit the regenerated files:" >&2
     echo "$stale" >&2

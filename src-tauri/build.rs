@@ -1,77 +1,20 @@
-//! Generates the permissions of the app's own commands; the capability in
-//! `capabilities/main.json` grants exactly these.
+//! Generates the permissions of the app's own commands, from the one list in
+//! `src/commands/list.rs`; the capability in `capabilities/main.json` grants
+//! exactly these (written from the same list by `tests/commands.rs`).
 
-/// Every `#[tauri::command]` of the app. A command missing here cannot be invoked.
-const COMMANDS: &[&str] = &[
-    "app_state",
-    "explore_sandbox",
-    "connect_account",
-    "replace_credential",
-    "switch_profile",
-    "remove_profile",
-    "service_status",
-    "profile_network",
-    "set_profile_network",
-    "pick_ca_file",
-    "list_tokens",
-    "token_scopes",
-    "use_encrypted_file",
-    "unlock_secrets",
-    "create_token",
-    "reveal_token",
-    "copy_token",
-    "token_snippets",
-    "save_revealed_token",
-    "close_reveal",
-    "revoke_token",
-    "rotate_token",
-    "finish_rotation",
-    "rotation_reminders",
-    "saved_tokens",
-    "create_user_jwt",
-    "set_preferences",
-    "activity_log",
-    "export_activity",
-    "vault_session",
-    "vault_login",
-    "vault_logout",
-    "list_assets",
-    "asset_details",
-    "list_transforms",
-    "request_transform",
-    "share_asset",
-    "update_asset",
-    "delete_asset",
-    "delete_assets",
-    "list_folders",
-    "create_folder",
-    "vault_quota",
-    "set_legal_hold",
-    "clear_legal_hold",
-    "pick_and_upload",
-    "upload_dropped",
-    "cancel_upload",
-    "keys_overview",
-    "key_details",
-    "generate_key",
-    "cancel_keygen",
-    "import_key",
-    "local_key",
-    "export_private_key",
-    "upload_key",
-    "upload_public_key",
-    "verify_uploaded_key",
-    "delete_key",
-    "sign_video_jwt",
-    "set_jwt_max_ttl",
-    "copy_held",
-    "test_playback",
-    "verify_any_jwt",
-    "video_url_templates",
-    "set_video_url_templates",
-];
+include!("src/commands/list.rs");
+
+/// The names of the listed commands. A command missing there cannot be invoked.
+macro_rules! names {
+    ($($module:ident :: $name:ident [$($flag:ident),*]),* $(,)?) => {
+        &[$(stringify!($name)),*]
+    };
+}
+
+const COMMANDS: &[&str] = with_commands!(names);
 
 fn main() {
+    println!("cargo:rerun-if-changed=src/commands/list.rs");
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),

@@ -14,6 +14,7 @@ compile_error!(
 );
 // release-guard:end
 
+#[macro_use]
 mod commands;
 mod copies;
 pub mod dto;
@@ -84,78 +85,18 @@ pub fn manage_state<R: Runtime>(
     app.manage(warm::StartupTokens::start(app));
 }
 
-/// The IPC handler: every command the webview can invoke, the one list
+/// Registers the listed commands (`commands/list.rs`).
+macro_rules! handler {
+    ($($module:ident :: $name:ident [$($flag:ident),*]),* $(,)?) => {
+        tauri::generate_handler![$(commands::$module::$name),*]
+    };
+}
+
+/// The IPC handler: every command the webview can invoke, from the one list
 /// (`build.rs` permits the same names; `tests/ipc_audit.rs` runs each).
 pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static
 {
-    tauri::generate_handler![
-        commands::activity::activity_log,
-        commands::activity::export_activity,
-        commands::assets::vault_session,
-        commands::assets::vault_login,
-        commands::assets::vault_logout,
-        commands::assets::list_assets,
-        commands::assets::asset_details,
-        commands::assets::list_transforms,
-        commands::assets::request_transform,
-        commands::assets::share_asset,
-        commands::assets::update_asset,
-        commands::assets::delete_asset,
-        commands::assets::delete_assets,
-        commands::assets::list_folders,
-        commands::assets::create_folder,
-        commands::assets::vault_quota,
-        commands::assets::set_legal_hold,
-        commands::assets::clear_legal_hold,
-        commands::assets::pick_and_upload,
-        commands::assets::upload_dropped,
-        commands::assets::cancel_upload,
-        commands::keys::keys_overview,
-        commands::keys::key_details,
-        commands::keys::generate_key,
-        commands::keys::cancel_keygen,
-        commands::keys::import_key,
-        commands::keys::local_key,
-        commands::keys::export_private_key,
-        commands::keys::upload_key,
-        commands::keys::upload_public_key,
-        commands::keys::verify_uploaded_key,
-        commands::keys::delete_key,
-        commands::keys::sign_video_jwt,
-        commands::keys::set_jwt_max_ttl,
-        commands::keys::copy_held,
-        commands::keys::test_playback,
-        commands::keys::verify_any_jwt,
-        commands::keys::video_url_templates,
-        commands::keys::set_video_url_templates,
-        commands::profiles::app_state,
-        commands::profiles::explore_sandbox,
-        commands::profiles::connect_account,
-        commands::profiles::replace_credential,
-        commands::profiles::switch_profile,
-        commands::profiles::remove_profile,
-        commands::profiles::service_status,
-        commands::profiles::profile_network,
-        commands::profiles::set_profile_network,
-        commands::profiles::pick_ca_file,
-        commands::tokens::list_tokens,
-        commands::tokens::token_scopes,
-        commands::tokens::create_token,
-        commands::tokens::reveal_token,
-        commands::tokens::copy_token,
-        commands::tokens::token_snippets,
-        commands::tokens::save_revealed_token,
-        commands::tokens::close_reveal,
-        commands::tokens::revoke_token,
-        commands::tokens::rotate_token,
-        commands::tokens::finish_rotation,
-        commands::tokens::rotation_reminders,
-        commands::tokens::saved_tokens,
-        commands::tokens::create_user_jwt,
-        commands::tokens::set_preferences,
-        commands::secrets::use_encrypted_file,
-        commands::secrets::unlock_secrets,
-    ]
+    with_commands!(handler)
 }
 
 pub fn run() {

@@ -1,7 +1,7 @@
 //! IPC and configuration audits. They look at what crosses to the webview,
 //! by value, not at type names.
 //!
-//! - `no_command_answers_with_a_secret`: every command `build.rs` permits is
+//! - `no_command_answers_with_a_secret`: every listed command is
 //!   run through the app's own invoke handler (`invoke_handler`, on Tauri's
 //!   mock runtime, with `get_ipc_response`) against the embedded sandbox, with
 //!   recognisable secrets planted in the secret store (credentials, saved
@@ -18,8 +18,9 @@
 //!   share link. A command that is neither run nor in [`NOT_RUN`] fails the
 //!   test, and [`NOT_RUN`] must be exactly the commands that open a native
 //!   dialog and were not run.
-//! - The commands registered in `lib.rs`, permitted in `build.rs` and granted
-//!   by the files in `capabilities/` are the same set.
+//! - The listed commands (`src/commands/list.rs`, from which `lib.rs`
+//!   registers and `build.rs` permits), the `#[tauri::command]` functions and
+//!   the grants of the files in `capabilities/` are the same set.
 //! - The generated bindings (`ui/src/lib/bindings/`) must be there; in every
 //!   type a command returns or an event carries, a field whose name looks
 //!   like a secret (token, secret, password, key, jwt, pem…) must be on an
@@ -49,22 +50,20 @@ fn root() -> PathBuf {
 // ---------------------------------------------------------------------------
 // The command lists
 
-fn quoted_list(text: &str, start: &str, end: &str) -> BTreeSet<String> {
-    let from = text.find(start).unwrap();
-    let to = from + text[from..].find(end).unwrap();
-    text[from..to]
-        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '"' || c == ':'))
-        .filter_map(|w| w.strip_prefix('"').and_then(|w| w.strip_suffix('"')))
-        .map(str::to_owned)
-        .collect()
+include!("../src/commands/list.rs");
+
+macro_rules! names {
+    ($($module:ident :: $name:ident [$($flag:ident),*]),* $(,)?) => {
+        &[$(stringify!($name)),*]
+    };
 }
 
-/// The commands `build.rs` permits: the list every other one is checked against.
+/// The listed commands (`src/commands/list.rs`; `build.rs` permits and
+/// `lib.rs` registers exactly these): the list every other one is checked
+/// against.
 fn permitted() -> BTreeSet<String> {
-    let build = std::fs::read_to_string(root().join("build.rs")).unwrap();
-    let list = quoted_list(&build, "const COMMANDS", "];");
-    assert!(list.len() > 10, "build.rs COMMANDS could not be read");
-    list
+    let list: &[&str] = with_commands!(names);
+    list.iter().map(|n| (*n).to_owned()).collect()
 }
 
 /// `name -> (return type, body)` of every `#[tauri::command]` under src/commands.
@@ -1129,25 +1128,7 @@ fn registered_permitted_and_granted_commands_match() {
     let permitted = permitted();
     assert_eq!(
         permitted, found,
-        "build.rs COMMANDS differs from the #[tauri::command] functions"
-    );
-
-    let lib = std::fs::read_to_string(root().join("src/lib.rs")).unwrap();
-    let from = lib.find("generate_handler![").unwrap();
-    let to = from + lib[from..].find(']').unwrap();
-    let registered: BTreeSet<String> = lib[from + 18..to]
-        .split(',')
-        .filter_map(|p| p.trim().rsplit("::").next().map(str::to_owned))
-        .filter(|p| !p.is_empty())
-        .collect();
-    assert_eq!(
-        registered, permitted,
-        "lib.rs generate_handler! differs from build.rs"
-    );
-    assert_eq!(
-        lib.matches("generate_handler!").count(),
-        1,
-        "one handler list only"
+        "src/commands/list.rs differs from the #[tauri::command] functions"
     );
 
     // Every capability file: an app-command grant must name a permitted

@@ -1,5 +1,9 @@
 //! Every IPC command. Each is a few lines that call core; errors cross as
-//! `portal_core::Error` (`{code, message, …}`).
+//! `portal_core::Error` (`{code, message, …}`). `list.rs` declares them all
+//! once (`with_commands!`): registration, permissions, capability and the
+//! TS client are made from it.
+
+include!("list.rs");
 
 pub mod activity;
 pub mod assets;

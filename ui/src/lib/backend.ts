@@ -6,6 +6,7 @@ import { writeText } from '@tauri-apps/plugin-clipboard-manager';
 import { PortalError } from './errors/PortalError';
 import { SERVICE_NAMES } from './services';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import { COMMAND_FLAGS, type CommandFlags, type CommandName, type Commands } from './bindings/commands';
 import type {
   DeleteKeyOutcome,
   GenProgress,
@@ -58,125 +59,10 @@ export { PortalError };
 /** Milliseconds the UI waits: commands that stay on this computer, and the others. */
 export const TIMEOUTS = { local: 20_000, network: 150_000 } as const;
 
-/** Commands that wait on the user (a native dialog) or report progress and can be cancelled. */
-const UNTIMED: ReadonlySet<string> = new Set([
-  'generate_key',
-  'pick_and_upload',
-  'export_activity',
-  'export_private_key',
-  'pick_ca_file',
-]);
-
-/** Commands that do not leave this computer. */
-const LOCAL: ReadonlySet<string> = new Set([
-  'app_state',
-  'profile_network',
-  'set_profile_network',
-  'switch_profile',
-  'remove_profile',
-  'token_scopes',
-  'use_encrypted_file',
-  'unlock_secrets',
-  'reveal_token',
-  'copy_token',
-  'token_snippets',
-  'save_revealed_token',
-  'close_reveal',
-  'rotation_reminders',
-  'saved_tokens',
-  'set_preferences',
-  'activity_log',
-  'cancel_upload',
-  'cancel_keygen',
-  'import_key',
-  'local_key',
-  'sign_video_jwt',
-  'set_jwt_max_ttl',
-  'copy_held',
-  'video_url_templates',
-  'set_video_url_templates',
-]);
-
-/** Commands that change something: one that does not answer may still have done it. */
-const WRITES: ReadonlySet<string> = new Set([
-  'connect_account',
-  'set_profile_network',
-  'replace_credential',
-  'switch_profile',
-  'remove_profile',
-  'use_encrypted_file',
-  'unlock_secrets',
-  'create_token',
-  'save_revealed_token',
-  'revoke_token',
-  'rotate_token',
-  'finish_rotation',
-  'set_preferences',
-  'vault_logout',
-  'request_transform',
-  'share_asset',
-  'update_asset',
-  'delete_asset',
-  'delete_assets',
-  'create_folder',
-  'set_legal_hold',
-  'clear_legal_hold',
-  'import_key',
-  'upload_key',
-  'upload_public_key',
-  'delete_key',
-  'set_jwt_max_ttl',
-  'set_video_url_templates',
-]);
-
-const SERVICE_COMMANDS: Record<Service, readonly string[]> = {
-  vault_stream: [
-    'list_tokens',
-    'create_token',
-    'revoke_token',
-    'rotate_token',
-    'finish_rotation',
-    'create_user_jwt',
-  ],
-  jwt_keys: [
-    'keys_overview',
-    'key_details',
-    'upload_key',
-    'upload_public_key',
-    'verify_uploaded_key',
-    'delete_key',
-    'verify_any_jwt',
-  ],
-  vault: [
-    'vault_session',
-    'vault_login',
-    'vault_logout',
-    'list_assets',
-    'asset_details',
-    'list_transforms',
-    'request_transform',
-    'share_asset',
-    'update_asset',
-    'delete_asset',
-    'delete_assets',
-    'list_folders',
-    'create_folder',
-    'vault_quota',
-    'set_legal_hold',
-    'clear_legal_hold',
-    'pick_and_upload',
-    'upload_dropped',
-  ],
-};
-
-const SERVICE_OF: ReadonlyMap<string, Service> = new Map(
-  (Object.entries(SERVICE_COMMANDS) as Array<[Service, readonly string[]]>).flatMap(([service, commands]) =>
-    commands.map((command) => [command, service] as const),
-  ),
-);
-
-/** The list each page loads: when it answers, its service is reachable. */
-const PROBES: ReadonlySet<string> = new Set(['list_tokens', 'keys_overview', 'list_assets']);
+/** What `src-tauri/src/commands/list.rs` says of a command (generated flags). */
+function flagsOf(command: CommandName): CommandFlags {
+  return COMMAND_FLAGS[command];
+}
 
 /**
  * Learns how each call to a service ended: `error` null when a probe (a
@@ -191,29 +77,26 @@ export function onServiceOutcome(listener: ServiceOutcome): () => void {
   return () => outcomeListeners.delete(listener);
 }
 
-/**
- * Commands that check credentials not in use yet (a new account, a
- * replacement): a refusal says nothing about the active profile's services.
- */
-const UNREPORTED: ReadonlySet<string> = new Set(['connect_account', 'replace_credential']);
-
-function report(command: string, error: PortalError | null): void {
-  if (UNREPORTED.has(command)) return;
-  const service = error?.service ?? SERVICE_OF.get(command);
-  const probe = PROBES.has(command);
+function report(command: CommandName, error: PortalError | null): void {
+  const flags = flagsOf(command);
+  if (flags.unreported) return;
+  const service = error?.service ?? flags.service;
+  const probe = flags.probe;
   if (!service || (!error && !probe)) return;
   for (const listener of outcomeListeners) listener(service, error, probe);
 }
 
 /** Milliseconds the UI waits for `command`, or null when it waits as long as it takes. */
-export function timeoutFor(command: string): number | null {
-  if (UNTIMED.has(command)) return null;
-  return LOCAL.has(command) ? TIMEOUTS.local : TIMEOUTS.network;
+export function timeoutFor(command: CommandName): number | null {
+  const flags = flagsOf(command);
+  if (flags.untimed) return null;
+  return flags.local ? TIMEOUTS.local : TIMEOUTS.network;
 }
 
 /** The error a command that never answered ends in. */
-function noAnswer(command: string, ms: number): PortalError {
-  const service = SERVICE_OF.get(command) ?? null;
+function noAnswer(command: CommandName, ms: number): PortalError {
+  const flags = flagsOf(command);
+  const service = flags.service;
   const who = service ? SERVICE_NAMES[service] : 'The app';
   const secs = Math.round(ms / 1000);
   const base = {
@@ -224,14 +107,14 @@ function noAnswer(command: string, ms: number): PortalError {
     retry_after_secs: null,
     hint: null,
   };
-  if (WRITES.has(command)) {
+  if (flags.write) {
     return new PortalError({
       ...base,
       code: 'outcome_unknown',
       message: `${who} did not answer within ${secs} s: the change may or may not have been made.`,
     });
   }
-  if (LOCAL.has(command)) {
+  if (flags.local) {
     return new PortalError({
       ...base,
       code: 'internal',
@@ -246,7 +129,15 @@ function noAnswer(command: string, ms: number): PortalError {
   });
 }
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+/** The arguments a command takes: none, or its generated argument object. */
+type ArgsOf<K extends CommandName> = Commands[K]['args'] extends null ? [] : [Commands[K]['args']];
+/** What a command answers (generated from its signature). */
+export type AnswerOf<K extends CommandName> = Commands[K]['answer'];
+
+/** Invokes a listed command with its typed arguments, under its deadline. */
+export async function call<K extends CommandName>(command: K, ...argList: ArgsOf<K>): Promise<AnswerOf<K>> {
+  type T = AnswerOf<K>;
+  const args = argList[0] as Record<string, unknown> | undefined;
   if (!insideTauri()) {
     throw PortalError.internal(
       'The Partner Portal back end is not available in this window.',
@@ -294,7 +185,7 @@ function insideTauri(): boolean {
 
 /** Profiles, the active profile, where secrets are kept, the app version. */
 export function appState(): Promise<AppState> {
-  return call<AppState>('app_state');
+  return call('app_state');
 }
 
 /**
@@ -302,13 +193,13 @@ export function appState(): Promise<AppState> {
  * with a real call, then keeps it in place of the stored one (which stays
  * when the check fails).
  */
-export function replaceCredential(service: Service, secret: string): Promise<void> {
-  return call<void>('replace_credential', { service, secret });
+export function replaceCredential(service: Service, secret: string): Promise<null> {
+  return call('replace_credential', { service, secret });
 }
 
 /** Which proxy and which extra CA certificate file a profile uses (a proxy login masked). */
 export function profileNetwork(name: string): Promise<NetworkInfo> {
-  return call<NetworkInfo>('profile_network', { name });
+  return call('profile_network', { name });
 }
 
 /** Sets or clears (null) a profile's CA certificate file and proxy URL, after checking both. */
@@ -317,54 +208,54 @@ export function setProfileNetwork(
   caFile: string | null,
   proxy: string | null,
 ): Promise<Profile> {
-  return call<Profile>('set_profile_network', { name, caFile, proxy });
+  return call('set_profile_network', { name, caFile, proxy });
 }
 
 /** The native file picker for a CA certificate; null when cancelled. */
 export function pickCaFile(): Promise<string | null> {
-  return call<string | null>('pick_ca_file');
+  return call('pick_ca_file');
 }
 
 /** Starts the in-process sandbox if needed and activates the "Sandbox" profile. */
 export function exploreSandbox(): Promise<Profile> {
-  return call<Profile>('explore_sandbox');
+  return call('explore_sandbox');
 }
 
 /** Checks the credentials with a real call, then saves and activates the profile. */
 export function connectAccount(input: ConnectInput): Promise<Profile> {
-  return call<Profile>('connect_account', { input });
+  return call('connect_account', { input });
 }
 
 export function switchProfile(name: string): Promise<null> {
-  return call<null>('switch_profile', { name });
+  return call('switch_profile', { name });
 }
 
 /** Removes the profile and everything it kept in the secret store; says what went. */
 export function removeProfile(name: string): Promise<RemovedProfile> {
-  return call<RemovedProfile>('remove_profile', { name });
+  return call('remove_profile', { name });
 }
 
 /** One entry per service: vault_stream, jwt_keys, vault. */
 export function serviceStatus(): Promise<ServiceStatus[]> {
-  return call<ServiceStatus[]>('service_status');
+  return call('service_status');
 }
 
 /** All pages of the active profile's API tokens (never with token values). */
 export function listTokens(): Promise<ApiToken[]> {
-  return call<ApiToken[]>('list_tokens');
+  return call('list_tokens');
 }
 
 export function tokenScopes(): Promise<ScopeInfo[]> {
-  return call<ScopeInfo[]>('token_scopes');
+  return call('token_scopes');
 }
 
 /** Opts in to the encrypted secrets file: creates it, or unlocks an existing one. */
 export function useEncryptedFile(passphrase: string): Promise<SecretsInfo> {
-  return call<SecretsInfo>('use_encrypted_file', { passphrase });
+  return call('use_encrypted_file', { passphrase });
 }
 
 export function unlockSecrets(passphrase: string): Promise<SecretsInfo> {
-  return call<SecretsInfo>('unlock_secrets', { passphrase });
+  return call('unlock_secrets', { passphrase });
 }
 
 /**
@@ -373,67 +264,67 @@ export function unlockSecrets(passphrase: string): Promise<SecretsInfo> {
  * lost; the token may exist, so this must never be retried automatically.
  */
 export function createToken(input: NewTokenInput): Promise<CreatedTokenView> {
-  return call<CreatedTokenView>('create_token', { input });
+  return call('create_token', { input });
 }
 
 /** The token value, given out once per revealId (a second call fails). */
 export function revealToken(revealId: string): Promise<string> {
-  return call<string>('reveal_token', { revealId });
+  return call('reveal_token', { revealId });
 }
 
 /** Rust writes the token (or a snippet with it) to the clipboard and clears it later. */
 export function copyToken(revealId: string, what: CopyWhat): Promise<ClipboardCopy> {
-  return call<ClipboardCopy>('copy_token', { revealId, what });
+  return call('copy_token', { revealId, what });
 }
 
 /** curl, Python and JavaScript usage, with the placeholder `{{TOKEN}}`. */
 export function tokenSnippets(revealId: string): Promise<Snippet[]> {
-  return call<Snippet[]>('token_snippets', { revealId });
+  return call('token_snippets', { revealId });
 }
 
 /** Stores the revealed token in the OS keychain under the active profile. */
 export function saveRevealedToken(revealId: string): Promise<SavedToken> {
-  return call<SavedToken>('save_revealed_token', { revealId });
+  return call('save_revealed_token', { revealId });
 }
 
 /** Ends a reveal: Rust forgets the value and turns content protection off. */
 export function closeReveal(revealId: string): Promise<null> {
-  return call<null>('close_reveal', { revealId });
+  return call('close_reveal', { revealId });
 }
 
 /** Revocation takes effect within 60 seconds globally. */
 export function revokeToken(id: string): Promise<null> {
-  return call<null>('revoke_token', { id });
+  return call('revoke_token', { id });
 }
 
 /** A new token with the same scopes and expiry policy; the old one stays valid. */
 export function rotateToken(id: string): Promise<CreatedTokenView> {
-  return call<CreatedTokenView>('rotate_token', { id });
+  return call('rotate_token', { id });
 }
 
 /** `revokeNow`: revoke the old token now; otherwise keep a reminder to do it. */
 export function finishRotation(oldId: string, newId: string, revokeNow: boolean): Promise<null> {
-  return call<null>('finish_rotation', { oldId, newId, revokeNow });
+  return call('finish_rotation', { oldId, newId, revokeNow });
 }
 
 /** Old tokens still to revoke after a rotation, for the active profile. */
 export function rotationReminders(): Promise<RotationReminder[]> {
-  return call<RotationReminder[]>('rotation_reminders', {});
+  return call('rotation_reminders');
 }
 
 /** Tokens of the active profile saved in the keychain (labels, no values). */
 export function savedTokens(): Promise<SavedToken[]> {
-  return call<SavedToken[]>('saved_tokens', {});
+  return call('saved_tokens');
 }
 
 /** A user JWT for the player, made with the profile's admin token or a saved one. */
 export function createUserJwt(request: UserJwtRequest, savedTokenId: string | null): Promise<UserJwtView> {
-  return call<UserJwtView>('create_user_jwt', { request, savedTokenId });
+  return call('create_user_jwt', { request, savedTokenId });
 }
 
 /** The whole local activity log (every profile), with the verdict on its hash chain. */
 export function activityLog(): Promise<ActivityReport> {
-  return call<ActivityReport>('activity_log', {});
+  return call('activity_log');
 }
 
 export type ActivityExportFormat = 'json' | 'csv';
@@ -444,11 +335,11 @@ export type ActivityExportFormat = 'json' | 'csv';
  * null when the user cancelled the dialog.
  */
 export function exportActivity(format: ActivityExportFormat, profile: string | null): Promise<number | null> {
-  return call<number | null>('export_activity', { format, profile });
+  return call('export_activity', { format, profile });
 }
 
 export function setPreferences(prefs: Preferences): Promise<Preferences> {
-  return call<Preferences>('set_preferences', { prefs });
+  return call('set_preferences', { prefs });
 }
 
 // ---- JWT signing keys. Private keys never come back over IPC: only
@@ -459,14 +350,14 @@ export function setPreferences(prefs: Preferences): Promise<Preferences> {
  * only the local keys could be listed, the sidebar hears why.
  */
 export async function keysOverview(): Promise<KeysOverview> {
-  const overview = await call<KeysOverview>('keys_overview', {});
+  const overview = await call('keys_overview');
   if (overview.serverError) report('keys_overview', PortalError.from(overview.serverError));
   return overview;
 }
 
 /** A server key id, or the local id (`lk_…`) of a key not uploaded. */
 export function keyDetails(id: string): Promise<KeyDetails> {
-  return call<KeyDetails>('key_details', { id });
+  return call('key_details', { id });
 }
 
 /**
@@ -475,11 +366,11 @@ export function keyDetails(id: string): Promise<KeyDetails> {
  * the keychain, not uploaded yet.
  */
 export function generateKey(name: string, bits: number): Promise<LocalKey> {
-  return call<LocalKey>('generate_key', { name, bits });
+  return call('generate_key', { name, bits });
 }
 
 export function cancelKeygen(): Promise<null> {
-  return call<null>('cancel_keygen', {});
+  return call('cancel_keygen');
 }
 
 /** Progress of the generation under way; resolves to the unsubscribe function. */
@@ -498,32 +389,32 @@ export async function onKeygenProgress(handler: (progress: GenProgress) => void)
 
 /** Reads a PEM; with `keepPrivate`, its private half (if any) goes to the keychain. */
 export function importKey(input: ImportKeyInput): Promise<ImportedKeyView> {
-  return call<ImportedKeyView>('import_key', { input });
+  return call('import_key', { input });
 }
 
 /** A local key with its public half: what `uploadKey` sends. */
 export function localKey(localId: string): Promise<LocalKeyView> {
-  return call<LocalKeyView>('local_key', { localId });
+  return call('local_key', { localId });
 }
 
 /** Rust opens the save dialog and writes the PEM (mode 0600). The path, or null if cancelled. */
 export function exportPrivateKey(localId: string, passphrase: string | null): Promise<string | null> {
-  return call<string | null>('export_private_key', { localId, passphrase });
+  return call('export_private_key', { localId, passphrase });
 }
 
 /** Uploads only the public half of a local key and links the two. Never retried. */
 export function uploadKey(localId: string): Promise<UploadedKey> {
-  return call<UploadedKey>('upload_key', { localId });
+  return call('upload_key', { localId });
 }
 
 /** Uploads an imported public key (its private half is not on this computer). */
 export function uploadPublicKey(name: string, pem: string): Promise<UploadedKey> {
-  return call<UploadedKey>('upload_public_key', { name, pem });
+  return call('upload_public_key', { name, pem });
 }
 
 /** Fetches the key back, compares fingerprints and checks a test JWT signed here. */
 export function verifyUploadedKey(serverId: string): Promise<UploadVerification> {
-  return call<UploadVerification>('verify_uploaded_key', { serverId });
+  return call('verify_uploaded_key', { serverId });
 }
 
 /** A server key (`serverId`), and/or a local key (`localId`: required when never uploaded). */
@@ -532,18 +423,18 @@ export function deleteKey(
   localId: string | null,
   deleteLocal: boolean,
 ): Promise<DeleteKeyOutcome> {
-  return call<DeleteKeyOutcome>('delete_key', { serverId, localId, deleteLocal });
+  return call('delete_key', { serverId, localId, deleteLocal });
 }
 
 /** A private-video JWT signed with the key's private half kept here. */
 /** Signs (for no longer than the profile's cap); the JWT and its URLs are held in Rust for `copyHeld`. */
 export function signVideoJwt(request: SignVideoRequest): Promise<SignedVideoJwt> {
-  return call<SignedVideoJwt>('sign_video_jwt', { request });
+  return call('sign_video_jwt', { request });
 }
 
 /** Sets the active profile's longest signed-JWT lifetime (60 s to 365 days). */
 export function setJwtMaxTtl(seconds: number): Promise<Profile> {
-  return call<Profile>('set_jwt_max_ttl', { seconds });
+  return call('set_jwt_max_ttl', { seconds });
 }
 
 /**
@@ -552,26 +443,26 @@ export function setJwtMaxTtl(seconds: number): Promise<Profile> {
  * configured delay, as for API tokens.
  */
 export function copyHeld(copyId: string, part: string): Promise<ClipboardCopy> {
-  return call<ClipboardCopy>('copy_held', { copyId, part });
+  return call('copy_held', { copyId, part });
 }
 
 /** Sandbox profiles only: asks the sandbox player whether it would play the video. */
 export function testPlayback(videoId: string, jwt: string): Promise<PlaybackVerdict> {
-  return call<PlaybackVerdict>('test_playback', { videoId, jwt });
+  return call('test_playback', { videoId, jwt });
 }
 
 /** The active profile's watch / embed / HLS URL templates (`{video_id}` placeholder). */
 export function videoUrlTemplates(): Promise<VideoUrls> {
-  return call<VideoUrls>('video_url_templates', {});
+  return call('video_url_templates');
 }
 
 export function setVideoUrlTemplates(templates: VideoUrls): Promise<VideoUrls> {
-  return call<VideoUrls>('set_video_url_templates', { templates });
+  return call('set_video_url_templates', { templates });
 }
 
 /** Any JWT, checked against the uploaded key its kid names. */
 export function verifyAnyJwt(jwt: string): Promise<Verdict> {
-  return call<Verdict>('verify_any_jwt', { jwt });
+  return call('verify_any_jwt', { jwt });
 }
 
 /**
@@ -612,84 +503,84 @@ import type {
 
 /** Who is logged in to the vault (from the stored token), or null. No token crosses. */
 export function vaultSession(): Promise<VaultSessionView | null> {
-  return call<VaultSessionView | null>('vault_session');
+  return call('vault_session');
 }
 
 /** The password goes UI → Rust only; the identity and permissions come back. */
 export function vaultLogin(email: string, password: string, remember: boolean): Promise<VaultSessionView> {
-  return call<VaultSessionView>('vault_login', { email, password, remember });
+  return call('vault_login', { email, password, remember });
 }
 
 export function vaultLogout(): Promise<null> {
-  return call<null>('vault_logout');
+  return call('vault_logout');
 }
 
 export function listAssets(query: AssetQuery): Promise<AssetPage> {
-  return call<AssetPage>('list_assets', { query });
+  return call('list_assets', { query });
 }
 
 export function assetDetails(id: string): Promise<AssetDetails> {
-  return call<AssetDetails>('asset_details', { id });
+  return call('asset_details', { id });
 }
 
 export function listTransforms(id: string): Promise<Transform[]> {
-  return call<Transform[]>('list_transforms', { id });
+  return call('list_transforms', { id });
 }
 
 export function requestTransform(id: string, kind: TransformKind): Promise<Transform> {
-  return call<Transform>('request_transform', { id, kind });
+  return call('request_transform', { id, kind });
 }
 
 /** A share link, held in Rust for `copyHeld(copyId, 'url')`. */
 export function shareAsset(id: string, expiresInSeconds: number | null): Promise<ShareView> {
-  return call<ShareView>('share_asset', { id, expiresInSeconds });
+  return call('share_asset', { id, expiresInSeconds });
 }
 
 export function updateAsset(id: string, update: AssetUpdate): Promise<Asset> {
-  return call<Asset>('update_asset', { id, update });
+  return call('update_asset', { id, update });
 }
 
 /** Refused in Rust (code `conflict`) when the asset is under legal hold. */
 export function deleteAsset(id: string): Promise<Deleted> {
-  return call<Deleted>('delete_asset', { id });
+  return call('delete_asset', { id });
 }
 
 export function deleteAssets(ids: string[]): Promise<BulkDeleteSummary> {
-  return call<BulkDeleteSummary>('delete_assets', { ids });
+  return call('delete_assets', { ids });
 }
 
 export function listFolders(): Promise<Folder[]> {
-  return call<Folder[]>('list_folders');
+  return call('list_folders');
 }
 
 export function createFolder(name: string, parentId: string | null): Promise<Folder> {
-  return call<Folder>('create_folder', { name, parentId });
+  return call('create_folder', { name, parentId });
 }
 
 export function vaultQuota(): Promise<Quota> {
-  return call<Quota>('vault_quota');
+  return call('vault_quota');
 }
 
 export function setLegalHold(id: string, reason: string): Promise<LegalHold> {
-  return call<LegalHold>('set_legal_hold', { id, reason });
+  return call('set_legal_hold', { id, reason });
 }
 
 export function clearLegalHold(id: string): Promise<LegalHold> {
-  return call<LegalHold>('clear_legal_hold', { id });
+  return call('clear_legal_hold', { id });
 }
 
 /** Rust opens the file dialog (several files) and starts the uploads; [] = closed. */
 export function pickAndUpload(folderId: string | null): Promise<UploadStarted[]> {
-  return call<UploadStarted[]>('pick_and_upload', { folderId });
+  return call('pick_and_upload', { folderId });
 }
 
 /** Paths from Tauri's drag-drop event; Rust checks each is a regular readable file. */
 export function uploadDropped(paths: string[], folderId: string | null): Promise<UploadStarted[]> {
-  return call<UploadStarted[]>('upload_dropped', { paths, folderId });
+  return call('upload_dropped', { paths, folderId });
 }
 
 export function cancelUpload(uploadId: string): Promise<boolean> {
-  return call<boolean>('cancel_upload', { uploadId });
+  return call('cancel_upload', { uploadId });
 }
 
 async function listenSafely<T>(event: string, handler: (payload: T) => void): Promise<UnlistenFn> {
