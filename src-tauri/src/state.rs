@@ -196,7 +196,7 @@ impl AppCtx {
                 .await?;
         }
         let http = {
-            let network = NetworkSettings::of(&profile);
+            let network = profile.network();
             let mut clients = self.clients.lock().unwrap_or_else(|p| p.into_inner());
             match clients.get(&profile.name) {
                 Some((built_with, c)) if *built_with == network => c.clone(),

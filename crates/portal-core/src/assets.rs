@@ -161,16 +161,6 @@ pub struct AssetPage {
     pub page: PageInfo,
 }
 
-/// Whether `v` is the vault envelope: an object with `data` (or an
-/// `error`) that is not another service's envelope (VaultStream's has
-/// `data` too, beside its `status`).
-pub(crate) fn is_envelope(v: &Value) -> bool {
-    let other = crate::tokens::is_envelope(v) || crate::jwt_keys::is_envelope(v);
-    !other
-        && v.as_object()
-            .is_some_and(|o| o.contains_key("data") || o.get("error").is_some_and(|e| !e.is_null()))
-}
-
 /// Parses the vault envelope; returns `(data, page)`.
 pub fn parse_envelope(resp: &Response) -> Result<(Value, Option<PageInfo>)> {
     let body = resp.json();
@@ -196,7 +186,7 @@ pub fn parse_envelope(resp: &Response) -> Result<(Value, Option<PageInfo>)> {
     };
     let Some(obj) = body
         .as_object()
-        .filter(|o| o.contains_key("data") && is_envelope(&body))
+        .filter(|o| o.contains_key("data") && crate::envelope::vault(&body))
     else {
         let mut e =
             bad("The answer is JSON but not the vault envelope ({\"data\":…,\"error\":null}).")

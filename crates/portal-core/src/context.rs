@@ -20,7 +20,6 @@ use crate::assets::{VaultClaims, VaultClient, VaultSession};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{HttpClient, HttpConfig};
 use crate::jwt_keys::JwtKeysClient;
-use crate::network::NetworkSettings;
 use crate::origin::{check_base_url, origin_of, same_origin};
 use crate::profiles::Profile;
 use crate::secret::Secret;
@@ -72,7 +71,7 @@ impl ProfileContext {
         secrets: Arc<dyn SecretStore>,
         config: HttpConfig,
     ) -> Result<Self> {
-        let http = HttpClient::with_network(config, &NetworkSettings::of(&profile))?;
+        let http = HttpClient::with_network(config, &profile.network())?;
         Ok(Self::with_client(profile, secrets, http))
     }
 

@@ -67,11 +67,6 @@ fn error_messages(v: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Whether `v` is the JWT keys envelope (`success` true or false).
-pub(crate) fn is_envelope(v: &Value) -> bool {
-    v.get("success").is_some_and(Value::is_boolean)
-}
-
 /// Parses the envelope; returns `(result, links)`.
 pub fn parse_envelope(resp: &Response) -> Result<(Value, Value)> {
     if !resp.status.is_success() {

@@ -6,6 +6,7 @@
 pub mod activity;
 pub mod assets;
 pub mod context;
+pub mod envelope;
 pub mod error;
 mod fsutil;
 pub mod fuzzing;

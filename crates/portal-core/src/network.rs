@@ -26,7 +26,6 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::profiles::Profile;
 use crate::service::Service;
 
 /// A profile's network choices, as the HTTP client needs them.
@@ -42,17 +41,6 @@ pub struct NetworkSettings {
 }
 
 impl NetworkSettings {
-    pub fn of(profile: &Profile) -> Self {
-        if profile.embedded_sandbox {
-            return Self::direct();
-        }
-        Self {
-            ca_file: profile.ca_file.as_ref().map(PathBuf::from),
-            proxy: profile.proxy.clone(),
-            direct: false,
-        }
-    }
-
     /// Straight to the server: no proxy, the system's certificates.
     pub fn direct() -> Self {
         Self {
@@ -195,9 +183,12 @@ impl ProxySource {
     }
 }
 
-/// Which proxy and which extra CA `profile` uses, as its client would.
-pub fn describe(profile: &Profile) -> NetworkInfo {
-    let settings = NetworkSettings::of(profile);
+/// Which proxy and which extra CA a client built from `settings` uses for
+/// each service at `url_of(service)`.
+pub fn describe<'a>(
+    settings: &NetworkSettings,
+    url_of: impl Fn(Service) -> &'a str,
+) -> NetworkInfo {
     if settings.direct {
         return NetworkInfo {
             ca_file: None,
@@ -216,7 +207,7 @@ pub fn describe(profile: &Profile) -> NetworkInfo {
     let routes = Service::ALL
         .iter()
         .map(|&service| {
-            let (proxy, source) = match proxy_for(&settings, profile.urls.get(service)) {
+            let (proxy, source) = match proxy_for(settings, url_of(service)) {
                 Some((p, s)) => (Some(p), Some(s)),
                 None => (None, None),
             };
@@ -228,7 +219,7 @@ pub fn describe(profile: &Profile) -> NetworkInfo {
         })
         .collect();
     NetworkInfo {
-        ca_file: profile.ca_file.clone(),
+        ca_file: settings.ca_file.as_ref().map(|p| p.display().to_string()),
         ssl_cert_file: std::env::var("SSL_CERT_FILE")
             .ok()
             .filter(|v| !v.is_empty()),

@@ -11,8 +11,10 @@ use ts_rs::TS;
 
 use crate::error::{Error, Result};
 use crate::fsutil::write_private;
+use crate::network::{NetworkInfo, NetworkSettings};
 use crate::secrets::SecretBackend;
 use crate::service::Service;
+use crate::time::describe_seconds;
 
 /// Name of the settings file in the app data directory.
 pub const SETTINGS_FILE: &str = "settings.json";
@@ -124,10 +126,46 @@ pub struct Profile {
 }
 
 fn default_jwt_max_ttl() -> u32 {
-    crate::signing::DEFAULT_MAX_TTL_SECONDS
+    DEFAULT_MAX_TTL_SECONDS
+}
+
+/// The longest lifetime of a JWT signed under a profile, unless the profile
+/// says otherwise (`Profile::jwt_max_ttl_seconds`): 7 days.
+pub const DEFAULT_MAX_TTL_SECONDS: u32 = 7 * 24 * 3600;
+/// The bounds of that cap: 1 minute to 365 days.
+pub const TTL_CAP_RANGE: std::ops::RangeInclusive<u32> = 60..=365 * 24 * 3600;
+
+/// A profile's cap must lie in [`TTL_CAP_RANGE`].
+pub fn validate_ttl_cap(seconds: u32) -> Result<()> {
+    if TTL_CAP_RANGE.contains(&seconds) {
+        Ok(())
+    } else {
+        Err(Error::validation(format!(
+            "The longest JWT lifetime must be between 1 minute and 365 days, not {}.",
+            describe_seconds(i64::from(seconds))
+        )))
+    }
 }
 
 impl Profile {
+    /// How this profile's client reaches its services: the embedded sandbox
+    /// directly, anything else through its CA file and proxy.
+    pub fn network(&self) -> NetworkSettings {
+        if self.embedded_sandbox {
+            return NetworkSettings::direct();
+        }
+        NetworkSettings {
+            ca_file: self.ca_file.as_ref().map(PathBuf::from),
+            proxy: self.proxy.clone(),
+            direct: false,
+        }
+    }
+
+    /// Which proxy and which extra CA this profile's client uses.
+    pub fn network_info(&self) -> NetworkInfo {
+        crate::network::describe(&self.network(), |s| self.urls.get(s))
+    }
+
     pub fn new(name: impl Into<String>, environment: Environment) -> Self {
         Self {
             name: name.into(),
@@ -146,7 +184,7 @@ impl Profile {
     /// [`crate::network::load_ca_file`]).
     pub fn validate(&self) -> Result<()> {
         validate_name(&self.name)?;
-        crate::signing::validate_ttl_cap(self.jwt_max_ttl_seconds)?;
+        validate_ttl_cap(self.jwt_max_ttl_seconds)?;
         self.urls.validate()?;
         if let Some(proxy) = &self.proxy {
             crate::network::check_proxy(proxy)?;

@@ -24,43 +24,8 @@ use crate::secret::Secret;
 /// Lifetime of a JWT when none is chosen.
 pub const DEFAULT_TTL: Duration = Duration::hours(1);
 
-/// The longest lifetime of a JWT signed under a profile, unless the profile
-/// says otherwise (`Profile::jwt_max_ttl_seconds`): 7 days.
-pub const DEFAULT_MAX_TTL_SECONDS: u32 = 7 * 24 * 3600;
-/// The bounds of that cap: 1 minute to 365 days.
-pub const TTL_CAP_RANGE: std::ops::RangeInclusive<u32> = 60..=365 * 24 * 3600;
-
-/// "7 days", "12 hours", "90 minutes", "45 seconds": the largest whole unit.
-pub fn describe_seconds(secs: i64) -> String {
-    let plural = |n: i64, unit: &str| {
-        if n == 1 {
-            format!("1 {unit}")
-        } else {
-            format!("{n} {unit}s")
-        }
-    };
-    if secs % 86_400 == 0 && secs != 0 {
-        plural(secs / 86_400, "day")
-    } else if secs % 3600 == 0 && secs != 0 {
-        plural(secs / 3600, "hour")
-    } else if secs % 60 == 0 && secs != 0 {
-        plural(secs / 60, "minute")
-    } else {
-        plural(secs, "second")
-    }
-}
-
-/// A profile's cap must lie in [`TTL_CAP_RANGE`].
-pub fn validate_ttl_cap(seconds: u32) -> Result<()> {
-    if TTL_CAP_RANGE.contains(&seconds) {
-        Ok(())
-    } else {
-        Err(Error::validation(format!(
-            "The longest JWT lifetime must be between 1 minute and 365 days, not {}.",
-            describe_seconds(i64::from(seconds))
-        )))
-    }
-}
+pub use crate::profiles::{validate_ttl_cap, DEFAULT_MAX_TTL_SECONDS, TTL_CAP_RANGE};
+pub use crate::time::describe_seconds;
 
 /// Refuses a lifetime over the profile's cap, naming the cap.
 pub fn check_ttl(profile: &Profile, ttl: Duration) -> Result<()> {

@@ -13,3 +13,23 @@ pub fn lenient_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<U
     })
     .map(|t| t.with_timezone(&Utc)))
 }
+
+/// "7 days", "12 hours", "90 minutes", "45 seconds": the largest whole unit.
+pub fn describe_seconds(secs: i64) -> String {
+    let plural = |n: i64, unit: &str| {
+        if n == 1 {
+            format!("1 {unit}")
+        } else {
+            format!("{n} {unit}s")
+        }
+    };
+    if secs % 86_400 == 0 && secs != 0 {
+        plural(secs / 86_400, "day")
+    } else if secs % 3600 == 0 && secs != 0 {
+        plural(secs / 3600, "hour")
+    } else if secs % 60 == 0 && secs != 0 {
+        plural(secs / 60, "minute")
+    } else {
+        plural(secs, "second")
+    }
+}

@@ -205,14 +205,6 @@ pub fn parse_envelope(resp: &Response) -> Result<(Value, Value)> {
     Ok((data, meta))
 }
 
-/// Whether `v` is the VaultStream envelope (`status` "ok" or "error").
-pub(crate) fn is_envelope(v: &Value) -> bool {
-    matches!(
-        v.get("status").and_then(Value::as_str),
-        Some("ok" | "error")
-    )
-}
-
 fn wrong_envelope(resp: &Response) -> Error {
     let mut e = Error::new(
         ErrorCode::BadResponse,

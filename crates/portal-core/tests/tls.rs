@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use portal_core::context::ProfileContext;
 use portal_core::http::{HttpClient, HttpConfig};
-use portal_core::network::{describe, NetworkSettings, ProxySource};
+use portal_core::network::{NetworkSettings, ProxySource};
 use portal_core::profiles::{Environment, Profile};
 use portal_core::secrets::{Item, MemoryStore};
 use portal_core::{Error, ErrorCode, Result, Secret, Service};
@@ -151,7 +151,7 @@ async fn the_profile_proxy_tunnels_https_and_the_ca_applies_inside() {
     p.ca_file = Some(ca.write_pem(dir.path()).to_string_lossy().into_owned());
     p.proxy = Some(proxy.url());
 
-    let info = describe(&p);
+    let info = p.network_info();
     let route = info
         .routes
         .iter()
@@ -183,8 +183,8 @@ async fn a_direct_client_ignores_any_proxy() {
     let mut sandbox = Profile::new("Sandbox", Environment::Sandbox);
     sandbox.embedded_sandbox = true;
     sandbox.proxy = Some("http://127.0.0.1:9".to_owned());
-    assert_eq!(NetworkSettings::of(&sandbox), NetworkSettings::direct());
-    assert!(describe(&sandbox).routes.iter().all(|r| r.proxy.is_none()));
+    assert_eq!(sandbox.network(), NetworkSettings::direct());
+    assert!(sandbox.network_info().routes.iter().all(|r| r.proxy.is_none()));
 
     let ca = Ca::new();
     let dir = tempfile::tempdir().unwrap();

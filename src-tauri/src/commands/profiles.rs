@@ -1,7 +1,7 @@
 use portal_core::activity::Action;
 use portal_core::context::ServiceStatus;
 use portal_core::http::{HttpClient, HttpConfig};
-use portal_core::network::{self, NetworkInfo, NetworkSettings};
+use portal_core::network::NetworkInfo;
 use portal_core::onboarding::{self, connect, NewCredentials};
 use portal_core::profile_secrets::{remove_profile as remove_profile_and_secrets, RemovedProfile};
 use portal_core::profiles::{Environment, Profile};
@@ -164,7 +164,7 @@ pub async fn service_status(app: State<'_, AppCtx>) -> Result<Vec<ServiceStatus>
 #[tauri::command]
 #[instrument(skip(app), err)]
 pub async fn profile_network(app: State<'_, AppCtx>, name: String) -> Result<NetworkInfo> {
-    Ok(network::describe(&app.profiles().get(&name)?))
+    Ok(app.profiles().get(&name)?.network_info())
 }
 
 /// Sets (or, with `None` or blank, clears) a profile's extra CA certificate
@@ -205,7 +205,7 @@ pub async fn set_profile_network(
     profile.proxy = proxy;
     profile.validate()?;
     // Reads the CA file and builds a client, as the next request would.
-    HttpClient::with_network(HttpConfig::default(), &NetworkSettings::of(&profile))?;
+    HttpClient::with_network(HttpConfig::default(), &profile.network())?;
     if changed.is_empty() {
         return Ok(profile);
     }

@@ -276,7 +276,7 @@ pub async fn status(g: &Globals) -> anyhow::Result<()> {
         ctx.check(Service::Vault)
     );
     let all = [a, b, c];
-    let network = portal_core::network::describe(&ctx.profile);
+    let network = ctx.profile.network_info();
     if g.json {
         return output::json(&serde_json::json!({
             "profile": ctx.profile.name,
