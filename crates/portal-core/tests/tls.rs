@@ -184,7 +184,11 @@ async fn a_direct_client_ignores_any_proxy() {
     sandbox.embedded_sandbox = true;
     sandbox.proxy = Some("http://127.0.0.1:9".to_owned());
     assert_eq!(sandbox.network(), NetworkSettings::direct());
-    assert!(sandbox.network_info().routes.iter().all(|r| r.proxy.is_none()));
+    assert!(sandbox
+        .network_info()
+        .routes
+        .iter()
+        .all(|r| r.proxy.is_none()));
 
     let ca = Ca::new();
     let dir = tempfile::tempdir().unwrap();
