@@ -4,7 +4,7 @@
 use portal_core::profiles::{Environment, Profile, ServiceUrls};
 use portal_core::secrets::SecretBackend;
 use portal_core::token_records::Preferences;
-use portal_core::tokens::ApiToken;
+use portal_core::vaultstream::ApiToken;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -36,7 +36,7 @@ pub struct NewTokenInput {
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-impl From<NewTokenInput> for portal_core::tokens::NewToken {
+impl From<NewTokenInput> for portal_core::vaultstream::NewToken {
     fn from(i: NewTokenInput) -> Self {
         Self {
             name: i.name,

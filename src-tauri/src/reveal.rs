@@ -10,7 +10,8 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use portal_core::context::ProfileContext;
-use portal_core::tokens::{fill, ApiToken, CopyWhat, CreatedToken};
+use portal_core::snippets::{fill, CopyWhat};
+use portal_core::vaultstream::{ApiToken, CreatedToken};
 use portal_core::{Error, ErrorCode, Result, Secret, Service};
 
 use crate::copies::{copy_to_clipboard, expired, Copies, HELD_FOR};

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use portal_core::context::ProfileContext;
 use portal_core::secrets::Item;
-use portal_core::tokens::ApiToken;
+use portal_core::vaultstream::ApiToken;
 use portal_core::{Result, Service};
 use tauri::async_runtime::{self, JoinHandle};
 use tauri::{AppHandle, Manager, Runtime};
@@ -87,7 +87,7 @@ mod tests {
 
     use portal_core::profiles::SettingsFile;
     use portal_core::secrets::EntryName;
-    use portal_core::tokens::NewToken;
+    use portal_core::vaultstream::NewToken;
 
     use super::*;
     use crate::commands::profiles::explore_sandbox;

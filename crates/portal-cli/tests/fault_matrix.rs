@@ -29,7 +29,7 @@ use portal_core::http::HttpConfig;
 use portal_core::keypair::PrivateKey;
 use portal_core::profiles::{Environment, Profile, ServiceUrls};
 use portal_core::secrets::MemoryStore;
-use portal_core::tokens::NewToken;
+use portal_core::vaultstream::NewToken;
 use portal_core::{ErrorCode, Secret, Service};
 use portal_sandbox::{LoggedRequest, Sandbox, SandboxConfig};
 

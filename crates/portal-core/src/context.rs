@@ -25,7 +25,7 @@ use crate::profiles::Profile;
 use crate::secret::Secret;
 use crate::secrets::{EntryName, Item, SecretStore};
 use crate::service::Service;
-use crate::tokens::TokensClient;
+use crate::vaultstream::TokensClient;
 
 pub struct ProfileContext {
     pub profile: Profile,

@@ -24,7 +24,7 @@ use crate::keypair::{import_pem, PemKind, PublicKey};
 use crate::secret::Secret;
 use crate::service::Service;
 use crate::signing::{self, Subject, VerdictKind};
-use crate::tokens::{self, ApiToken};
+use crate::vaultstream::{self, ApiToken};
 
 /// A fixed "now" for verification, so a run is reproducible.
 fn now() -> chrono::DateTime<Utc> {
@@ -193,13 +193,13 @@ fn envelope_result<T>(resp: &Response, result: Result<T>) -> Option<T> {
 /// VaultStream: the `{"status":"ok","data":…,"meta":…}` envelope, then the
 /// token types read from `data`.
 pub fn vaultstream(resp: &Response) {
-    let Some((data, meta)) = envelope_result(resp, tokens::parse_envelope(resp)) else {
+    let Some((data, meta)) = envelope_result(resp, vaultstream::parse_envelope(resp)) else {
         return;
     };
     let _ = (meta["next_cursor"].as_str(), meta["total"].as_u64());
     let _ = typed::<Vec<ApiToken>>(&data);
     if let Some(token) = typed::<ApiToken>(&data) {
-        let _ = tokens::rotation_of(&token, now());
+        let _ = crate::ops::tokens::rotation_of(&token, now());
     }
 }
 

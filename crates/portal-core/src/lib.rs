@@ -26,9 +26,10 @@ pub mod secrets;
 pub mod secrets_file;
 pub mod service;
 pub mod signing;
+pub mod snippets;
 mod time;
 pub mod token_records;
-pub mod tokens;
+pub mod vaultstream;
 
 pub use error::{Error, ErrorCode, Result};
 pub use secret::Secret;

@@ -9,7 +9,7 @@ use ts_rs::TS;
 
 use crate::error::{Error, Result};
 use crate::profiles::KeyValueStore;
-use crate::tokens::ApiToken;
+use crate::vaultstream::ApiToken;
 
 const KEY_SAVED: &str = "savedTokens";
 const KEY_REMINDERS: &str = "rotationReminders";

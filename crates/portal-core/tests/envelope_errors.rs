@@ -3,7 +3,7 @@
 //! fuzz/corpus/envelope_vaultstream/regress_blank_error_message).
 
 use portal_core::fuzzing::response;
-use portal_core::{assets, jwt_keys, tokens, Error, ErrorCode, Service};
+use portal_core::{assets, jwt_keys, vaultstream, Error, ErrorCode, Service};
 
 fn message_of(result: Result<impl std::fmt::Debug, Error>) -> Error {
     let e = result.expect_err("an error envelope parsed as success");
@@ -19,7 +19,7 @@ fn vaultstream_error_with_a_blank_message() {
             r#"{{"status":"error","error":{{"code":"conflict","message":"{message}","request_id":"req_4"}}}}"#
         );
         let resp = response(Service::VaultStream, 200, None, body.as_bytes()).unwrap();
-        let e = message_of(tokens::parse_envelope(&resp));
+        let e = message_of(vaultstream::parse_envelope(&resp));
         assert_eq!(e.message, "The service reported an error.");
         assert_eq!(e.service_code.as_deref(), Some("conflict"));
         assert_eq!(e.request_id.as_deref(), Some("req_4"));
@@ -27,7 +27,7 @@ fn vaultstream_error_with_a_blank_message() {
     // The fuzzer's own input: a mangled "code" key and an empty message.
     let crash = b"{\"status\":\"error\",\"error\":{\"cod;;;;\":\"conflict\",\"message\":\"\",\"request_id\":\"req_4\"}}";
     let resp = response(Service::VaultStream, 200, None, crash).unwrap();
-    message_of(tokens::parse_envelope(&resp));
+    message_of(vaultstream::parse_envelope(&resp));
     portal_core::fuzzing::vaultstream(&resp);
 }
 
@@ -36,7 +36,7 @@ fn vaultstream_error_message_is_kept_when_it_says_something() {
     let body = br#"{"status":"error","error":{"code":"conflict","message":" Name taken ","request_id":"r"}}"#;
     let resp = response(Service::VaultStream, 200, None, body).unwrap();
     assert_eq!(
-        message_of(tokens::parse_envelope(&resp)).message,
+        message_of(vaultstream::parse_envelope(&resp)).message,
         "Name taken"
     );
 }

@@ -33,7 +33,7 @@ use portal_core::keypair::{PrivateKey, PublicKey};
 use portal_core::local_keys::LocalKeys;
 use portal_core::profiles::SettingsFile;
 use portal_core::secrets::{Item, MemoryStore};
-use portal_core::tokens::NewToken;
+use portal_core::vaultstream::NewToken;
 use portal_core::{Error, ErrorCode, Secret, Service};
 use portal_sandbox::{LoggedRequest, Sandbox, SandboxConfig};
 use tokio_util::sync::CancellationToken;

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use portal_core::context::ProfileContext;
 use portal_core::http::HttpConfig;
 use portal_core::secrets::{Item, MemoryStore};
-use portal_core::tokens::NewToken;
+use portal_core::vaultstream::NewToken;
 use portal_core::{ErrorCode, Secret, Service};
 use portal_sandbox::{Sandbox, SandboxConfig};
 

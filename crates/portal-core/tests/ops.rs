@@ -18,7 +18,7 @@ use portal_core::ops::Recorder;
 use portal_core::profiles::SettingsFile;
 use portal_core::secrets::Item;
 use portal_core::token_records::{SavedToken, TokenRecords};
-use portal_core::tokens::{NewToken, UserJwtRequest};
+use portal_core::vaultstream::{NewToken, UserJwtRequest};
 use portal_core::{Error, ErrorCode, Result, Secret};
 use portal_sandbox::{Sandbox, SandboxConfig};
 
@@ -78,7 +78,7 @@ impl Env {
             .entries
     }
 
-    async fn create(&self, name: &str) -> portal_core::tokens::CreatedToken {
+    async fn create(&self, name: &str) -> portal_core::vaultstream::CreatedToken {
         let new = NewToken {
             name: name.into(),
             scopes: vec!["content:read".into()],

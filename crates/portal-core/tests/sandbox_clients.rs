@@ -12,7 +12,7 @@ use portal_core::context::{ConnectionState, ProfileContext};
 use portal_core::http::HttpConfig;
 use portal_core::profiles::{Environment, Profile, ServiceUrls};
 use portal_core::secrets::{Item, MemoryStore};
-use portal_core::tokens::{NewToken, UserJwtRequest};
+use portal_core::vaultstream::{NewToken, UserJwtRequest};
 use portal_core::{ErrorCode, Secret, Service};
 use portal_sandbox::{Sandbox, SandboxConfig};
 

@@ -4,10 +4,9 @@
 use chrono::Utc;
 use portal_core::ops::{self, tokens::RotationPair};
 use portal_core::profiles::KeyValueStore;
+use portal_core::snippets::{usage_snippets, CopyWhat, Snippet};
 use portal_core::token_records::{Preferences, RotationReminder, SavedToken, TokenRecords};
-use portal_core::tokens::{
-    usage_snippets, ApiToken, CopyWhat, NewToken, ScopeInfo, Snippet, UserJwtRequest, SCOPES,
-};
+use portal_core::vaultstream::{ApiToken, NewToken, ScopeInfo, UserJwtRequest, SCOPES};
 use portal_core::Result;
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_notification::NotificationExt;

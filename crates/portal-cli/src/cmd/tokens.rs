@@ -6,7 +6,7 @@ use clap::Subcommand;
 use portal_core::context::ProfileContext;
 use portal_core::ops::{self, tokens::RotationPair};
 use portal_core::secrets::Item;
-use portal_core::tokens::{NewToken, UserJwtRequest};
+use portal_core::vaultstream::{NewToken, UserJwtRequest};
 use portal_core::{Error, Service};
 use serde_json::json;
 

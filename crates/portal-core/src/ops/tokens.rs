@@ -8,12 +8,12 @@ use serde_json::Value;
 use super::{record, Outcome, Recorder};
 use crate::activity::Action;
 use crate::context::ProfileContext;
-use crate::error::Result;
+use crate::error::{Error, ErrorCode, Result};
 use crate::profiles::KeyValueStore;
 use crate::secret::Secret;
 use crate::secrets::{EntryName, Item, SecretStore};
 use crate::token_records::{RotationReminder, SavedToken, TokenRecords};
-use crate::tokens::{ApiToken, CreatedToken, NewToken, Rotation, UserJwtRequest};
+use crate::vaultstream::{ApiToken, CreatedToken, NewToken, UserJwtRequest};
 use crate::Service;
 
 /// How long after a rotation the app reminds the user to revoke the old token.
@@ -114,7 +114,18 @@ pub async fn rotate(
     id: &str,
 ) -> Result<Outcome<Rotation>> {
     let credential = credential(ctx)?;
-    let rotation = ctx.tokens(&credential).rotate(id).await?;
+    let client = ctx.tokens(&credential);
+    let old = client
+        .list_all()
+        .await?
+        .into_iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| {
+            Error::new(ErrorCode::NotFound, format!("Token {id} no longer exists."))
+                .with_service(Service::VaultStream)
+        })?;
+    let created = client.create(&rotation_of(&old, Utc::now())).await?;
+    let rotation = Rotation { old, created };
     let mut warnings = Vec::new();
     record(
         recorder,
@@ -281,9 +292,49 @@ pub async fn user_jwt(
     }))
 }
 
+/// The expiry a rotated token gets: the same lifetime as the original
+/// (from its creation to its expiry), counted from now; none stays none.
+pub fn rotated_expiry(old: &ApiToken, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let expires = old.expires_at?;
+    let lifetime = match old.created_at {
+        Some(created) if expires > created => expires - created,
+        _ => Duration::days(90),
+    };
+    Some(now + lifetime)
+}
+
+/// What rotation creates for `old`: same name, same scopes, same expiry policy.
+pub fn rotation_of(old: &ApiToken, now: DateTime<Utc>) -> NewToken {
+    NewToken {
+        name: old.name.clone(),
+        scopes: old.scopes.clone(),
+        expires_at: rotated_expiry(old, now),
+    }
+}
+
+/// A rotation: the token being replaced and its freshly created successor.
+#[derive(Debug)]
+pub struct Rotation {
+    pub old: ApiToken,
+    pub created: CreatedToken,
+}
+
+impl Rotation {
+    /// The activity log's line for it.
+    pub fn summary(&self) -> String {
+        format!(
+            "Rotated '{}': new token {} replaces {}",
+            self.old.name, self.created.token.id, self.old.id
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::player_snippet;
+    use super::{player_snippet, rotation_of};
+    use crate::vaultstream::ApiToken;
+    use chrono::{DateTime, Utc};
+    use serde_json::json;
 
     /// The same text as the app's `playerSnippet` (`userJwt.ts`), escapes
     /// included: what is copied is what is shown.
@@ -297,5 +348,24 @@ mod tests {
             player_snippet("it's\\a\nb", "j"),
             "VSPlayer.mount('#player', { contentId: 'it\\'s\\\\a\\nb', jwt: 'j' });"
         );
+    }
+
+    #[test]
+    fn rotation_keeps_scopes_and_lifetime() {
+        let old: ApiToken = serde_json::from_value(json!({
+            "id":"tok_1","name":"CI","scopes":["content:read","content:write"],
+            "created_at":"2026-01-01T00:00:00Z","expires_at":"2026-03-02T00:00:00Z"
+        }))
+        .unwrap();
+        let now: DateTime<Utc> = "2026-11-22T12:00:00Z".parse().unwrap();
+        let new = rotation_of(&old, now);
+        assert_eq!(new.name, "CI");
+        assert_eq!(new.scopes, old.scopes);
+        assert_eq!(new.expires_at.unwrap() - now, chrono::Duration::days(60));
+        let never = ApiToken {
+            expires_at: None,
+            ..old
+        };
+        assert_eq!(rotation_of(&never, now).expires_at, None);
     }
 }

@@ -332,23 +332,6 @@ impl<'a> TokensClient<'a> {
         Ok(CreatedToken { token, value })
     }
 
-    /// Creates the replacement of token `id`: same name, scopes and expiry
-    /// policy (see [`rotation_of`]). The old token is left for the caller to
-    /// revoke once the new one is deployed.
-    pub async fn rotate(&self, id: &str) -> Result<Rotation> {
-        let old = self
-            .list_all()
-            .await?
-            .into_iter()
-            .find(|t| t.id == id)
-            .ok_or_else(|| {
-                Error::new(ErrorCode::NotFound, format!("Token {id} no longer exists."))
-                    .with_service(Service::VaultStream)
-            })?;
-        let created = self.create(&rotation_of(&old, Utc::now())).await?;
-        Ok(Rotation { old, created })
-    }
-
     pub async fn revoke(&self, id: &str) -> Result<()> {
         let call = segment(id, "token id")
             .and_then(|id| self.call(Method::DELETE, &format!("/v1/auth/tokens/{id}")))
@@ -397,105 +380,6 @@ impl<'a> TokensClient<'a> {
     }
 }
 
-/// The expiry a rotated token gets: the same lifetime as the original
-/// (from its creation to its expiry), counted from now; none stays none.
-pub fn rotated_expiry(old: &ApiToken, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let expires = old.expires_at?;
-    let lifetime = match old.created_at {
-        Some(created) if expires > created => expires - created,
-        _ => chrono::Duration::days(90),
-    };
-    Some(now + lifetime)
-}
-
-/// What rotation creates for `old`: same name, same scopes, same expiry policy.
-pub fn rotation_of(old: &ApiToken, now: DateTime<Utc>) -> NewToken {
-    NewToken {
-        name: old.name.clone(),
-        scopes: old.scopes.clone(),
-        expires_at: rotated_expiry(old, now),
-    }
-}
-
-/// A rotation: the token being replaced and its freshly created successor.
-#[derive(Debug)]
-pub struct Rotation {
-    pub old: ApiToken,
-    pub created: CreatedToken,
-}
-
-impl Rotation {
-    /// The activity log's line for it.
-    pub fn summary(&self) -> String {
-        format!(
-            "Rotated '{}': new token {} replaces {}",
-            self.old.name, self.created.token.id, self.old.id
-        )
-    }
-}
-
-/// How to use a token, as in the VaultStream documents. `{{TOKEN}}` stands
-/// for the value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum CopyWhat {
-    Token,
-    Curl,
-    Python,
-    Javascript,
-}
-
-pub const TOKEN_PLACEHOLDER: &str = "{{TOKEN}}";
-
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
-pub struct Snippet {
-    pub kind: CopyWhat,
-    pub label: String,
-    pub template: String,
-}
-
-pub fn usage_snippets(base_url: &str) -> Vec<Snippet> {
-    let url = format!("{}/v1/content", base_url.trim_end_matches('/'));
-    vec![
-        Snippet {
-            kind: CopyWhat::Curl,
-            label: "curl".into(),
-            template: format!("curl -H \"Authorization: Bearer {TOKEN_PLACEHOLDER}\" \\\n  {url}"),
-        },
-        Snippet {
-            kind: CopyWhat::Python,
-            label: "Python".into(),
-            template: format!(
-                "import requests\n\nheaders = {{\"Authorization\": \"Bearer {TOKEN_PLACEHOLDER}\"}}\nresp = requests.get(\"{url}\", headers=headers)"
-            ),
-        },
-        Snippet {
-            kind: CopyWhat::Javascript,
-            label: "JavaScript".into(),
-            template: format!(
-                "const resp = await fetch(\"{url}\", {{\n  headers: {{ Authorization: `Bearer {TOKEN_PLACEHOLDER}` }}\n}});"
-            ),
-        },
-    ]
-}
-
-/// The text to copy for `what`, with the value filled in.
-pub fn fill(what: CopyWhat, base_url: &str, value: &Secret) -> Secret {
-    match what {
-        CopyWhat::Token => value.duplicate(),
-        _ => {
-            let template = usage_snippets(base_url)
-                .into_iter()
-                .find(|s| s.kind == what)
-                .map(|s| s.template)
-                .unwrap_or_default();
-            Secret::new(template.replace(TOKEN_PLACEHOLDER, value.expose()))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -536,43 +420,6 @@ mod tests {
         assert_eq!(bad("  ", &["content:read"]), ErrorCode::Validation);
         assert_eq!(bad("x", &[]), ErrorCode::Validation);
         assert_eq!(bad("x", &["content:delete"]), ErrorCode::Validation);
-    }
-
-    #[test]
-    fn rotation_keeps_scopes_and_lifetime() {
-        let old: ApiToken = serde_json::from_value(json!({
-            "id":"tok_1","name":"CI","scopes":["content:read","content:write"],
-            "created_at":"2026-01-01T00:00:00Z","expires_at":"2026-03-02T00:00:00Z"
-        }))
-        .unwrap();
-        let now: DateTime<Utc> = "2026-11-22T12:00:00Z".parse().unwrap();
-        let new = rotation_of(&old, now);
-        assert_eq!(new.name, "CI");
-        assert_eq!(new.scopes, old.scopes);
-        assert_eq!(new.expires_at.unwrap() - now, chrono::Duration::days(60));
-        let never = ApiToken {
-            expires_at: None,
-            ..old
-        };
-        assert_eq!(rotation_of(&never, now).expires_at, None);
-    }
-
-    #[test]
-    fn snippets_fill_the_token_in() {
-        let v = Secret::new("vst_live_abc");
-        let curl = fill(CopyWhat::Curl, "https://api.cyfr.technology/", &v);
-        assert_eq!(
-            curl.expose(),
-            "curl -H \"Authorization: Bearer vst_live_abc\" \\\n  https://api.cyfr.technology/v1/content"
-        );
-        assert_eq!(fill(CopyWhat::Token, "x", &v).expose(), "vst_live_abc");
-        let py = fill(CopyWhat::Python, "https://a", &v);
-        assert!(py
-            .expose()
-            .contains("{\"Authorization\": \"Bearer vst_live_abc\"}"));
-        assert!(usage_snippets("https://a")
-            .iter()
-            .all(|s| s.template.contains(TOKEN_PLACEHOLDER)));
     }
 
     #[test]
