@@ -90,6 +90,33 @@ fn write<T: Serialize>(store: &dyn KeyValueStore, key: &str, items: &[T]) -> Res
     store.set(key, v)
 }
 
+/// Removes the records under `key` for which `gone` holds, writing only
+/// when there was one; returns those removed.
+fn remove_where<T: Serialize + DeserializeOwned>(
+    store: &dyn KeyValueStore,
+    key: &str,
+    gone: impl Fn(&T) -> bool,
+) -> Result<Vec<T>> {
+    let (removed, kept): (Vec<T>, Vec<T>) = read::<T>(store, key).into_iter().partition(gone);
+    if !removed.is_empty() {
+        write(store, key, &kept)?;
+    }
+    Ok(removed)
+}
+
+/// Replaces the record under `key` that `same` matches with `item`.
+fn upsert<T: Serialize + DeserializeOwned>(
+    store: &dyn KeyValueStore,
+    key: &str,
+    item: T,
+    same: impl Fn(&T, &T) -> bool,
+) -> Result<()> {
+    let mut all: Vec<T> = read(store, key);
+    all.retain(|x| !same(x, &item));
+    all.push(item);
+    write(store, key, &all)
+}
+
 impl<'a> TokenRecords<'a> {
     pub fn new(store: &'a dyn KeyValueStore) -> Self {
         Self { store }
@@ -103,16 +130,16 @@ impl<'a> TokenRecords<'a> {
     }
 
     pub fn add_saved(&self, saved: SavedToken) -> Result<()> {
-        let mut all: Vec<SavedToken> = read(self.store, KEY_SAVED);
-        all.retain(|s| !(s.profile == saved.profile && s.id == saved.id));
-        all.push(saved);
-        write(self.store, KEY_SAVED, &all)
+        upsert(self.store, KEY_SAVED, saved, |a, b| {
+            a.profile == b.profile && a.id == b.id
+        })
     }
 
     pub fn remove_saved(&self, profile: &str, id: &str) -> Result<()> {
-        let mut all: Vec<SavedToken> = read(self.store, KEY_SAVED);
-        all.retain(|s| !(s.profile == profile && s.id == id));
-        write(self.store, KEY_SAVED, &all)
+        remove_where::<SavedToken>(self.store, KEY_SAVED, |s| {
+            s.profile == profile && s.id == id
+        })
+        .map(drop)
     }
 
     pub fn reminders(&self, profile: &str) -> Vec<RotationReminder> {
@@ -123,21 +150,17 @@ impl<'a> TokenRecords<'a> {
     }
 
     pub fn add_reminder(&self, reminder: RotationReminder) -> Result<()> {
-        let mut all: Vec<RotationReminder> = read(self.store, KEY_REMINDERS);
-        all.retain(|r| !(r.profile == reminder.profile && r.old_id == reminder.old_id));
-        all.push(reminder);
-        write(self.store, KEY_REMINDERS, &all)
+        upsert(self.store, KEY_REMINDERS, reminder, |a, b| {
+            a.profile == b.profile && a.old_id == b.old_id
+        })
     }
 
     /// Forgets the reminders about `old_id` (it was revoked).
     pub fn clear_reminder(&self, profile: &str, old_id: &str) -> Result<()> {
-        let mut all: Vec<RotationReminder> = read(self.store, KEY_REMINDERS);
-        let before = all.len();
-        all.retain(|r| !(r.profile == profile && r.old_id == old_id));
-        if all.len() != before {
-            write(self.store, KEY_REMINDERS, &all)?;
-        }
-        Ok(())
+        remove_where::<RotationReminder>(self.store, KEY_REMINDERS, |r| {
+            r.profile == profile && r.old_id == old_id
+        })
+        .map(drop)
     }
 
     /// Forgets everything kept about a revoked token.
@@ -150,28 +173,10 @@ impl<'a> TokenRecords<'a> {
     /// records, rotation reminders and expiry notices. Returns the saved
     /// tokens it forgot (their values are the caller's to delete first).
     pub fn forget_profile(&self, profile: &str) -> Result<Vec<SavedToken>> {
-        let mut saved: Vec<SavedToken> = read(self.store, KEY_SAVED);
-        let forgotten: Vec<SavedToken> = saved
-            .iter()
-            .filter(|s| s.profile == profile)
-            .cloned()
-            .collect();
-        if !forgotten.is_empty() {
-            saved.retain(|s| s.profile != profile);
-            write(self.store, KEY_SAVED, &saved)?;
-        }
-        let mut reminders: Vec<RotationReminder> = read(self.store, KEY_REMINDERS);
-        let before = reminders.len();
-        reminders.retain(|r| r.profile != profile);
-        if reminders.len() != before {
-            write(self.store, KEY_REMINDERS, &reminders)?;
-        }
-        let mut notices: Vec<Notice> = read(self.store, KEY_NOTICES);
-        let before = notices.len();
-        notices.retain(|n| n.profile != profile);
-        if notices.len() != before {
-            write(self.store, KEY_NOTICES, &notices)?;
-        }
+        let forgotten =
+            remove_where::<SavedToken>(self.store, KEY_SAVED, |s| s.profile == profile)?;
+        remove_where::<RotationReminder>(self.store, KEY_REMINDERS, |r| r.profile == profile)?;
+        remove_where::<Notice>(self.store, KEY_NOTICES, |n| n.profile == profile)?;
         Ok(forgotten)
     }
 
