@@ -275,25 +275,29 @@ fn apply(profile: &mut Profile, changes: Changes) -> Result<Vec<String>> {
             changed.push(format!("{} URL", service.label()));
         }
     }
-    let blank_to_none =
-        |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-    if let Some(ca_file) = changes.ca_file.map(blank_to_none) {
-        if ca_file != profile.ca_file {
-            changed.push(match &ca_file {
-                Some(f) => format!("CA file {f}"),
-                None => "CA file cleared".to_owned(),
-            });
-            profile.ca_file = ca_file;
-        }
+    if let Some(ca_file) = changes.ca_file {
+        set_optional(&mut profile.ca_file, ca_file, "CA file", &mut changed);
     }
-    if let Some(proxy) = changes.proxy.map(blank_to_none) {
-        if proxy != profile.proxy {
-            changed.push(match &proxy {
-                Some(p) => format!("proxy {p}"),
-                None => "proxy cleared".to_owned(),
-            });
-            profile.proxy = proxy;
-        }
+    if let Some(proxy) = changes.proxy {
+        set_optional(&mut profile.proxy, proxy, "proxy", &mut changed);
     }
     Ok(changed)
+}
+
+/// Sets an optional setting (blank clears it); says so in `changed` when it
+/// differs from before.
+fn set_optional(
+    slot: &mut Option<String>,
+    new: Option<String>,
+    what: &str,
+    changed: &mut Vec<String>,
+) {
+    let new = new.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    if new != *slot {
+        changed.push(match &new {
+            Some(v) => format!("{what} {v}"),
+            None => format!("{what} cleared"),
+        });
+        *slot = new;
+    }
 }
