@@ -1,6 +1,7 @@
 //! Types that exist only at the IPC boundary. TypeScript twins are generated
 //! into `ui/src/lib/bindings/` by ts-rs (`cargo test`).
 
+use portal_core::onboarding::NewCredentials;
 use portal_core::profiles::{Environment, Profile, ServiceUrls};
 use portal_core::secrets::SecretBackend;
 use portal_core::token_records::Preferences;
@@ -115,6 +116,21 @@ pub struct ConnectInput {
     pub jwt_keys_api_key: Option<String>,
     pub vault_email: Option<String>,
     pub vault_password: Option<String>,
+}
+
+impl ConnectInput {
+    /// The profile to add and the credentials typed for it.
+    pub fn into_parts(self) -> (Profile, NewCredentials) {
+        let mut profile = Profile::new(self.name, self.environment);
+        profile.urls = self.urls;
+        let creds = portal_core::ops::profiles::typed_credentials(
+            self.vaultstream_token,
+            self.jwt_keys_api_key,
+            self.vault_email,
+            self.vault_password,
+        );
+        (profile, creds)
+    }
 }
 
 impl std::fmt::Debug for ConnectInput {

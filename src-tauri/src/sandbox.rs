@@ -16,8 +16,6 @@ use portal_core::secrets::{EntryName, Item, SecretStore};
 use portal_core::{Error, Result, Secret};
 use portal_sandbox::{BootstrapCredentials, Sandbox, SandboxConfig};
 
-use crate::state::AppCtx;
-
 /// Assets created the first time the sandbox starts, so the app has
 /// something to show.
 const FIRST_RUN_ASSETS: usize = 240;
@@ -40,7 +38,7 @@ impl EmbeddedSandbox {
     /// into `profile`'s entries of the secret store. Returns its URLs.
     pub async fn ensure(
         &self,
-        app: &AppCtx,
+        data_dir: &std::path::Path,
         profile: &str,
         secrets: &dyn SecretStore,
     ) -> Result<ServiceUrls> {
@@ -48,7 +46,7 @@ impl EmbeddedSandbox {
         if let Some(sandbox) = running.as_ref() {
             return Ok(urls(sandbox));
         }
-        let dir = app.data_dir.join("sandbox");
+        let dir = data_dir.join("sandbox");
         std::fs::create_dir_all(&dir)?;
         let data = dir.join("sandbox.db");
         let entry = |item| EntryName::new(profile, item);

@@ -156,19 +156,38 @@ impl AppCtx {
         }
     }
 
-    /// The explicit opt-in: create the encrypted file, or unlock the existing one.
+    /// What the secrets backend switch works with.
+    pub fn secrets_cx(&self) -> portal_core::ops::secrets::Cx<'_> {
+        portal_core::ops::secrets::Cx {
+            settings: self.settings.as_ref(),
+            data_dir: &self.data_dir,
+            recorder: self,
+        }
+    }
+
+    /// What the profile use cases work with.
+    pub fn profiles_cx(&self) -> portal_core::ops::profiles::Cx<'_> {
+        portal_core::ops::profiles::Cx {
+            settings: self.settings.as_ref(),
+            recorder: self,
+        }
+    }
+
+    /// The explicit opt-in: create the encrypted file, or unlock the existing
+    /// one (`ops::secrets::use_encrypted_file`), and use it from now on.
     pub fn use_encrypted_file(&self, passphrase: Secret) -> Result<SecretsInfo> {
-        let store = if EncryptedFileStore::exists(&self.data_dir) {
-            EncryptedFileStore::unlock(&self.data_dir, &passphrase)?
-        } else {
-            EncryptedFileStore::create(&self.data_dir, &passphrase)?
+        let install = |store| {
+            *self.secrets.write().unwrap_or_else(|p| p.into_inner()) = SecretsSlot {
+                store: Some(store),
+                problem: None,
+            };
         };
-        self.profiles()
-            .set_secret_backend(SecretBackend::EncryptedFile)?;
-        *self.secrets.write().unwrap_or_else(|p| p.into_inner()) = SecretsSlot {
-            store: Some(Arc::new(store)),
-            problem: None,
-        };
+        let cx = self.secrets_cx();
+        logged(portal_core::ops::secrets::use_encrypted_file(
+            cx,
+            |_| Ok(passphrase),
+            install,
+        )?);
         Ok(self.secrets_info())
     }
 
@@ -192,7 +211,7 @@ impl AppCtx {
         if profile.embedded_sandbox {
             profile.urls = self
                 .sandbox
-                .ensure(self, &profile.name, secrets.as_ref())
+                .ensure(&self.data_dir, &profile.name, secrets.as_ref())
                 .await?;
         }
         let http = {

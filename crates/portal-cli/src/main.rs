@@ -3,6 +3,7 @@
 
 mod cmd;
 mod output;
+mod prompt;
 mod session;
 
 use clap::{CommandFactory, Parser, Subcommand};

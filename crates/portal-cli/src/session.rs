@@ -127,7 +127,7 @@ impl LazyStore {
                     SecretBackend::EncryptedFile => {
                         let pass = match std::env::var("PORTAL_SECRETS_PASSPHRASE") {
                             Ok(p) => Secret::from(p),
-                            Err(_) => crate::cmd::login::read_secret(
+                            Err(_) => crate::prompt::read_secret(
                                 "Passphrase of the encrypted secrets file",
                             )?,
                         };

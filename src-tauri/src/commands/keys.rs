@@ -237,11 +237,14 @@ async fn sign_video(ctx: &AppCtx, request: SignVideoRequest) -> Result<SignedVid
 #[tauri::command]
 #[instrument(skip(ctx), err)]
 pub async fn set_jwt_max_ttl(ctx: State<'_, AppCtx>, seconds: u32) -> Result<Profile> {
-    let profiles = ctx.profiles();
-    let name = profiles
-        .active_name()
-        .ok_or_else(|| Error::config("No profile yet."))?;
-    profiles.set_jwt_max_ttl(&name, seconds)
+    let name = ctx.profiles().active_name();
+    let name = name.ok_or_else(|| Error::config("No profile yet."))?;
+    let changes = portal_core::ops::profiles::Changes {
+        jwt_max_ttl_seconds: Some(seconds),
+        ..Default::default()
+    };
+    let edited = portal_core::ops::profiles::edit(ctx.profiles_cx(), &name, changes)?;
+    Ok(crate::state::logged(edited).profile)
 }
 
 /// Copies a held signed JWT, one of its URLs, or a share link (`part`) to

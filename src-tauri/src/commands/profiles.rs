@@ -1,19 +1,20 @@
-use portal_core::activity::Action;
+//! The profile commands: app state, the sandbox, connecting an account,
+//! switching, removing, credentials and network settings (adapters of
+//! `portal_core::ops::profiles`).
+
 use portal_core::context::ServiceStatus;
-use portal_core::http::{HttpClient, HttpConfig};
 use portal_core::network::NetworkInfo;
-use portal_core::onboarding::{self, connect, NewCredentials};
-use portal_core::profile_secrets::{remove_profile as remove_profile_and_secrets, RemovedProfile};
-use portal_core::profiles::{Environment, Profile};
+use portal_core::ops::profiles as ops;
+pub use portal_core::ops::profiles::SANDBOX_PROFILE;
+use portal_core::profile_secrets::RemovedProfile;
+use portal_core::profiles::Profile;
 use portal_core::{Result, Secret, Service};
 use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 use tracing::instrument;
 
 use crate::dto::{AppState, ConnectInput};
-use crate::state::AppCtx;
-
-pub const SANDBOX_PROFILE: &str = "Sandbox";
+use crate::state::{logged, AppCtx};
 
 #[tauri::command]
 #[instrument(skip_all, err)]
@@ -34,66 +35,34 @@ pub async fn app_state(app: State<'_, AppCtx>) -> Result<AppState> {
 #[tauri::command]
 #[instrument(skip_all, err)]
 pub async fn explore_sandbox(app: State<'_, AppCtx>) -> Result<Profile> {
-    let profiles = app.profiles();
-    if let Ok(existing) = profiles.get(SANDBOX_PROFILE) {
-        profiles.set_active(SANDBOX_PROFILE)?;
-        app.context_for(existing.clone()).await?;
-        return Ok(existing);
+    let start = |profile, new| start_sandbox(&app, profile, new);
+    Ok(logged(
+        ops::explore_sandbox(app.profiles_cx(), start).await?,
+    ))
+}
+
+/// Starts the embedded sandbox for `profile` (the existing Sandbox profile
+/// through its context; a `new` one gets the sandbox's URLs and vault email).
+async fn start_sandbox(app: &AppCtx, mut profile: Profile, new: bool) -> Result<Profile> {
+    if !new {
+        app.context_for(profile.clone()).await?;
+        return Ok(profile);
     }
     let secrets = app.secrets()?;
-    let mut profile = Profile::new(SANDBOX_PROFILE, Environment::Sandbox);
-    profile.embedded_sandbox = true;
     profile.urls = app
         .sandbox
-        .ensure(&app, SANDBOX_PROFILE, secrets.as_ref())
+        .ensure(&app.data_dir, SANDBOX_PROFILE, secrets.as_ref())
         .await?;
     profile.vault_email = app.sandbox.admin_email().await;
-    profiles.add(profile.clone())?;
-    profiles.set_active(SANDBOX_PROFILE)?;
-    app.record(
-        SANDBOX_PROFILE,
-        Action::ProfileAdd,
-        SANDBOX_PROFILE,
-        "Added the Sandbox profile (embedded sandbox)",
-    );
     Ok(profile)
 }
 
 #[tauri::command]
 #[instrument(skip_all, fields(name = %input.name), err)]
 pub async fn connect_account(app: State<'_, AppCtx>, input: ConnectInput) -> Result<Profile> {
-    let mut profile = Profile::new(input.name, input.environment);
-    profile.urls = input.urls;
-    let creds = NewCredentials {
-        vaultstream_token: input
-            .vaultstream_token
-            .filter(|s| !s.is_empty())
-            .map(Secret::from),
-        jwt_keys_api_key: input
-            .jwt_keys_api_key
-            .filter(|s| !s.is_empty())
-            .map(Secret::from),
-        vault_login: match (input.vault_email, input.vault_password) {
-            (Some(e), Some(p)) if !e.trim().is_empty() && !p.is_empty() => {
-                Some((e, Secret::from(p)))
-            }
-            _ => None,
-        },
-    };
-    let profile = connect(
-        &app.profiles(),
-        app.secrets()?,
-        profile,
-        creds,
-        HttpConfig::default(),
-    )
-    .await?;
-    let summary = format!(
-        "Added profile '{}' ({:?}) after checking its credentials",
-        profile.name, profile.environment
-    );
-    app.record(&profile.name, Action::ProfileAdd, &profile.name, &summary);
-    Ok(profile)
+    let (profile, creds) = input.into_parts();
+    let connected = ops::connect(app.profiles_cx(), app.secrets()?, profile, creds).await?;
+    Ok(logged(connected))
 }
 
 /// Checks a new VaultStream token or JWT keys API key for the active
@@ -106,34 +75,16 @@ pub async fn replace_credential(
     service: Service,
     secret: String,
 ) -> Result<()> {
-    let secret = Secret::from(secret);
     let ctx = app.active_context().await?;
-    onboarding::replace_credential(&ctx, service, secret).await?;
-    let summary = format!(
-        "Replaced the {} credential of profile '{}' after checking it",
-        service.label(),
-        ctx.profile.name
-    );
-    app.record(
-        &ctx.profile.name,
-        Action::CredentialReplace,
-        service.label(),
-        &summary,
-    );
-    Ok(())
+    let secret = Secret::from(secret);
+    let replaced = ops::replace_credential(&ctx, app.inner(), service, secret).await;
+    replaced.map(logged)
 }
 
 #[tauri::command]
 #[instrument(skip(app), err)]
 pub async fn switch_profile(app: State<'_, AppCtx>, name: String) -> Result<()> {
-    app.profiles().set_active(&name)?;
-    app.record(
-        &name,
-        Action::ProfileSwitch,
-        &name,
-        &format!("Switched to profile '{name}'"),
-    );
-    Ok(())
+    ops::switch(app.profiles_cx(), &name).map(logged)
 }
 
 /// Removes the profile and everything it kept in the secret store (refused
@@ -141,10 +92,9 @@ pub async fn switch_profile(app: State<'_, AppCtx>, name: String) -> Result<()> 
 #[tauri::command]
 #[instrument(skip(app), err)]
 pub async fn remove_profile(app: State<'_, AppCtx>, name: String) -> Result<RemovedProfile> {
-    let removed = remove_profile_and_secrets(app.settings.as_ref(), app.secrets(), &name)?;
+    let removed = ops::remove(app.profiles_cx(), app.secrets(), &name)?;
     app.forget_client(&name);
-    app.record(&name, Action::ProfileRemove, &name, &removed.summary);
-    Ok(removed)
+    Ok(logged(removed))
 }
 
 #[tauri::command]
@@ -178,42 +128,14 @@ pub async fn set_profile_network(
     ca_file: Option<String>,
     proxy: Option<String>,
 ) -> Result<Profile> {
-    let profiles = app.profiles();
-    let mut profile = profiles.get(&name)?;
-    if profile.embedded_sandbox {
-        return Err(portal_core::Error::validation(
-            "The local sandbox runs on this computer: it is reached directly, with no proxy or CA file.",
-        ));
-    }
-    let blank_to_none =
-        |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-    let (ca_file, proxy) = (blank_to_none(ca_file), blank_to_none(proxy));
-    let mut changed = Vec::new();
-    if ca_file != profile.ca_file {
-        changed.push(match &ca_file {
-            Some(f) => format!("CA file {f}"),
-            None => "CA file cleared".to_owned(),
-        });
-    }
-    if proxy != profile.proxy {
-        changed.push(match &proxy {
-            Some(p) => format!("proxy {p}"),
-            None => "proxy cleared".to_owned(),
-        });
-    }
-    profile.ca_file = ca_file;
-    profile.proxy = proxy;
-    profile.validate()?;
-    // Reads the CA file and builds a client, as the next request would.
-    HttpClient::with_network(HttpConfig::default(), &profile.network())?;
-    if changed.is_empty() {
-        return Ok(profile);
-    }
-    profiles.update(profile.clone())?;
+    let changes = ops::Changes {
+        ca_file: Some(ca_file),
+        proxy: Some(proxy),
+        ..ops::Changes::default()
+    };
+    let edited = logged(ops::edit(app.profiles_cx(), &name, changes)?);
     app.forget_client(&name);
-    let summary = format!("Changed profile '{name}': {}", changed.join(", "));
-    app.record(&name, Action::ProfileEdit, &name, &summary);
-    Ok(profile)
+    Ok(edited.profile)
 }
 
 /// The native file picker, for a profile's CA certificate file: the chosen

@@ -1,3 +1,6 @@
+//! The secrets backend commands: opt in to the encrypted secrets file, or
+//! unlock it (`portal_core::ops::secrets`, through the app's state).
+
 use portal_core::{Result, Secret};
 use tauri::State;
 use tracing::instrument;

@@ -321,7 +321,7 @@ fn read_pem_file(path: &Path) -> portal_core::Result<String> {
 fn passphrase(prompt: &str) -> portal_core::Result<Secret> {
     match std::env::var(PASSPHRASE_ENV) {
         Ok(p) if !p.is_empty() => Ok(Secret::from(p)),
-        _ => super::login::read_secret(prompt),
+        _ => crate::prompt::read_secret(prompt),
     }
 }
 

@@ -1,10 +1,14 @@
-use std::io::{BufRead, IsTerminal};
+//! `portal login` and `portal logout`: a service's credential (checked,
+//! then kept: `ops::profiles::replace_credential`) or the vault session.
 
 use clap::{Args, ValueEnum};
+use portal_core::ops::profiles::replace_credential;
 use portal_core::secrets::Item;
-use portal_core::{Error, Result, Secret, Service};
+use portal_core::Service;
 
-use crate::session::{env_vault_login, Globals};
+use crate::output;
+use crate::prompt::{read_line, read_secret};
+use crate::session::{env_vault_login, CliRecorder, Globals};
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum LoginService {
@@ -35,54 +39,17 @@ pub struct LogoutArgs {
     service: LoginService,
 }
 
-/// A secret from a hidden prompt on a terminal, or the first line of stdin.
-pub fn read_secret(prompt: &str) -> Result<Secret> {
-    let value = if std::io::stdin().is_terminal() {
-        rpassword::prompt_password(format!("{prompt}: "))?
-    } else {
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line)?;
-        let trimmed = line.trim_end_matches(['\r', '\n']).to_owned();
-        zeroize_string(line);
-        trimmed
-    };
-    if value.is_empty() {
-        return Err(Error::validation(format!("{prompt}: nothing was entered.")));
-    }
-    Ok(Secret::from(value))
-}
-
-fn zeroize_string(s: String) {
-    drop(Secret::from(s));
-}
-
-fn read_line(prompt: &str) -> Result<String> {
-    use std::io::Write;
-    eprint!("{prompt}: ");
-    std::io::stderr().flush()?;
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
-    Ok(line.trim().to_owned())
-}
-
 pub async fn login(g: &Globals, args: LoginArgs) -> anyhow::Result<()> {
-    let mut ctx = g.context()?;
+    let ctx = g.context()?;
     match args.service {
         LoginService::Vaultstream | LoginService::JwtKeys => {
-            let (item, service, prompt) = match args.service {
-                LoginService::Vaultstream => (
-                    Item::VaultStreamToken,
-                    Service::VaultStream,
-                    "VaultStream admin token",
-                ),
-                _ => (Item::JwtKeysApiKey, Service::JwtKeys, "JWT keys API key"),
+            let (service, prompt) = match args.service {
+                LoginService::Vaultstream => (Service::VaultStream, "VaultStream admin token"),
+                _ => (Service::JwtKeys, "JWT keys API key"),
             };
             let secret = read_secret(prompt)?;
-            ctx.override_credential(item.clone(), secret.duplicate());
-            if let Some(e) = ctx.check(service).await.error {
-                return Err(e.into());
-            }
-            ctx.store(item, &secret)?;
+            let replaced = replace_credential(&ctx, &CliRecorder, service, secret).await?;
+            output::warned(replaced);
             eprintln!(
                 "Stored the {} credential of profile '{}' in the keychain.",
                 service.label(),

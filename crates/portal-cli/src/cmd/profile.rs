@@ -1,13 +1,16 @@
+//! `portal profile` (list, add, edit, remove, use) and `portal status`:
+//! parse, call `portal_core::ops::profiles`, print.
+
+use std::sync::Arc;
+
 use clap::Subcommand;
+use portal_core::ops::profiles::{self as ops, Changes};
 use portal_core::profiles::{Environment, Profile, Profiles};
+use portal_core::secrets::SecretStore;
 use portal_core::Service;
 
 use crate::output;
-use crate::session::{record, settings, Globals, LazyStore};
-use portal_core::activity::Action;
-use portal_core::profile_secrets::remove_profile;
-use portal_core::secrets::SecretStore;
-use std::sync::Arc;
+use crate::session::{settings, CliRecorder, Globals, LazyStore};
 
 #[derive(Subcommand)]
 pub enum ProfileCommand {
@@ -52,12 +55,11 @@ pub enum ProfileCommand {
     Use { name: String },
 }
 
-/// A duration flag (`7d`, `12h`…) as the seconds of a JWT lifetime cap.
+/// A duration flag (`7d`, `12h`…) as the seconds of a JWT lifetime cap
+/// (checked by the use case).
 fn cap_seconds(text: &str) -> portal_core::Result<u32> {
     let secs = super::tokens::parse_duration(text)?.num_seconds();
-    let secs = u32::try_from(secs).unwrap_or(u32::MAX);
-    portal_core::signing::validate_ttl_cap(secs)?;
-    Ok(secs)
+    Ok(u32::try_from(secs).unwrap_or(u32::MAX))
 }
 
 /// A profile's network settings on the command line.
@@ -73,22 +75,39 @@ pub struct NetworkArgs {
     proxy: Option<String>,
 }
 
-impl NetworkArgs {
-    /// Sets what was given on `profile`, after checking it: the CA file is
-    /// read now (and kept as a full path), the proxy URL parsed.
-    fn apply(&self, profile: &mut Profile) -> portal_core::Result<()> {
-        if let Some(path) = &self.ca_file {
-            let full = std::path::absolute(path)
-                .map_err(|e| portal_core::Error::config(format!("{}: {e}", path.display())))?;
-            portal_core::network::load_ca_file(&full)?;
-            profile.ca_file = Some(full.to_string_lossy().into_owned());
-        }
-        if let Some(proxy) = &self.proxy {
-            portal_core::network::check_proxy(proxy)?;
-            profile.proxy = Some(proxy.trim().to_owned());
-        }
-        Ok(())
-    }
+/// The flags of `profile add` and `profile edit` as the changes to make:
+/// the URL flags, the CA file (as a full path), the proxy, the JWT lifetime
+/// cap; `clear_*` clears a setting.
+fn changes(
+    g: &Globals,
+    network: NetworkArgs,
+    jwt_max_ttl: Option<&str>,
+    clear_ca_file: bool,
+    clear_proxy: bool,
+) -> portal_core::Result<Changes> {
+    let ca_file = match network.ca_file {
+        Some(path) => Some(Some(
+            std::path::absolute(&path)
+                .map_err(|e| portal_core::Error::config(format!("{}: {e}", path.display())))?
+                .to_string_lossy()
+                .into_owned(),
+        )),
+        None => clear_ca_file.then_some(None),
+    };
+    let urls = [
+        (Service::VaultStream, &g.vaultstream_url),
+        (Service::JwtKeys, &g.jwt_keys_url),
+        (Service::Vault, &g.vault_url),
+    ];
+    Ok(Changes {
+        urls: urls
+            .into_iter()
+            .filter_map(|(s, url)| url.clone().map(|u| (s, u)))
+            .collect(),
+        ca_file,
+        proxy: network.proxy.map(Some).or(clear_proxy.then_some(None)),
+        jwt_max_ttl_seconds: jwt_max_ttl.map(cap_seconds).transpose()?,
+    })
 }
 
 fn env_label(e: Environment) -> &'static str {
@@ -103,6 +122,10 @@ fn env_label(e: Environment) -> &'static str {
 pub async fn run(g: &Globals, command: ProfileCommand) -> anyhow::Result<()> {
     let file = settings()?;
     let profiles = Profiles::new(&file);
+    let cx = ops::Cx {
+        settings: &file,
+        recorder: &CliRecorder,
+    };
     match command {
         ProfileCommand::List => {
             let list = profiles.list();
@@ -142,28 +165,8 @@ pub async fn run(g: &Globals, command: ProfileCommand) -> anyhow::Result<()> {
             jwt_max_ttl,
             network,
         } => {
-            let mut profile = Profile::new(name, environment);
-            if let Some(ttl) = &jwt_max_ttl {
-                profile.jwt_max_ttl_seconds = cap_seconds(ttl)?;
-            }
-            network.apply(&mut profile)?;
-            for service in Service::ALL {
-                let url = match service {
-                    Service::VaultStream => &g.vaultstream_url,
-                    Service::JwtKeys => &g.jwt_keys_url,
-                    Service::Vault => &g.vault_url,
-                };
-                if let Some(u) = url {
-                    profile.urls.set(service, u.clone());
-                }
-            }
-            profiles.add(profile.clone())?;
-            record(
-                &profile.name,
-                Action::ProfileAdd,
-                &profile.name,
-                &format!("Added profile '{}'", profile.name),
-            );
+            let changes = changes(g, network, jwt_max_ttl.as_deref(), false, false)?;
+            let profile = output::warned(ops::add(cx, Profile::new(name, environment), changes)?);
             if g.json {
                 return output::json(&profile);
             }
@@ -179,54 +182,22 @@ pub async fn run(g: &Globals, command: ProfileCommand) -> anyhow::Result<()> {
             clear_ca_file,
             clear_proxy,
         } => {
-            let mut profile = profiles.get(&name)?;
-            let mut changed = Vec::new();
-            if let Some(ttl) = &jwt_max_ttl {
-                profile.jwt_max_ttl_seconds = cap_seconds(ttl)?;
-                changed.push(format!(
-                    "signed JWTs last at most {}",
-                    portal_core::signing::describe_seconds(i64::from(profile.jwt_max_ttl_seconds))
-                ));
-            }
-            for service in Service::ALL {
-                let url = match service {
-                    Service::VaultStream => &g.vaultstream_url,
-                    Service::JwtKeys => &g.jwt_keys_url,
-                    Service::Vault => &g.vault_url,
-                };
-                if let Some(u) = url {
-                    profile.urls.set(service, u.clone());
-                    changed.push(format!("{} URL", service.label()));
-                }
-            }
-            network.apply(&mut profile)?;
-            if network.ca_file.is_some() {
-                changed.push("CA file".to_owned());
-            }
-            if network.proxy.is_some() {
-                changed.push("proxy".to_owned());
-            }
-            if clear_ca_file {
-                profile.ca_file = None;
-                changed.push("CA file (cleared)".to_owned());
-            }
-            if clear_proxy {
-                profile.proxy = None;
-                changed.push("proxy (cleared)".to_owned());
-            }
-            if changed.is_empty() {
-                return Err(portal_core::Error::validation(
-                    "Nothing to change: give --jwt-max-ttl, --ca-file, --proxy, --clear-ca-file, --clear-proxy or a URL flag.",
-                )
-                .into());
-            }
-            profiles.update(profile.clone())?;
-            let summary = format!("Changed profile '{name}': {}", changed.join(", "));
-            record(&name, Action::ProfileEdit, &name, &summary);
+            let changes = changes(
+                g,
+                network,
+                jwt_max_ttl.as_deref(),
+                clear_ca_file,
+                clear_proxy,
+            )?;
+            let edited = output::warned(ops::edit(cx, &name, changes)?);
             if g.json {
-                return output::json(&profile);
+                return output::json(&edited.profile);
             }
-            eprintln!("{summary}.");
+            let summary = edited.summary;
+            eprintln!(
+                "{}.",
+                summary.unwrap_or_else(|| format!("Profile '{name}' unchanged"))
+            );
         }
         ProfileCommand::Remove { name, yes } => {
             let profile = profiles.get(&name)?;
@@ -247,21 +218,14 @@ pub async fn run(g: &Globals, command: ProfileCommand) -> anyhow::Result<()> {
                 .into());
             }
             let store: Arc<dyn SecretStore> = Arc::new(LazyStore::new(&file)?);
-            let removed = remove_profile(&file, Ok(store), &name)?;
-            record(&name, Action::ProfileRemove, &name, &removed.summary);
+            let removed = output::warned(ops::remove(cx, Ok(store), &name)?);
             if g.json {
                 return output::json(&removed);
             }
             eprintln!("{}", removed.summary);
         }
         ProfileCommand::Use { name } => {
-            profiles.set_active(&name)?;
-            record(
-                &name,
-                Action::ProfileSwitch,
-                &name,
-                &format!("Switched to profile '{name}'"),
-            );
+            output::warned(ops::switch(cx, &name)?);
             eprintln!("Active profile: {name}");
         }
     }

@@ -1,13 +1,17 @@
+//! `portal secrets`: which store is in use, and the backend switch
+//! (`portal_core::ops::secrets`).
+
 use clap::Subcommand;
-use portal_core::profiles::{data_dir, Profiles};
+use portal_core::ops::secrets as ops;
+use portal_core::profiles::data_dir;
 use portal_core::secrets::{KeychainStore, SecretBackend};
 use portal_core::secrets_file::EncryptedFileStore;
 use portal_core::{Error, ErrorCode, Secret};
 use serde_json::json;
 
-use crate::cmd::login::read_secret;
 use crate::output;
-use crate::session::{backend, settings, Globals};
+use crate::prompt::read_secret;
+use crate::session::{backend, settings, CliRecorder, Globals};
 
 #[derive(Subcommand)]
 pub enum SecretsCommand {
@@ -19,21 +23,25 @@ pub enum SecretsCommand {
     UseKeychain,
 }
 
-fn passphrase(confirm: bool) -> anyhow::Result<Secret> {
+fn passphrase(confirm: bool) -> portal_core::Result<Secret> {
     if let Ok(p) = std::env::var("PORTAL_SECRETS_PASSPHRASE") {
         return Ok(Secret::from(p));
     }
     let first = read_secret("Passphrase for the encrypted secrets file")?;
     if confirm && read_secret("Repeat the passphrase")? != first {
-        return Err(Error::validation("The two passphrases differ.").into());
+        return Err(Error::validation("The two passphrases differ."));
     }
     Ok(first)
 }
 
 pub async fn run(g: &Globals, command: SecretsCommand) -> anyhow::Result<()> {
     let file = settings()?;
-    let profiles = Profiles::new(&file);
     let dir = data_dir()?;
+    let cx = ops::Cx {
+        settings: &file,
+        data_dir: &dir,
+        recorder: &CliRecorder,
+    };
     match command {
         SecretsCommand::Status => {
             let backend = backend(&file);
@@ -67,12 +75,7 @@ pub async fn run(g: &Globals, command: SecretsCommand) -> anyhow::Result<()> {
             }
         }
         SecretsCommand::UseFile => {
-            if EncryptedFileStore::exists(&dir) {
-                EncryptedFileStore::unlock(&dir, &passphrase(false)?)?;
-            } else {
-                EncryptedFileStore::create(&dir, &passphrase(true)?)?;
-            }
-            profiles.set_secret_backend(SecretBackend::EncryptedFile)?;
+            output::warned(ops::use_encrypted_file(cx, passphrase, |_| {})?);
             eprintln!(
                 "Credentials now go to the encrypted file {}. Commands will ask for its passphrase \
                  (or read PORTAL_SECRETS_PASSPHRASE). Credentials already in the keychain stay there.",
@@ -80,8 +83,7 @@ pub async fn run(g: &Globals, command: SecretsCommand) -> anyhow::Result<()> {
             );
         }
         SecretsCommand::UseKeychain => {
-            KeychainStore::open(None)?;
-            profiles.set_secret_backend(SecretBackend::Keychain)?;
+            output::warned(ops::use_keychain(cx)?);
             eprintln!(
                 "Credentials now go to the OS keychain ({}).",
                 SecretBackend::Keychain.describe()

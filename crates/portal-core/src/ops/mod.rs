@@ -7,6 +7,8 @@
 
 pub mod activity;
 pub mod keys;
+pub mod profiles;
+pub mod secrets;
 pub mod tokens;
 
 use crate::activity::Action;
@@ -54,7 +56,27 @@ pub(crate) fn record(
     summary: &str,
     warnings: &mut Vec<String>,
 ) {
-    if let Err(e) = recorder.record(&ctx.profile.name, action, target, summary) {
+    record_as(
+        recorder,
+        &ctx.profile.name,
+        action,
+        target,
+        summary,
+        warnings,
+    );
+}
+
+/// [`record`] for a use case without a profile context (a profile's own
+/// use cases, the secrets backend): `profile` names the profile.
+pub(crate) fn record_as(
+    recorder: &dyn Recorder,
+    profile: &str,
+    action: Action,
+    target: &str,
+    summary: &str,
+    warnings: &mut Vec<String>,
+) {
+    if let Err(e) = recorder.record(profile, action, target, summary) {
         warnings.push(format!(
             "could not append to the activity log: {}",
             e.message
