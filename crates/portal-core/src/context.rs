@@ -16,7 +16,6 @@ use std::sync::Arc;
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::assets::{VaultClaims, VaultClient, VaultSession};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{HttpClient, HttpConfig};
 use crate::jwt_keys::JwtKeysClient;
@@ -27,6 +26,7 @@ use crate::secret::Secret;
 use crate::secrets::{EntryName, Item, SecretStore};
 use crate::service::Service;
 use crate::tokens::TokensClient;
+use crate::vault::{VaultClaims, VaultClient, VaultSession};
 
 pub struct ProfileContext {
     pub profile: Profile,
@@ -246,7 +246,7 @@ impl ProfileContext {
             // expired is renewed (and saved) rather than reported as refused.
             Service::Vault => match self.open_vault() {
                 Ok(vault) => {
-                    let query = crate::assets::AssetQuery {
+                    let query = crate::vault::AssetQuery {
                         limit: 1,
                         ..Default::default()
                     };

@@ -359,7 +359,7 @@ fn is_envelope(service: Service, body: &[u8]) -> bool {
     match service {
         Service::VaultStream => crate::tokens::is_envelope(&v),
         Service::JwtKeys => crate::jwt_keys::is_envelope(&v),
-        Service::Vault => crate::assets::is_envelope(&v),
+        Service::Vault => crate::vault::is_envelope(&v),
     }
 }
 

@@ -4,7 +4,6 @@
 //! crate.
 
 pub mod activity;
-pub mod assets;
 pub mod context;
 pub mod error;
 mod fsutil;
@@ -28,6 +27,7 @@ pub mod signing;
 mod time;
 pub mod token_records;
 pub mod tokens;
+pub mod vault;
 
 pub use error::{Error, ErrorCode, Result};
 pub use secret::Secret;

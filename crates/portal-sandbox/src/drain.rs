@@ -44,10 +44,7 @@ impl HttpBody for Shared {
     }
 
     fn size_hint(&self) -> http_body::SizeHint {
-        self.0
-            .lock()
-            .map(|b| b.size_hint())
-            .unwrap_or_default()
+        self.0.lock().map(|b| b.size_hint()).unwrap_or_default()
     }
 }
 

@@ -27,8 +27,8 @@ use crate::rate_limit::RateLimiter;
 use crate::request_log::RequestLog;
 use crate::state::{AppState, Shared};
 use crate::{
-    context, drain, faults, host, jwt_keys, rate_limit, rejections, request_log, sandbox_api, seed, vault,
-    vaultstream,
+    context, drain, faults, host, jwt_keys, rate_limit, rejections, request_log, sandbox_api, seed,
+    vault, vaultstream,
 };
 
 /// A running sandbox. Dropping it stops the server too (without waiting).
