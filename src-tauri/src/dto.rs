@@ -9,6 +9,9 @@ use portal_core::vaultstream::ApiToken;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+/// The asset details and the upload events are core's (`portal_core::ops::assets`).
+pub use portal_core::ops::assets::uploads::{UploadEvent, UploadStarted, UploadState};
+pub use portal_core::ops::assets::AssetDetails;
 /// The key use cases' results cross IPC as they are (see `portal_core::ops::keys`).
 pub use portal_core::ops::keys::{
     DeleteKeyOutcome, ImportedKeyView, KeyDetails, KeysOverview, LocalKeyView, PlaybackVerdict,
@@ -172,7 +175,7 @@ impl std::fmt::Debug for ImportKeyInput {
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct ShareView {
-    pub share: portal_core::assets::Share,
+    pub share: portal_core::vault::Share,
     pub copy_id: String,
 }
 
@@ -181,53 +184,6 @@ pub struct ShareView {
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct VaultSessionView {
-    pub identity: portal_core::assets::VaultIdentity,
-    pub permissions: Vec<portal_core::assets::Permission>,
-}
-
-/// One asset with its legal hold (when held) and its transforms.
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct AssetDetails {
-    pub asset: portal_core::assets::Asset,
-    pub legal_hold: Option<portal_core::assets::LegalHold>,
-    pub transforms: Vec<portal_core::assets::Transform>,
-}
-
-/// An upload the app started (its events follow on `asset-upload`).
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct UploadStarted {
-    pub upload_id: String,
-    pub name: String,
-    #[ts(type = "number")]
-    pub total: u64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum UploadState {
-    Uploading,
-    Done,
-    Failed,
-    Cancelled,
-}
-
-/// Progress or end of one upload (event `asset-upload`).
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct UploadEvent {
-    pub upload_id: String,
-    pub name: String,
-    pub state: UploadState,
-    #[ts(type = "number")]
-    pub sent: u64,
-    #[ts(type = "number")]
-    pub total: u64,
-    pub asset: Option<portal_core::assets::Asset>,
-    pub error: Option<portal_core::Error>,
+    pub identity: portal_core::vault::VaultIdentity,
+    pub permissions: Vec<portal_core::vault::Permission>,
 }

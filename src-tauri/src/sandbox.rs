@@ -8,11 +8,11 @@
 //! install rather than the documented public one) live only in the secret
 //! store; the app logs in to its Vault itself.
 
-use portal_core::assets::VaultClient;
 use portal_core::http::{HttpClient, HttpConfig};
 use portal_core::network::NetworkSettings;
 use portal_core::profiles::ServiceUrls;
 use portal_core::secrets::{EntryName, Item, SecretStore};
+use portal_core::vault::VaultClient;
 use portal_core::{Error, Result, Secret};
 use portal_sandbox::{BootstrapCredentials, Sandbox, SandboxConfig};
 

@@ -229,14 +229,6 @@ impl AppCtx {
         Ok(ProfileContext::with_client(profile, secrets, http))
     }
 
-    /// Appends to the activity log. The change already happened, so a
-    /// failure to record it is logged, not returned.
-    pub fn record(&self, profile: &str, action: Action, target: &str, summary: &str) {
-        if let Err(e) = Recorder::record(self, profile, action, target, summary) {
-            tracing::warn!("could not append to the activity log: {}", e.message);
-        }
-    }
-
     /// The activity log, verified with its key when the secret store is open.
     pub fn read_activity(&self) -> Result<portal_core::activity::ActivityReport> {
         let keys = self.activity_keys();

@@ -344,15 +344,3 @@ pub fn activity_log() -> Result<(
         activity_keys(&dir),
     ))
 }
-
-/// Appends to the activity log shared with the app. The change already
-/// happened, so a failure to record it is a warning, not an error.
-pub fn record(profile: &str, action: portal_core::activity::Action, target: &str, summary: &str) {
-    use portal_core::ops::Recorder;
-    if let Err(e) = CliRecorder.record(profile, action, target, summary) {
-        eprintln!(
-            "warning: could not append to the activity log: {}",
-            e.message
-        );
-    }
-}

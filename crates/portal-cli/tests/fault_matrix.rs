@@ -23,12 +23,12 @@ use std::process::Output;
 use std::sync::{Arc, Mutex};
 
 use assert_cmd::Command;
-use portal_core::assets::NewAsset;
 use portal_core::context::ProfileContext;
 use portal_core::http::HttpConfig;
 use portal_core::keypair::PrivateKey;
 use portal_core::profiles::{Environment, Profile, ServiceUrls};
 use portal_core::secrets::MemoryStore;
+use portal_core::vault::NewAsset;
 use portal_core::vaultstream::NewToken;
 use portal_core::{ErrorCode, Secret, Service};
 use portal_sandbox::{LoggedRequest, Sandbox, SandboxConfig};

@@ -55,6 +55,13 @@ pub enum Action {
     KeyUpload,
     KeyDelete,
     AssetDelete,
+    AssetUpload,
+    /// Renamed, moved or retagged.
+    AssetUpdate,
+    /// A share link made (it exposes the content until it expires).
+    AssetShare,
+    TransformRequest,
+    FolderCreate,
     LegalHoldSet,
     LegalHoldClear,
     ProfileAdd,

@@ -16,7 +16,6 @@ use std::sync::Arc;
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::assets::{VaultClaims, VaultClient, VaultSession};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{HttpClient, HttpConfig};
 use crate::jwt_keys::JwtKeysClient;
@@ -25,6 +24,7 @@ use crate::profiles::Profile;
 use crate::secret::Secret;
 use crate::secrets::{EntryName, Item, SecretStore};
 use crate::service::Service;
+use crate::vault::{SessionStore, Vault, VaultClaims, VaultClient, VaultIdentity, VaultSession};
 use crate::vaultstream::TokensClient;
 
 pub struct ProfileContext {
@@ -245,7 +245,7 @@ impl ProfileContext {
             // expired is renewed (and saved) rather than reported as refused.
             Service::Vault => match self.open_vault() {
                 Ok(vault) => {
-                    let query = crate::assets::AssetQuery {
+                    let query = crate::vault::AssetQuery {
                         limit: 1,
                         ..Default::default()
                     };
@@ -295,6 +295,68 @@ impl ServiceStatus {
             state,
             error: result.err(),
         }
+    }
+}
+
+impl ProfileContext {
+    /// Logs in, saves the access and refresh tokens, and keeps the password
+    /// only when `remember` (otherwise a previously remembered one is forgotten).
+    pub async fn vault_login(
+        &self,
+        email: &str,
+        password: &Secret,
+        remember: bool,
+    ) -> Result<VaultIdentity> {
+        let session = self.vault().login(email, password).await?;
+        self.save_vault_session(&session)?;
+        if remember {
+            self.store(Item::VaultPassword, password)?;
+        } else {
+            self.forget(Item::VaultPassword)?;
+        }
+        Ok(VaultIdentity::of(&session.claims))
+    }
+
+    /// Forgets the access token, the refresh token and a remembered password.
+    pub fn vault_logout(&self) -> Result<()> {
+        for item in [
+            Item::VaultAccessToken,
+            Item::VaultRefreshToken,
+            Item::VaultPassword,
+        ] {
+            self.forget(item)?;
+        }
+        Ok(())
+    }
+
+    /// The stored session as a [`Vault`] that saves renewed tokens back here.
+    pub fn open_vault(&self) -> Result<Vault<'_>> {
+        let session = self.vault_session()?.ok_or_else(|| {
+            self.foreign_refusal(Service::Vault, false)
+                .unwrap_or_else(|| {
+                    Error::new(ErrorCode::NoCredentials, "Not logged in to the vault.")
+                        .with_service(Service::Vault)
+                        .with_hint("Log in to the vault (`portal login vault`).")
+                })
+        })?;
+        Ok(Vault::new(&self.http, self.url(Service::Vault), session).saving_to(self))
+    }
+}
+
+impl SessionStore for ProfileContext {
+    fn save_session(&self, session: &VaultSession) -> Result<()> {
+        self.save_vault_session(session)
+    }
+
+    fn remembered(&self) -> Result<(Option<String>, Option<Secret>)> {
+        Ok((
+            self.profile.vault_email.clone(),
+            self.stored(Item::VaultPassword)?,
+        ))
+    }
+
+    fn forget_password(&self) -> Result<()> {
+        self.forget(Item::VaultPassword)
     }
 }
 

@@ -14,9 +14,6 @@ use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::assets::{
-    self, Asset, Deleted, Folder, LegalHold, PageInfo, Quota, Share, Transform, VaultClaims,
-};
 use crate::error::{Error, Result};
 use crate::http::{self, Response};
 use crate::jwt_keys::{self, JwtKey};
@@ -24,6 +21,9 @@ use crate::keypair::{import_pem, PemKind, PublicKey};
 use crate::secret::Secret;
 use crate::service::Service;
 use crate::signing::{self, Subject, VerdictKind};
+use crate::vault::{
+    self, Asset, Deleted, Folder, LegalHold, PageInfo, Quota, Share, Transform, VaultClaims,
+};
 use crate::vaultstream::{self, ApiToken};
 
 /// A fixed "now" for verification, so a run is reproducible.
@@ -117,9 +117,9 @@ pub fn jwt(token: &str, key: &PublicKey) {
         Ok(claims) => {
             let _ = (
                 claims.role(),
-                assets::needs_refresh(claims.exp, now().timestamp()),
+                vault::needs_refresh(claims.exp, now().timestamp()),
             );
-            let _ = assets::VaultIdentity::of(&claims);
+            let _ = vault::VaultIdentity::of(&claims);
         }
         Err(e) => check_error(&e),
     }
@@ -221,7 +221,7 @@ pub fn jwt_keys(resp: &Response) {
 /// Vault: the `{"data":…,"error":…,"page":…}` envelope, every type read from
 /// `data`, and the login answer (tokens and the access token's claims).
 pub fn vault(resp: &Response) {
-    let Some((data, _page)) = envelope_result(resp, assets::parse_envelope(resp)) else {
+    let Some((data, _page)) = envelope_result(resp, vault::parse_envelope(resp)) else {
         return;
     };
     let _ = typed::<Vec<Asset>>(&data);
@@ -236,7 +236,7 @@ pub fn vault(resp: &Response) {
     let _ = typed::<Deleted>(&data);
     let _ = typed::<PageInfo>(&data);
     if let Ok(body) = resp.json() {
-        if let Err(e) = assets::read_session(&body) {
+        if let Err(e) = vault::read_session(&body) {
             check_error(&e);
         }
     }

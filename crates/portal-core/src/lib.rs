@@ -4,7 +4,6 @@
 //! crate.
 
 pub mod activity;
-pub mod assets;
 pub mod context;
 pub mod envelope;
 pub mod error;
@@ -29,6 +28,7 @@ pub mod signing;
 pub mod snippets;
 mod time;
 pub mod token_records;
+pub mod vault;
 pub mod vaultstream;
 
 pub use error::{Error, ErrorCode, Result};

@@ -8,13 +8,13 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use portal_core::assets::{
-    allowed, AssetAction, AssetQuery, AssetUpdate, NewAsset, Role, TransformKind, TransformStatus,
-    Vault,
-};
 use portal_core::context::ProfileContext;
 use portal_core::http::HttpConfig;
 use portal_core::secrets::{Item, MemoryStore};
+use portal_core::vault::{
+    allowed, AssetAction, AssetQuery, AssetUpdate, NewAsset, Role, TransformKind, TransformStatus,
+    Vault,
+};
 use portal_core::{ErrorCode, Secret};
 use portal_sandbox::{LoggedRequest, RateLimits, Sandbox, SandboxConfig};
 

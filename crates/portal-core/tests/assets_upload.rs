@@ -10,10 +10,10 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use portal_core::assets::{AssetQuery, UploadProgress, UploadRequest, Vault};
 use portal_core::context::ProfileContext;
 use portal_core::http::HttpConfig;
 use portal_core::secrets::MemoryStore;
+use portal_core::vault::{AssetQuery, UploadProgress, UploadRequest, Vault};
 use portal_core::{ErrorCode, Secret};
 use portal_sandbox::{LoggedRequest, RateLimits, Sandbox, SandboxConfig};
 use sha2::{Digest, Sha256};

@@ -3,7 +3,7 @@
 //! fuzz/corpus/envelope_vaultstream/regress_blank_error_message).
 
 use portal_core::fuzzing::response;
-use portal_core::{assets, jwt_keys, vaultstream, Error, ErrorCode, Service};
+use portal_core::{jwt_keys, vault, vaultstream, Error, ErrorCode, Service};
 
 fn message_of(result: Result<impl std::fmt::Debug, Error>) -> Error {
     let e = result.expect_err("an error envelope parsed as success");
@@ -46,7 +46,7 @@ fn vault_error_with_a_blank_message() {
     let body = br#"{"data":null,"error":{"code":"conflict","message":" "}}"#;
     let resp = response(Service::Vault, 200, None, body).unwrap();
     assert_eq!(
-        message_of(assets::parse_envelope(&resp)).message,
+        message_of(vault::parse_envelope(&resp)).message,
         "The service reported an error."
     );
 }

@@ -26,13 +26,13 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use portal_core::assets::{Asset, AssetQuery, NewAsset, UploadRequest};
 use portal_core::context::ProfileContext;
 use portal_core::http::HttpConfig;
 use portal_core::keypair::{PrivateKey, PublicKey};
 use portal_core::local_keys::LocalKeys;
 use portal_core::profiles::SettingsFile;
 use portal_core::secrets::{Item, MemoryStore};
+use portal_core::vault::{Asset, AssetQuery, NewAsset, UploadRequest};
 use portal_core::vaultstream::NewToken;
 use portal_core::{Error, ErrorCode, Secret, Service};
 use portal_sandbox::{LoggedRequest, Sandbox, SandboxConfig};

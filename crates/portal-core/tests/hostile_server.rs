@@ -13,9 +13,9 @@ use std::future::Future;
 use std::time::Duration;
 
 use hostile::{Case, Hostile, Server};
-use portal_core::assets::{AssetQuery, Vault, VaultClaims, VaultClient, VaultSession};
 use portal_core::http::{HttpClient, HttpConfig, MAX_BODY_BYTES};
 use portal_core::jwt_keys::JwtKeysClient;
+use portal_core::vault::{AssetQuery, Vault, VaultClaims, VaultClient, VaultSession};
 use portal_core::vaultstream::TokensClient;
 use portal_core::{ErrorCode, Secret, Service};
 use reqwest::Method;

@@ -10,9 +10,9 @@ mod common;
 
 use std::path::Path;
 
-use portal_core::assets::NewAsset;
 use portal_core::context::ProfileContext;
 use portal_core::secrets::Item;
+use portal_core::vault::NewAsset;
 use portal_core::vaultstream::NewToken;
 use portal_core::{ErrorCode, Secret, Service};
 use portal_sandbox::{RateLimits, Sandbox, SandboxConfig};

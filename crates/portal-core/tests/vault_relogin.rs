@@ -9,10 +9,10 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use portal_core::assets::Vault;
 use portal_core::context::ProfileContext;
 use portal_core::http::HttpConfig;
 use portal_core::secrets::{Item, MemoryStore};
+use portal_core::vault::Vault;
 use portal_core::{ErrorCode, Secret, Service};
 use portal_sandbox::{RateLimits, Sandbox, SandboxConfig};
 

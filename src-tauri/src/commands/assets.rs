@@ -1,32 +1,33 @@
-//! The vault's assets (issue 5). Tokens and the password stay in Rust: login
+//! The vault's assets (issue 5): adapters of `portal_core::ops::assets`,
+//! which records every write. Tokens and the password stay in Rust: login
 //! takes the password UI → Rust and returns only the decoded identity. File
 //! paths come from a Rust file dialog, or from the OS drag-and-drop event
 //! (checked here: each must have been dropped on the window, as Rust saw
-//! it, and be a regular readable file). Uploads run in the
-//! background; `asset-upload` events carry each file's progress and end.
+//! it, and be a regular readable file). Uploads run in the background on
+//! core's engine; `asset-upload` events carry each file's progress and end.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use portal_core::activity::Action;
-use portal_core::assets::{
-    permissions, Asset, AssetPage, AssetQuery, AssetUpdate, BulkDeleteSummary, Deleted, Folder,
-    LegalHold, Quota, Transform, TransformKind, UploadProgress, UploadRequest, Vault,
-    VaultIdentity,
+use portal_core::context::ProfileContext;
+use portal_core::ops::assets::uploads::{
+    self, check_upload_path, EventSink, UploadEvent, UploadJob, UploadStarted, UploadState,
 };
-use portal_core::{Error, ErrorCode, Result, Secret};
+use portal_core::ops::assets::{self as ops, AssetDetails, Cx};
+use portal_core::vault::{
+    permissions, Asset, AssetPage, AssetQuery, AssetUpdate, BulkDeleteSummary, Deleted, Folder,
+    LegalHold, Quota, Transform, TransformKind, Vault, VaultIdentity,
+};
+use portal_core::{Error, Result, Secret};
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 use tokio_util::sync::CancellationToken;
 use tracing::instrument;
 
-use crate::dto::{
-    AssetDetails, ShareView, UploadEvent, UploadStarted, UploadState, VaultSessionView,
-};
-use crate::state::AppCtx;
+use crate::dto::{ShareView, VaultSessionView};
+use crate::state::{logged, AppCtx};
 
 /// The event that carries [`UploadEvent`]s.
 pub const ASSET_UPLOAD: &str = "asset-upload";
@@ -66,13 +67,11 @@ impl Uploads {
         }
     }
 
-    fn add(&self, id: &str) -> CancellationToken {
-        let token = CancellationToken::new();
+    fn add(&self, id: &str, token: CancellationToken) {
         self.running
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(id.to_owned(), token.clone());
-        token
+            .insert(id.to_owned(), token);
     }
 
     fn remove(&self, id: &str) {
@@ -106,6 +105,24 @@ fn session_view(identity: VaultIdentity) -> VaultSessionView {
     }
 }
 
+fn cx<'a>(ctx: &'a AppCtx, pc: &'a ProfileContext, vault: &'a Vault<'a>) -> Cx<'a> {
+    Cx {
+        pc,
+        vault,
+        recorder: ctx,
+    }
+}
+
+/// Runs `f` with the active profile's vault (a use case of `ops::assets`).
+macro_rules! with_vault {
+    ($ctx:expr, |$cx:ident| $body:expr) => {{
+        let pc = $ctx.active_context().await?;
+        let vault = pc.open_vault()?;
+        let $cx = cx(&$ctx, &pc, &vault);
+        $body
+    }};
+}
+
 /// Who is logged in to the vault (from the stored token's claims), or null.
 #[tauri::command]
 #[instrument(skip_all, err)]
@@ -129,15 +146,11 @@ pub async fn vault_login(
     remember: bool,
 ) -> Result<VaultSessionView> {
     // Wrapped first, so it is zeroized even when the context fails.
-    let mut password = Secret::from(password);
+    let password = Secret::from(password);
     let pc = ctx.active_context().await?;
-    if password.expose().is_empty() && pc.profile.embedded_sandbox {
-        if let Some(stored) = pc.stored(portal_core::secrets::Item::SandboxVaultPassword)? {
-            password = stored;
-        }
-    }
-    let identity = pc.vault_login(&email, &password, remember).await?;
-    Ok(session_view(identity))
+    Ok(session_view(
+        ops::login(&pc, &email, password, remember).await?,
+    ))
 }
 
 /// Forgets the access and refresh tokens and a remembered password.
@@ -150,37 +163,20 @@ pub async fn vault_logout(ctx: State<'_, AppCtx>) -> Result<()> {
 #[tauri::command]
 #[instrument(skip(ctx), err)]
 pub async fn list_assets(ctx: State<'_, AppCtx>, query: AssetQuery) -> Result<AssetPage> {
-    let pc = ctx.active_context().await?;
-    pc.open_vault()?.list_assets(&query).await
+    with_vault!(ctx, |cx| ops::page(cx, &query).await)
 }
 
 /// The asset, its legal hold (with the reason) and its transforms.
 #[tauri::command]
 #[instrument(skip(ctx), err)]
 pub async fn asset_details(ctx: State<'_, AppCtx>, id: String) -> Result<AssetDetails> {
-    let pc = ctx.active_context().await?;
-    let v = pc.open_vault()?;
-    {
-        let asset = v.get_asset(&id).await?;
-        let legal_hold = if asset.legal_hold {
-            v.legal_hold(&id).await.ok()
-        } else {
-            None
-        };
-        let transforms = v.list_transforms(&id).await?;
-        Ok(AssetDetails {
-            asset,
-            legal_hold,
-            transforms,
-        })
-    }
+    with_vault!(ctx, |cx| ops::details(cx, &id).await)
 }
 
 #[tauri::command]
 #[instrument(skip(ctx), err)]
 pub async fn list_transforms(ctx: State<'_, AppCtx>, id: String) -> Result<Vec<Transform>> {
-    let pc = ctx.active_context().await?;
-    pc.open_vault()?.list_transforms(&id).await
+    with_vault!(ctx, |cx| ops::transforms(cx, &id).await)
 }
 
 #[tauri::command]
@@ -190,8 +186,9 @@ pub async fn request_transform(
     id: String,
     kind: TransformKind,
 ) -> Result<Transform> {
-    let pc = ctx.active_context().await?;
-    pc.open_vault()?.request_transform(&id, kind).await
+    with_vault!(ctx, |cx| ops::request_transform(cx, &id, kind)
+        .await
+        .map(logged))
 }
 
 /// A share link (what the user copies; it expires). Held for `copy_held`
@@ -205,8 +202,8 @@ pub async fn share_asset<R: Runtime>(
     id: String,
     expires_in_seconds: Option<u32>,
 ) -> Result<ShareView> {
-    let pc = ctx.active_context().await?;
-    let share = pc.open_vault()?.share(&id, expires_in_seconds).await?;
+    let share = with_vault!(ctx, |cx| ops::share(cx, &id, expires_in_seconds).await)?;
+    let share = logged(share);
     let copy_id = copies.hold(&app, vec![("url", Secret::new(share.url.as_str()))]);
     Ok(ShareView { share, copy_id })
 }
@@ -219,8 +216,7 @@ pub async fn update_asset(
     id: String,
     update: AssetUpdate,
 ) -> Result<Asset> {
-    let pc = ctx.active_context().await?;
-    pc.open_vault()?.update_asset(&id, &update).await
+    with_vault!(ctx, |cx| ops::update(cx, &id, &update).await.map(logged))
 }
 
 /// Deletes one asset; refused before any delete request when it is under
@@ -228,39 +224,20 @@ pub async fn update_asset(
 #[tauri::command]
 #[instrument(skip(ctx), err)]
 pub async fn delete_asset(ctx: State<'_, AppCtx>, id: String) -> Result<Deleted> {
-    let pc = ctx.active_context().await?;
-    let deleted = pc.open_vault()?.delete_asset_by_id(&id).await?;
-    ctx.record(
-        &pc.profile.name,
-        Action::AssetDelete,
-        &id,
-        &format!("Deleted asset {id}"),
-    );
-    Ok(deleted)
+    with_vault!(ctx, |cx| ops::delete(cx, &id).await.map(|o| logged(o).1))
 }
 
 /// Deletes each asset; the ones left alone come back with the reason.
 #[tauri::command]
 #[instrument(skip(ctx), err)]
 pub async fn delete_assets(ctx: State<'_, AppCtx>, ids: Vec<String>) -> Result<BulkDeleteSummary> {
-    let pc = ctx.active_context().await?;
-    let summary = pc.open_vault()?.delete_assets(&ids).await;
-    for id in &summary.deleted {
-        ctx.record(
-            &pc.profile.name,
-            Action::AssetDelete,
-            id,
-            &format!("Deleted asset {id} (bulk)"),
-        );
-    }
-    Ok(summary)
+    with_vault!(ctx, |cx| Ok(logged(ops::delete_many(cx, &ids).await)))
 }
 
 #[tauri::command]
 #[instrument(skip_all, err)]
 pub async fn list_folders(ctx: State<'_, AppCtx>) -> Result<Vec<Folder>> {
-    let pc = ctx.active_context().await?;
-    pc.open_vault()?.list_folders(None).await
+    with_vault!(ctx, |cx| ops::folders(cx, None).await)
 }
 
 #[tauri::command]
@@ -270,17 +247,16 @@ pub async fn create_folder(
     name: String,
     parent_id: Option<String>,
 ) -> Result<Folder> {
-    let pc = ctx.active_context().await?;
-    pc.open_vault()?
-        .create_folder(&name, parent_id.as_deref())
+    let parent = parent_id.as_deref();
+    with_vault!(ctx, |cx| ops::create_folder(cx, &name, parent)
         .await
+        .map(logged))
 }
 
 #[tauri::command]
 #[instrument(skip_all, err)]
 pub async fn vault_quota(ctx: State<'_, AppCtx>) -> Result<Quota> {
-    let pc = ctx.active_context().await?;
-    pc.open_vault()?.quota().await
+    with_vault!(ctx, |cx| ops::quota(cx).await)
 }
 
 #[tauri::command]
@@ -290,50 +266,17 @@ pub async fn set_legal_hold(
     id: String,
     reason: String,
 ) -> Result<LegalHold> {
-    let pc = ctx.active_context().await?;
-    let hold = pc.open_vault()?.set_legal_hold(&id, &reason).await?;
-    ctx.record(
-        &pc.profile.name,
-        Action::LegalHoldSet,
-        &id,
-        &format!("Legal hold set on {id}: {}", reason.trim()),
-    );
-    Ok(hold)
+    with_vault!(ctx, |cx| ops::set_legal_hold(cx, &id, &reason)
+        .await
+        .map(logged))
 }
 
 #[tauri::command]
 #[instrument(skip(ctx), err)]
 pub async fn clear_legal_hold(ctx: State<'_, AppCtx>, id: String) -> Result<LegalHold> {
-    let pc = ctx.active_context().await?;
-    let hold = pc.open_vault()?.clear_legal_hold(&id).await?;
-    ctx.record(
-        &pc.profile.name,
-        Action::LegalHoldClear,
-        &id,
-        &format!("Legal hold cleared on {id}"),
-    );
-    Ok(hold)
-}
-
-/// A path from the OS must be a regular file that can be opened for reading.
-pub fn check_upload_path(path: &Path) -> Result<PathBuf> {
-    let meta = std::fs::symlink_metadata(path)
-        .map_err(|e| Error::validation(format!("Cannot read {}: {e}", path.display())))?;
-    let meta = if meta.file_type().is_symlink() {
-        std::fs::metadata(path)
-            .map_err(|e| Error::validation(format!("Cannot read {}: {e}", path.display())))?
-    } else {
-        meta
-    };
-    if !meta.is_file() {
-        return Err(Error::validation(format!(
-            "{} is not a regular file.",
-            path.display()
-        )));
-    }
-    std::fs::File::open(path)
-        .map_err(|e| Error::validation(format!("Cannot read {}: {e}", path.display())))?;
-    Ok(path.to_path_buf())
+    with_vault!(ctx, |cx| ops::clear_legal_hold(cx, &id, None)
+        .await
+        .map(logged))
 }
 
 /// Opens a Rust file dialog (several files) and uploads what was chosen.
@@ -344,30 +287,36 @@ pub async fn pick_and_upload<R: Runtime>(
     app: AppHandle<R>,
     folder_id: Option<String>,
 ) -> Result<Vec<UploadStarted>> {
+    match picked_files(&app).await? {
+        Some(paths) => start_uploads(app, paths, folder_id).await,
+        None => Ok(Vec::new()),
+    }
+}
+
+/// The files chosen in the native dialog (each checked), or `None` when it
+/// was closed.
+async fn picked_files<R: Runtime>(app: &AppHandle<R>) -> Result<Option<Vec<PathBuf>>> {
     // Debug builds only: the real-window tests cannot drive the native file
     // dialog, so they name the files in PORTAL_E2E_PICK_FILES instead.
     #[cfg(debug_assertions)]
     if let Some(list) = std::env::var_os("PORTAL_E2E_PICK_FILES") {
-        let paths = std::env::split_paths(&list)
-            .map(|p| check_upload_path(&p))
-            .collect::<Result<Vec<_>>>()?;
-        return start_uploads(app, paths, folder_id).await;
+        let paths = std::env::split_paths(&list).map(|p| check_upload_path(&p));
+        return paths.collect::<Result<Vec<_>>>().map(Some);
     }
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.dialog().file().pick_files(move |chosen| {
         let _ = tx.send(chosen);
     });
     let Some(chosen) = rx.await.ok().flatten() else {
-        return Ok(Vec::new());
+        return Ok(None);
     };
-    let mut paths = Vec::new();
-    for f in chosen {
+    let checked = chosen.into_iter().map(|f| {
         let p = f
             .into_path()
             .map_err(|e| Error::validation(format!("Cannot read that file: {e}")))?;
-        paths.push(check_upload_path(&p)?);
-    }
-    start_uploads(app, paths, folder_id).await
+        check_upload_path(&p)
+    });
+    checked.collect::<Result<_>>().map(Some)
 }
 
 /// Uploads files dropped on the window (paths from Tauri's drag-drop event).
@@ -410,14 +359,21 @@ pub fn cancel_upload(uploads: State<'_, Uploads>, upload_id: String) -> bool {
     uploads.cancel(&upload_id)
 }
 
-fn emit<R: Runtime>(app: &AppHandle<R>, e: UploadEvent) {
-    if let Err(err) = app.emit(ASSET_UPLOAD, e) {
-        tracing::debug!("upload event not sent: {err}");
-    }
+/// Emits each event on `asset-upload`; a job that ended leaves [`Uploads`].
+fn event_sink<R: Runtime>(app: &AppHandle<R>) -> EventSink {
+    let app = app.clone();
+    Arc::new(move |e: UploadEvent| {
+        if e.state != UploadState::Uploading {
+            app.state::<Uploads>().remove(&e.upload_id);
+        }
+        if let Err(err) = app.emit(ASSET_UPLOAD, e) {
+            tracing::debug!("upload event not sent: {err}");
+        }
+    })
 }
 
-/// Starts one background upload per file (all sharing one vault session);
-/// answers at once with their ids.
+/// Starts one background upload per file (all sharing one vault session,
+/// core's engine); answers at once with their ids.
 pub async fn start_uploads<R: Runtime>(
     app: AppHandle<R>,
     paths: Vec<PathBuf>,
@@ -429,151 +385,29 @@ pub async fn start_uploads<R: Runtime>(
         ctx.active_context().await?.open_vault()?;
     }
     let uploads = app.state::<Uploads>();
-    let mut started = Vec::new();
-    let mut jobs = Vec::new();
-    for path in paths {
-        let upload_id = uuid::Uuid::new_v4().to_string();
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let total = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        let token = uploads.add(&upload_id);
-        started.push(UploadStarted {
-            upload_id: upload_id.clone(),
-            name: name.clone(),
-            total,
-        });
-        jobs.push((upload_id, name, path, token));
+    let jobs: Vec<UploadJob> = paths.into_iter().map(UploadJob::new).collect();
+    for job in &jobs {
+        uploads.add(&job.started.upload_id, job.cancel.clone());
     }
-    let bg = app.clone();
+    let started = jobs.iter().map(|j| j.started.clone()).collect();
+    let sink = event_sink(&app);
     tauri::async_runtime::spawn(async move {
-        let ctx = bg.state::<AppCtx>();
+        let ctx = app.state::<AppCtx>();
         let pc = match ctx.active_context().await {
             Ok(pc) => pc,
-            Err(e) => {
-                for (id, name, _, _) in &jobs {
-                    emit(&bg, failed(id, name, e.clone()));
-                    bg.state::<Uploads>().remove(id);
-                }
-                return;
-            }
+            Err(e) => return uploads::fail_all(&jobs, &e, &sink),
         };
-        let vault = match pc.open_vault() {
-            Ok(v) => v,
-            Err(e) => {
-                for (id, name, _, _) in &jobs {
-                    emit(&bg, failed(id, name, e.clone()));
-                    bg.state::<Uploads>().remove(id);
-                }
-                return;
-            }
-        };
-        let runs = jobs.iter().map(|(id, name, path, token)| {
-            upload_one(&bg, &vault, id, name, path, folder_id.clone(), token)
-        });
-        futures_util::future::join_all(runs).await;
+        match pc.open_vault() {
+            Ok(vault) => uploads::run(cx(&ctx, &pc, &vault), &jobs, folder_id, sink).await,
+            Err(e) => uploads::fail_all(&jobs, &e, &sink),
+        }
     });
     Ok(started)
-}
-
-fn failed(id: &str, name: &str, e: Error) -> UploadEvent {
-    UploadEvent {
-        upload_id: id.to_owned(),
-        name: name.to_owned(),
-        state: if e.code == ErrorCode::Cancelled {
-            UploadState::Cancelled
-        } else {
-            UploadState::Failed
-        },
-        sent: 0,
-        total: 0,
-        asset: None,
-        error: Some(e),
-    }
-}
-
-async fn upload_one<R: Runtime>(
-    app: &AppHandle<R>,
-    vault: &Vault<'_>,
-    id: &str,
-    name: &str,
-    path: &Path,
-    folder_id: Option<String>,
-    token: &CancellationToken,
-) {
-    let last = Arc::new(AtomicU64::new(u64::MAX));
-    let progress = {
-        let app = app.clone();
-        let id = id.to_owned();
-        let name = name.to_owned();
-        let last = last.clone();
-        Arc::new(move |p: UploadProgress| {
-            // About 200 events per file at most, plus the first and the last.
-            let step = (p.total / 200).max(1);
-            let prev = last.load(Ordering::Relaxed);
-            if prev == u64::MAX || p.sent < prev || p.sent - prev >= step || p.sent == p.total {
-                last.store(p.sent, Ordering::Relaxed);
-                emit(
-                    &app,
-                    UploadEvent {
-                        upload_id: id.clone(),
-                        name: name.clone(),
-                        state: UploadState::Uploading,
-                        sent: p.sent,
-                        total: p.total,
-                        asset: None,
-                        error: None,
-                    },
-                );
-            }
-        })
-    };
-    let req = UploadRequest {
-        path: path.to_path_buf(),
-        folder_id,
-        ..UploadRequest::default()
-    };
-    let result = vault.upload(&req, Some(progress), token).await;
-    app.state::<Uploads>().remove(id);
-    match result {
-        Ok(asset) => {
-            let total = asset.size.unwrap_or(0);
-            emit(
-                app,
-                UploadEvent {
-                    upload_id: id.to_owned(),
-                    name: name.to_owned(),
-                    state: UploadState::Done,
-                    sent: total,
-                    total,
-                    asset: Some(asset),
-                    error: None,
-                },
-            );
-        }
-        Err(e) => emit(app, failed(id, name, e)),
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_regular_readable_files_are_uploaded() {
-        let dir = std::env::temp_dir().join(format!("portal-upload-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
-        let file = dir.join("a.mp4");
-        std::fs::write(&file, b"x").unwrap_or_else(|e| panic!("{e}"));
-        assert!(check_upload_path(&file).is_ok());
-        assert_eq!(
-            check_upload_path(&dir).map_err(|e| e.code).err(),
-            Some(ErrorCode::Validation)
-        );
-        assert!(check_upload_path(&dir.join("missing.mp4")).is_err());
-        let _ = std::fs::remove_dir_all(&dir);
-    }
 
     #[test]
     fn only_files_dropped_on_the_window_are_taken() {
@@ -600,7 +434,8 @@ mod tests {
     #[test]
     fn cancel_flips_only_a_running_upload() {
         let uploads = Uploads::default();
-        let token = uploads.add("u1");
+        let token = CancellationToken::new();
+        uploads.add("u1", token.clone());
         assert!(uploads.cancel("u1"));
         assert!(token.is_cancelled());
         uploads.remove("u1");

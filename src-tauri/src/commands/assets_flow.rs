@@ -6,8 +6,10 @@
 
 use std::sync::Mutex as StdMutex;
 
-use portal_core::assets::{AssetAction, NewAsset, Role};
+use portal_core::activity::Action;
 use portal_core::profiles::SettingsFile;
+use portal_core::vault::{AssetAction, NewAsset, Role};
+use portal_core::ErrorCode;
 use tauri::{Listener, Manager};
 
 use super::*;

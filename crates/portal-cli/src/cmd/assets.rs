@@ -1,20 +1,19 @@
-//! `portal assets …`: list, show, upload, update and delete vault assets.
+//! `portal assets …`: list, show, upload, update and delete vault assets:
+//! parse, call `portal_core::ops::assets` (which records the writes), print.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Subcommand;
-use portal_core::activity::Action;
-use portal_core::assets::{
-    Asset, AssetQuery, AssetUpdate, UploadProgress, UploadRequest, Vault, ASSET_SORTS,
-};
 use portal_core::context::ProfileContext;
+use portal_core::ops::assets::{self as ops, Cx, ListRequest};
+use portal_core::vault::{Asset, AssetUpdate, UploadProgress, UploadRequest, Vault};
 use portal_core::{Error, Service};
 use tokio_util::sync::CancellationToken;
 
-use crate::output;
-use crate::session::{env_vault_login, record, Globals};
+use crate::output::{self, warned};
+use crate::session::{env_vault_login, CliRecorder, Globals};
 
 #[derive(Subcommand)]
 pub enum AssetsCommand {
@@ -99,6 +98,15 @@ pub async fn open(ctx: &ProfileContext) -> anyhow::Result<Vault<'_>> {
     Ok(ctx.open_vault()?)
 }
 
+/// The use cases' context: the profile, its vault, the CLI's recorder.
+pub fn cx<'a>(ctx: &'a ProfileContext, vault: &'a Vault<'a>) -> Cx<'a> {
+    Cx {
+        pc: ctx,
+        vault,
+        recorder: &CliRecorder,
+    }
+}
+
 fn size(bytes: Option<u64>) -> String {
     let Some(b) = bytes else {
         return String::new();
@@ -156,9 +164,121 @@ fn progress_bar(total: u64) -> Option<indicatif::ProgressBar> {
     Some(bar)
 }
 
+/// Cancelled by Ctrl-C while it lives.
+fn ctrl_c_token() -> (CancellationToken, tokio::task::JoinHandle<()>) {
+    let cancel = CancellationToken::new();
+    let on_ctrl_c = cancel.clone();
+    let watcher = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_ctrl_c.cancel();
+        }
+    });
+    (cancel, watcher)
+}
+
+async fn upload(cx: Cx<'_>, g: &Globals, req: UploadRequest) -> anyhow::Result<()> {
+    let total = std::fs::metadata(&req.path).map(|m| m.len()).unwrap_or(0);
+    let bar = progress_bar(total);
+    let progress = bar.clone().map(|b| {
+        Arc::new(move |p: UploadProgress| b.set_position(p.sent))
+            as Arc<dyn Fn(UploadProgress) + Send + Sync>
+    });
+    let (cancel, watcher) = ctrl_c_token();
+    let result = ops::upload(cx, &req, progress, &cancel).await;
+    watcher.abort();
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let a = warned(result?);
+    if g.json {
+        return output::json(&a);
+    }
+    eprintln!("Uploaded '{}' ({}).", a.name, size(a.size));
+    println!("{}", a.id);
+    Ok(())
+}
+
+fn print_list(g: &Globals, items: &[Asset]) -> anyhow::Result<()> {
+    if g.json {
+        return output::json(&items);
+    }
+    let rows: Vec<Vec<String>> = items
+        .iter()
+        .map(|a| {
+            vec![
+                a.id.clone(),
+                a.name.clone(),
+                a.content_type.clone().unwrap_or_default(),
+                size(a.size),
+                if a.legal_hold {
+                    "hold".into()
+                } else {
+                    String::new()
+                },
+            ]
+        })
+        .collect();
+    output::table(&["id", "name", "type", "size", "legal hold"], &rows);
+    Ok(())
+}
+
+fn print_one(g: &Globals, a: &Asset) -> anyhow::Result<()> {
+    if g.json {
+        return output::json(a);
+    }
+    print_asset(a);
+    Ok(())
+}
+
+async fn delete(cx: Cx<'_>, g: &Globals, ids: Vec<String>, yes: bool) -> anyhow::Result<()> {
+    let question = match ids.as_slice() {
+        [one] => format!("Delete asset {one}? This cannot be undone."),
+        many => format!("Delete {} assets? This cannot be undone.", many.len()),
+    };
+    if !yes && !super::confirm(&question)? {
+        eprintln!("Nothing deleted.");
+        return Ok(());
+    }
+    if let [id] = ids.as_slice() {
+        let (asset, deleted) = warned(ops::delete(cx, id).await?);
+        if g.json {
+            return output::json(&deleted);
+        }
+        eprintln!("Deleted '{}' ({}).", asset.name, asset.id);
+        return Ok(());
+    }
+    let summary = warned(ops::delete_many(cx, &ids).await);
+    if g.json {
+        output::json(&summary)?;
+    } else {
+        eprintln!(
+            "Deleted {}, skipped {}.",
+            summary.deleted.len(),
+            summary.skipped.len()
+        );
+        for s in &summary.skipped {
+            eprintln!("  skipped {}: {} ({})", s.id, s.reason, s.code);
+        }
+    }
+    if let Some(first) = summary.skipped.first() {
+        return Err(Error::new(
+            first.code,
+            format!(
+                "{} of {} assets were not deleted.",
+                summary.skipped.len(),
+                ids.len()
+            ),
+        )
+        .with_service(Service::Vault)
+        .into());
+    }
+    Ok(())
+}
+
 pub async fn run(g: &Globals, command: AssetsCommand) -> anyhow::Result<()> {
     let ctx = g.context()?;
     let vault = open(&ctx).await?;
+    let cx = cx(&ctx, &vault);
     match command {
         AssetsCommand::List {
             page,
@@ -168,55 +288,17 @@ pub async fn run(g: &Globals, command: AssetsCommand) -> anyhow::Result<()> {
             search,
             sort,
         } => {
-            if let Some(s) = &sort {
-                if !ASSET_SORTS.contains(&s.as_str()) {
-                    return Err(Error::validation(format!(
-                        "--sort takes one of {}.",
-                        ASSET_SORTS.join(", ")
-                    ))
-                    .into());
-                }
-            }
-            let query = AssetQuery {
-                page: page.max(1),
-                limit: limit.unwrap_or(if all { 100 } else { 20 }).clamp(1, 100),
+            let request = ListRequest {
+                page,
+                limit,
+                all,
                 folder_id: folder,
-                q: search,
+                search,
                 sort,
             };
-            let items = if all {
-                vault.list_all_assets(&query).await?
-            } else {
-                vault.list_assets(&query).await?.items
-            };
-            if g.json {
-                return output::json(&items);
-            }
-            let rows: Vec<Vec<String>> = items
-                .iter()
-                .map(|a| {
-                    vec![
-                        a.id.clone(),
-                        a.name.clone(),
-                        a.content_type.clone().unwrap_or_default(),
-                        size(a.size),
-                        if a.legal_hold {
-                            "hold".into()
-                        } else {
-                            String::new()
-                        },
-                    ]
-                })
-                .collect();
-            output::table(&["id", "name", "type", "size", "legal hold"], &rows);
+            print_list(g, &ops::list(cx, request).await?)
         }
-        AssetsCommand::Show { id } => {
-            let a = vault.get_asset(&id).await?;
-            if g.json {
-                return output::json(&a);
-            }
-            print_asset(&a);
-        }
+        AssetsCommand::Show { id } => print_one(g, &ops::get(cx, &id).await?),
         AssetsCommand::Upload {
             file,
             folder,
@@ -224,19 +306,6 @@ pub async fn run(g: &Globals, command: AssetsCommand) -> anyhow::Result<()> {
             content_type,
             tags,
         } => {
-            let total = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
-            let bar = progress_bar(total);
-            let progress = bar.clone().map(|b| {
-                Arc::new(move |p: UploadProgress| b.set_position(p.sent))
-                    as Arc<dyn Fn(UploadProgress) + Send + Sync>
-            });
-            let cancel = CancellationToken::new();
-            let on_ctrl_c = cancel.clone();
-            let watcher = tokio::spawn(async move {
-                if tokio::signal::ctrl_c().await.is_ok() {
-                    on_ctrl_c.cancel();
-                }
-            });
             let req = UploadRequest {
                 path: file,
                 name,
@@ -244,17 +313,7 @@ pub async fn run(g: &Globals, command: AssetsCommand) -> anyhow::Result<()> {
                 content_type,
                 tags,
             };
-            let result = vault.upload(&req, progress, &cancel).await;
-            watcher.abort();
-            if let Some(b) = bar {
-                b.finish_and_clear();
-            }
-            let a = result?;
-            if g.json {
-                return output::json(&a);
-            }
-            eprintln!("Uploaded '{}' ({}).", a.name, size(a.size));
-            println!("{}", a.id);
+            upload(cx, g, req).await
         }
         AssetsCommand::Update {
             id,
@@ -276,76 +335,8 @@ pub async fn run(g: &Globals, command: AssetsCommand) -> anyhow::Result<()> {
                 },
                 content_type: None,
             };
-            let a = vault.update_asset(&id, &update).await?;
-            if g.json {
-                return output::json(&a);
-            }
-            print_asset(&a);
+            print_one(g, &warned(ops::update(cx, &id, &update).await?))
         }
-        AssetsCommand::Delete { ids, yes } => {
-            let question = match ids.as_slice() {
-                [one] => format!("Delete asset {one}? This cannot be undone."),
-                many => format!("Delete {} assets? This cannot be undone.", many.len()),
-            };
-            if !yes && !super::confirm(&question)? {
-                eprintln!("Nothing deleted.");
-                return Ok(());
-            }
-            if let [id] = ids.as_slice() {
-                let asset = vault.get_asset(id).await?;
-                let deleted = if asset.legal_hold {
-                    // Refused before any DELETE, with the hold's reason.
-                    vault.delete_asset_by_id(id).await?
-                } else {
-                    vault.delete_asset(&asset).await?
-                };
-                record(
-                    &ctx.profile.name,
-                    Action::AssetDelete,
-                    &asset.id,
-                    &format!("Deleted asset '{}'", asset.name),
-                );
-                if g.json {
-                    return output::json(&deleted);
-                }
-                eprintln!("Deleted '{}' ({}).", asset.name, asset.id);
-                return Ok(());
-            }
-            let summary = vault.delete_assets(&ids).await;
-            for id in &summary.deleted {
-                record(
-                    &ctx.profile.name,
-                    Action::AssetDelete,
-                    id,
-                    "Deleted asset (bulk)",
-                );
-            }
-            if g.json {
-                output::json(&summary)?;
-            } else {
-                eprintln!(
-                    "Deleted {}, skipped {}.",
-                    summary.deleted.len(),
-                    summary.skipped.len()
-                );
-                for s in &summary.skipped {
-                    eprintln!("  skipped {}: {} ({})", s.id, s.reason, s.code);
-                }
-            }
-            if !summary.skipped.is_empty() {
-                let first = &summary.skipped[0];
-                return Err(Error::new(
-                    first.code,
-                    format!(
-                        "{} of {} assets were not deleted.",
-                        summary.skipped.len(),
-                        ids.len()
-                    ),
-                )
-                .with_service(Service::Vault)
-                .into());
-            }
-        }
+        AssetsCommand::Delete { ids, yes } => delete(cx, g, ids, yes).await,
     }
-    Ok(())
 }

@@ -67,7 +67,8 @@ pub async fn login(g: &Globals, args: LoginArgs) -> anyhow::Result<()> {
                     (email, read_secret("Vault password")?)
                 }
             };
-            let who = ctx.vault_login(&email, &password, args.remember).await?;
+            let who =
+                portal_core::ops::assets::login(&ctx, &email, password, args.remember).await?;
             eprintln!(
                 "Logged in to the vault as {} ({:?}, tenant {}){}.",
                 who.email.as_deref().unwrap_or(&email),

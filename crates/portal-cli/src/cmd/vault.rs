@@ -1,13 +1,14 @@
 //! The vault beyond assets: `portal folders`, `portal quota`,
-//! `portal legal-hold`, `portal transforms` and `portal share`.
+//! `portal legal-hold`, `portal transforms` and `portal share`: parse, call
+//! `portal_core::ops::assets` (which records the writes), print.
 
 use clap::{Args, Subcommand};
-use portal_core::activity::Action;
-use portal_core::assets::{LegalHold, TransformKind};
+use portal_core::ops::assets as ops;
+use portal_core::vault::{LegalHold, TransformKind};
 
-use super::assets::open;
-use crate::output;
-use crate::session::{record, Globals};
+use super::assets::{cx, open};
+use crate::output::{self, warned};
+use crate::session::Globals;
 
 #[derive(Subcommand)]
 pub enum FoldersCommand {
@@ -68,9 +69,10 @@ pub struct ShareArgs {
 pub async fn folders(g: &Globals, command: FoldersCommand) -> anyhow::Result<()> {
     let ctx = g.context()?;
     let vault = open(&ctx).await?;
+    let cx = cx(&ctx, &vault);
     match command {
         FoldersCommand::List { parent } => {
-            let list = vault.list_folders(parent.as_deref()).await?;
+            let list = ops::folders(cx, parent.as_deref()).await?;
             if g.json {
                 return output::json(&list);
             }
@@ -88,7 +90,7 @@ pub async fn folders(g: &Globals, command: FoldersCommand) -> anyhow::Result<()>
             output::table(&["id", "name", "parent", "created"], &rows);
         }
         FoldersCommand::Create { name, parent } => {
-            let f = vault.create_folder(&name, parent.as_deref()).await?;
+            let f = warned(ops::create_folder(cx, &name, parent.as_deref()).await?);
             if g.json {
                 return output::json(&f);
             }
@@ -109,7 +111,7 @@ fn percent(used: u64, limit: u64) -> String {
 pub async fn quota(g: &Globals) -> anyhow::Result<()> {
     let ctx = g.context()?;
     let vault = open(&ctx).await?;
-    let q = vault.quota().await?;
+    let q = ops::quota(cx(&ctx, &vault)).await?;
     if g.json {
         return output::json(&q);
     }
@@ -144,26 +146,14 @@ fn print_hold(h: &LegalHold) {
 pub async fn legal_hold(g: &Globals, command: LegalHoldCommand) -> anyhow::Result<()> {
     let ctx = g.context()?;
     let vault = open(&ctx).await?;
+    let cx = cx(&ctx, &vault);
     let hold = match command {
-        LegalHoldCommand::Show { id } => vault.legal_hold(&id).await?,
+        LegalHoldCommand::Show { id } => ops::legal_hold(cx, &id).await?,
         LegalHoldCommand::Set { id, reason } => {
-            let h = vault.set_legal_hold(&id, &reason).await?;
-            record(
-                &ctx.profile.name,
-                Action::LegalHoldSet,
-                &id,
-                &format!("Legal hold set: {}", reason.trim()),
-            );
-            h
+            warned(ops::set_legal_hold(cx, &id, &reason).await?)
         }
         LegalHoldCommand::Clear { id, reason } => {
-            let h = vault.clear_legal_hold(&id).await?;
-            let summary = match reason {
-                Some(r) => format!("Legal hold cleared: {}", r.trim()),
-                None => "Legal hold cleared".to_owned(),
-            };
-            record(&ctx.profile.name, Action::LegalHoldClear, &id, &summary);
-            h
+            warned(ops::clear_legal_hold(cx, &id, reason.as_deref()).await?)
         }
     };
     if g.json {
@@ -176,9 +166,10 @@ pub async fn legal_hold(g: &Globals, command: LegalHoldCommand) -> anyhow::Resul
 pub async fn transforms(g: &Globals, command: TransformsCommand) -> anyhow::Result<()> {
     let ctx = g.context()?;
     let vault = open(&ctx).await?;
+    let cx = cx(&ctx, &vault);
     let list = match command {
         TransformsCommand::Request { id, kind } => {
-            let t = vault.request_transform(&id, kind).await?;
+            let t = warned(ops::request_transform(cx, &id, kind).await?);
             if g.json {
                 return output::json(&t);
             }
@@ -186,7 +177,7 @@ pub async fn transforms(g: &Globals, command: TransformsCommand) -> anyhow::Resu
             println!("{}", t.id);
             return Ok(());
         }
-        TransformsCommand::List { id } => vault.list_transforms(&id).await?,
+        TransformsCommand::List { id } => ops::transforms(cx, &id).await?,
     };
     if g.json {
         return output::json(&list);
@@ -217,7 +208,7 @@ pub async fn share(g: &Globals, args: ShareArgs) -> anyhow::Result<()> {
     })?;
     let ctx = g.context()?;
     let vault = open(&ctx).await?;
-    let s = vault.share(&args.id, Some(secs)).await?;
+    let s = warned(ops::share(cx(&ctx, &vault), &args.id, Some(secs)).await?);
     if g.json {
         return output::json(&s);
     }

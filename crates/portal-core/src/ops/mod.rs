@@ -6,6 +6,7 @@
 //! progress events are UI mechanics and stay there).
 
 pub mod activity;
+pub mod assets;
 pub mod keys;
 pub mod profiles;
 pub mod secrets;

@@ -110,7 +110,7 @@ pub async fn remaining(
                 .count()
         }
         (Service::Vault, _) => {
-            let query = portal_core::assets::AssetQuery {
+            let query = portal_core::vault::AssetQuery {
                 page: 1,
                 limit: 100,
                 ..Default::default()

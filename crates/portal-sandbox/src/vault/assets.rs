@@ -193,19 +193,29 @@ fn tags_of(value: &Value) -> ApiResult<Vec<String>> {
 }
 
 pub fn check_folder(conn: &Connection, caller: &Caller, folder_id: Option<&str>) -> ApiResult<()> {
-    let Some(folder_id) = folder_id else {
+    check_folder_field(conn, caller, "folder_id", folder_id)
+}
+
+/// 400 unless `id` (sent as `field`) is a folder of the caller's tenant.
+pub fn check_folder_field(
+    conn: &Connection,
+    caller: &Caller,
+    field: &str,
+    id: Option<&str>,
+) -> ApiResult<()> {
+    let Some(id) = id else {
         return Ok(());
     };
     let exists: bool = conn
         .query_row(
             "SELECT EXISTS(SELECT 1 FROM folders WHERE id = ?1 AND tenant_id = ?2)",
-            params![folder_id, caller.tenant_id],
+            params![id, caller.tenant_id],
             |r| r.get(0),
         )
         .map_err(internal)?;
     if !exists {
         return Err(bad_request(format!(
-            "folder_id {folder_id:?} is not a folder of this tenant"
+            "{field} {id:?} is not a folder of this tenant"
         )));
     }
     Ok(())

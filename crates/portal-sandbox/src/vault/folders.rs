@@ -107,20 +107,7 @@ pub async fn create(
         if blank_or_longer(&req.name, 255) || name.contains('/') {
             return Err(bad_request("name must be 1 to 255 characters, without /"));
         }
-        if let Some(parent) = &req.parent_id {
-            let exists: bool = conn
-                .query_row(
-                    "SELECT EXISTS(SELECT 1 FROM folders WHERE id = ?1 AND tenant_id = ?2)",
-                    params![parent, caller.tenant_id],
-                    |r| r.get(0),
-                )
-                .map_err(internal)?;
-            if !exists {
-                return Err(bad_request(format!(
-                    "parent_id {parent:?} is not a folder of this tenant"
-                )));
-            }
-        }
+        super::assets::check_folder_field(conn, caller, "parent_id", req.parent_id.as_deref())?;
         let now = to_db(state.clock.now());
         match insert_folder(
             conn,

@@ -4,6 +4,6 @@ import type { Error } from "./Error";
 import type { UploadState } from "./UploadState";
 
 /**
- * Progress or end of one upload (event `asset-upload`).
+ * Progress or end of one upload (the app's event `asset-upload`).
  */
 export type UploadEvent = { uploadId: string, name: string, state: UploadState, sent: number, total: number, asset: Asset | null, error: Error | null, };

@@ -1,4 +1,4 @@
-//! Vault Service: login and assets (CONTRACT.md §C).
+//! The Vault Service client: login and assets (CONTRACT.md §C).
 //!
 //! Envelope: `{"data":…,"error":null,"page":{…},"meta":{"request_id":…}}`.
 //! Every request sends `x-request-id` (the HTTP layer) and `x-tenant-id`
@@ -8,18 +8,19 @@
 //! [`Vault`] is a logged-in session that refreshes itself and carries every
 //! asset call; [`allowed`] says which role may do what.
 
+mod endpoints;
 mod roles;
 mod session;
 mod types;
 mod upload;
 
 pub use roles::{allowed, permissions, required_role, AssetAction, Permission};
-pub use session::{needs_refresh, Vault, VaultIdentity, REFRESH_MARGIN_SECS};
+pub use session::{needs_refresh, SessionStore, Vault, VaultIdentity, REFRESH_MARGIN_SECS};
 pub use types::{
     AssetQuery, AssetUpdate, BulkDeleteSummary, Deleted, Folder, LegalHold, NewAsset, Quota, Share,
     SkippedAsset, Transform, TransformKind, TransformStatus, ASSET_SORTS,
 };
-pub use upload::{UploadProgress, UploadRequest};
+pub use upload::{ProgressFn, UploadProgress, UploadRequest};
 
 use chrono::{DateTime, Utc};
 use reqwest::Method;
