@@ -144,18 +144,18 @@ pub async fn set_profile_network(
 #[instrument(skip(app), err)]
 pub async fn pick_ca_file<R: Runtime>(app: AppHandle<R>) -> Result<Option<String>> {
     let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
-        .set_title("CA certificate (PEM)")
-        .add_filter("PEM certificates", &["pem", "crt", "cer"])
-        .pick_file(move |chosen| {
-            let _ = tx.send(chosen);
-        });
-    let Some(chosen) = rx.await.ok().flatten() else {
-        return Ok(None);
-    };
+    let picker = app.dialog().file().set_title("CA certificate (PEM)");
+    let picker = picker.add_filter("PEM certificates", &["pem", "crt", "cer"]);
+    picker.pick_file(move |chosen| {
+        let _ = tx.send(chosen);
+    });
+    rx.await.ok().flatten().map(path_text).transpose()
+}
+
+/// A chosen file's path as text.
+fn path_text(chosen: tauri_plugin_dialog::FilePath) -> Result<String> {
     let path = chosen
         .into_path()
         .map_err(|e| portal_core::Error::validation(format!("Cannot use that file: {e}")))?;
-    Ok(Some(path.to_string_lossy().into_owned()))
+    Ok(path.to_string_lossy().into_owned())
 }
