@@ -47,6 +47,31 @@ impl Cx<'_> {
         );
         Outcome { value, warnings }
     }
+
+    /// Records `action` on `value` (its id the target): "`done` 'name'".
+    fn record_named<T: Named>(&self, value: T, action: Action, done: &str) -> Outcome<T> {
+        let (id, name) = value.id_and_name();
+        let summary = format!("{done} '{name}'");
+        let target = id.to_owned();
+        self.record(value, action, &target, &summary)
+    }
+}
+
+/// What the vault made or changed: its id and name.
+trait Named {
+    fn id_and_name(&self) -> (&str, &str);
+}
+
+impl Named for Asset {
+    fn id_and_name(&self) -> (&str, &str) {
+        (&self.id, &self.name)
+    }
+}
+
+impl Named for Folder {
+    fn id_and_name(&self) -> (&str, &str) {
+        (&self.id, &self.name)
+    }
 }
 
 /// Logs in; the tokens stay in the secret store, the password is kept only
@@ -168,8 +193,7 @@ pub async fn legal_hold(cx: Cx<'_>, id: &str) -> Result<LegalHold> {
 /// Rename, move and/or retag (`asset_update`).
 pub async fn update(cx: Cx<'_>, id: &str, update: &AssetUpdate) -> Result<Outcome<Asset>> {
     let asset = cx.vault.update_asset(id, update).await?;
-    let summary = format!("Updated asset '{}'", asset.name);
-    Ok(cx.record(asset, Action::AssetUpdate, id, &summary))
+    Ok(cx.record_named(asset, Action::AssetUpdate, "Updated asset"))
 }
 
 /// Deletes one asset (`asset_delete`); refused before any delete request
@@ -232,9 +256,7 @@ pub async fn create_folder(
     parent_id: Option<&str>,
 ) -> Result<Outcome<Folder>> {
     let folder = cx.vault.create_folder(name, parent_id).await?;
-    let summary = format!("Created folder '{}'", folder.name);
-    let target = folder.id.clone();
-    Ok(cx.record(folder, Action::FolderCreate, &target, &summary))
+    Ok(cx.record_named(folder, Action::FolderCreate, "Created folder"))
 }
 
 /// A share link (`asset_share`: anyone with it can open the asset until it
@@ -262,9 +284,7 @@ pub async fn upload(
     cancel: &CancellationToken,
 ) -> Result<Outcome<Asset>> {
     let asset = cx.vault.upload(request, progress, cancel).await?;
-    let summary = format!("Uploaded '{}'", asset.name);
-    let target = asset.id.clone();
-    Ok(cx.record(asset, Action::AssetUpload, &target, &summary))
+    Ok(cx.record_named(asset, Action::AssetUpload, "Uploaded"))
 }
 
 /// Requests a transform (`transform_request`, the asset as target).

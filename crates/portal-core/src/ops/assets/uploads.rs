@@ -199,19 +199,18 @@ mod tests {
 
     #[test]
     fn only_regular_readable_files_are_uploaded() {
-        let dir = std::env::temp_dir().join(format!("portal-upload-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
-        let file = dir.join("a.mp4");
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.path().join("a.mp4");
         std::fs::write(&file, b"x").unwrap_or_else(|e| panic!("{e}"));
         assert!(check_upload_path(&file).is_ok());
+        let refused = |p: &Path| check_upload_path(p).map_err(|e| e.code).err();
+        assert_eq!(refused(dir.path()), Some(ErrorCode::Validation));
         assert_eq!(
-            check_upload_path(&dir).map_err(|e| e.code).err(),
+            refused(&dir.path().join("gone.mp4")),
             Some(ErrorCode::Validation)
         );
-        assert!(check_upload_path(&dir.join("missing.mp4")).is_err());
         let job = UploadJob::new(file);
         assert_eq!((job.started.name.as_str(), job.started.total), ("a.mp4", 1));
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
