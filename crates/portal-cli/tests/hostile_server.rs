@@ -1,4 +1,4 @@
-//! The hostile-server cases of `crates/portal-core/tests/hostile_server.rs`
+//! The hostile-server cases of `crates/portal-core/tests/it/hostile_server.rs`
 //! through the real `portal` binary: URLs and credentials from the
 //! environment, the memory secret store, a private data directory. Each
 //! case must end with a non-zero exit, say what happened, and leave the

@@ -1,5 +1,5 @@
 //! The fault matrix's tables, shared by the core test
-//! (`crates/portal-core/tests/fault_matrix.rs`) and the CLI test
+//! (`crates/portal-core/tests/it/fault_matrix.rs`) and the CLI test
 //! (`crates/portal-cli/tests/fault_matrix.rs`): the faults, the operations,
 //! what each must end in, and the writer of `docs/RELIABILITY.md`.
 

@@ -16,9 +16,8 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod common;
-#[path = "common/matrix.rs"]
-mod matrix;
+use crate::common;
+use crate::matrix;
 
 use std::collections::BTreeSet;
 use std::path::Path;

@@ -7,7 +7,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod hostile;
+use crate::hostile;
 
 use std::future::Future;
 use std::time::Duration;

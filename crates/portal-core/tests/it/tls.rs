@@ -8,7 +8,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod tls_fixture;
+use crate::tls_fixture;
 
 use std::sync::Arc;
 use std::time::Duration;
