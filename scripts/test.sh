@@ -117,6 +117,7 @@ step "cargo clippy" cargo clippy --workspace --all-targets "${APP_FEATURES[@]}" 
 step "cargo test" in_keyring cargo test --workspace --no-fail-fast "${APP_FEATURES[@]}"
 step "generated files up to date" generated_fresh
 step "svelte-check" ui check
+step "UI lint" ui lint
 step "vitest" ui test
 step "app build (debug)" cargo build -p partner-portal -p portal-cli "${APP_FEATURES[@]}" --quiet
 # A third-party API tester: Schemathesis runs each docs/api/ document against

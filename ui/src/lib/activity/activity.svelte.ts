@@ -1,20 +1,14 @@
+import { Loadable } from '../app/loadable.svelte';
 import { activityLog, exportActivity, type ActivityExportFormat } from '../backend';
-import { PortalError } from '../errors/PortalError';
 import { showError } from '../errors/showError';
 import { toasts } from '../errors/toasts.svelte';
 import type { ActivityReport } from '../types';
 import { getActivitySlot } from './slot';
 import { activityRows, entries, filterRows, inProfile, profilesInLog, type ActionFilter } from './activity';
 
-export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
-
 /** The local activity log (every profile) and the page's filters. */
-export class Activity {
+export class Activity extends Loadable<ActivityReport> {
   report = $state.raw<ActivityReport | null>(null);
-  status = $state<LoadStatus>('idle');
-  /** A reload while rows are already shown. */
-  refreshing = $state(false);
-  error = $state.raw<PortalError | null>(null);
   /** When the log was read; relative times are counted from it. */
   // Replaced, never mutated, so a plain Date in $state.raw is enough.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
@@ -39,8 +33,11 @@ export class Activity {
   profiles = $derived(profilesInLog(this.report?.entries ?? [], this.active));
   filtered = $derived(this.action !== 'all' || this.query.trim() !== '');
 
-  #request = 0;
   #epoch: number | null = null;
+
+  constructor() {
+    super({ refreshFailed: 'Could not refresh the activity log' });
+  }
 
   /**
    * Called whenever the page is shown. A new epoch (another profile, new
@@ -51,8 +48,7 @@ export class Activity {
     if (this.#epoch !== epoch) {
       this.#epoch = epoch;
       this.report = null;
-      this.status = 'idle';
-      this.error = null;
+      this.reset();
       this.active = activeProfile;
       this.profile = activeProfile;
       this.action = 'all';
@@ -61,32 +57,15 @@ export class Activity {
     void this.load();
   }
 
-  async load(): Promise<void> {
-    const request = ++this.#request;
-    const hadRows = this.status === 'ready';
-    if (hadRows) this.refreshing = true;
-    else this.status = 'loading';
-    try {
-      // backend.ts gives up on a read that never answers (TIMEOUTS.local).
-      const report = await activityLog();
-      if (request !== this.#request) return;
-      this.report = report;
-      // eslint-disable-next-line svelte/prefer-svelte-reactivity
-      this.fetchedAt = new Date();
-      this.error = null;
-      this.status = 'ready';
-    } catch (rejection) {
-      if (request !== this.#request) return;
-      if (hadRows) {
-        // Keep the rows on screen; say what went wrong.
-        showError(rejection, 'Could not refresh the activity log');
-      } else {
-        this.error = PortalError.from(rejection);
-        this.status = 'error';
-      }
-    } finally {
-      if (request === this.#request) this.refreshing = false;
-    }
+  protected fetch(): Promise<ActivityReport> {
+    // backend.ts gives up on a read that never answers (TIMEOUTS.local).
+    return activityLog();
+  }
+
+  protected apply(report: ActivityReport): void {
+    this.report = report;
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    this.fetchedAt = new Date();
   }
 
   /**

@@ -14,6 +14,7 @@ import {
   vaultQuota,
   vaultSession,
 } from '../backend';
+import { Loadable } from '../app/loadable.svelte';
 import { guidance } from '../errors/classify';
 import { PortalError } from '../errors/PortalError';
 import { showError } from '../errors/showError';
@@ -32,7 +33,6 @@ import type {
 } from '../types';
 import { can } from './format';
 
-export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
 export type SessionStatus = 'checking' | 'logged_out' | 'logged_in' | 'error';
 
 export interface UploadRow {
@@ -60,7 +60,7 @@ const ALL_LIMIT = 100;
 /** Pages "Load all" may take (portal-core `paging::MAX_PAGES`). */
 const MAX_PAGES = 10_000;
 
-export class AssetsStore {
+export class AssetsStore extends Loadable<void> {
   session = $state<SessionStatus>('checking');
   identity = $state.raw<VaultIdentity | null>(null);
   permissions = $state.raw<Permission[]>([]);
@@ -68,8 +68,6 @@ export class AssetsStore {
 
   items = $state.raw<Asset[]>([]);
   pageInfo = $state.raw<PageInfo>({ total: 0, page: 1, limit: 50, has_more: false });
-  status = $state<LoadStatus>('idle');
-  error = $state.raw<PortalError | null>(null);
 
   page = $state(1);
   limit = $state(50);
@@ -85,13 +83,17 @@ export class AssetsStore {
   selected = $state.raw<Set<string>>(new Set());
   uploads = $state.raw<UploadRow[]>([]);
 
-  #request = 0;
   /**
    * "Load all" of the current folder and sort with no search: every asset,
    * so a search filters it here (the API's rule: a case-insensitive
    * substring of the name) instead of fetching everything again.
    */
   #everything: Asset[] | null = null;
+
+  constructor() {
+    // Every load shows `loading`: the page's spinner, the rows stay meanwhile.
+    super({ refreshFailed: null });
+  }
 
   can(action: AssetAction) {
     return can(this.permissions, action);
@@ -205,33 +207,31 @@ export class AssetsStore {
     };
   }
 
-  async load(): Promise<void> {
+  override async load(): Promise<void> {
     if (this.session !== 'logged_in') return;
-    const request = ++this.#request;
     this.#everything = null;
-    this.status = 'loading';
-    try {
-      if (this.all) {
-        await this.loadEverything(request);
-      } else {
-        const result = await listAssets(this.query(this.page, this.limit));
-        if (request !== this.#request) return;
-        this.items = result.items;
-        this.pageInfo = result.page;
-      }
-      this.error = null;
-      this.status = 'ready';
-      this.selected = new Set([...this.selected].filter((id) => this.items.some((a) => a.id === id)));
-    } catch (rejection) {
-      if (request !== this.#request) return;
-      const e = PortalError.from(rejection);
-      if (needsLogin(e)) {
-        this.loggedOut();
-        return;
-      }
-      this.error = e;
-      this.status = 'error';
+    await super.load();
+  }
+
+  protected async fetch(current: () => boolean): Promise<void> {
+    if (this.all) {
+      await this.loadEverything(current);
+    } else {
+      const result = await listAssets(this.query(this.page, this.limit));
+      if (!current()) return;
+      this.items = result.items;
+      this.pageInfo = result.page;
     }
+  }
+
+  protected apply(): void {
+    this.selected = new Set([...this.selected].filter((id) => this.items.some((a) => a.id === id)));
+  }
+
+  protected override handled(error: PortalError): boolean {
+    if (!needsLogin(error)) return false;
+    this.loggedOut();
+    return true;
   }
 
   /**
@@ -241,7 +241,7 @@ export class AssetsStore {
    * than MAX_PAGES pages stop it with `bad_response`, and nothing partial
    * stays shown: never a row twice, never a loop.
    */
-  async loadEverything(request: number): Promise<void> {
+  async loadEverything(current: () => boolean): Promise<void> {
     this.loadingAll = true;
     try {
       let page = 1;
@@ -250,7 +250,7 @@ export class AssetsStore {
       let announced = 0;
       for (;;) {
         const result = await listAssets(this.query(page, ALL_LIMIT));
-        if (request !== this.#request) return;
+        if (!current()) return;
         for (const item of result.items) {
           if (ids.has(item.id)) {
             throw this.#pagingError(
@@ -283,10 +283,10 @@ export class AssetsStore {
         page++;
       }
     } catch (e) {
-      if (request === this.#request) this.items = [];
+      if (current()) this.items = [];
       throw e;
     } finally {
-      if (request === this.#request) this.loadingAll = false;
+      if (current()) this.loadingAll = false;
     }
   }
 
@@ -328,7 +328,7 @@ export class AssetsStore {
   #filterLoaded(): void {
     const everything = this.#everything;
     if (!everything) return;
-    ++this.#request; // an older answer still on its way must not replace this
+    this.supersede(); // an older answer still on its way must not replace this
     const needle = this.q.trim().toLowerCase();
     this.items = needle
       ? everything.filter((a) => a.name.toLowerCase().includes(needle))

@@ -76,7 +76,3 @@ export function rowId(row: KeyStatus): string {
 export function rowName(row: KeyStatus): string {
   return row.server?.name ?? row.local?.name ?? '';
 }
-
-export function prettyJson(value: unknown): string {
-  return JSON.stringify(value ?? null, null, 2);
-}

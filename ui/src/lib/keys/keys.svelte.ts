@@ -1,17 +1,13 @@
+import { Loadable } from '../app/loadable.svelte';
 import { deleteKey, keysOverview } from '../backend';
 import { PortalError } from '../errors/PortalError';
 import { showError } from '../errors/showError';
-import type { KeyStatus } from '../types';
+import type { KeysOverview, KeyStatus } from '../types';
 import { rowId } from './keyForms';
 
-export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
-
 /** The active profile's JWT keys, paired with the private keys kept here. */
-export class Keys {
+export class Keys extends Loadable<KeysOverview> {
   rows = $state.raw<KeyStatus[]>([]);
-  status = $state<LoadStatus>('idle');
-  refreshing = $state(false);
-  error = $state.raw<PortalError | null>(null);
   /**
    * The JWT keys API did not answer, but keys are kept here: they are the
    * rows (unchecked), and this says why the server's are missing.
@@ -23,32 +19,18 @@ export class Keys {
   /** Keys whose private half is here and whose public half is uploaded: they can sign. */
   signable = $derived(this.rows.filter((r) => r.pairing === 'paired' && r.server));
 
-  #request = 0;
+  constructor() {
+    super({ refreshFailed: 'Could not refresh the keys' });
+  }
 
-  async load(): Promise<void> {
-    const request = ++this.#request;
-    const hadRows = this.status === 'ready';
-    if (hadRows) this.refreshing = true;
-    else this.status = 'loading';
-    try {
-      const overview = await keysOverview();
-      if (request !== this.#request) return;
-      this.rows = overview.rows;
-      this.sandbox = overview.sandbox;
-      this.serverError = overview.serverError ? PortalError.from(overview.serverError) : null;
-      this.error = null;
-      this.status = 'ready';
-    } catch (rejection) {
-      if (request !== this.#request) return;
-      if (hadRows) {
-        showError(rejection, 'Could not refresh the keys');
-      } else {
-        this.error = PortalError.from(rejection);
-        this.status = 'error';
-      }
-    } finally {
-      if (request === this.#request) this.refreshing = false;
-    }
+  protected fetch(): Promise<KeysOverview> {
+    return keysOverview();
+  }
+
+  protected apply(overview: KeysOverview): void {
+    this.rows = overview.rows;
+    this.sandbox = overview.sandbox;
+    this.serverError = overview.serverError ? PortalError.from(overview.serverError) : null;
   }
 
   /** Deletes the key (and its private half when asked); reloads the list. */

@@ -6,7 +6,7 @@ import {
   validateConnect,
   type ConnectValues,
 } from './connectForm';
-import { DEFAULT_URLS } from './environment';
+import { DEFAULT_URLS } from '../ui/environment';
 
 function values(overrides: Partial<ConnectValues> = {}): ConnectValues {
   return { ...emptyConnectValues(), name: 'Acme prod', environment: 'production', ...overrides };

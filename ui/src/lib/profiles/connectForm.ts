@@ -1,6 +1,6 @@
 // The "connect your account" form's values and their checks, without the DOM.
 import type { ConnectInput, Environment, ServiceUrls } from '../types';
-import { DEFAULT_URLS } from './environment';
+import { DEFAULT_URLS } from '../ui/environment';
 
 export interface ConnectValues {
   name: string;

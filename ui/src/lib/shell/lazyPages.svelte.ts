@@ -1,5 +1,5 @@
-import type { Component } from 'svelte';
-import type { PageId } from './pages';
+import { createContext, type Component } from 'svelte';
+import type { PageId } from '../app/pages';
 
 /** The pages loaded on demand: each is its own chunk, fetched when first opened. */
 export type LazyPageId = Exclude<PageId, 'tokens'>;
@@ -59,7 +59,14 @@ export class LazyPages {
     }
     return pending;
   }
+
+  /** Starts loading a page's code if it is a lazy one. */
+  prefetch(page: PageId): void {
+    if (isLazyPage(page)) void this.load(page);
+  }
 }
+
+export const [getLazyPages, setLazyPages] = createContext<LazyPages>();
 
 export function isLazyPage(page: PageId): page is LazyPageId {
   return page in IMPORTERS;

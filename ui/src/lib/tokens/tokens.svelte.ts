@@ -1,21 +1,15 @@
 import { createContext } from 'svelte';
+import { Loadable } from '../app/loadable.svelte';
 import { finishRotation, listTokens, revokeToken, rotationReminders, tokenScopes } from '../backend';
-import { PortalError } from '../errors/PortalError';
 import { showError } from '../errors/showError';
 import type { ApiToken, RotationReminder, ScopeInfo } from '../types';
 import { hygieneSummary } from './hygiene';
 import { possiblyCreated } from './outcome';
 import { DEFAULT_SORT, filterTokens, nextSort, sortTokens, type Sort, type SortKey } from './table';
 
-export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
-
 /** The active profile's tokens, with the table's filter and sort. */
-export class Tokens {
+export class Tokens extends Loadable<ApiToken[]> {
   items = $state.raw<ApiToken[]>([]);
-  status = $state<LoadStatus>('idle');
-  /** A reload while rows are already shown. */
-  refreshing = $state(false);
-  error = $state.raw<PortalError | null>(null);
   query = $state('');
   sort = $state.raw<Sort>(DEFAULT_SORT);
   /** When the rows were fetched; hygiene is judged against this instant. */
@@ -35,7 +29,6 @@ export class Tokens {
   visible = $derived(sortTokens(filterTokens(this.items, this.query), this.sort));
   summary = $derived(hygieneSummary(this.items, this.fetchedAt));
 
-  #request = 0;
   #remindersRequest = 0;
   /** The list asked for at launch, alongside `app_state` (see `prefetch`). */
   #prefetched: Promise<ApiToken[]> | null = null;
@@ -47,6 +40,10 @@ export class Tokens {
   // Not rendered: a plain Set is enough.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #revoked = new Set<string>();
+
+  constructor() {
+    super({ refreshFailed: 'Could not refresh tokens' });
+  }
 
   /**
    * Loads once per epoch (profile, credentials); a new epoch starts empty.
@@ -86,35 +83,22 @@ export class Tokens {
     return pending;
   }
 
-  async load(): Promise<void> {
+  override async load(): Promise<void> {
+    await super.load();
+    // Only the chips' tooltips need them: after the rows.
+    if (this.scopes.length === 0) void this.#loadScopes();
+  }
+
+  protected fetch(): Promise<ApiToken[]> {
     const prefetched = this.#epoch === 0 ? this.#prefetched : null;
     this.#prefetched = null;
-    const request = ++this.#request;
-    const hadRows = this.status === 'ready';
-    if (hadRows) this.refreshing = true;
-    else this.status = 'loading';
-    try {
-      const items = await (prefetched ?? listTokens());
-      if (request !== this.#request) return;
-      this.items = items.filter((token) => !this.#revoked.has(token.id));
-      // eslint-disable-next-line svelte/prefer-svelte-reactivity
-      this.fetchedAt = new Date();
-      this.error = null;
-      this.status = 'ready';
-    } catch (rejection) {
-      if (request !== this.#request) return;
-      if (hadRows) {
-        // Keep the rows on screen; say what went wrong.
-        showError(rejection, 'Could not refresh tokens');
-      } else {
-        this.error = PortalError.from(rejection);
-        this.status = 'error';
-      }
-    } finally {
-      if (request === this.#request) this.refreshing = false;
-      // Only the chips' tooltips need them: after the rows.
-      if (this.scopes.length === 0) void this.#loadScopes();
-    }
+    return prefetched ?? listTokens();
+  }
+
+  protected apply(items: ApiToken[]): void {
+    this.items = items.filter((token) => !this.#revoked.has(token.id));
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    this.fetchedAt = new Date();
   }
 
   /** The scopes for the create form; loads them if the first try failed. */

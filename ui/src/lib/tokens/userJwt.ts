@@ -66,10 +66,6 @@ export function playerSnippet(contentId: string, jwt: string): string {
   return `VSPlayer.mount('#player', { contentId: ${jsString(contentId)}, jwt: ${jsString(jwt)} });`;
 }
 
-export function prettyJson(value: unknown): string {
-  return JSON.stringify(value, null, 2) ?? 'null';
-}
-
 /** When the JWT expires: `expiresAt`, else the `exp` claim; null if neither is known. */
 export function jwtExpiry(view: Pick<UserJwtView, 'expiresAt' | 'claims'>): Date | null {
   if (view.expiresAt) {

@@ -1,12 +1,16 @@
+// Which page the main area shows; shared by the shell and the pages (context).
 import { createContext } from 'svelte';
-import { isLazyPage, LazyPages } from './lazyPages.svelte';
 import type { PageId } from './pages';
 
 /** Which page the main area shows. */
 export class Navigation {
   page = $state<PageId>('tokens');
-  /** The pages other than Tokens, loaded when first opened. */
-  readonly pages = new LazyPages();
+  readonly #prefetch: (page: PageId) => void;
+
+  /** `prefetch` starts loading a page's code (the shell's lazy pages). */
+  constructor(prefetch: (page: PageId) => void = () => {}) {
+    this.#prefetch = prefetch;
+  }
 
   go(page: PageId): void {
     this.prefetch(page);
@@ -15,7 +19,7 @@ export class Navigation {
 
   /** Starts loading a page's code (hover, focus), so that opening it is immediate. */
   prefetch(page: PageId): void {
-    if (isLazyPage(page)) void this.pages.load(page);
+    this.#prefetch(page);
   }
 }
 
