@@ -22,14 +22,6 @@ const restrict = (folders, message, allow = []) => [
 const EXCEPTIONS = {
   // The first-run screen asks for the secrets passphrase with the settings' form.
   profiles: ['../settings/SecretsBanner.svelte', '../settings/SecretsForm.svelte'],
-  // Re-exports of modules moved to lib/app and lib/ui, for another branch's
-  // settings files until their imports are updated (then delete them).
-  settings: [
-    '../profiles/EnvBadge.svelte',
-    '../profiles/environment',
-    '../profiles/portal.svelte',
-    '../shell/serviceStatus.svelte',
-  ],
 };
 const boundaries = [
   ...FEATURES.map((feature) => ({
