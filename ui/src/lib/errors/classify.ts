@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../types';
 import type { PortalError } from './PortalError';
+import { ERROR_HINTS } from '../bindings/errorHints';
 
 export type Severity = 'info' | 'warning' | 'critical';
 
@@ -27,21 +28,24 @@ export interface Guidance {
 
 const AUTO_DISMISS_MS = 8000;
 
-type Row = Omit<Guidance, 'offline'> & { offline?: boolean };
+/**
+ * A code's row. `nextStep` only where core gives no hint: core's hints
+ * (`ErrorCode::hint`, generated into `bindings/errorHints.ts`) are the one
+ * source of the sentences both the app and the CLI show.
+ */
+type Row = Omit<Guidance, 'offline' | 'nextStep'> & { offline?: boolean; nextStep?: string | null };
 
 // One row per ErrorCode: the compiler fails when a code is added without one.
 const TABLE: Record<ErrorCode, Row> = {
   unauthorized: {
     severity: 'critical',
     title: 'Not signed in to the service',
-    nextStep: 'Check the credential in Settings, or log in again.',
     retry: false,
     settings: true,
   },
   forbidden: {
     severity: 'critical',
     title: 'Not allowed',
-    nextStep: 'Use a credential with the scope or role this needs (see Settings).',
     retry: false,
     settings: true,
   },
@@ -69,14 +73,12 @@ const TABLE: Record<ErrorCode, Row> = {
   rate_limited: {
     severity: 'warning',
     title: 'Rate limited',
-    nextStep: 'Wait a moment and try again.',
     retry: true,
     settings: false,
   },
   unavailable: {
     severity: 'warning',
     title: 'Service unavailable',
-    nextStep: 'Check the connection and the service URL, then retry.',
     retry: true,
     settings: false,
     offline: true,
@@ -84,8 +86,6 @@ const TABLE: Record<ErrorCode, Row> = {
   certificate: {
     severity: 'critical',
     title: 'Certificate not trusted',
-    nextStep:
-      "Install the company's CA certificate in the system's store, or set the profile's CA file in Settings.",
     // The same certificate is refused again until something changes here.
     retry: false,
     settings: true,
@@ -93,7 +93,6 @@ const TABLE: Record<ErrorCode, Row> = {
   outcome_unknown: {
     severity: 'critical',
     title: 'Outcome unknown',
-    nextStep: 'Refresh the list to see whether it happened before trying again.',
     retry: true,
     settings: false,
     offline: true,
@@ -101,7 +100,6 @@ const TABLE: Record<ErrorCode, Row> = {
   bad_response: {
     severity: 'critical',
     title: 'Unexpected response',
-    nextStep: 'Check that the base URL points at the right service, then retry.',
     retry: true,
     settings: false,
     offline: true,
@@ -109,21 +107,18 @@ const TABLE: Record<ErrorCode, Row> = {
   foreign_origin: {
     severity: 'critical',
     title: 'Service pointed elsewhere',
-    nextStep: 'Check the base URL in Settings: use the address the service answers on directly.',
     retry: false,
     settings: true,
   },
   no_credentials: {
     severity: 'info',
     title: 'No credentials',
-    nextStep: 'Add the credential for this service: open Settings, or connect the account again.',
     retry: false,
     settings: true,
   },
   keychain_unavailable: {
     severity: 'critical',
     title: 'Keychain unavailable',
-    nextStep: 'Unlock the keychain and retry, or opt in to the encrypted secrets file in Settings.',
     // The fix may happen outside the app (unlocking the OS keyring).
     retry: true,
     settings: true,
@@ -131,7 +126,6 @@ const TABLE: Record<ErrorCode, Row> = {
   secrets_locked: {
     severity: 'critical',
     title: 'Secrets are locked',
-    nextStep: 'Enter the passphrase of the encrypted secrets file in Settings.',
     retry: false,
     settings: true,
   },
@@ -161,8 +155,9 @@ const TABLE: Record<ErrorCode, Row> = {
 
 /** Retry, Settings, offline and the next step for an error code. */
 export function guidance(code: ErrorCode): Guidance {
-  const row = TABLE[code] ?? TABLE.internal;
-  return { ...row, offline: row.offline ?? false };
+  const known = code in TABLE ? code : 'internal';
+  const row = TABLE[known];
+  return { ...row, nextStep: ERROR_HINTS[known] ?? row.nextStep ?? null, offline: row.offline ?? false };
 }
 
 /** Decides how loudly to report an error, from its code alone. */

@@ -74,7 +74,7 @@ const CASES: Record<ErrorCode, Expected> = {
     retry: false,
     settings: true,
     offline: false,
-    next: /Check the base URL in Settings/,
+    next: /Check the base URL: use the address the service answers on directly/,
     toast: 'critical',
   },
   no_credentials: { retry: false, settings: true, offline: false, next: /Add the credential/, toast: 'info' },
