@@ -276,7 +276,6 @@ mod tests {
         }
     }
 
-
     #[test]
     fn display_names_service_code_and_request_id() {
         let mut e = Error::new(ErrorCode::Unauthorized, "The token was revoked")

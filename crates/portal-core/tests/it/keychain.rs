@@ -53,7 +53,11 @@ fn missing_secret_service_is_keychain_unavailable() {
     }
     // Point D-Bus at nothing: the keychain must say so plainly, not fall back.
     let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "keychain::keychain_child_without_dbus", "--nocapture"])
+        .args([
+            "--exact",
+            "keychain::keychain_child_without_dbus",
+            "--nocapture",
+        ])
         .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
         .env("PORTAL_KEYCHAIN_CHILD", "1")
         .output()
