@@ -429,15 +429,7 @@ struct Cli {
 
 /// `portal` beside this test's binary (`target/debug/deps/parity-…`).
 fn portal_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let debug = exe.parent().and_then(Path::parent).unwrap();
-    let portal = debug.join(format!("portal{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        portal.exists(),
-        "{} is missing: build it with `cargo build -p portal-cli` (or run `cargo test --workspace`)",
-        portal.display()
-    );
-    portal
+    super::portal_binary()
 }
 
 impl Cli {

@@ -29,19 +29,7 @@ const PASSPHRASE: &str = "parity-profiles-passphrase";
 const PROXY: &str = "http://127.0.0.1:3128";
 
 fn portal_bin() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"),
-        PathBuf::from,
-    );
-    let bin = target
-        .join("debug")
-        .join(format!("portal{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.exists(),
-        "{} is missing: build it with `cargo build -p portal-cli`",
-        bin.display()
-    );
-    bin
+    super::portal_binary()
 }
 
 fn temp_dir(what: &str) -> PathBuf {
