@@ -1,7 +1,7 @@
 //! The token commands end to end against the embedded sandbox, with a
 //! memory secret store and a throwaway settings file: each change leaves the
 //! activity entry `portal_core::ops::tokens` records (the CLI leaves the
-//! same ones: `portal-cli/tests/cli.rs`).
+//! same ones: `portal-cli/tests/it/cli.rs`).
 #![allow(clippy::unwrap_used)]
 
 use portal_core::activity::Action;

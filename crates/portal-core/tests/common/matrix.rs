@@ -1,6 +1,6 @@
 //! The fault matrix's tables, shared by the core test
 //! (`crates/portal-core/tests/it/fault_matrix.rs`) and the CLI test
-//! (`crates/portal-cli/tests/fault_matrix.rs`): the faults, the operations,
+//! (`crates/portal-cli/tests/it/fault_matrix.rs`): the faults, the operations,
 //! what each must end in, and the writer of `docs/RELIABILITY.md`.
 
 #![allow(dead_code)]

@@ -3,7 +3,7 @@
 //! followed), ids stay one path segment, bodies are read under a cap, and
 //! list paging never loops, repeats rows or stops short without an error.
 //! The same cases run through the `portal` binary in
-//! `crates/portal-cli/tests/hostile_server.rs`.
+//! `crates/portal-cli/tests/it/hostile_server.rs`.
 
 #![allow(clippy::unwrap_used)]
 

@@ -3,7 +3,7 @@
 //! handshake; a profile's CA file makes a company CA trusted; a profile's
 //! proxy carries HTTPS by CONNECT with that CA applied inside the tunnel.
 //! Environment variables (SSL_CERT_FILE, HTTPS_PROXY, NO_PROXY) are tested
-//! through the `portal` binary in portal-cli/tests/tls.rs, where each run has
+//! through the `portal` binary in portal-cli/tests/it/tls.rs, where each run has
 //! its own environment.
 
 #![allow(clippy::unwrap_used)]

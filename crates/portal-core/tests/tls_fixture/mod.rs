@@ -1,4 +1,4 @@
-//! Shared by `portal-core/tests/it/tls.rs` and `portal-cli/tests/tls.rs`: a
+//! Shared by `portal-core/tests/it/tls.rs` and `portal-cli/tests/it/tls.rs`: a
 //! throwaway CA (rcgen), an HTTPS server on loopback that presents one of
 //! its certificates and answers every request with an empty VaultStream
 //! token list, and a `CONNECT` proxy that records where it was asked to go.

@@ -7,8 +7,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-#[path = "../../portal-core/tests/tls_fixture/mod.rs"]
-mod tls_fixture;
+use crate::tls_fixture;
 
 use std::process::Output;
 

@@ -15,8 +15,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-#[path = "../../portal-core/tests/common/matrix.rs"]
-mod matrix;
+use crate::matrix;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

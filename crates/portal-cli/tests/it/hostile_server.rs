@@ -6,8 +6,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-#[path = "../../portal-core/tests/hostile/mod.rs"]
-mod hostile;
+use crate::hostile;
 
 use std::process::Output;
 use std::time::Duration;
