@@ -229,6 +229,14 @@ impl AppCtx {
         Ok(ProfileContext::with_client(profile, secrets, http))
     }
 
+    /// Seconds before a copied secret is cleared from the clipboard (the
+    /// user's preference; 0 = never).
+    pub fn clipboard_clear_seconds(&self) -> u32 {
+        portal_core::token_records::TokenRecords::new(self.settings.as_ref())
+            .preferences()
+            .clipboard_clear_seconds
+    }
+
     /// The activity log, verified with its key when the secret store is open.
     pub fn read_activity(&self) -> Result<portal_core::activity::ActivityReport> {
         let keys = self.activity_keys();

@@ -15,7 +15,6 @@ use portal_core::local_keys::LocalKey;
 use portal_core::ops::keys::{self as ops, Cx};
 use portal_core::profiles::Profile;
 use portal_core::signing::Verdict;
-use portal_core::token_records::TokenRecords;
 use portal_core::{Error, Result, Secret};
 use tauri::{AppHandle, Emitter, Runtime, State};
 
@@ -259,11 +258,8 @@ pub fn copy_held<R: Runtime>(
     part: String,
 ) -> Result<ClipboardCopy> {
     let text = copies.part_at(&copy_id, &part, std::time::Instant::now())?;
-    let delay = TokenRecords::new(ctx.settings.as_ref())
-        .preferences()
-        .clipboard_clear_seconds;
     Ok(ClipboardCopy {
-        clears_in_seconds: copy_to_clipboard(&app, &text, delay)?,
+        clears_in_seconds: copy_to_clipboard(&app, &text, ctx.clipboard_clear_seconds())?,
     })
 }
 

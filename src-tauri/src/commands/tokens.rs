@@ -102,9 +102,7 @@ pub fn copy_token<R: Runtime>(
     reveal_id: String,
     what: CopyWhat,
 ) -> Result<ClipboardCopy> {
-    let delay = TokenRecords::new(ctx.settings.as_ref())
-        .preferences()
-        .clipboard_clear_seconds;
+    let delay = ctx.clipboard_clear_seconds();
     Ok(ClipboardCopy {
         clears_in_seconds: reveals.copy(&app, &reveal_id, what, delay)?,
     })
