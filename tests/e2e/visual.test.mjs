@@ -1,10 +1,12 @@
 // Visual regression snapshots of the real window (issue 14 §4): every page
 // and dialog, in the light and the dark theme, compared with the PNGs in
-// tests/e2e/visual/baselines/ within a tolerance. On a difference the actual
-// image and a diff image land in tests/e2e/artifacts/visual/.
-// UPDATE_SNAPSHOTS=1 rewrites the baselines from this run (then review and
-// commit them). Each theme gets a fresh app (fresh sandbox), so both walks
-// see the same data; what still changes run to run is masked (MASKS).
+// tests/e2e/visual/baselines/ within a tolerance (PIXEL_THRESHOLD,
+// MAX_DIFF_SHARE). On a difference the actual image and a diff image land in
+// tests/e2e/artifacts/visual/, and the test lists the screens that differ.
+// UPDATE_SNAPSHOTS=1 rewrites the baselines from this run: review them, then
+// commit. Each theme gets a fresh app (a fresh sandbox), so both walks see
+// the same data; what still changes run to run is masked (MASKS, MASK_PATTERNS).
+// Runs in the E2E step of scripts/test.sh (same keyring + Xvfb wrapper).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -104,12 +106,17 @@ const BUSY = [
   '[aria-busy="true"]',
 ];
 
-/** Animations, transitions, the caret, focus rings and scrollbars' fade off. */
+/**
+ * Animations, transitions, the caret and focus rings off; scrollbars hidden
+ * (GTK's overlay scrollbars show or fade depending on the last scroll).
+ */
 const STYLE = `
 *, *::before, *::after {
   animation: none !important; transition: none !important;
   caret-color: transparent !important; scroll-behavior: auto !important;
+  scrollbar-width: none !important;
 }
+::-webkit-scrollbar { display: none !important; width: 0 !important; height: 0 !important; }
 *:focus, *:focus-visible { outline: none !important; }
 `;
 
@@ -249,6 +256,17 @@ const rowNamed = async (browser, testid, name) => {
   }
   throw new Error(`no ${testid} named ${name}`);
 };
+/** Clicks the control `action` in the row (`rowTestid`) whose text holds `name`. */
+const clickInRow = async (browser, rowTestid, name, action) =>
+  (await (await rowNamed(browser, rowTestid, name)).$(`[data-testid="${action}"]`)).click();
+/** Opens a dialog (`open`: a test id, or a function), shoots it, closes it with the control `close`. */
+const dialogShot = async (browser, shot, { open, dialog, name, close }) => {
+  await (typeof open === 'string' ? click(browser, open) : open());
+  await shown(browser, dialog);
+  await shot(name);
+  await click(browser, close);
+  await gone(browser, dialog);
+};
 const nav = async (browser, page) => {
   await click(browser, `nav-${page}`);
   await shown(browser, `${page}-page`);
@@ -303,7 +321,7 @@ async function walk(browser, theme) {
   await rowNamed(browser, 'token-row', 'Visual ingest');
   await shot('tokens-with-new');
 
-  await (await (await rowNamed(browser, 'token-row', 'Webhook relay')).$('[data-testid="token-rotate"]')).click();
+  await clickInRow(browser, 'token-row', 'Webhook relay', 'token-rotate');
   await shown(browser, 'reveal-dialog');
   await shot('token-rotate-reveal');
   await click(browser, 'reveal-confirm');
@@ -313,11 +331,12 @@ async function walk(browser, theme) {
   await click(browser, 'rotate-later');
   await gone(browser, 'rotate-finish-dialog');
 
-  await (await (await rowNamed(browser, 'token-row', 'Visual ingest')).$('[data-testid="token-revoke"]')).click();
-  await shown(browser, 'revoke-dialog');
-  await shot('token-revoke-confirm');
-  await click(browser, 'revoke-cancel');
-  await gone(browser, 'revoke-dialog');
+  await dialogShot(browser, shot, {
+    open: () => clickInRow(browser, 'token-row', 'Visual ingest', 'token-revoke'),
+    dialog: 'revoke-dialog',
+    name: 'token-revoke-confirm',
+    close: 'revoke-cancel',
+  });
 
   await click(browser, 'user-jwt-open');
   await shown(browser, 'user-jwt-form');
@@ -356,13 +375,14 @@ async function walk(browser, theme) {
   await rowNamed(browser, 'key-row', 'Visual key');
   await shot('keys-with-new');
 
-  await (await (await rowNamed(browser, 'key-row', 'Web player')).$('[data-testid="key-details-open"]')).click();
-  await shown(browser, 'key-details');
-  await shot('key-details');
-  await click(browser, 'key-details-close');
-  await gone(browser, 'key-details');
+  await dialogShot(browser, shot, {
+    open: () => clickInRow(browser, 'key-row', 'Web player', 'key-details-open'),
+    dialog: 'key-details',
+    name: 'key-details',
+    close: 'key-details-close',
+  });
 
-  await (await (await rowNamed(browser, 'key-row', 'Visual key')).$('[data-testid="key-sign-open"]')).click();
+  await clickInRow(browser, 'key-row', 'Visual key', 'key-sign-open');
   await shown(browser, 'sign-panel');
   await shot('key-sign-form');
   await click(browser, 'sign-all-videos');
@@ -388,39 +408,43 @@ async function walk(browser, theme) {
   await click(browser, 'verify-close');
   await gone(browser, 'verify-jwt-dialog');
 
-  await (await (await rowNamed(browser, 'key-row', 'Visual key')).$('[data-testid="key-delete"]')).click();
-  await shown(browser, 'key-delete-dialog');
-  await shot('key-delete-confirm');
-  await click(browser, 'key-delete-cancel');
-  await gone(browser, 'key-delete-dialog');
+  await dialogShot(browser, shot, {
+    open: () => clickInRow(browser, 'key-row', 'Visual key', 'key-delete'),
+    dialog: 'key-delete-dialog',
+    name: 'key-delete-confirm',
+    close: 'key-delete-cancel',
+  });
 
   // Assets.
   await nav(browser, 'assets');
   await shown(browser, 'vault-identity', 30000);
   await browser.waitUntil(async () => (await browser.$$('[data-testid="asset-row"]')).length > 0, { timeout: 30000 });
   await shot('assets');
-  await click(browser, 'folder-new');
-  await shown(browser, 'folder-dialog');
-  await shot('assets-folder-new');
-  await click(browser, 'folder-cancel');
-  await gone(browser, 'folder-dialog');
+  await dialogShot(browser, shot, {
+    open: 'folder-new',
+    dialog: 'folder-dialog',
+    name: 'assets-folder-new',
+    close: 'folder-cancel',
+  });
   const first = (await browser.$$('[data-testid="asset-row"]'))[0];
   await (await first.$('[data-testid="asset-select"]')).click();
-  await click(browser, 'bulk-delete');
-  await shown(browser, 'bulk-delete-dialog');
-  await shot('assets-bulk-delete-confirm');
-  await click(browser, 'bulk-delete-cancel');
-  await gone(browser, 'bulk-delete-dialog');
+  await dialogShot(browser, shot, {
+    open: 'bulk-delete',
+    dialog: 'bulk-delete-dialog',
+    name: 'assets-bulk-delete-confirm',
+    close: 'bulk-delete-cancel',
+  });
   await (await first.$('[data-testid="asset-select"]')).click();
   await (await first.$('[data-testid="asset-open"]')).click();
   await shown(browser, 'asset-details');
   await (await byTestId(browser, 'legal-hold-reason')).waitForEnabled({ timeout: 10000 });
   await shot('asset-details');
-  await click(browser, 'asset-delete');
-  await shown(browser, 'asset-delete-dialog');
-  await shot('asset-delete-confirm');
-  await click(browser, 'asset-delete-cancel');
-  await gone(browser, 'asset-delete-dialog');
+  await dialogShot(browser, shot, {
+    open: 'asset-delete',
+    dialog: 'asset-delete-dialog',
+    name: 'asset-delete-confirm',
+    close: 'asset-delete-cancel',
+  });
   await click(browser, 'asset-details-close');
   await gone(browser, 'asset-details');
   await click(browser, 'asset-upload');
@@ -452,6 +476,7 @@ async function walk(browser, theme) {
 
 let session;
 before(async () => {
+  rmSync(OUT, { recursive: true, force: true }); // no diffs left from an earlier run
   // The file the upload "picks" (the native dialog cannot be driven); fixed content.
   const file = join(mkdtempSync(join(tmpdir(), 'portal-visual-upload-')), 'visual.mp4');
   writeFileSync(file, Buffer.alloc(256 * 1024, 7));
@@ -478,6 +503,9 @@ for (const theme of ['light', 'dark']) {
       await browser.deleteSession();
     }
     if (shares.length) t.diagnostic(`differing pixels: ${shares.join(', ')}`);
-    assert.deepEqual(failures, [], `screens differ from tests/e2e/visual/baselines/; see ${OUT}`);
+    assert.ok(
+      failures.length === 0,
+      `${failures.length} screens differ from tests/e2e/visual/baselines/ (actual and diff images in ${OUT}):\n${failures.join('\n')}`,
+    );
   });
 }
