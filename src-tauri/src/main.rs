@@ -1,3 +1,6 @@
+//! The desktop app's entry point: a few process-wide settings, then
+//! `partner_portal_lib::run`.
+
 // No console window on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 

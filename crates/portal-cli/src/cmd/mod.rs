@@ -1,3 +1,6 @@
+//! The `portal` subcommands, one module per command group: each parses its
+//! arguments, calls the use case in `portal_core::ops` and prints the result.
+
 pub mod activity;
 pub mod assets;
 pub mod keys;

@@ -13,7 +13,9 @@ use crate::activity::Action;
 use crate::error::Result;
 use crate::profiles::{KeyValueStore, Profiles};
 use crate::secret::Secret;
-use crate::secrets::{KeychainStore, SecretBackend, SecretStore};
+#[cfg(feature = "os-keychain")]
+use crate::secrets::KeychainStore;
+use crate::secrets::{SecretBackend, SecretStore};
 use crate::secrets_file::EncryptedFileStore;
 
 /// What the switch works with: the settings file (which says the backend),
@@ -46,6 +48,7 @@ pub fn use_encrypted_file(
 }
 
 /// Goes back to the OS keychain (refused when it cannot be opened here).
+#[cfg(feature = "os-keychain")]
 pub fn use_keychain(cx: Cx<'_>) -> Result<Outcome<()>> {
     KeychainStore::open(None)?;
     let changed = set_backend(cx, SecretBackend::Keychain)?;

@@ -21,6 +21,7 @@ mod envelope_errors;
 mod fault_matrix;
 mod hostile_server;
 mod http_retries;
+#[cfg(feature = "os-keychain")]
 mod keychain;
 mod keys_material;
 mod keys_sandbox;

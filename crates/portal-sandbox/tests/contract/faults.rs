@@ -1,3 +1,7 @@
+//! Fault injection: rules from the control API, the config and the
+//! environment; statuses in each service's envelope, latency, drops, resets,
+//! garbled bodies; and an early answer that still reaches the client.
+
 use std::time::{Duration, Instant};
 
 use clap::Parser;

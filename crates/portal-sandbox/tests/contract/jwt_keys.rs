@@ -1,3 +1,6 @@
+//! The JWT keys API as documented: create, get, list, delete, signed JWTs
+//! the player accepts, and the errors in its `{success, errors}` envelope.
+
 use std::sync::OnceLock;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -1,3 +1,6 @@
+//! A sandbox kept in a file: state and bootstrap credentials survive a
+//! restart.
+
 use portal_sandbox::SandboxConfig;
 use reqwest::Method;
 use serde_json::json;

@@ -1,3 +1,6 @@
+//! The Vault Service as documented: login and refresh, assets, folders,
+//! uploads, quota, legal holds, shares and transforms, role by role.
+
 use portal_sandbox::{QuotaLimits, SandboxConfig};
 use reqwest::multipart::{Form, Part};
 use reqwest::Method;

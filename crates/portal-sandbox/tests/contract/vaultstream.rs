@@ -1,3 +1,6 @@
+//! VaultStream as documented: tokens, scopes, user JWTs, paging and rate
+//! limits, in its `{status, data, meta}` envelope.
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use portal_sandbox::{RateLimits, SandboxConfig};
