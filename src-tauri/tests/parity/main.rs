@@ -7,6 +7,15 @@
 #![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use portal_core::profiles::SettingsFile;
+use portal_core::secrets::{MemoryStore, SecretStore};
+use serde_json::Value;
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindow;
 
 mod profiles;
 mod vault_tokens_keys;
@@ -23,4 +32,59 @@ fn portal_binary() -> PathBuf {
         portal.display()
     );
     portal
+}
+
+/// A fresh directory under the temp dir.
+fn temp_dir(what: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pp-parity-{what}-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The app: its real handler and state on the mock runtime, over a memory
+/// store, in data directory `dir`.
+struct MockApp {
+    webview: WebviewWindow<MockRuntime>,
+    _app: tauri::App<MockRuntime>,
+}
+
+impl MockApp {
+    fn start(dir: &Path) -> Self {
+        let settings = SettingsFile::open(dir.join("settings.json")).unwrap();
+        let app = mock_builder()
+            .plugin(tauri_plugin_clipboard_manager::init())
+            .plugin(tauri_plugin_notification::init())
+            .plugin(tauri_plugin_dialog::init())
+            .invoke_handler(partner_portal_lib::invoke_handler())
+            .build(mock_context(noop_assets()))
+            .unwrap();
+        let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+        partner_portal_lib::manage_state(
+            app.handle(),
+            Box::new(settings),
+            dir.to_owned(),
+            Some(store),
+        );
+        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .unwrap();
+        Self { webview, _app: app }
+    }
+
+    /// Invokes `cmd` as the page would; its answer, or a panic naming it.
+    fn ok(&self, cmd: &str, args: Value) -> Value {
+        let request = InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: tauri::test::INVOKE_KEY.to_string(),
+        };
+        match get_ipc_response(&self.webview, request) {
+            Ok(body) => body.deserialize::<Value>().unwrap(),
+            Err(e) => panic!("`{cmd}` failed: {e}"),
+        }
+    }
 }

@@ -14,18 +14,11 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use portal_core::profiles::SettingsFile;
-use portal_core::secrets::{MemoryStore, SecretStore};
 use portal_core::Secret;
 use portal_sandbox::{RateLimits, Sandbox, SandboxConfig};
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime};
-use tauri::webview::InvokeRequest;
-use tauri::WebviewWindow;
 
 /// What an entry is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -287,11 +280,7 @@ fn str_of(v: &Value) -> String {
         .to_owned()
 }
 
-fn temp_dir(what: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("pp-parity-{what}-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+use super::{temp_dir, MockApp};
 
 /// The log's entries, oldest first.
 fn entries(data_dir: &Path) -> Vec<Value> {
@@ -328,41 +317,22 @@ fn fresh_asset(list: &[Value], used: &mut BTreeSet<String>) -> String {
 // The app: its real handler and state on the mock runtime
 
 struct App {
-    webview: WebviewWindow<MockRuntime>,
+    mock: MockApp,
     dir: PathBuf,
     pem: String,
     used: BTreeSet<String>,
-    _app: tauri::App<MockRuntime>,
 }
 
 impl App {
     fn start(pem: String) -> Self {
         std::env::set_var("PORTAL_SECRET_BACKEND", "memory");
         let dir = temp_dir("app");
-        let settings = SettingsFile::open(dir.join("settings.json")).unwrap();
-        let app = mock_builder()
-            .plugin(tauri_plugin_clipboard_manager::init())
-            .plugin(tauri_plugin_notification::init())
-            .plugin(tauri_plugin_dialog::init())
-            .invoke_handler(partner_portal_lib::invoke_handler())
-            .build(mock_context(noop_assets()))
-            .unwrap();
-        let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
-        partner_portal_lib::manage_state(
-            app.handle(),
-            Box::new(settings),
-            dir.clone(),
-            Some(store),
-        );
-        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .unwrap();
+        let mock = MockApp::start(&dir);
         let mut a = Self {
-            webview,
+            mock,
             dir,
             pem,
             used: BTreeSet::new(),
-            _app: app,
         };
         // The embedded sandbox, logged in to every service as its admin.
         a.ok("explore_sandbox", json!({}));
@@ -370,19 +340,7 @@ impl App {
     }
 
     fn ok(&mut self, cmd: &str, args: Value) -> Value {
-        let request = InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: tauri::test::INVOKE_KEY.to_string(),
-        };
-        match get_ipc_response(&self.webview, request) {
-            Ok(body) => body.deserialize::<Value>().unwrap(),
-            Err(e) => panic!("`{cmd}` failed: {e}"),
-        }
+        self.mock.ok(cmd, args)
     }
 
     fn new_token(&mut self, name: &str) -> String {

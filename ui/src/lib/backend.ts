@@ -6,7 +6,7 @@ import { writeText } from '@tauri-apps/plugin-clipboard-manager';
 import { PortalError } from './errors/PortalError';
 import { SERVICE_NAMES } from './services';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
-import { COMMAND_FLAGS, type CommandFlags, type CommandName, type Commands } from './bindings/commands';
+import { COMMAND_FLAGS, type CommandName, type Commands } from './bindings/commands';
 import type {
   DeleteKeyOutcome,
   GenProgress,
@@ -59,11 +59,6 @@ export { PortalError };
 /** Milliseconds the UI waits: commands that stay on this computer, and the others. */
 export const TIMEOUTS = { local: 20_000, network: 150_000 } as const;
 
-/** What `src-tauri/src/commands/list.rs` says of a command (generated flags). */
-function flagsOf(command: CommandName): CommandFlags {
-  return COMMAND_FLAGS[command];
-}
-
 /**
  * Learns how each call to a service ended: `error` null when a probe (a
  * page's list) answered; `probe` says whether the call was one.
@@ -78,7 +73,7 @@ export function onServiceOutcome(listener: ServiceOutcome): () => void {
 }
 
 function report(command: CommandName, error: PortalError | null): void {
-  const flags = flagsOf(command);
+  const flags = COMMAND_FLAGS[command];
   if (flags.unreported) return;
   const service = error?.service ?? flags.service;
   const probe = flags.probe;
@@ -88,14 +83,14 @@ function report(command: CommandName, error: PortalError | null): void {
 
 /** Milliseconds the UI waits for `command`, or null when it waits as long as it takes. */
 export function timeoutFor(command: CommandName): number | null {
-  const flags = flagsOf(command);
+  const flags = COMMAND_FLAGS[command];
   if (flags.untimed) return null;
   return flags.local ? TIMEOUTS.local : TIMEOUTS.network;
 }
 
 /** The error a command that never answered ends in. */
 function noAnswer(command: CommandName, ms: number): PortalError {
-  const flags = flagsOf(command);
+  const flags = COMMAND_FLAGS[command];
   const service = flags.service;
   const who = service ? SERVICE_NAMES[service] : 'The app';
   const secs = Math.round(ms / 1000);
