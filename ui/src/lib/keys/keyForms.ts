@@ -1,5 +1,5 @@
 // Pure logic of the keys screens: name rules, PEM sniffing, TTL presets,
-// the wizard's steps, labels and short fingerprints.
+// labels and short fingerprints (the wizard's steps: wizard/keyWizard.ts).
 import type { Fingerprints, KeyStatus, Pairing } from '../types';
 
 export const KEY_SIZES = [2048, 3072, 4096] as const;
@@ -25,9 +25,6 @@ export function sniffPem(text: string): PemSniff {
   if (label.endsWith('PUBLIC KEY') || label.includes('CERTIFICATE')) return 'public';
   return 'unknown';
 }
-
-export const WIZARD_STEPS = ['Name', 'Generate', 'Store', 'Review', 'Verify'] as const;
-export type WizardStep = 1 | 2 | 3 | 4 | 5;
 
 export const TTL_PRESETS: ReadonlyArray<{ seconds: number; label: string }> = [
   { seconds: 15 * 60, label: '15 minutes' },

@@ -1,0 +1,225 @@
+// The new-key wizard as a state machine: the states (one a step of the
+// wizard, plus the close confirmation over any of them), the events the
+// wizard's calls and buttons send, and the pure `next(state, event)`.
+// KeyWizard.svelte makes the calls and renders the step the state names.
+//
+//   source ──generate──▶ generate ──generated──▶ store ──to_review──▶ review
+//     │  ▲                  │                                           ▲ │
+//     │  └─generate_failed──┘ (cancelled: a notice, else the error)     │ │
+//     └──import──▶ imported: store (private key kept) or review ────────┘ │
+//   review ──upload──▶ uploaded: verify ──verify──▶ verified              │
+//          ◀─upload_failed (retry now, or close and resume from the list)─┘
+//
+// A resumed key (stored, never uploaded) starts at review. The private key
+// is stored before anything is uploaded, so closing the wizard while a key
+// is stored and not uploaded (or while one is being generated) asks first.
+import { PortalError } from '../../errors/PortalError';
+import type {
+  GenProgress,
+  ImportedKeyView,
+  KeySummary,
+  LocalKey,
+  LocalKeyView,
+  UploadedKey,
+  UploadVerification,
+} from '../../types';
+
+export type WizardStep = 'source' | 'generate' | 'store' | 'review' | 'verify';
+
+/** The steps in order, with the label the step list shows. */
+export const WIZARD_STEPS: ReadonlyArray<{ step: WizardStep; label: string }> = [
+  { step: 'source', label: 'Name' },
+  { step: 'generate', label: 'Generate' },
+  { step: 'store', label: 'Store' },
+  { step: 'review', label: 'Review' },
+  { step: 'verify', label: 'Verify' },
+];
+
+export interface WizardState {
+  step: WizardStep;
+  /** A call is under way (generate, import, export, read, upload, check). */
+  busy: boolean;
+  /** "Close the wizard?" is asked over the current step. */
+  confirmClose: boolean;
+  /** The wizard may close now. */
+  closed: boolean;
+  error: PortalError | null;
+  notice: string | null;
+  progress: GenProgress | null;
+  /** The private key stored on this computer (generated, imported and kept, or resumed). */
+  local: LocalKey | null;
+  /** The public key to review and upload. */
+  summary: KeySummary | null;
+  exportedTo: string | null;
+  uploaded: UploadedKey | null;
+  uploadFailed: boolean;
+  verification: UploadVerification | null;
+}
+
+export type WizardEvent =
+  /** Step 1's form is sent (its name is valid): the last error and notice go. */
+  | { type: 'submit' }
+  | { type: 'generate' }
+  | { type: 'progress'; progress: GenProgress }
+  | { type: 'generated'; local: LocalKey }
+  | { type: 'generate_failed'; error: PortalError }
+  | { type: 'import' }
+  | { type: 'imported'; view: Pick<ImportedKeyView, 'summary' | 'local'> }
+  | { type: 'import_failed'; error: PortalError }
+  /** Found here before any call (an empty PEM, an unreadable file); null clears the error. */
+  | { type: 'problem'; message: string | null }
+  | { type: 'export' }
+  /** `path` is null when the save dialog was cancelled. */
+  | { type: 'exported'; path: string | null }
+  | { type: 'export_failed'; error: PortalError }
+  | { type: 'to_review' }
+  | { type: 'read' }
+  | { type: 'read_done'; view: LocalKeyView }
+  | { type: 'read_failed'; error: PortalError }
+  | { type: 'upload' }
+  | { type: 'uploaded'; key: UploadedKey }
+  | { type: 'upload_failed'; error: PortalError }
+  | { type: 'verify' }
+  | { type: 'verified'; verification: UploadVerification }
+  | { type: 'verify_failed'; error: PortalError }
+  /** Escape, the backdrop or Cancel: asks first when a key could be lost track of. */
+  | { type: 'close' }
+  | { type: 'keep_going' }
+  | { type: 'close_anyway' }
+  | { type: 'done' };
+
+export const CANCELLED_NOTICE = 'Key generation was cancelled. Nothing was stored.';
+
+/** The wizard's first state: at Review for a resumed key (read it next: `read`). */
+export function start(resume: LocalKey | null): WizardState {
+  return {
+    step: resume ? 'review' : 'source',
+    busy: false,
+    confirmClose: false,
+    closed: false,
+    error: null,
+    notice: null,
+    progress: null,
+    local: resume,
+    summary: null,
+    exportedTo: null,
+    uploaded: null,
+    uploadFailed: false,
+    verification: null,
+  };
+}
+
+/** A key exists that the user could lose track of by closing. */
+export function atRisk(s: WizardState): boolean {
+  return (s.local !== null && s.uploaded === null) || s.step === 'generate';
+}
+
+/**
+ * The service holds the key: for a stored key, Rust's check (fetched back,
+ * test JWT); for an imported public key, the same SHA-256 fingerprint.
+ */
+export function verdictOk(s: WizardState): boolean {
+  if (s.verification === null) return false;
+  if (s.local) return s.verification.ok;
+  return s.verification.serverFingerprints?.sha256 === s.summary?.fingerprints.sha256;
+}
+
+/** A problem found here, before any call: shown like a validation error from Rust. */
+export function localProblem(message: string): PortalError {
+  return PortalError.from({
+    code: 'validation',
+    message,
+    service: null,
+    request_id: null,
+    status: null,
+    service_code: null,
+    retry_after_secs: null,
+    hint: null,
+  });
+}
+
+/** A call starts: busy, and the last error is cleared. */
+function begin(s: WizardState, more: Partial<WizardState> = {}): WizardState {
+  return { ...s, busy: true, error: null, ...more };
+}
+
+/** A call ends. */
+function end(s: WizardState, more: Partial<WizardState>): WizardState {
+  return { ...s, busy: false, ...more };
+}
+
+/** The state after `event`; the same object when the event does not apply. */
+export function next(s: WizardState, event: WizardEvent): WizardState {
+  switch (event.type) {
+    case 'submit':
+      return s.step === 'source' && !s.busy ? { ...s, error: null, notice: null } : s;
+    case 'generate':
+      if (s.step !== 'source' || s.busy) return s;
+      return begin(s, { step: 'generate', notice: null, progress: null });
+    case 'progress':
+      return s.step === 'generate' ? { ...s, progress: event.progress } : s;
+    case 'generated':
+      return end(s, { step: 'store', local: event.local });
+    case 'generate_failed':
+      return event.error.code === 'cancelled'
+        ? end(s, { step: 'source', notice: CANCELLED_NOTICE })
+        : end(s, { step: 'source', error: event.error });
+
+    case 'import':
+      if (s.step !== 'source' || s.busy) return s;
+      return begin(s, { notice: null });
+    case 'imported':
+      return end(s, {
+        summary: event.view.summary,
+        local: event.view.local ?? s.local,
+        step: event.view.local ? 'store' : 'review',
+      });
+    case 'import_failed':
+      return end(s, { error: event.error });
+    case 'problem':
+      return { ...s, error: event.message === null ? null : localProblem(event.message) };
+
+    case 'export':
+      if (s.step !== 'store' || s.busy || !s.local) return s;
+      return begin(s);
+    case 'exported':
+      return end(s, { exportedTo: event.path ?? s.exportedTo });
+    case 'export_failed':
+      return end(s, { error: event.error });
+
+    case 'to_review':
+      return s.step === 'store' && !s.busy ? { ...s, step: 'review' } : s;
+    case 'read':
+      return s.step === 'review' && s.local ? begin(s) : s;
+    case 'read_done':
+      return end(s, { summary: event.view.summary, local: event.view.local });
+    case 'read_failed':
+      return end(s, { error: event.error });
+
+    case 'upload':
+      if (s.step !== 'review' || s.busy || !s.summary) return s;
+      return begin(s, { uploadFailed: false });
+    case 'uploaded':
+      return end(s, { step: 'verify', uploaded: event.key });
+    case 'upload_failed':
+      return end(s, { error: event.error, uploadFailed: true });
+
+    case 'verify':
+      return s.step === 'verify' && s.uploaded ? begin(s) : s;
+    case 'verified':
+      return end(s, { verification: event.verification });
+    case 'verify_failed':
+      return end(s, { error: event.error });
+
+    case 'close':
+      if (s.confirmClose) return { ...s, confirmClose: false };
+      if (s.busy && s.step !== 'generate') return s;
+      return atRisk(s) ? { ...s, confirmClose: true } : { ...s, closed: true };
+    case 'keep_going':
+      return { ...s, confirmClose: false };
+    case 'close_anyway':
+      return { ...s, confirmClose: false, closed: true };
+    case 'done':
+      return s.busy ? s : { ...s, closed: true };
+  }
+}
