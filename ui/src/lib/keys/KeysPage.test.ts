@@ -1,7 +1,7 @@
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { computeAccessibleName } from 'dom-accessibility-api';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import App from '../../App.svelte';
 import {
   appState,
@@ -100,6 +100,13 @@ function showKeys(handlers: Record<string, Handler>, who: Profile = profile()) {
   render(App);
   return backend;
 }
+
+// The page is a chunk loaded when first opened: compile it (and the wizard's
+// steps) once here, so the first test's wait for the table is not spent in
+// the compiler on a loaded machine.
+beforeAll(async () => {
+  await import('./KeysPage.svelte');
+}, 30_000);
 
 async function openKeys(user: ReturnType<typeof userEvent.setup>) {
   await user.click(await screen.findByTestId('nav-keys'));
