@@ -8,8 +8,10 @@ import {
   CANCELLED_NOTICE,
   next,
   start,
+  STEP_LABELS,
   verdictOk,
   WIZARD_STEPS,
+  wizardButtons,
   type WizardEvent,
   type WizardState,
 } from './keyWizard';
@@ -83,7 +85,13 @@ describe('the wizard’s start', () => {
   });
 
   it('lists the five steps in order', () => {
-    expect(WIZARD_STEPS.map((s) => s.label)).toEqual(['Name', 'Generate', 'Store', 'Review', 'Verify']);
+    expect(WIZARD_STEPS.map((s) => STEP_LABELS[s])).toEqual([
+      'Name',
+      'Generate',
+      'Store',
+      'Review',
+      'Verify',
+    ]);
   });
 });
 
@@ -320,5 +328,61 @@ describe('closing', () => {
     const checked = next(verifying, { type: 'verified', verification });
     expect(next(checked, { type: 'done' }).closed).toBe(true);
     expect(next(checked, { type: 'close' }).closed).toBe(true);
+  });
+});
+
+describe('the footer’s buttons', () => {
+  const shown = (s: WizardState, source: 'generate' | 'import' = 'generate') =>
+    wizardButtons(s, source).map((b) => `${b.testid}:${b.label}${b.disabled ? ' (disabled)' : ''}`);
+
+  it('offers Cancel and Generate or Import first, with a spinner while the call runs', () => {
+    expect(shown(start(null))).toEqual(['wizard-close:Cancel', 'wizard-next:Generate']);
+    expect(shown(start(null), 'import')).toEqual(['wizard-close:Cancel', 'wizard-next:Import']);
+    const importing = next(start(null), { type: 'import' });
+    expect(shown(importing, 'import')).toEqual(['wizard-close:Cancel', 'wizard-next:Import (disabled)']);
+    expect(wizardButtons(importing, 'import')[1]).toMatchObject({
+      action: 'submit',
+      spinner: true,
+      tone: 'primary',
+    });
+  });
+
+  it('offers only Cancel generation while generating, then Next: review', () => {
+    expect(shown(next(start(null), { type: 'generate' }))).toEqual([
+      'wizard-cancel-generate:Cancel generation',
+    ]);
+    expect(shown(generated)).toEqual(['wizard-next:Next: review']);
+    expect(shown(next(generated, { type: 'export' }))).toEqual(['wizard-next:Next: review (disabled)']);
+  });
+
+  it('offers upload once the key is read, and says what a failed upload left', () => {
+    expect(shown(next(generated, { type: 'to_review' }))).toEqual([
+      'wizard-close:Cancel',
+      'wizard-upload:Upload public key (disabled)',
+    ]);
+    expect(shown(reviewing)).toEqual(['wizard-close:Cancel', 'wizard-upload:Upload public key']);
+    const failed = run(reviewing, { type: 'upload' }, { type: 'upload_failed', error: error() });
+    expect(shown(failed)).toEqual(['wizard-close:Close, upload later', 'wizard-upload:Retry upload']);
+  });
+
+  it('offers Check again only after a failed check, and Done once the check ends', () => {
+    expect(shown(verifying)).toEqual(['wizard-done:Done (disabled)']);
+    expect(shown(next(verifying, { type: 'verified', verification }))).toEqual(['wizard-done:Done']);
+    expect(shown(next(verifying, { type: 'verify_failed', error: error() }))).toEqual([
+      'wizard-verify-retry:Check again',
+      'wizard-done:Done',
+    ]);
+  });
+
+  it('asks Keep going (focused) or Close while the close question is shown', () => {
+    const asked = next(generated, { type: 'close' });
+    expect(shown(asked)).toEqual([
+      'wizard-close-confirm-cancel:Keep going',
+      'wizard-close-confirm-confirm:Close',
+    ]);
+    expect(wizardButtons(asked, 'generate').map((b) => [b.action, b.tone, b.autofocus])).toEqual([
+      ['keep_going', 'default', true],
+      ['close_anyway', 'danger', false],
+    ]);
   });
 });

@@ -26,14 +26,17 @@ import type {
 
 export type WizardStep = 'source' | 'generate' | 'store' | 'review' | 'verify';
 
-/** The steps in order, with the label the step list shows. */
-export const WIZARD_STEPS: ReadonlyArray<{ step: WizardStep; label: string }> = [
-  { step: 'source', label: 'Name' },
-  { step: 'generate', label: 'Generate' },
-  { step: 'store', label: 'Store' },
-  { step: 'review', label: 'Review' },
-  { step: 'verify', label: 'Verify' },
-];
+/** The steps in order. */
+export const WIZARD_STEPS: ReadonlyArray<WizardStep> = ['source', 'generate', 'store', 'review', 'verify'];
+
+/** What the step list calls each step. */
+export const STEP_LABELS: Record<WizardStep, string> = {
+  source: 'Name',
+  generate: 'Generate',
+  store: 'Store',
+  review: 'Review',
+  verify: 'Verify',
+};
 
 export interface WizardState {
   step: WizardStep;
@@ -221,5 +224,91 @@ export function next(s: WizardState, event: WizardEvent): WizardState {
       return { ...s, confirmClose: false, closed: true };
     case 'done':
       return s.busy ? s : { ...s, closed: true };
+  }
+}
+
+/** What a footer button does: an event, or a call the wizard makes. */
+export type WizardAction =
+  | 'keep_going'
+  | 'close_anyway'
+  | 'close'
+  | 'submit'
+  | 'cancel_generation'
+  | 'to_review'
+  | 'upload'
+  | 'verify'
+  | 'done';
+
+export interface WizardButton {
+  action: WizardAction;
+  label: string;
+  testid: string;
+  tone: 'default' | 'primary' | 'danger';
+  disabled: boolean;
+  /** A call of this button is under way. */
+  spinner: boolean;
+  autofocus: boolean;
+}
+
+function button(
+  action: WizardAction,
+  label: string,
+  testid: string,
+  more: Partial<Omit<WizardButton, 'action' | 'label' | 'testid'>> = {},
+): WizardButton {
+  return {
+    action,
+    label,
+    testid,
+    tone: 'default',
+    disabled: false,
+    spinner: false,
+    autofocus: false,
+    ...more,
+  };
+}
+
+/**
+ * The footer's buttons in `s`, left to right. `source` is what step 1's
+ * form would do (its submit button says Generate or Import).
+ */
+export function wizardButtons(s: WizardState, source: 'generate' | 'import'): WizardButton[] {
+  const busy = s.busy;
+  if (s.confirmClose) {
+    return [
+      button('keep_going', 'Keep going', 'wizard-close-confirm-cancel', { autofocus: true }),
+      button('close_anyway', 'Close', 'wizard-close-confirm-confirm', { tone: 'danger' }),
+    ];
+  }
+  switch (s.step) {
+    case 'source':
+      return [
+        button('close', 'Cancel', 'wizard-close'),
+        button('submit', source === 'generate' ? 'Generate' : 'Import', 'wizard-next', {
+          tone: 'primary',
+          disabled: busy,
+          spinner: busy,
+        }),
+      ];
+    case 'generate':
+      return [button('cancel_generation', 'Cancel generation', 'wizard-cancel-generate')];
+    case 'store':
+      return [button('to_review', 'Next: review', 'wizard-next', { tone: 'primary', disabled: busy })];
+    case 'review':
+      return [
+        button('close', s.uploadFailed ? 'Close, upload later' : 'Cancel', 'wizard-close', {
+          disabled: busy,
+        }),
+        button('upload', s.uploadFailed ? 'Retry upload' : 'Upload public key', 'wizard-upload', {
+          tone: 'primary',
+          disabled: busy || !s.summary,
+          spinner: busy,
+        }),
+      ];
+    case 'verify':
+      return [
+        ...(s.error ? [button('verify', 'Check again', 'wizard-verify-retry', { disabled: busy })] : []),
+        button('done', 'Done', 'wizard-done', { tone: 'primary', disabled: busy }),
+      ];
   }
 }
