@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { computeAccessibleName } from 'dom-accessibility-api';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import App from '../../App.svelte';
 import { appState, asset, connectedStatuses, mockBackend, profile, type Handler } from '../../test/backend';
 import type { AssetAction, Permission, Quota, Role, VaultSessionView } from '../types';
@@ -97,6 +97,13 @@ function show(role: Role | null, handlers: Record<string, Handler> = {}) {
   render(App);
   return backend;
 }
+
+// The page is a chunk loaded when first opened: compile it (and the details
+// panel's sections) once here, so the first test's wait for the page is not
+// spent in the compiler on a loaded machine.
+beforeAll(async () => {
+  await import('./AssetsPage.svelte');
+}, 30_000);
 
 async function openAssets(user: ReturnType<typeof userEvent.setup>) {
   await user.click(await screen.findByTestId('nav-assets'));
