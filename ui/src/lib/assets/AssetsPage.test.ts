@@ -607,6 +607,60 @@ describe('Details panel', () => {
     expect(backend.argsOf('set_legal_hold')[0]).toEqual({ id: plain.id, reason: 'Audit 7' });
     expect(row(plain.id)).toHaveAttribute('data-legal-hold', 'true');
   });
+
+  it('clears a legal hold (admin): the asset can be deleted again', async () => {
+    const user = userEvent.setup();
+    const backend = show('admin', {
+      clear_legal_hold: (args) => ({
+        asset_id: args.id,
+        active: false,
+        reason: null,
+        set_by: null,
+        set_at: null,
+      }),
+    });
+    await openAssets(user);
+    const panel = await openRow(user, held.id);
+    await waitFor(() =>
+      expect(within(panel).getByTestId('legal-hold-status')).toHaveTextContent('Litigation 42'),
+    );
+    expect(within(panel).getByTestId('asset-delete')).toHaveAttribute(
+      'title',
+      'Under legal hold: cannot be deleted',
+    );
+    await user.click(within(panel).getByTestId('legal-hold-clear'));
+    expect(await within(panel).findByTestId('legal-hold-set')).toBeEnabled();
+    expect(within(panel).getByTestId('legal-hold-status')).toHaveAttribute('data-active', 'false');
+    expect(within(panel).getByTestId('legal-hold-reason')).toHaveValue('');
+    expect(within(panel).getByTestId('asset-delete')).toHaveAttribute('title', 'Delete this asset');
+    expect(backend.argsOf('clear_legal_hold')).toEqual([{ id: held.id }]);
+    expect(row(held.id)).toHaveAttribute('data-legal-hold', 'false');
+  });
+
+  it('keeps an edit under way across a hold change, and loads the next asset’s values', async () => {
+    const user = userEvent.setup();
+    show('admin', {
+      set_legal_hold: (args) => ({
+        asset_id: args.id,
+        active: true,
+        reason: args.reason,
+        set_by: 'admin',
+        set_at: null,
+      }),
+    });
+    await openAssets(user);
+    const panel = await openRow(user, plain.id);
+    await waitFor(() => expect(within(panel).getByTestId('asset-rename')).toHaveValue(plain.name));
+    await user.type(within(panel).getByTestId('asset-tags'), 'draft');
+    await user.type(within(panel).getByTestId('legal-hold-reason'), 'Audit 7');
+    await user.click(within(panel).getByTestId('legal-hold-set'));
+    await within(panel).findByTestId('legal-hold-clear');
+    expect(within(panel).getByTestId('asset-tags')).toHaveValue('draft');
+
+    const next = await openRow(user, held.id);
+    await waitFor(() => expect(within(next).getByTestId('asset-rename')).toHaveValue(held.name));
+    expect(within(next).getByTestId('asset-tags')).toHaveValue('');
+  });
 });
 
 describe('States and folders', () => {
