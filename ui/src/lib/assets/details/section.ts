@@ -9,6 +9,11 @@ export interface Permission {
   reason: string | null;
 }
 
+/** A control the session may not use: disabled, with the reason as its tooltip. */
+export function guard(perm: Permission): { disabled: boolean; title: string } {
+  return { disabled: !perm.allowed, title: perm.reason ?? '' };
+}
+
 /**
  * Runs an action of the panel: `what` is marked busy (every action button
  * waits), a failure goes to the store's error path with `context`.
