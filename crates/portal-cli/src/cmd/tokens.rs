@@ -6,6 +6,7 @@ use clap::Subcommand;
 use portal_core::context::ProfileContext;
 use portal_core::ops::{self, tokens::RotationPair};
 use portal_core::secrets::Item;
+use portal_core::token_records::TokenRecords;
 use portal_core::vaultstream::{NewToken, UserJwtRequest};
 use portal_core::{Error, Service};
 use serde_json::json;
@@ -48,6 +49,9 @@ pub enum TokensCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// Rotations whose old token is not revoked yet (kept by `rotate`
+    /// without --revoke-old, here or in the app), with when to revoke it.
+    Reminders,
 }
 
 #[derive(Subcommand)]
@@ -128,6 +132,7 @@ pub async fn run(g: &Globals, command: TokensCommand) -> anyhow::Result<()> {
             Ok(())
         }
         TokensCommand::Rotate { id, revoke_old } => rotate(g, &ctx, &id, revoke_old).await,
+        TokensCommand::Reminders => reminders(g, &ctx),
         TokensCommand::Revoke { id, yes } => {
             let prod = if ctx.profile.is_production() {
                 " on PRODUCTION"
@@ -186,6 +191,31 @@ async fn list(g: &Globals, ctx: &ProfileContext) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn reminders(g: &Globals, ctx: &ProfileContext) -> anyhow::Result<()> {
+    let reminders = TokenRecords::new(&settings()?).reminders(&ctx.profile.name);
+    if g.json {
+        return output::json(&reminders);
+    }
+    if reminders.is_empty() {
+        eprintln!("No rotation reminders.");
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = reminders
+        .iter()
+        .map(|r| {
+            vec![
+                r.old_id.clone(),
+                r.old_name.clone(),
+                r.new_id.clone(),
+                output::time(Some(r.created_at)),
+                output::time(Some(r.remind_at)),
+            ]
+        })
+        .collect();
+    output::table(&["old id", "name", "new id", "rotated", "revoke by"], &rows);
+    Ok(())
+}
+
 async fn rotate(
     g: &Globals,
     ctx: &ProfileContext,
@@ -220,7 +250,7 @@ async fn rotate(
             old.id
         );
     } else {
-        eprintln!("Kept {} for now (a reminder shows in the app). Revoke it once deployed: portal tokens revoke {}", old.id, old.id);
+        eprintln!("Kept {} for now (a reminder shows in the app and in `portal tokens reminders`). Revoke it once deployed: portal tokens revoke {}", old.id, old.id);
     }
     Ok(())
 }

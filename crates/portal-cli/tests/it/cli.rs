@@ -374,6 +374,15 @@ async fn rotate_keeps_scopes_and_revokes_the_old_token_when_asked() {
     assert!(list.as_array().unwrap().iter().any(|t| t["id"] == old_id));
     let settings = std::fs::read_to_string(env.data.path().join("settings.json")).unwrap();
     assert!(settings.contains("rotationReminders") && settings.contains(old_id));
+    // `tokens reminders` lists it, as the app's banner does.
+    let reminders = json(&env.portal(&["tokens", "reminders", "--json"]));
+    let reminders = reminders.as_array().unwrap();
+    assert_eq!(reminders.len(), 1, "{reminders:?}");
+    assert_eq!(reminders[0]["oldId"], old_id);
+    assert_eq!(reminders[0]["newId"], kept["id"]);
+    assert_eq!(reminders[0]["oldName"], "deploy");
+    let table = env.portal(&["tokens", "reminders"]);
+    assert!(String::from_utf8_lossy(&table.stdout).contains(old_id));
 
     let rotated = json(&env.portal(&["tokens", "rotate", old_id, "--revoke-old", "--json"]));
     let list = json(&env.portal(&["tokens", "list", "--json"]));

@@ -240,6 +240,72 @@ async fn generate_to_file_sign_verify_delete() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn url_templates_fill_the_signed_urls_and_the_sandbox_player_checks_a_jwt() {
+    let env = env().await;
+    // The defaults, before any profile.
+    let defaults = json(&env.portal(&["keys", "urls", "--json"]));
+    assert_eq!(defaults["watch"], "https://watch.vidbeo.com/{video_id}");
+    // The playback test is for sandbox profiles only.
+    let out = env.portal(&["keys", "test-playback", "vid_1", "--jwt", "a.b.c"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("sandbox only"), "{}", stderr(&out));
+
+    let url = env.sandbox.jwt_keys_url();
+    let added = env.portal(&["profile", "add", "sb", "-e", "sandbox", "--jwt-keys-url", &url]);
+    assert!(added.status.success(), "{}", stderr(&added));
+    // Set one template: the others are kept.
+    let watch = "https://videos.example.com/watch/{video_id}";
+    let set = json(&env.portal(&["keys", "urls", "--watch", watch, "--json"]));
+    assert_eq!(set["watch"], watch);
+    assert_eq!(set["embed"], defaults["embed"]);
+    assert_eq!(json(&env.portal(&["keys", "urls", "--json"])), set);
+    // Not an http(s) URL: refused, nothing changed.
+    let out = env.portal(&["keys", "urls", "--hls", "ftp://x/{video_id}"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(json(&env.portal(&["keys", "urls", "--json"])), set);
+
+    // A signed JWT comes with its URLs, from the templates.
+    let key_file = env.path("player.pem");
+    let created = json(&env.portal(&[
+        "keys",
+        "create",
+        "--name",
+        "Player",
+        "--generate",
+        "--private-key-out",
+        &key_file,
+        "--json",
+    ]));
+    let id = created["id"].as_str().unwrap().to_owned();
+    let sign = ["keys", "sign", "--key", &id, "--private-key", &key_file, "--video", "vid_1"];
+    let signed = json(&env.portal(&[&sign[..], &["--json"]].concat()));
+    let jwt = signed["jwt"].as_str().unwrap().to_owned();
+    let watch_url = format!("https://videos.example.com/watch/vid_1?jwt={jwt}");
+    assert_eq!(signed["urls"]["watch"], watch_url.as_str());
+    assert!(signed["urls"]["hls"].as_str().unwrap().ends_with(&format!("?jwt={jwt}")));
+    let out = env.portal(&sign);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let jwt_line = stdout(&out);
+    assert!(stderr(&out).contains(&format!("watch  https://videos.example.com/watch/vid_1?jwt={}", jwt_line.trim())));
+
+    // The sandbox player: this video plays (the JWT read from stdin)…
+    let out = env
+        .command(true)
+        .args(["keys", "test-playback", "vid_1"])
+        .write_stdin(format!("{jwt}\n"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("allowed:"), "{}", stdout(&out));
+    // …another one does not, with the reason, and exit status 1.
+    let out = env.portal(&["keys", "test-playback", "vid_2", "--jwt", &jwt, "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let verdict: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(verdict["allowed"], false);
+    assert_eq!(verdict["reason"], "wrong_video");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn public_key_files_of_every_format_upload_their_public_half() {
     let env = env().await;
     let expected = std::fs::read_to_string(fixture("rsa2048_spki.sha256")).unwrap();
