@@ -5,72 +5,17 @@
 use std::process::Output;
 
 use assert_cmd::Command;
-use portal_sandbox::{Sandbox, SandboxConfig};
+use portal_sandbox::SandboxConfig;
 use serde_json::Value;
 
-struct Env {
-    sandbox: Sandbox,
-    data: tempfile::TempDir,
-}
+use crate::support::{json, stderr, Sandboxed as Env};
 
 async fn env() -> Env {
-    let sandbox = Sandbox::start(SandboxConfig {
+    Env::start(SandboxConfig {
         seed_assets: 45,
         ..SandboxConfig::default()
     })
     .await
-    .unwrap();
-    Env {
-        sandbox,
-        data: tempfile::tempdir().unwrap(),
-    }
-}
-
-impl Env {
-    /// `portal` with this sandbox's URLs and admin token in the environment.
-    fn portal(&self, args: &[&str]) -> Output {
-        let creds = self.sandbox.credentials();
-        let admin = creds
-            .vault_users
-            .iter()
-            .find(|u| u.role == "admin")
-            .unwrap();
-        self.bare()
-            .env("PORTAL_VAULTSTREAM_URL", self.sandbox.vaultstream_url())
-            .env("PORTAL_JWT_KEYS_URL", self.sandbox.jwt_keys_url())
-            .env("PORTAL_VAULT_URL", self.sandbox.vault_url())
-            .env("PORTAL_VAULTSTREAM_TOKEN", &creds.vaultstream_admin_token)
-            .env("PORTAL_JWT_KEYS_TOKEN", &creds.jwt_keys_api_key)
-            .env("PORTAL_VAULT_EMAIL", &admin.email)
-            .env("PORTAL_VAULT_PASSWORD", &admin.password)
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    /// `portal` with only a private data dir and the memory secret store.
-    fn bare(&self) -> Command {
-        let mut cmd = Command::cargo_bin("portal").unwrap();
-        cmd.env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", self.data.path())
-            .env("PORTAL_DATA_DIR", self.data.path())
-            .env("PORTAL_SECRET_BACKEND", "memory");
-        cmd
-    }
-}
-
-fn json(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[test]
