@@ -7,13 +7,12 @@
 use std::sync::Mutex as StdMutex;
 
 use portal_core::activity::Action;
-use portal_core::profiles::SettingsFile;
 use portal_core::vault::{AssetAction, NewAsset, Role};
 use portal_core::ErrorCode;
 use tauri::{Listener, Manager};
 
 use super::*;
-use crate::commands::profiles::explore_sandbox;
+use crate::test_support::sandbox_app;
 
 fn actions_on(ctx: &AppCtx, target: &str) -> Vec<Action> {
     ctx.read_activity()
@@ -56,14 +55,8 @@ async fn last_event(events: &Arc<StdMutex<Vec<UploadEvent>>>, id: &str) -> Uploa
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn assets_from_session_to_upload_delete_and_logout() {
-    std::env::set_var("PORTAL_SECRET_BACKEND", "memory");
-    let dir = std::env::temp_dir().join(format!("pp-assets-flow-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let settings = SettingsFile::open(dir.join("settings.json")).unwrap();
-    let app = tauri::test::mock_app();
-    app.manage(AppCtx::new(Box::new(settings), dir.clone()));
+    let (app, dir) = sandbox_app("pp-assets-flow").await;
     app.manage(Uploads::default());
-    explore_sandbox(app.state()).await.unwrap();
     let ctx = app.state::<AppCtx>();
 
     // The sandbox profile is logged in as its admin: identity, no token.

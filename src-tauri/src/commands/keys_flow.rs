@@ -9,13 +9,11 @@ use portal_core::activity::Action;
 use portal_core::http::{join, Call};
 use portal_core::local_keys::Pairing;
 use portal_core::ops::keys::{default_templates, sandbox_base};
-use portal_core::profiles::SettingsFile;
 use portal_core::signing::VerdictKind;
 use portal_core::{ErrorCode, Service};
 use tauri::Manager;
 
 use super::*;
-use crate::commands::profiles::explore_sandbox;
 use crate::dto::{ImportKeyInput, SignVideoRequest};
 
 fn row_pairing(overview: &KeysOverview, local_id: &str) -> Option<Pairing> {
@@ -26,17 +24,10 @@ fn row_pairing(overview: &KeysOverview, local_id: &str) -> Option<Pairing> {
         .map(|r| r.pairing)
 }
 
-/// A mock app on the embedded sandbox (secrets in memory, settings in a
-/// throwaway dir, which is returned for the test to remove).
+/// A mock app on the embedded sandbox, with the key generation's state.
 async fn sandbox_app(prefix: &str) -> (tauri::App<tauri::test::MockRuntime>, std::path::PathBuf) {
-    std::env::set_var("PORTAL_SECRET_BACKEND", "memory");
-    let dir = std::env::temp_dir().join(format!("{prefix}-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let settings = SettingsFile::open(dir.join("settings.json")).unwrap();
-    let app = tauri::test::mock_app();
-    app.manage(AppCtx::new(Box::new(settings), dir.clone()));
+    let (app, dir) = crate::test_support::sandbox_app(prefix).await;
     app.manage(Keygen::default());
-    explore_sandbox(app.state()).await.unwrap();
     (app, dir)
 }
 

@@ -544,7 +544,10 @@ fn url_templates_set_from_the_app_or_the_cli_read_back_the_same() {
     assert_eq!(cli.json(&["keys", "urls", "--json"]), mine);
     // Refused alike: not an http(s) URL.
     let bad = json!({"watch": "ftp://x/{video_id}", "embed": mine["embed"], "hls": mine["hls"]});
-    assert!(app.mock.call("set_video_url_templates", json!({ "templates": bad })).is_err());
+    assert!(app
+        .mock
+        .call("set_video_url_templates", json!({ "templates": bad }))
+        .is_err());
     let out = cli.run(&["keys", "urls", "--watch", "ftp://x/{video_id}"]);
     assert_eq!(out.status.code(), Some(2));
     // Nothing recorded on either side.

@@ -162,47 +162,30 @@ pub async fn run(g: &Globals, command: TokensCommand) -> anyhow::Result<()> {
 async fn list(g: &Globals, ctx: &ProfileContext) -> anyhow::Result<()> {
     let credential = ctx.credential(Item::VaultStreamToken, Service::VaultStream)?;
     let list = ctx.tokens(&credential).list_all().await?;
-    if g.json {
-        return output::json(&list);
-    }
-    if list.is_empty() {
-        eprintln!("No tokens.");
-        return Ok(());
-    }
-    let rows: Vec<Vec<String>> = list
-        .iter()
-        .map(|t| {
-            vec![
-                t.id.clone(),
-                t.name.clone(),
-                t.scopes.join(","),
-                output::time(t.created_at),
-                t.expires_at
-                    .map(|_| output::time(t.expires_at))
-                    .unwrap_or_else(|| "never".into()),
-                output::time(t.last_used_at),
-            ]
-        })
-        .collect();
-    output::table(
-        &["id", "name", "scopes", "created", "expires", "last used"],
-        &rows,
-    );
-    Ok(())
+    let headers = ["id", "name", "scopes", "created", "expires", "last used"];
+    output::list(g.json, &list, Some("No tokens."), &headers, |t| {
+        vec![
+            t.id.clone(),
+            t.name.clone(),
+            t.scopes.join(","),
+            output::time(t.created_at),
+            t.expires_at
+                .map(|_| output::time(t.expires_at))
+                .unwrap_or_else(|| "never".into()),
+            output::time(t.last_used_at),
+        ]
+    })
 }
 
 fn reminders(g: &Globals, ctx: &ProfileContext) -> anyhow::Result<()> {
     let reminders = TokenRecords::new(&settings()?).reminders(&ctx.profile.name);
-    if g.json {
-        return output::json(&reminders);
-    }
-    if reminders.is_empty() {
-        eprintln!("No rotation reminders.");
-        return Ok(());
-    }
-    let rows: Vec<Vec<String>> = reminders
-        .iter()
-        .map(|r| {
+    let headers = ["old id", "name", "new id", "rotated", "revoke by"];
+    output::list(
+        g.json,
+        &reminders,
+        Some("No rotation reminders."),
+        &headers,
+        |r| {
             vec![
                 r.old_id.clone(),
                 r.old_name.clone(),
@@ -210,10 +193,8 @@ fn reminders(g: &Globals, ctx: &ProfileContext) -> anyhow::Result<()> {
                 output::time(Some(r.created_at)),
                 output::time(Some(r.remind_at)),
             ]
-        })
-        .collect();
-    output::table(&["old id", "name", "new id", "rotated", "revoke by"], &rows);
-    Ok(())
+        },
+    )
 }
 
 async fn rotate(
