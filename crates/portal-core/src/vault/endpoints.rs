@@ -55,22 +55,19 @@ impl<'a> Vault<'a> {
     /// or rows well past `page.total`, is an error ([`crate::paging`]).
     pub async fn list_all_assets(&self, query: &AssetQuery) -> Result<Vec<Asset>> {
         let mut pages = Pages::new(Service::Vault);
-        let doing = |e: Error| e.during("Listing assets");
+        let mut all = Vec::new();
         let first = self.list_assets(query).await?;
-        let mut more = first.page.has_more && !first.items.is_empty();
-        let mut all = pages
-            .take(first.items, |a| &a.id, Some(first.page.total))
-            .map_err(doing)?;
+        let (total, first_limit) = (first.page.total, first.page.limit);
+        let mut more = take_page(&mut pages, &mut all, first)?;
         let mut q = query.clone();
         q.page = query.page.saturating_add(1);
-        let limit = if first.page.limit > 0 {
-            first.page.limit
+        let limit = if first_limit > 0 {
+            first_limit
         } else {
             query.limit
         };
         if more && limit > 0 {
-            let last =
-                u32::try_from(first.page.total.div_ceil(u64::from(limit))).unwrap_or(u32::MAX);
+            let last = u32::try_from(total.div_ceil(u64::from(limit))).unwrap_or(u32::MAX);
             if last >= q.page {
                 let base = q.clone();
                 let pages_stream = futures_util::stream::iter(q.page..=last)
@@ -82,13 +79,7 @@ impl<'a> Vault<'a> {
                     .buffered(PAGES_IN_FLIGHT);
                 futures_util::pin_mut!(pages_stream);
                 while let Some(p) = pages_stream.next().await {
-                    let p = p?;
-                    more = p.page.has_more && !p.items.is_empty();
-                    all.extend(
-                        pages
-                            .take(p.items, |a| &a.id, Some(p.page.total))
-                            .map_err(doing)?,
-                    );
+                    more = take_page(&mut pages, &mut all, p?)?;
                     q.page = q.page.saturating_add(1);
                     if !more {
                         return Ok(all);
@@ -97,13 +88,7 @@ impl<'a> Vault<'a> {
             }
         }
         while more {
-            let p = self.list_assets(&q).await?;
-            more = p.page.has_more && !p.items.is_empty();
-            all.extend(
-                pages
-                    .take(p.items, |a| &a.id, Some(p.page.total))
-                    .map_err(doing)?,
-            );
+            more = take_page(&mut pages, &mut all, self.list_assets(&q).await?)?;
             q.page = q.page.saturating_add(1);
         }
         Ok(all)
@@ -397,4 +382,13 @@ fn explain_write(e: Error) -> Error {
         ),
         _ => e,
     }
+}
+
+/// Adds a page of assets to `all` (checked by `pages`: no asset twice, not
+/// well past the total); whether another page follows it.
+fn take_page(pages: &mut Pages, all: &mut Vec<Asset>, p: AssetPage) -> Result<bool> {
+    let more = p.page.has_more && !p.items.is_empty();
+    let items = pages.take(p.items, |a| &a.id, Some(p.page.total));
+    all.extend(items.map_err(|e| e.during("Listing assets"))?);
+    Ok(more)
 }
