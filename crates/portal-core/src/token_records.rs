@@ -85,35 +85,24 @@ trait Record: Serialize + DeserializeOwned {
     fn token_id(&self) -> &str;
 }
 
-impl Record for SavedToken {
-    const KEY: &'static str = KEY_SAVED;
-    fn profile(&self) -> &str {
-        &self.profile
-    }
-    fn token_id(&self) -> &str {
-        &self.id
-    }
+/// [`Record`] for a type kept under `$key`, about the token in `$token`.
+macro_rules! record {
+    ($type:ty, $key:expr, $token:ident) => {
+        impl Record for $type {
+            const KEY: &'static str = $key;
+            fn profile(&self) -> &str {
+                &self.profile
+            }
+            fn token_id(&self) -> &str {
+                &self.$token
+            }
+        }
+    };
 }
 
-impl Record for RotationReminder {
-    const KEY: &'static str = KEY_REMINDERS;
-    fn profile(&self) -> &str {
-        &self.profile
-    }
-    fn token_id(&self) -> &str {
-        &self.old_id
-    }
-}
-
-impl Record for Notice {
-    const KEY: &'static str = KEY_NOTICES;
-    fn profile(&self) -> &str {
-        &self.profile
-    }
-    fn token_id(&self) -> &str {
-        &self.token_id
-    }
-}
+record!(SavedToken, KEY_SAVED, id);
+record!(RotationReminder, KEY_REMINDERS, old_id);
+record!(Notice, KEY_NOTICES, token_id);
 
 fn read<T: DeserializeOwned>(store: &dyn KeyValueStore, key: &str) -> Vec<T> {
     store
