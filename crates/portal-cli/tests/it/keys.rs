@@ -58,7 +58,7 @@ fn fixture(name: &str) -> String {
 }
 
 fn listed(env: &Env) -> Vec<Value> {
-    json(&portal(&env, &["keys", "list", "--json"]))
+    json(&portal(env, &["keys", "list", "--json"]))
         .as_array()
         .unwrap()
         .clone()
