@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use portal_core::profiles::SettingsFile;
+use portal_core::{Error, ErrorCode};
 use tauri::test::MockRuntime;
 use tauri::{App, Manager};
 
@@ -37,4 +38,10 @@ pub async fn sandbox_app(prefix: &str) -> (App<MockRuntime>, PathBuf) {
     let app = app_in(&dir);
     explore_sandbox(app.state()).await.unwrap();
     (app, dir)
+}
+
+/// `e` is a refusal with `code` whose message says `needle`.
+pub fn assert_refused(e: &Error, code: ErrorCode, needle: &str) {
+    assert_eq!(e.code, code, "{e:?}");
+    assert!(e.message.contains(needle), "{}", e.message);
 }

@@ -15,6 +15,16 @@ use tauri::Manager;
 
 use super::*;
 use crate::dto::{ImportKeyInput, SignVideoRequest};
+use crate::test_support::assert_refused;
+
+/// The pairing of local key `local_id` in a fresh keys overview.
+async fn pairing_now(
+    app: &tauri::App<tauri::test::MockRuntime>,
+    local_id: &str,
+) -> Option<Pairing> {
+    let overview = keys_overview(app.state()).await.unwrap();
+    row_pairing(&overview, local_id)
+}
 
 fn row_pairing(overview: &KeysOverview, local_id: &str) -> Option<Pairing> {
     overview
@@ -99,11 +109,8 @@ async fn a_generated_key_is_kept_uploaded_verified_signs_and_is_deleted() {
     .await;
     let failed = upload_key(app.state(), local.local_id.clone()).await;
     assert_eq!(failed.unwrap_err().code, ErrorCode::Unavailable);
-    let overview = keys_overview(app.state()).await.unwrap();
-    assert_eq!(
-        row_pairing(&overview, &local.local_id),
-        Some(Pairing::NotUploaded)
-    );
+    let pairing = pairing_now(&app, &local.local_id).await;
+    assert_eq!(pairing, Some(Pairing::NotUploaded));
     let uploaded = upload_key(app.state(), local.local_id.clone())
         .await
         .unwrap();
@@ -121,11 +128,8 @@ async fn a_generated_key_is_kept_uploaded_verified_signs_and_is_deleted() {
     assert!(verification.ok, "{}", verification.message);
     assert!(verification.fingerprints_match);
     assert!(verification.test_jwt.unwrap().is_valid());
-    let overview = keys_overview(app.state()).await.unwrap();
-    assert_eq!(
-        row_pairing(&overview, &local.local_id),
-        Some(Pairing::Paired)
-    );
+    let pairing = pairing_now(&app, &local.local_id).await;
+    assert_eq!(pairing, Some(Pairing::Paired));
     let details = key_details(app.state(), server_id.clone()).await.unwrap();
     assert_eq!(details.fingerprints_match, Some(true));
 
@@ -197,12 +201,7 @@ async fn a_generated_key_is_kept_uploaded_verified_signs_and_is_deleted() {
     )
     .await
     .unwrap_err();
-    assert_eq!(too_long.code, ErrorCode::Validation);
-    assert!(
-        too_long.message.contains("at most 7 days"),
-        "{}",
-        too_long.message
-    );
+    assert_refused(&too_long, ErrorCode::Validation, "at most 7 days");
 
     let verdict = verify_any_jwt(app.state(), one.jwt.clone()).await.unwrap();
     assert_eq!(verdict.kind, VerdictKind::Valid, "{}", verdict.message);
@@ -217,8 +216,7 @@ async fn a_generated_key_is_kept_uploaded_verified_signs_and_is_deleted() {
     .await
     .unwrap();
     assert!(deleted.server_deleted && deleted.local_deleted);
-    let overview = keys_overview(app.state()).await.unwrap();
-    assert_eq!(row_pairing(&overview, &local.local_id), None);
+    assert_eq!(pairing_now(&app, &local.local_id).await, None);
     let verdict = verify_any_jwt(app.state(), one.jwt).await.unwrap();
     assert_eq!(verdict.kind, VerdictKind::UnknownKid);
     let actions: Vec<Action> = app
