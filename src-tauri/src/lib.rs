@@ -22,6 +22,8 @@ mod reveal;
 mod sandbox;
 mod save_dialog;
 mod state;
+#[cfg(test)]
+mod test_support;
 mod warm;
 
 use std::path::PathBuf;

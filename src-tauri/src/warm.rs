@@ -85,21 +85,12 @@ impl StartupTokens {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    use portal_core::profiles::SettingsFile;
     use portal_core::secrets::EntryName;
     use portal_core::vaultstream::NewToken;
 
     use super::*;
     use crate::commands::profiles::explore_sandbox;
-
-    fn app_in(dir: &std::path::Path) -> tauri::App<tauri::test::MockRuntime> {
-        std::env::set_var("PORTAL_SECRET_BACKEND", "memory");
-        std::fs::create_dir_all(dir).unwrap();
-        let settings = SettingsFile::open(dir.join("settings.json")).unwrap();
-        let app = tauri::test::mock_app();
-        app.manage(AppCtx::new(Box::new(settings), dir.to_owned()));
-        app
-    }
+    use crate::test_support::{app_in, temp_dir};
 
     async fn fresh(app: &tauri::App<tauri::test::MockRuntime>) -> Vec<ApiToken> {
         let ctx = app.state::<AppCtx>();
@@ -114,7 +105,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_launch_fetch_serves_the_first_ask_once_for_its_profile() {
-        let dir = std::env::temp_dir().join(format!("pp-warm-{}", uuid::Uuid::new_v4()));
+        let dir = temp_dir("pp-warm");
         let app = app_in(&dir);
 
         // No profile yet: nothing is fetched.
@@ -161,7 +152,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_failed_launch_fetch_is_forgotten() {
-        let dir = std::env::temp_dir().join(format!("pp-warm-{}", uuid::Uuid::new_v4()));
+        let dir = temp_dir("pp-warm");
         let app = app_in(&dir);
         explore_sandbox(app.state()).await.unwrap();
         // The credential is gone: the launch fetch fails, and the ask gets

@@ -23,6 +23,33 @@ pub fn warned<T>(outcome: portal_core::ops::Outcome<T>) -> T {
     outcome.value
 }
 
+/// A list: JSON with --json; else a table, one row an item, or `empty` on
+/// stderr when there is none (`None`: the headers alone).
+pub fn list<T: Serialize>(
+    json: bool,
+    items: &[T],
+    empty: Option<&str>,
+    headers: &[&str],
+    row: impl Fn(&T) -> Vec<String>,
+) -> anyhow::Result<()> {
+    if json {
+        return self::json(items);
+    }
+    match empty {
+        Some(message) if items.is_empty() => eprintln!("{message}"),
+        _ => table(headers, &items.iter().map(row).collect::<Vec<_>>()),
+    }
+    Ok(())
+}
+
+/// A unit enum as its name on the wire (`done`, `asset_delete`…).
+pub fn wire_name<T: Serialize>(value: T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
 /// A plain aligned table, written with one call (not one per line).
 pub fn table(headers: &[&str], rows: &[Vec<String>]) {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();

@@ -75,6 +75,35 @@ pub struct TokenRecords<'a> {
     store: &'a dyn KeyValueStore,
 }
 
+/// A record kept per profile, in a list under its settings key, about one
+/// token.
+trait Record: Serialize + DeserializeOwned {
+    const KEY: &'static str;
+    fn profile(&self) -> &str;
+    /// The token it is about: a saved token, a rotation's old token, the
+    /// token warned about.
+    fn token_id(&self) -> &str;
+}
+
+/// [`Record`] for a type kept under `$key`, about the token in `$token`.
+macro_rules! record {
+    ($type:ty, $key:expr, $token:ident) => {
+        impl Record for $type {
+            const KEY: &'static str = $key;
+            fn profile(&self) -> &str {
+                &self.profile
+            }
+            fn token_id(&self) -> &str {
+                &self.$token
+            }
+        }
+    };
+}
+
+record!(SavedToken, KEY_SAVED, id);
+record!(RotationReminder, KEY_REMINDERS, old_id);
+record!(Notice, KEY_NOTICES, token_id);
+
 fn read<T: DeserializeOwned>(store: &dyn KeyValueStore, key: &str) -> Vec<T> {
     store
         .get(key)
@@ -122,45 +151,52 @@ impl<'a> TokenRecords<'a> {
         Self { store }
     }
 
-    pub fn saved(&self, profile: &str) -> Vec<SavedToken> {
-        read::<SavedToken>(self.store, KEY_SAVED)
+    /// `profile`'s records of one kind.
+    fn of<T: Record>(&self, profile: &str) -> Vec<T> {
+        read::<T>(self.store, T::KEY)
             .into_iter()
-            .filter(|s| s.profile == profile)
+            .filter(|r| r.profile() == profile)
             .collect()
     }
 
-    pub fn add_saved(&self, saved: SavedToken) -> Result<()> {
-        upsert(self.store, KEY_SAVED, saved, |a, b| {
-            a.profile == b.profile && a.id == b.id
+    /// Keeps `record`, in place of the one about the same token.
+    fn keep<T: Record>(&self, record: T) -> Result<()> {
+        upsert(self.store, T::KEY, record, |a, b| {
+            a.profile() == b.profile() && a.token_id() == b.token_id()
         })
     }
 
-    pub fn remove_saved(&self, profile: &str, id: &str) -> Result<()> {
-        remove_where::<SavedToken>(self.store, KEY_SAVED, |s| {
-            s.profile == profile && s.id == id
+    /// Forgets `profile`'s records of one kind about `token_id`.
+    fn remove<T: Record>(&self, profile: &str, token_id: &str) -> Result<()> {
+        remove_where::<T>(self.store, T::KEY, |r| {
+            r.profile() == profile && r.token_id() == token_id
         })
         .map(drop)
     }
 
+    pub fn saved(&self, profile: &str) -> Vec<SavedToken> {
+        self.of(profile)
+    }
+
+    pub fn add_saved(&self, saved: SavedToken) -> Result<()> {
+        self.keep(saved)
+    }
+
+    pub fn remove_saved(&self, profile: &str, id: &str) -> Result<()> {
+        self.remove::<SavedToken>(profile, id)
+    }
+
     pub fn reminders(&self, profile: &str) -> Vec<RotationReminder> {
-        read::<RotationReminder>(self.store, KEY_REMINDERS)
-            .into_iter()
-            .filter(|r| r.profile == profile)
-            .collect()
+        self.of(profile)
     }
 
     pub fn add_reminder(&self, reminder: RotationReminder) -> Result<()> {
-        upsert(self.store, KEY_REMINDERS, reminder, |a, b| {
-            a.profile == b.profile && a.old_id == b.old_id
-        })
+        self.keep(reminder)
     }
 
     /// Forgets the reminders about `old_id` (it was revoked).
     pub fn clear_reminder(&self, profile: &str, old_id: &str) -> Result<()> {
-        remove_where::<RotationReminder>(self.store, KEY_REMINDERS, |r| {
-            r.profile == profile && r.old_id == old_id
-        })
-        .map(drop)
+        self.remove::<RotationReminder>(profile, old_id)
     }
 
     /// Forgets everything kept about a revoked token.
@@ -173,11 +209,14 @@ impl<'a> TokenRecords<'a> {
     /// records, rotation reminders and expiry notices. Returns the saved
     /// tokens it forgot (their values are the caller's to delete first).
     pub fn forget_profile(&self, profile: &str) -> Result<Vec<SavedToken>> {
-        let forgotten =
-            remove_where::<SavedToken>(self.store, KEY_SAVED, |s| s.profile == profile)?;
-        remove_where::<RotationReminder>(self.store, KEY_REMINDERS, |r| r.profile == profile)?;
-        remove_where::<Notice>(self.store, KEY_NOTICES, |n| n.profile == profile)?;
+        let forgotten = self.remove_profile::<SavedToken>(profile)?;
+        self.remove_profile::<RotationReminder>(profile)?;
+        self.remove_profile::<Notice>(profile)?;
         Ok(forgotten)
+    }
+
+    fn remove_profile<T: Record>(&self, profile: &str) -> Result<Vec<T>> {
+        remove_where::<T>(self.store, T::KEY, |r| r.profile() == profile)
     }
 
     /// The tokens to warn about now: expiring within 7 days, not yet

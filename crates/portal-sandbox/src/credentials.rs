@@ -71,22 +71,32 @@ pub fn banner(
         None => "State is in memory: it and these credentials are gone when it stops.".into(),
     });
     line(String::new());
-    line("VaultStream API (API tokens, user JWTs)".into());
-    line(format!("  base URL     {vaultstream_url}"));
-    line(format!("  admin token  {}", creds.vaultstream_admin_token));
-    line(format!(
-        "  try          curl -H 'Authorization: Bearer {}' {vaultstream_url}/v1/auth/tokens",
-        creds.vaultstream_admin_token
-    ));
-    line(String::new());
-    line("JWT keys API (public keys for private-video JWTs)".into());
-    line(format!("  base URL     {jwt_keys_url}"));
-    line(format!("  API key      {}", creds.jwt_keys_api_key));
-    line(format!(
-        "  try          curl -H 'Authorization: Bearer {}' {jwt_keys_url}/jwt_keys",
-        creds.jwt_keys_api_key
-    ));
-    line(String::new());
+    // An API with one bearer secret: its URL, the secret, a request to try.
+    let bearer_apis = [
+        (
+            "VaultStream API (API tokens, user JWTs)",
+            vaultstream_url,
+            "admin token",
+            &creds.vaultstream_admin_token,
+            "/v1/auth/tokens",
+        ),
+        (
+            "JWT keys API (public keys for private-video JWTs)",
+            jwt_keys_url,
+            "API key",
+            &creds.jwt_keys_api_key,
+            "/jwt_keys",
+        ),
+    ];
+    for (title, url, name, secret, try_path) in bearer_apis {
+        line(title.into());
+        line(format!("  base URL     {url}"));
+        line(format!("  {name:<13}{secret}"));
+        line(format!(
+            "  try          curl -H 'Authorization: Bearer {secret}' {url}{try_path}"
+        ));
+        line(String::new());
+    }
     line("Vault Service (assets, multi-tenant)".into());
     line(format!("  base URL     {vault_url}"));
     for user in &creds.vault_users {
@@ -116,4 +126,41 @@ pub fn banner(
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_banner_gives_each_api_its_url_secret_and_a_request_to_try() {
+        let creds = SandboxCredentials {
+            vaultstream_admin_token: "vst_live_T".into(),
+            jwt_keys_api_key: "jk_K".into(),
+            vault_users: vec![],
+        };
+        let text = banner(
+            "http://h/vs",
+            "http://h/jk",
+            "http://h/v",
+            "http://h",
+            &creds,
+            None,
+            None,
+        );
+        let expected = "\
+VaultStream API (API tokens, user JWTs)
+  base URL     http://h/vs
+  admin token  vst_live_T
+  try          curl -H 'Authorization: Bearer vst_live_T' http://h/vs/v1/auth/tokens
+
+JWT keys API (public keys for private-video JWTs)
+  base URL     http://h/jk
+  API key      jk_K
+  try          curl -H 'Authorization: Bearer jk_K' http://h/jk/jwt_keys
+
+Vault Service (assets, multi-tenant)
+";
+        assert!(text.contains(expected), "{text}");
+    }
 }

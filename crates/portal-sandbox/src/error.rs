@@ -7,7 +7,7 @@
 
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use crate::context::{request_id, Service};
@@ -189,4 +189,28 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(
             format!("invalid JSON body: {e}"),
         )
     })
+}
+
+/// `router` with the answers of a path it does not have (404) and of a
+/// method a path does not take (405), in `service`'s envelope: "no such
+/// {name} endpoint", "method not allowed on this {name} endpoint".
+pub fn with_fallbacks<S>(router: Router<S>, service: Service, name: &'static str) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    router
+        .fallback(move || async move {
+            ApiError::status(
+                service,
+                StatusCode::NOT_FOUND,
+                format!("no such {name} endpoint"),
+            )
+        })
+        .method_not_allowed_fallback(move || async move {
+            ApiError::status(
+                service,
+                StatusCode::METHOD_NOT_ALLOWED,
+                format!("method not allowed on this {name} endpoint"),
+            )
+        })
 }

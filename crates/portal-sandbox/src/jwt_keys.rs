@@ -25,7 +25,7 @@ use serde_json::{json, Value};
 
 use crate::clock::to_db;
 use crate::context::{Service, JWT_KEYS_PREFIX};
-use crate::error::{internal, ApiError, ApiResult};
+use crate::error::{internal, with_fallbacks, ApiError, ApiResult};
 use crate::ids;
 use crate::state::{origin_of, AppState};
 
@@ -36,23 +36,10 @@ const MIN_BITS: usize = 2048;
 const RSA_OID: &str = "1.2.840.113549.1.1.1";
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let router = Router::new()
         .route("/jwt_keys", get(list_keys).post(create_key))
-        .route("/jwt_keys/{id}", get(get_key).delete(delete_key))
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-}
-
-async fn not_found() -> ApiError {
-    ApiError::status(SERVICE, StatusCode::NOT_FOUND, "no such JWT keys endpoint")
-}
-
-async fn method_not_allowed() -> ApiError {
-    ApiError::status(
-        SERVICE,
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method not allowed on this JWT keys endpoint",
-    )
+        .route("/jwt_keys/{id}", get(get_key).delete(delete_key));
+    with_fallbacks(router, SERVICE, "JWT keys")
 }
 
 fn ok(status: StatusCode, result: Value, links: Value) -> Response {

@@ -41,7 +41,7 @@ use crate::clock::to_db;
 use crate::config::ControlSecret;
 use crate::config::RateLimits;
 use crate::context::{Service, JWT_KEYS_PREFIX, VAULTSTREAM_PREFIX, VAULT_PREFIX};
-use crate::error::{parse_json, ApiError, ApiResult};
+use crate::error::{parse_json, with_fallbacks, ApiError, ApiResult};
 use crate::faults::FaultRule;
 use crate::playback;
 use crate::state::{origin_of, AppState};
@@ -59,17 +59,7 @@ pub fn router(control: Option<ControlSecret>) -> Router<AppState> {
         }))),
         None => public,
     };
-    router
-        .fallback(|| async {
-            ApiError::status(SERVICE, StatusCode::NOT_FOUND, "no such sandbox endpoint")
-        })
-        .method_not_allowed_fallback(|| async {
-            ApiError::status(
-                SERVICE,
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method not allowed on this sandbox endpoint",
-            )
-        })
+    with_fallbacks(router, SERVICE, "sandbox")
 }
 
 fn controls() -> Router<AppState> {

@@ -25,7 +25,7 @@ use std::collections::HashMap;
 
 use crate::clock::{db_to_seconds, from_db, to_db, to_seconds};
 use crate::context::{request_id, Service};
-use crate::error::{internal, parse_json, ApiError, ApiResult};
+use crate::error::{internal, parse_json, with_fallbacks, ApiError, ApiResult};
 use crate::ids;
 use crate::state::AppState;
 use crate::validate::{blank_or_longer, integer};
@@ -52,28 +52,11 @@ const MAX_JWT_TTL: i64 = 86_400;
 const JWT_KID: &str = "vaultstream-sandbox";
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let router = Router::new()
         .route("/v1/auth/tokens", post(create_token).get(list_tokens))
         .route("/v1/auth/tokens/{id}", delete(revoke_token))
-        .route("/v1/auth/jwt", post(mint_jwt))
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-}
-
-async fn not_found() -> ApiError {
-    ApiError::status(
-        SERVICE,
-        StatusCode::NOT_FOUND,
-        "no such VaultStream endpoint",
-    )
-}
-
-async fn method_not_allowed() -> ApiError {
-    ApiError::status(
-        SERVICE,
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method not allowed on this VaultStream endpoint",
-    )
+        .route("/v1/auth/jwt", post(mint_jwt));
+    with_fallbacks(router, SERVICE, "VaultStream")
 }
 
 fn ok(status: StatusCode, data: Value, mut meta: Value) -> Response {

@@ -7,13 +7,14 @@
 use std::sync::Mutex as StdMutex;
 
 use portal_core::activity::Action;
-use portal_core::profiles::SettingsFile;
 use portal_core::vault::{AssetAction, NewAsset, Role};
 use portal_core::ErrorCode;
 use tauri::{Listener, Manager};
 
 use super::*;
-use crate::commands::profiles::explore_sandbox;
+use crate::test_support::{assert_refused, sandbox_app};
+
+const ORGANIZER: &str = "organizer@eventzr.com";
 
 fn actions_on(ctx: &AppCtx, target: &str) -> Vec<Action> {
     ctx.read_activity()
@@ -56,14 +57,8 @@ async fn last_event(events: &Arc<StdMutex<Vec<UploadEvent>>>, id: &str) -> Uploa
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn assets_from_session_to_upload_delete_and_logout() {
-    std::env::set_var("PORTAL_SECRET_BACKEND", "memory");
-    let dir = std::env::temp_dir().join(format!("pp-assets-flow-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let settings = SettingsFile::open(dir.join("settings.json")).unwrap();
-    let app = tauri::test::mock_app();
-    app.manage(AppCtx::new(Box::new(settings), dir.clone()));
+    let (app, dir) = sandbox_app("pp-assets-flow").await;
     app.manage(Uploads::default());
-    explore_sandbox(app.state()).await.unwrap();
     let ctx = app.state::<AppCtx>();
 
     // The sandbox profile is logged in as its admin: identity, no token.
@@ -94,12 +89,7 @@ async fn assets_from_session_to_upload_delete_and_logout() {
     let refused = delete_asset(app.state(), held.id.clone())
         .await
         .unwrap_err();
-    assert_eq!(refused.code, ErrorCode::Conflict);
-    assert!(
-        refused.message.contains("Litigation 42"),
-        "{}",
-        refused.message
-    );
+    assert_refused(&refused, ErrorCode::Conflict, "Litigation 42");
 
     // Bulk: the free one goes, the held one is skipped with the reason.
     let summary = delete_assets(app.state(), vec![free.id.clone(), held.id.clone()])
@@ -194,25 +184,13 @@ async fn assets_from_session_to_upload_delete_and_logout() {
         ))
         .unwrap()
         .expect("the sandbox's Vault password is in the secret store");
-    let documented = vault_login(
-        app.state(),
-        "organizer@eventzr.com".into(),
-        "Password123!".into(),
-        false,
-    )
-    .await
-    .unwrap_err();
+    let organizer_login =
+        |password: String| vault_login(app.state(), ORGANIZER.into(), password, false);
+    let documented = organizer_login("Password123!".into()).await.unwrap_err();
     assert_eq!(documented.code, ErrorCode::Unauthorized);
 
     // An organizer may create but not delete.
-    let organizer = vault_login(
-        app.state(),
-        "organizer@eventzr.com".into(),
-        password.expose().to_owned(),
-        false,
-    )
-    .await
-    .unwrap();
+    let organizer = organizer_login(password.expose().to_owned()).await.unwrap();
     assert_eq!(organizer.identity.role, Role::Organizer);
     let may = |a: AssetAction| {
         organizer
@@ -229,14 +207,7 @@ async fn assets_from_session_to_upload_delete_and_logout() {
         .await
         .unwrap();
     assert_eq!(developer.identity.role, Role::User);
-    let bad = vault_login(
-        app.state(),
-        "organizer@eventzr.com".into(),
-        "wrong".into(),
-        false,
-    )
-    .await
-    .unwrap_err();
+    let bad = organizer_login("wrong".into()).await.unwrap_err();
     assert_eq!(bad.code, ErrorCode::Unauthorized);
     let _ = std::fs::remove_dir_all(&dir);
 }

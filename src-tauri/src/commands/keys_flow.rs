@@ -9,14 +9,22 @@ use portal_core::activity::Action;
 use portal_core::http::{join, Call};
 use portal_core::local_keys::Pairing;
 use portal_core::ops::keys::{default_templates, sandbox_base};
-use portal_core::profiles::SettingsFile;
 use portal_core::signing::VerdictKind;
 use portal_core::{ErrorCode, Service};
 use tauri::Manager;
 
 use super::*;
-use crate::commands::profiles::explore_sandbox;
 use crate::dto::{ImportKeyInput, SignVideoRequest};
+use crate::test_support::assert_refused;
+
+/// The pairing of local key `local_id` in a fresh keys overview.
+async fn pairing_now(
+    app: &tauri::App<tauri::test::MockRuntime>,
+    local_id: &str,
+) -> Option<Pairing> {
+    let overview = keys_overview(app.state()).await.unwrap();
+    row_pairing(&overview, local_id)
+}
 
 fn row_pairing(overview: &KeysOverview, local_id: &str) -> Option<Pairing> {
     overview
@@ -26,17 +34,10 @@ fn row_pairing(overview: &KeysOverview, local_id: &str) -> Option<Pairing> {
         .map(|r| r.pairing)
 }
 
-/// A mock app on the embedded sandbox (secrets in memory, settings in a
-/// throwaway dir, which is returned for the test to remove).
+/// A mock app on the embedded sandbox, with the key generation's state.
 async fn sandbox_app(prefix: &str) -> (tauri::App<tauri::test::MockRuntime>, std::path::PathBuf) {
-    std::env::set_var("PORTAL_SECRET_BACKEND", "memory");
-    let dir = std::env::temp_dir().join(format!("{prefix}-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let settings = SettingsFile::open(dir.join("settings.json")).unwrap();
-    let app = tauri::test::mock_app();
-    app.manage(AppCtx::new(Box::new(settings), dir.clone()));
+    let (app, dir) = crate::test_support::sandbox_app(prefix).await;
     app.manage(Keygen::default());
-    explore_sandbox(app.state()).await.unwrap();
     (app, dir)
 }
 
@@ -108,11 +109,8 @@ async fn a_generated_key_is_kept_uploaded_verified_signs_and_is_deleted() {
     .await;
     let failed = upload_key(app.state(), local.local_id.clone()).await;
     assert_eq!(failed.unwrap_err().code, ErrorCode::Unavailable);
-    let overview = keys_overview(app.state()).await.unwrap();
-    assert_eq!(
-        row_pairing(&overview, &local.local_id),
-        Some(Pairing::NotUploaded)
-    );
+    let pairing = pairing_now(&app, &local.local_id).await;
+    assert_eq!(pairing, Some(Pairing::NotUploaded));
     let uploaded = upload_key(app.state(), local.local_id.clone())
         .await
         .unwrap();
@@ -130,11 +128,8 @@ async fn a_generated_key_is_kept_uploaded_verified_signs_and_is_deleted() {
     assert!(verification.ok, "{}", verification.message);
     assert!(verification.fingerprints_match);
     assert!(verification.test_jwt.unwrap().is_valid());
-    let overview = keys_overview(app.state()).await.unwrap();
-    assert_eq!(
-        row_pairing(&overview, &local.local_id),
-        Some(Pairing::Paired)
-    );
+    let pairing = pairing_now(&app, &local.local_id).await;
+    assert_eq!(pairing, Some(Pairing::Paired));
     let details = key_details(app.state(), server_id.clone()).await.unwrap();
     assert_eq!(details.fingerprints_match, Some(true));
 
@@ -206,12 +201,7 @@ async fn a_generated_key_is_kept_uploaded_verified_signs_and_is_deleted() {
     )
     .await
     .unwrap_err();
-    assert_eq!(too_long.code, ErrorCode::Validation);
-    assert!(
-        too_long.message.contains("at most 7 days"),
-        "{}",
-        too_long.message
-    );
+    assert_refused(&too_long, ErrorCode::Validation, "at most 7 days");
 
     let verdict = verify_any_jwt(app.state(), one.jwt.clone()).await.unwrap();
     assert_eq!(verdict.kind, VerdictKind::Valid, "{}", verdict.message);
@@ -226,8 +216,7 @@ async fn a_generated_key_is_kept_uploaded_verified_signs_and_is_deleted() {
     .await
     .unwrap();
     assert!(deleted.server_deleted && deleted.local_deleted);
-    let overview = keys_overview(app.state()).await.unwrap();
-    assert_eq!(row_pairing(&overview, &local.local_id), None);
+    assert_eq!(pairing_now(&app, &local.local_id).await, None);
     let verdict = verify_any_jwt(app.state(), one.jwt).await.unwrap();
     assert_eq!(verdict.kind, VerdictKind::UnknownKid);
     let actions: Vec<Action> = app

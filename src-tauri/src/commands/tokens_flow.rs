@@ -5,22 +5,15 @@
 #![allow(clippy::unwrap_used)]
 
 use portal_core::activity::Action;
-use portal_core::profiles::SettingsFile;
 use tauri::Manager;
 
 use super::*;
-use crate::commands::profiles::explore_sandbox;
+use crate::test_support::sandbox_app;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_token_change_is_recorded_once_by_its_use_case() {
-    std::env::set_var("PORTAL_SECRET_BACKEND", "memory");
-    let dir = std::env::temp_dir().join(format!("pp-tokens-flow-{}", uuid::Uuid::new_v4()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let settings = SettingsFile::open(dir.join("settings.json")).unwrap();
-    let app = tauri::test::mock_app();
-    app.manage(AppCtx::new(Box::new(settings), dir.clone()));
+    let (app, dir) = sandbox_app("pp-tokens-flow").await;
     app.manage(Reveals::default());
-    explore_sandbox(app.state()).await.unwrap();
     let handle = app.handle().clone();
     let recorded = |from: usize| -> Vec<(Action, String, String)> {
         let entries = app.state::<AppCtx>().read_activity().unwrap().entries;

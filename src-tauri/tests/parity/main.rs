@@ -73,6 +73,14 @@ impl MockApp {
 
     /// Invokes `cmd` as the page would; its answer, or a panic naming it.
     fn ok(&self, cmd: &str, args: Value) -> Value {
+        match self.call(cmd, args) {
+            Ok(body) => body,
+            Err(e) => panic!("`{cmd}` failed: {e}"),
+        }
+    }
+
+    /// Invokes `cmd` as the page would: its answer or its rejection.
+    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
         let request = InvokeRequest {
             cmd: cmd.into(),
             callback: CallbackFn(0),
@@ -82,9 +90,6 @@ impl MockApp {
             headers: Default::default(),
             invoke_key: tauri::test::INVOKE_KEY.to_string(),
         };
-        match get_ipc_response(&self.webview, request) {
-            Ok(body) => body.deserialize::<Value>().unwrap(),
-            Err(e) => panic!("`{cmd}` failed: {e}"),
-        }
+        get_ipc_response(&self.webview, request).map(|body| body.deserialize::<Value>().unwrap())
     }
 }

@@ -517,6 +517,47 @@ fn every_state_change_leaves_the_same_entry_from_the_app_and_the_cli() {
     let _ = std::fs::remove_dir_all(&cli.dir);
 }
 
+/// The watch/embed/HLS URL templates (`ops::keys::set_url_templates`): a
+/// preference kept in the settings file, recorded by neither shell; set
+/// from either, they read back the same.
+#[test]
+fn url_templates_set_from_the_app_or_the_cli_read_back_the_same() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let cli = rt.block_on(Cli::start(""));
+    let mut app = App::start(String::new());
+    let app_start = entries(&app.dir).len();
+    let mine = json!({
+        "watch": "https://videos.example.com/watch/{video_id}",
+        "embed": "https://videos.example.com/embed/{video_id}?autoplay=1",
+        "hls": "https://cdn.example.com/{video_id}/index.m3u8",
+    });
+    let set_by_app = app.ok("set_video_url_templates", json!({ "templates": mine }));
+    let flags = ["--watch", "--embed", "--hls"];
+    let mut args = vec!["keys", "urls", "--json"];
+    for (flag, key) in flags.iter().zip(["watch", "embed", "hls"]) {
+        args.extend([*flag, mine[key].as_str().unwrap()]);
+    }
+    let set_by_cli = cli.json(&args);
+    assert_eq!(set_by_app, mine);
+    assert_eq!(set_by_cli, mine);
+    assert_eq!(app.ok("video_url_templates", json!({})), mine);
+    assert_eq!(cli.json(&["keys", "urls", "--json"]), mine);
+    // Refused alike: not an http(s) URL.
+    let bad = json!({"watch": "ftp://x/{video_id}", "embed": mine["embed"], "hls": mine["hls"]});
+    assert!(app
+        .mock
+        .call("set_video_url_templates", json!({ "templates": bad }))
+        .is_err());
+    let out = cli.run(&["keys", "urls", "--watch", "ftp://x/{video_id}"]);
+    assert_eq!(out.status.code(), Some(2));
+    // Nothing recorded on either side.
+    assert_eq!(entries(&app.dir).len(), app_start);
+    assert!(entries(&cli.dir).is_empty());
+    rt.block_on(cli.sandbox.shutdown());
+    let _ = std::fs::remove_dir_all(&app.dir);
+    let _ = std::fs::remove_dir_all(&cli.dir);
+}
+
 fn str_of_or(v: &Value) -> String {
     v.as_str().unwrap_or_default().to_owned()
 }

@@ -42,7 +42,7 @@ pub async fn run(g: &Globals, command: ActivityCommand) -> anyhow::Result<()> {
                         e.seq.to_string(),
                         output::time(Some(e.at)),
                         e.profile.clone(),
-                        action_name(e.action),
+                        output::wire_name(e.action),
                         e.target.clone(),
                         e.summary.clone(),
                         e.via.clone(),
@@ -86,12 +86,4 @@ pub async fn run(g: &Globals, command: ActivityCommand) -> anyhow::Result<()> {
             Ok(())
         }
     }
-}
-
-/// The action as the log spells it (`token_create`).
-fn action_name(action: portal_core::activity::Action) -> String {
-    serde_json::to_value(action)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }

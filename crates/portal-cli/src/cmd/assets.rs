@@ -199,27 +199,20 @@ async fn upload(cx: Cx<'_>, g: &Globals, req: UploadRequest) -> anyhow::Result<(
 }
 
 fn print_list(g: &Globals, items: &[Asset]) -> anyhow::Result<()> {
-    if g.json {
-        return output::json(&items);
-    }
-    let rows: Vec<Vec<String>> = items
-        .iter()
-        .map(|a| {
-            vec![
-                a.id.clone(),
-                a.name.clone(),
-                a.content_type.clone().unwrap_or_default(),
-                size(a.size),
-                if a.legal_hold {
-                    "hold".into()
-                } else {
-                    String::new()
-                },
-            ]
-        })
-        .collect();
-    output::table(&["id", "name", "type", "size", "legal hold"], &rows);
-    Ok(())
+    let headers = ["id", "name", "type", "size", "legal hold"];
+    output::list(g.json, items, None, &headers, |a| {
+        vec![
+            a.id.clone(),
+            a.name.clone(),
+            a.content_type.clone().unwrap_or_default(),
+            size(a.size),
+            if a.legal_hold {
+                "hold".into()
+            } else {
+                String::new()
+            },
+        ]
+    })
 }
 
 fn print_one(g: &Globals, a: &Asset) -> anyhow::Result<()> {

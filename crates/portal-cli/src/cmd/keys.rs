@@ -14,7 +14,7 @@ use portal_core::keypair::{
     import_pem, GenProgress, ImportedKey, PemKind, DEFAULT_BITS, KEY_SIZES,
 };
 use portal_core::local_keys::{KeyStatus, LocalKey};
-use portal_core::ops::keys::{self as ops, Cx, GivenKey, SignVideoRequest};
+use portal_core::ops::keys::{self as ops, Cx, GivenKey, SignVideoRequest, VideoUrls};
 use portal_core::profiles::SettingsFile;
 use portal_core::signing::{Verdict, VerdictKind};
 use portal_core::{Error, ErrorCode, Secret};
@@ -64,6 +64,33 @@ pub enum KeysCommand {
     /// Check a JWT against the uploaded key its kid names; exits 1 when it is
     /// not valid. `-` reads the JWT from standard input.
     Verify { jwt: String },
+    /// The profile's watch, embed and HLS URL templates (`{video_id}` is the
+    /// video's place), which `sign` fills in: shown, or set with any of
+    /// --watch, --embed, --hls (the others are kept).
+    Urls(UrlsArgs),
+    /// Ask the sandbox's player whether it would play a video with a JWT
+    /// (sandbox profiles only); exits 1 when it would not.
+    TestPlayback {
+        /// The video to play.
+        #[arg(value_parser = parse_video)]
+        video_id: String,
+        /// The JWT; `-` (the default) reads it from standard input.
+        #[arg(long, default_value = "-")]
+        jwt: String,
+    },
+}
+
+#[derive(Args)]
+pub struct UrlsArgs {
+    /// The watch page, e.g. https://watch.example.com/{video_id}.
+    #[arg(long, value_name = "TEMPLATE")]
+    watch: Option<String>,
+    /// The embed (player) URL.
+    #[arg(long, value_name = "TEMPLATE")]
+    embed: Option<String>,
+    /// The HLS playlist URL.
+    #[arg(long, value_name = "TEMPLATE")]
+    hls: Option<String>,
 }
 
 #[derive(Args)]
@@ -141,6 +168,8 @@ pub async fn run(g: &Globals, command: KeysCommand) -> anyhow::Result<()> {
         } => delete(g, &id, yes, keep_local).await,
         KeysCommand::Sign(args) => sign(g, args).await,
         KeysCommand::Verify { jwt } => verify(g, &jwt).await,
+        KeysCommand::Urls(args) => urls(g, args),
+        KeysCommand::TestPlayback { video_id, jwt } => test_playback(g, &video_id, &jwt).await,
     }
 }
 
@@ -639,6 +668,7 @@ async fn sign(g: &Globals, args: SignArgs) -> anyhow::Result<()> {
             "iat": signed.claims["iat"],
             "exp": signed.claims["exp"],
             "expires_at": signed.expires_at,
+            "urls": signed.urls,
         }));
     }
     println!("{}", signed.jwt);
@@ -651,6 +681,72 @@ async fn sign(g: &Globals, args: SignArgs) -> anyhow::Result<()> {
         },
         output::time(Some(signed.expires_at))
     );
+    eprint!("{}", url_lines(&signed.urls));
+    Ok(())
+}
+
+/// The watch, embed and HLS URLs, one a line.
+fn url_lines(urls: &VideoUrls) -> String {
+    format!(
+        "watch  {}\nembed  {}\nhls    {}\n",
+        urls.watch, urls.embed, urls.hls
+    )
+}
+
+/// Shows the profile's URL templates, or sets those given.
+fn urls(g: &Globals, args: UrlsArgs) -> anyhow::Result<()> {
+    let (ctx, settings) = open(g)?;
+    let mut templates = ops::url_templates(cx(&ctx, &settings));
+    let given = [
+        (args.watch, &mut templates.watch),
+        (args.embed, &mut templates.embed),
+        (args.hls, &mut templates.hls),
+    ];
+    let mut changed = false;
+    for (value, slot) in given {
+        if let Some(value) = value {
+            *slot = value;
+            changed = true;
+        }
+    }
+    if changed {
+        templates = ops::set_url_templates(cx(&ctx, &settings), templates)?;
+    }
+    if g.json {
+        return output::json(&templates);
+    }
+    print!("{}", url_lines(&templates));
+    Ok(())
+}
+
+/// A JWT from the argument, or from standard input for `-`.
+fn read_jwt(arg: &str) -> anyhow::Result<Secret> {
+    Ok(if arg == "-" {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        Secret::from(line.trim().to_owned())
+    } else {
+        Secret::new(arg.trim())
+    })
+}
+
+async fn test_playback(g: &Globals, video_id: &str, jwt: &str) -> anyhow::Result<()> {
+    let jwt = read_jwt(jwt)?;
+    let (ctx, settings) = open(g)?;
+    let verdict = ops::test_playback(cx(&ctx, &settings), video_id, jwt.expose()).await?;
+    if g.json {
+        output::json(&verdict)?;
+    } else {
+        let label = match (&verdict.reason, verdict.allowed) {
+            (_, true) => "allowed".to_owned(),
+            (Some(reason), false) => format!("refused ({reason})"),
+            (None, false) => "refused".to_owned(),
+        };
+        println!("{label}: {}", verdict.message);
+    }
+    if !verdict.allowed {
+        std::process::exit(1);
+    }
     Ok(())
 }
 
@@ -665,13 +761,7 @@ fn verdict_label(kind: VerdictKind) -> &'static str {
 }
 
 async fn verify(g: &Globals, jwt: &str) -> anyhow::Result<()> {
-    let token = if jwt == "-" {
-        let mut line = String::new();
-        std::io::stdin().read_line(&mut line)?;
-        Secret::from(line.trim().to_owned())
-    } else {
-        Secret::new(jwt.trim())
-    };
+    let token = read_jwt(jwt)?;
     let (ctx, settings) = open(g)?;
     let verdict: Verdict = ops::verify_jwt(cx(&ctx, &settings), token.expose()).await?;
     if g.json {

@@ -129,35 +129,26 @@ pub async fn run(g: &Globals, command: ProfileCommand) -> anyhow::Result<()> {
     match command {
         ProfileCommand::List => {
             let list = profiles.list();
-            if g.json {
-                return output::json(&list);
-            }
-            if list.is_empty() {
-                eprintln!("No profiles yet: `portal profile add NAME --environment staging`.");
-                return Ok(());
-            }
             let active = profiles.active_name();
-            let rows: Vec<Vec<String>> = list
-                .iter()
-                .map(|p| {
-                    let mark = if active.as_deref() == Some(&p.name) {
-                        "*"
+            let empty = "No profiles yet: `portal profile add NAME --environment staging`.";
+            let headers = ["", "name", "environment", "vaultstream url"];
+            output::list(g.json, &list, Some(empty), &headers, |p| {
+                let mark = if active.as_deref() == Some(&p.name) {
+                    "*"
+                } else {
+                    ""
+                };
+                vec![
+                    mark.into(),
+                    p.name.clone(),
+                    env_label(p.environment).into(),
+                    if p.embedded_sandbox {
+                        "(embedded sandbox)".into()
                     } else {
-                        ""
-                    };
-                    vec![
-                        mark.into(),
-                        p.name.clone(),
-                        env_label(p.environment).into(),
-                        if p.embedded_sandbox {
-                            "(embedded sandbox)".into()
-                        } else {
-                            p.urls.vaultstream.clone()
-                        },
-                    ]
-                })
-                .collect();
-            output::table(&["", "name", "environment", "vaultstream url"], &rows);
+                        p.urls.vaultstream.clone()
+                    },
+                ]
+            })?;
         }
         ProfileCommand::Add {
             name,
@@ -253,10 +244,7 @@ pub async fn status(g: &Globals) -> anyhow::Result<()> {
         .map(|s| {
             vec![
                 s.service.label().into(),
-                serde_json::to_value(s.state)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
+                output::wire_name(s.state),
                 s.error.as_ref().map(|e| e.to_string()).unwrap_or_default(),
             ]
         })

@@ -6,6 +6,7 @@ use clap::Subcommand;
 use portal_core::context::ProfileContext;
 use portal_core::ops::{self, tokens::RotationPair};
 use portal_core::secrets::Item;
+use portal_core::token_records::TokenRecords;
 use portal_core::vaultstream::{NewToken, UserJwtRequest};
 use portal_core::{Error, Service};
 use serde_json::json;
@@ -48,6 +49,9 @@ pub enum TokensCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// Rotations whose old token is not revoked yet (kept by `rotate`
+    /// without --revoke-old, here or in the app), with when to revoke it.
+    Reminders,
 }
 
 #[derive(Subcommand)]
@@ -128,6 +132,7 @@ pub async fn run(g: &Globals, command: TokensCommand) -> anyhow::Result<()> {
             Ok(())
         }
         TokensCommand::Rotate { id, revoke_old } => rotate(g, &ctx, &id, revoke_old).await,
+        TokensCommand::Reminders => reminders(g, &ctx),
         TokensCommand::Revoke { id, yes } => {
             let prod = if ctx.profile.is_production() {
                 " on PRODUCTION"
@@ -157,33 +162,39 @@ pub async fn run(g: &Globals, command: TokensCommand) -> anyhow::Result<()> {
 async fn list(g: &Globals, ctx: &ProfileContext) -> anyhow::Result<()> {
     let credential = ctx.credential(Item::VaultStreamToken, Service::VaultStream)?;
     let list = ctx.tokens(&credential).list_all().await?;
-    if g.json {
-        return output::json(&list);
-    }
-    if list.is_empty() {
-        eprintln!("No tokens.");
-        return Ok(());
-    }
-    let rows: Vec<Vec<String>> = list
-        .iter()
-        .map(|t| {
+    let headers = ["id", "name", "scopes", "created", "expires", "last used"];
+    output::list(g.json, &list, Some("No tokens."), &headers, |t| {
+        vec![
+            t.id.clone(),
+            t.name.clone(),
+            t.scopes.join(","),
+            output::time(t.created_at),
+            t.expires_at
+                .map(|_| output::time(t.expires_at))
+                .unwrap_or_else(|| "never".into()),
+            output::time(t.last_used_at),
+        ]
+    })
+}
+
+fn reminders(g: &Globals, ctx: &ProfileContext) -> anyhow::Result<()> {
+    let reminders = TokenRecords::new(&settings()?).reminders(&ctx.profile.name);
+    let headers = ["old id", "name", "new id", "rotated", "revoke by"];
+    output::list(
+        g.json,
+        &reminders,
+        Some("No rotation reminders."),
+        &headers,
+        |r| {
             vec![
-                t.id.clone(),
-                t.name.clone(),
-                t.scopes.join(","),
-                output::time(t.created_at),
-                t.expires_at
-                    .map(|_| output::time(t.expires_at))
-                    .unwrap_or_else(|| "never".into()),
-                output::time(t.last_used_at),
+                r.old_id.clone(),
+                r.old_name.clone(),
+                r.new_id.clone(),
+                output::time(Some(r.created_at)),
+                output::time(Some(r.remind_at)),
             ]
-        })
-        .collect();
-    output::table(
-        &["id", "name", "scopes", "created", "expires", "last used"],
-        &rows,
-    );
-    Ok(())
+        },
+    )
 }
 
 async fn rotate(
@@ -220,7 +231,7 @@ async fn rotate(
             old.id
         );
     } else {
-        eprintln!("Kept {} for now (a reminder shows in the app). Revoke it once deployed: portal tokens revoke {}", old.id, old.id);
+        eprintln!("Kept {} for now (a reminder shows in the app and in `portal tokens reminders`). Revoke it once deployed: portal tokens revoke {}", old.id, old.id);
     }
     Ok(())
 }

@@ -73,21 +73,15 @@ pub async fn folders(g: &Globals, command: FoldersCommand) -> anyhow::Result<()>
     match command {
         FoldersCommand::List { parent } => {
             let list = ops::folders(cx, parent.as_deref()).await?;
-            if g.json {
-                return output::json(&list);
-            }
-            let rows: Vec<Vec<String>> = list
-                .iter()
-                .map(|f| {
-                    vec![
-                        f.id.clone(),
-                        f.name.clone(),
-                        f.parent_id.clone().unwrap_or_else(|| "-".into()),
-                        output::time(f.created_at),
-                    ]
-                })
-                .collect();
-            output::table(&["id", "name", "parent", "created"], &rows);
+            let headers = ["id", "name", "parent", "created"];
+            output::list(g.json, &list, None, &headers, |f| {
+                vec![
+                    f.id.clone(),
+                    f.name.clone(),
+                    f.parent_id.clone().unwrap_or_else(|| "-".into()),
+                    output::time(f.created_at),
+                ]
+            })?;
         }
         FoldersCommand::Create { name, parent } => {
             let f = warned(ops::create_folder(cx, &name, parent.as_deref()).await?);
@@ -179,26 +173,16 @@ pub async fn transforms(g: &Globals, command: TransformsCommand) -> anyhow::Resu
         }
         TransformsCommand::List { id } => ops::transforms(cx, &id).await?,
     };
-    if g.json {
-        return output::json(&list);
-    }
-    let rows: Vec<Vec<String>> = list
-        .iter()
-        .map(|t| {
-            vec![
-                t.id.clone(),
-                t.kind.clone(),
-                serde_json::to_value(t.status)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
-                output::time(t.requested_at),
-                output::time(t.completed_at),
-            ]
-        })
-        .collect();
-    output::table(&["id", "type", "status", "requested", "completed"], &rows);
-    Ok(())
+    let headers = ["id", "type", "status", "requested", "completed"];
+    output::list(g.json, &list, None, &headers, |t| {
+        vec![
+            t.id.clone(),
+            t.kind.clone(),
+            output::wire_name(t.status),
+            output::time(t.requested_at),
+            output::time(t.completed_at),
+        ]
+    })
 }
 
 pub async fn share(g: &Globals, args: ShareArgs) -> anyhow::Result<()> {

@@ -4,77 +4,23 @@
 #![allow(clippy::unwrap_used)]
 
 use std::io::Write;
-use std::process::Output;
 
-use assert_cmd::Command;
-use portal_sandbox::{RateLimits, Sandbox, SandboxConfig};
+use portal_sandbox::{RateLimits, SandboxConfig};
 use serde_json::Value;
 
-struct Env {
-    sandbox: Sandbox,
-    data: tempfile::TempDir,
-}
+use crate::support::{json, stderr, Sandboxed as Env};
 
 async fn env() -> Env {
-    let sandbox = Sandbox::start(SandboxConfig {
+    Env::start(SandboxConfig {
         seed_assets: 45,
         rate_limits: RateLimits::unlimited(),
         ..SandboxConfig::default()
     })
     .await
-    .unwrap();
-    Env {
-        sandbox,
-        data: tempfile::tempdir().unwrap(),
-    }
 }
 
-impl Env {
-    /// `portal` logged in to the vault as `email`.
-    fn as_user(&self, email: &str, args: &[&str]) -> Output {
-        let mut cmd = Command::cargo_bin("portal").unwrap();
-        cmd.env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", self.data.path())
-            .env("PORTAL_DATA_DIR", self.data.path())
-            .env("PORTAL_SECRET_BACKEND", "memory")
-            .env("PORTAL_VAULT_URL", self.sandbox.vault_url())
-            .env("PORTAL_VAULT_EMAIL", email)
-            .env("PORTAL_VAULT_PASSWORD", "Password123!")
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    fn admin(&self, args: &[&str]) -> Output {
-        self.as_user("admin@eventzr.com", args)
-    }
-
-    fn organizer(&self, args: &[&str]) -> Output {
-        self.as_user("organizer@eventzr.com", args)
-    }
-
-    fn count(&self, method: &str, path: &str) -> usize {
-        self.sandbox
-            .requests()
-            .iter()
-            .filter(|r| r.method == method && r.path == path)
-            .count()
-    }
-}
-
-fn json(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+const ADMIN: &str = "admin@eventzr.com";
+const ORGANIZER: &str = "organizer@eventzr.com";
 
 fn temp_file(dir: &tempfile::TempDir, name: &str, size: usize) -> String {
     let path = dir.path().join(name);
@@ -92,16 +38,16 @@ fn temp_file(dir: &tempfile::TempDir, name: &str, size: usize) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn list_pages_and_all_follows_has_more() {
     let env = env().await;
-    let page = json(&env.as_user("dev@eventzr.com", &["assets", "list", "--json"]));
+    let page = json(&env.as_vault_user("dev@eventzr.com", &["assets", "list", "--json"]));
     assert_eq!(page.as_array().unwrap().len(), 20);
-    let second = json(&env.as_user(
+    let second = json(&env.as_vault_user(
         "dev@eventzr.com",
         &["assets", "list", "--page", "2", "--limit", "20", "--json"],
     ));
     assert_ne!(page[0]["id"], second[0]["id"]);
 
     let before = env.count("GET", "/vault/vault/v1/assets");
-    let all = json(&env.as_user(
+    let all = json(&env.as_vault_user(
         "dev@eventzr.com",
         &["assets", "list", "--limit", "7", "--all", "--json"],
     ));
@@ -120,11 +66,11 @@ async fn list_pages_and_all_follows_has_more() {
         assert!(all[0].get(field).is_some(), "no {field}");
     }
 
-    let table = env.as_user("dev@eventzr.com", &["assets", "list", "--limit", "3"]);
+    let table = env.as_vault_user("dev@eventzr.com", &["assets", "list", "--limit", "3"]);
     let text = String::from_utf8_lossy(&table.stdout);
     assert!(text.starts_with("ID"), "{text}");
     assert_eq!(text.lines().count(), 4);
-    let bad = env.as_user("dev@eventzr.com", &["assets", "list", "--sort", "colour"]);
+    let bad = env.as_vault_user("dev@eventzr.com", &["assets", "list", "--sort", "colour"]);
     assert_eq!(bad.status.code(), Some(2));
     env.sandbox.shutdown().await;
 }
@@ -135,18 +81,27 @@ async fn upload_update_transform_share_and_folders() {
     let dir = tempfile::tempdir().unwrap();
     let file = temp_file(&dir, "launch.mp4", 3 * 1024 * 1024 + 7);
 
-    let folder = json(&env.organizer(&["folders", "create", "--name", "Launch", "--json"]));
+    let folder = json(&env.as_vault_user(
+        ORGANIZER,
+        &["folders", "create", "--name", "Launch", "--json"],
+    ));
     let folder_id = folder["id"].as_str().unwrap().to_owned();
-    let child = json(&env.organizer(&[
-        "folders", "create", "--name", "Cuts", "--parent", &folder_id, "--json",
-    ]));
+    let child = json(&env.as_vault_user(
+        ORGANIZER,
+        &[
+            "folders", "create", "--name", "Cuts", "--parent", &folder_id, "--json",
+        ],
+    ));
     assert_eq!(child["parent_id"], folder_id.as_str());
-    let folders = json(&env.organizer(&["folders", "list", "--json"]));
+    let folders = json(&env.as_vault_user(ORGANIZER, &["folders", "list", "--json"]));
     assert!(folders.as_array().unwrap().len() >= 2);
 
-    let asset = json(&env.organizer(&[
-        "assets", "upload", &file, "--folder", &folder_id, "--tag", "launch", "--json",
-    ]));
+    let asset = json(&env.as_vault_user(
+        ORGANIZER,
+        &[
+            "assets", "upload", &file, "--folder", &folder_id, "--tag", "launch", "--json",
+        ],
+    ));
     let id = asset["id"].as_str().unwrap().to_owned();
     assert_eq!(asset["name"], "launch.mp4");
     assert_eq!(asset["size"], 3 * 1024 * 1024 + 7);
@@ -154,57 +109,64 @@ async fn upload_update_transform_share_and_folders() {
     assert_eq!(asset["folder_id"], folder_id.as_str());
     assert_eq!(asset["has_content"], true);
 
-    let shown = json(&env.organizer(&["assets", "show", &id, "--json"]));
+    let shown = json(&env.as_vault_user(ORGANIZER, &["assets", "show", &id, "--json"]));
     assert_eq!(shown["id"], id.as_str());
-    let text = env.organizer(&["assets", "show", &id]);
+    let text = env.as_vault_user(ORGANIZER, &["assets", "show", &id]);
     assert!(String::from_utf8_lossy(&text.stdout).contains("launch.mp4"));
 
-    let updated = json(&env.organizer(&[
-        "assets",
-        "update",
-        &id,
-        "--name",
-        "Launch final",
-        "--root",
-        "--tag",
-        "a",
-        "--tag",
-        "b",
-        "--json",
-    ]));
+    let updated = json(&env.as_vault_user(
+        ORGANIZER,
+        &[
+            "assets",
+            "update",
+            &id,
+            "--name",
+            "Launch final",
+            "--root",
+            "--tag",
+            "a",
+            "--tag",
+            "b",
+            "--json",
+        ],
+    ));
     assert_eq!(updated["name"], "Launch final");
     assert_eq!(updated["folder_id"], Value::Null);
     assert_eq!(updated["tags"], serde_json::json!(["a", "b"]));
-    let nothing = env.organizer(&["assets", "update", &id]);
+    let nothing = env.as_vault_user(ORGANIZER, &["assets", "update", &id]);
     assert_eq!(nothing.status.code(), Some(2));
 
-    let t = json(&env.organizer(&[
-        "transforms",
-        "request",
-        &id,
-        "--kind",
-        "thumbnail",
-        "--json",
-    ]));
+    let t = json(&env.as_vault_user(
+        ORGANIZER,
+        &[
+            "transforms",
+            "request",
+            &id,
+            "--kind",
+            "thumbnail",
+            "--json",
+        ],
+    ));
     assert_eq!(t["type"], "thumbnail");
     assert_eq!(t["status"], "requested");
-    let list = json(&env.organizer(&["transforms", "list", &id, "--json"]));
+    let list = json(&env.as_vault_user(ORGANIZER, &["transforms", "list", &id, "--json"]));
     assert_eq!(list.as_array().unwrap().len(), 1);
-    let bad_kind = env.organizer(&["transforms", "request", &id, "--kind", "blur"]);
+    let bad_kind = env.as_vault_user(ORGANIZER, &["transforms", "request", &id, "--kind", "blur"]);
     assert_eq!(bad_kind.status.code(), Some(2));
 
-    let share = json(&env.organizer(&["share", &id, "--expires-in", "7d", "--json"]));
+    let share =
+        json(&env.as_vault_user(ORGANIZER, &["share", &id, "--expires-in", "7d", "--json"]));
     assert!(share["url"].as_str().unwrap().contains("/vault/shares/"));
     assert!(share["expires_at"].is_string());
-    let plain = env.organizer(&["share", &id, "--expires-in", "2h"]);
+    let plain = env.as_vault_user(ORGANIZER, &["share", &id, "--expires-in", "2h"]);
     assert!(String::from_utf8_lossy(&plain.stdout).starts_with("http"));
-    let too_long = env.organizer(&["share", &id, "--expires-in", "45d"]);
+    let too_long = env.as_vault_user(ORGANIZER, &["share", &id, "--expires-in", "45d"]);
     assert_eq!(too_long.status.code(), Some(2));
 
-    let quota = json(&env.organizer(&["quota", "--json"]));
+    let quota = json(&env.as_vault_user(ORGANIZER, &["quota", "--json"]));
     assert!(quota["bytes_used"].as_u64().unwrap() >= 3 * 1024 * 1024);
     assert!(quota["assets_limit"].as_u64().unwrap() > 0);
-    let human = env.organizer(&["quota"]);
+    let human = env.as_vault_user(ORGANIZER, &["quota"]);
     assert!(String::from_utf8_lossy(&human.stdout).contains("storage"));
     env.sandbox.shutdown().await;
 }
@@ -212,13 +174,16 @@ async fn upload_update_transform_share_and_folders() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_held_asset_is_not_deleted_and_changes_are_logged() {
     let env = env().await;
-    let asset = json(&env.admin(&["assets", "list", "--limit", "1", "--json"]));
+    let asset = json(&env.as_vault_user(ADMIN, &["assets", "list", "--limit", "1", "--json"]));
     let id = asset[0]["id"].as_str().unwrap().to_owned();
     let path = format!("/vault/vault/v1/assets/{id}");
 
-    let hold = json(&env.admin(&["legal-hold", "set", &id, "--reason", "Case 42", "--json"]));
+    let hold = json(&env.as_vault_user(
+        ADMIN,
+        &["legal-hold", "set", &id, "--reason", "Case 42", "--json"],
+    ));
     assert_eq!(hold["active"], true);
-    let refused = env.admin(&["assets", "delete", &id, "--yes"]);
+    let refused = env.as_vault_user(ADMIN, &["assets", "delete", &id, "--yes"]);
     assert_eq!(refused.status.code(), Some(5));
     let err = stderr(&refused);
     assert!(
@@ -227,22 +192,25 @@ async fn a_held_asset_is_not_deleted_and_changes_are_logged() {
     );
     assert_eq!(env.count("DELETE", &path), 0);
 
-    let cleared = json(&env.admin(&[
-        "legal-hold",
-        "clear",
-        &id,
-        "--reason",
-        "Case closed",
-        "--json",
-    ]));
+    let cleared = json(&env.as_vault_user(
+        ADMIN,
+        &[
+            "legal-hold",
+            "clear",
+            &id,
+            "--reason",
+            "Case closed",
+            "--json",
+        ],
+    ));
     assert_eq!(cleared["active"], false);
-    let no_yes = env.admin(&["assets", "delete", &id]);
+    let no_yes = env.as_vault_user(ADMIN, &["assets", "delete", &id]);
     assert_eq!(no_yes.status.code(), Some(2));
     assert!(stderr(&no_yes).contains("--yes"));
-    let deleted = json(&env.admin(&["assets", "delete", &id, "--yes", "--json"]));
+    let deleted = json(&env.as_vault_user(ADMIN, &["assets", "delete", &id, "--yes", "--json"]));
     assert_eq!(deleted["deleted"], true);
     assert_eq!(env.count("DELETE", &path), 1);
-    let gone = env.admin(&["assets", "show", &id]);
+    let gone = env.as_vault_user(ADMIN, &["assets", "show", &id]);
     assert_eq!(gone.status.code(), Some(4));
 
     let log = std::fs::read_to_string(env.data.path().join("activity.jsonl")).unwrap();
@@ -266,11 +234,17 @@ async fn a_held_asset_is_not_deleted_and_changes_are_logged() {
 #[tokio::test(flavor = "multi_thread")]
 async fn bulk_delete_reports_what_was_skipped() {
     let env = env().await;
-    let list = json(&env.admin(&["assets", "list", "--limit", "2", "--json"]));
+    let list = json(&env.as_vault_user(ADMIN, &["assets", "list", "--limit", "2", "--json"]));
     let a = list[0]["id"].as_str().unwrap().to_owned();
     let b = list[1]["id"].as_str().unwrap().to_owned();
-    json(&env.admin(&["legal-hold", "set", &b, "--reason", "audit", "--json"]));
-    let out = env.admin(&["assets", "delete", &a, &b, "missing-id", "--yes", "--json"]);
+    json(&env.as_vault_user(
+        ADMIN,
+        &["legal-hold", "set", &b, "--reason", "audit", "--json"],
+    ));
+    let out = env.as_vault_user(
+        ADMIN,
+        &["assets", "delete", &a, &b, "missing-id", "--yes", "--json"],
+    );
     assert!(!out.status.success());
     let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(summary["deleted"], serde_json::json!([a]));
@@ -285,7 +259,7 @@ async fn bulk_delete_reports_what_was_skipped() {
 #[tokio::test(flavor = "multi_thread")]
 async fn roles_and_tenants_are_enforced() {
     let env = env().await;
-    let list = json(&env.admin(&["assets", "list", "--limit", "1", "--json"]));
+    let list = json(&env.as_vault_user(ADMIN, &["assets", "list", "--limit", "1", "--json"]));
     let id = list[0]["id"].as_str().unwrap().to_owned();
     let dev = "dev@eventzr.com";
     for args in [
@@ -294,19 +268,20 @@ async fn roles_and_tenants_are_enforced() {
         vec!["share", id.as_str()],
         vec!["legal-hold", "set", id.as_str(), "--reason", "x"],
     ] {
-        let out = env.as_user(dev, &args);
+        let out = env.as_vault_user(dev, &args);
         assert_eq!(out.status.code(), Some(3), "{args:?}: {}", stderr(&out));
         assert!(stderr(&out).contains("FORBIDDEN"), "{}", stderr(&out));
     }
-    let organizer_delete = env.organizer(&["assets", "delete", &id, "--yes"]);
+    let organizer_delete = env.as_vault_user(ORGANIZER, &["assets", "delete", &id, "--yes"]);
     assert_eq!(organizer_delete.status.code(), Some(3));
     // Read-only actions work for a user.
-    json(&env.as_user(dev, &["legal-hold", "show", &id, "--json"]));
-    json(&env.as_user(dev, &["quota", "--json"]));
+    json(&env.as_vault_user(dev, &["legal-hold", "show", &id, "--json"]));
+    json(&env.as_vault_user(dev, &["quota", "--json"]));
 
-    let acme = env.as_user("admin@acme.test", &["assets", "show", &id]);
+    let acme = env.as_vault_user("admin@acme.test", &["assets", "show", &id]);
     assert_eq!(acme.status.code(), Some(4));
-    let theirs = json(&env.as_user("admin@acme.test", &["assets", "list", "--all", "--json"]));
+    let theirs =
+        json(&env.as_vault_user("admin@acme.test", &["assets", "list", "--all", "--json"]));
     assert!(theirs
         .as_array()
         .unwrap()
@@ -320,7 +295,7 @@ async fn login_vault_can_remember_the_password() {
     let env = env().await;
     // Without a profile for the sandbox's URL there is nowhere to keep it:
     // the command-line profile's credentials belong to the default URLs.
-    let out = env.admin(&["login", "vault", "--remember"]);
+    let out = env.as_vault_user(ADMIN, &["login", "vault", "--remember"]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("not stored in the profile"),
@@ -328,19 +303,19 @@ async fn login_vault_can_remember_the_password() {
         stderr(&out)
     );
     // PORTAL_VAULT_URL gives the new profile its vault URL.
-    let out = env.admin(&["profile", "add", "Local", "-e", "sandbox"]);
+    let out = env.as_vault_user(ADMIN, &["profile", "add", "Local", "-e", "sandbox"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let out = env.admin(&["login", "vault", "--remember"]);
+    let out = env.as_vault_user(ADMIN, &["login", "vault", "--remember"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("password is kept"),
         "{}",
         stderr(&out)
     );
-    let out = env.admin(&["login", "vault"]);
+    let out = env.as_vault_user(ADMIN, &["login", "vault"]);
     assert!(out.status.success());
     assert!(!stderr(&out).contains("password is kept"));
-    let out = env.admin(&["logout", "vault"]);
+    let out = env.as_vault_user(ADMIN, &["logout", "vault"]);
     assert!(out.status.success(), "{}", stderr(&out));
     env.sandbox.shutdown().await;
 }

@@ -5,72 +5,17 @@
 use std::process::Output;
 
 use assert_cmd::Command;
-use portal_sandbox::{Sandbox, SandboxConfig};
+use portal_sandbox::SandboxConfig;
 use serde_json::Value;
 
-struct Env {
-    sandbox: Sandbox,
-    data: tempfile::TempDir,
-}
+use crate::support::{json, stderr, Sandboxed as Env};
 
 async fn env() -> Env {
-    let sandbox = Sandbox::start(SandboxConfig {
+    Env::start(SandboxConfig {
         seed_assets: 45,
         ..SandboxConfig::default()
     })
     .await
-    .unwrap();
-    Env {
-        sandbox,
-        data: tempfile::tempdir().unwrap(),
-    }
-}
-
-impl Env {
-    /// `portal` with this sandbox's URLs and admin token in the environment.
-    fn portal(&self, args: &[&str]) -> Output {
-        let creds = self.sandbox.credentials();
-        let admin = creds
-            .vault_users
-            .iter()
-            .find(|u| u.role == "admin")
-            .unwrap();
-        self.bare()
-            .env("PORTAL_VAULTSTREAM_URL", self.sandbox.vaultstream_url())
-            .env("PORTAL_JWT_KEYS_URL", self.sandbox.jwt_keys_url())
-            .env("PORTAL_VAULT_URL", self.sandbox.vault_url())
-            .env("PORTAL_VAULTSTREAM_TOKEN", &creds.vaultstream_admin_token)
-            .env("PORTAL_JWT_KEYS_TOKEN", &creds.jwt_keys_api_key)
-            .env("PORTAL_VAULT_EMAIL", &admin.email)
-            .env("PORTAL_VAULT_PASSWORD", &admin.password)
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    /// `portal` with only a private data dir and the memory secret store.
-    fn bare(&self) -> Command {
-        let mut cmd = Command::cargo_bin("portal").unwrap();
-        cmd.env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", self.data.path())
-            .env("PORTAL_DATA_DIR", self.data.path())
-            .env("PORTAL_SECRET_BACKEND", "memory");
-        cmd
-    }
-}
-
-fn json(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[test]
@@ -374,6 +319,15 @@ async fn rotate_keeps_scopes_and_revokes_the_old_token_when_asked() {
     assert!(list.as_array().unwrap().iter().any(|t| t["id"] == old_id));
     let settings = std::fs::read_to_string(env.data.path().join("settings.json")).unwrap();
     assert!(settings.contains("rotationReminders") && settings.contains(old_id));
+    // `tokens reminders` lists it, as the app's banner does.
+    let reminders = json(&env.portal(&["tokens", "reminders", "--json"]));
+    let reminders = reminders.as_array().unwrap();
+    assert_eq!(reminders.len(), 1, "{reminders:?}");
+    assert_eq!(reminders[0]["oldId"], old_id);
+    assert_eq!(reminders[0]["newId"], kept["id"]);
+    assert_eq!(reminders[0]["oldName"], "deploy");
+    let table = env.portal(&["tokens", "reminders"]);
+    assert!(String::from_utf8_lossy(&table.stdout).contains(old_id));
 
     let rotated = json(&env.portal(&["tokens", "rotate", old_id, "--revoke-old", "--json"]));
     let list = json(&env.portal(&["tokens", "list", "--json"]));

@@ -16,12 +16,12 @@
 #![allow(clippy::unwrap_used)]
 
 use crate::matrix;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::{Arc, Mutex};
 
-use assert_cmd::Command;
 use portal_core::context::ProfileContext;
 use portal_core::http::HttpConfig;
 use portal_core::keypair::PrivateKey;
@@ -184,13 +184,8 @@ async fn run_case(case: Case) -> Outcome {
             good.to_owned()
         }
     };
-    let mut cmd = Command::cargo_bin("portal").unwrap();
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", data.path())
-        .env("PORTAL_DATA_DIR", data.path())
-        .env("PORTAL_SECRET_BACKEND", "memory")
-        .env("NO_COLOR", "1")
+    let mut cmd = support::portal_in_memory(data.path());
+    cmd.env("NO_COLOR", "1")
         .env(
             "PORTAL_HTTP_TIMEOUT_MS",
             client_timeout(case.fault).as_millis().to_string(),

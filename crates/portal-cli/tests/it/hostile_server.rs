@@ -7,25 +7,20 @@
 #![allow(clippy::unwrap_used)]
 
 use crate::hostile;
+use crate::support;
 
 use std::process::Output;
 use std::time::Duration;
 
-use assert_cmd::Command;
 use hostile::{Case, Hostile};
 
 /// Runs `portal args…` against `h`'s server (off the runtime's threads,
 /// which serve it).
 async fn portal(h: &Hostile, args: &[&str]) -> Output {
     let data = tempfile::tempdir().unwrap();
-    let mut cmd = Command::cargo_bin("portal").unwrap();
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", data.path())
-        .env("XDG_DATA_HOME", data.path())
+    let mut cmd = support::portal_in_memory(data.path());
+    cmd.env("XDG_DATA_HOME", data.path())
         .env("XDG_CONFIG_HOME", data.path())
-        .env("PORTAL_DATA_DIR", data.path())
-        .env("PORTAL_SECRET_BACKEND", "memory")
         .env("PORTAL_HTTP_RETRY_DELAY_MS", "1")
         .env("PORTAL_VAULTSTREAM_URL", h.server.vaultstream_url())
         .env("PORTAL_JWT_KEYS_URL", h.server.jwt_keys_url())

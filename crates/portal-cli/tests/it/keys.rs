@@ -10,61 +10,44 @@
 use std::process::Output;
 
 use assert_cmd::Command;
-use portal_sandbox::{Sandbox, SandboxConfig};
+use portal_sandbox::SandboxConfig;
 use serde_json::Value;
 
-struct Env {
-    sandbox: Sandbox,
-    data: tempfile::TempDir,
-}
+use crate::support::{json, portal_in, stderr, stdout, Sandboxed as Env};
 
 async fn env() -> Env {
-    Env {
-        sandbox: Sandbox::start(SandboxConfig::default()).await.unwrap(),
-        data: tempfile::tempdir().unwrap(),
-    }
+    Env::start(SandboxConfig::default()).await
 }
 
-impl Env {
-    fn command(&self, memory: bool) -> Command {
-        let mut cmd = Command::cargo_bin("portal").unwrap();
-        cmd.env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", self.data.path())
-            .env("PORTAL_DATA_DIR", self.data.path())
-            .env("PORTAL_JWT_KEYS_URL", self.sandbox.jwt_keys_url())
-            .env(
-                "PORTAL_JWT_KEYS_TOKEN",
-                &self.sandbox.credentials().jwt_keys_api_key,
-            );
-        if memory {
-            cmd.env("PORTAL_SECRET_BACKEND", "memory");
-        } else {
-            // The private keyring of scripts/test.sh.
-            for var in ["DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"] {
-                if let Ok(v) = std::env::var(var) {
-                    cmd.env(var, v);
-                }
+/// `portal` with the JWT keys API's URL and key, the secrets in memory or
+/// (`memory` false) in the private keyring of scripts/test.sh.
+fn command(env: &Env, memory: bool) -> Command {
+    let mut cmd = if memory {
+        env.bare()
+    } else {
+        let mut cmd = portal_in(env.data.path());
+        for var in ["DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"] {
+            if let Ok(v) = std::env::var(var) {
+                cmd.env(var, v);
             }
         }
         cmd
-    }
+    };
+    env.jwt_keys(&mut cmd);
+    cmd
+}
 
-    fn portal(&self, args: &[&str]) -> Output {
-        self.command(true).args(args).output().unwrap()
-    }
+fn portal(env: &Env, args: &[&str]) -> Output {
+    command(env, true).args(args).output().unwrap()
+}
 
-    fn path(&self, name: &str) -> String {
-        self.data.path().join(name).display().to_string()
-    }
-
-    fn posts(&self) -> usize {
-        self.sandbox
-            .requests()
-            .iter()
-            .filter(|r| r.method == "POST" && r.path.ends_with("/jwt_keys"))
-            .count()
-    }
+/// Key uploads that reached the sandbox.
+fn posts(env: &Env) -> usize {
+    env.sandbox
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/jwt_keys"))
+        .count()
 }
 
 fn fixture(name: &str) -> String {
@@ -74,25 +57,8 @@ fn fixture(name: &str) -> String {
     )
 }
 
-fn json(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 fn listed(env: &Env) -> Vec<Value> {
-    json(&env.portal(&["keys", "list", "--json"]))
+    json(&portal(env, &["keys", "list", "--json"]))
         .as_array()
         .unwrap()
         .clone()
@@ -102,16 +68,19 @@ fn listed(env: &Env) -> Vec<Value> {
 async fn generate_to_file_sign_verify_delete() {
     let env = env().await;
     let key_file = env.path("signing.pem");
-    let created = json(&env.portal(&[
-        "keys",
-        "create",
-        "--name",
-        "Player key",
-        "--generate",
-        "--private-key-out",
-        &key_file,
-        "--json",
-    ]));
+    let created = json(&portal(
+        &env,
+        &[
+            "keys",
+            "create",
+            "--name",
+            "Player key",
+            "--generate",
+            "--private-key-out",
+            &key_file,
+            "--json",
+        ],
+    ));
     let id = created["id"].as_str().unwrap().to_owned();
     assert_eq!(created["bits"], 2048);
     assert_eq!(created["private_key"], key_file.as_str());
@@ -141,24 +110,27 @@ async fn generate_to_file_sign_verify_delete() {
         .unwrap();
     assert_eq!(row["fingerprints"], created["fingerprints"]);
     assert_eq!(row["pairing"], "no_private_key_here");
-    let shown = json(&env.portal(&["keys", "show", &id, "--json"]));
+    let shown = json(&portal(&env, &["keys", "show", &id, "--json"]));
     assert_eq!(shown["fingerprints"], created["fingerprints"]);
     assert_eq!(shown["bits"], 2048);
 
     // Sign with the file, verify against the service.
-    let signed = json(&env.portal(&[
-        "keys",
-        "sign",
-        "--key",
-        &id,
-        "--private-key",
-        &key_file,
-        "--video",
-        "vid_7",
-        "--ttl",
-        "30m",
-        "--json",
-    ]));
+    let signed = json(&portal(
+        &env,
+        &[
+            "keys",
+            "sign",
+            "--key",
+            &id,
+            "--private-key",
+            &key_file,
+            "--video",
+            "vid_7",
+            "--ttl",
+            "30m",
+            "--json",
+        ],
+    ));
     assert_eq!(signed["kid"], id.as_str());
     assert_eq!(signed["sub"], "vid_7");
     assert_eq!(
@@ -166,10 +138,10 @@ async fn generate_to_file_sign_verify_delete() {
         1800
     );
     let jwt = signed["jwt"].as_str().unwrap().to_owned();
-    let verdict = json(&env.portal(&["keys", "verify", &jwt, "--json"]));
+    let verdict = json(&portal(&env, &["keys", "verify", &jwt, "--json"]));
     assert_eq!(verdict["kind"], "valid");
     assert_eq!(verdict["subject"], "vid_7");
-    let out = env.portal(&["keys", "verify", &jwt]);
+    let out = portal(&env, &["keys", "verify", &jwt]);
     assert!(out.status.success());
     assert!(
         stdout(&out).starts_with("valid: Signed by key"),
@@ -180,42 +152,48 @@ async fn generate_to_file_sign_verify_delete() {
     // A tampered JWT: a plain verdict and exit status 1.
     let mut parts: Vec<String> = jwt.split('.').map(str::to_owned).collect();
     parts[1] = parts[1].chars().rev().collect();
-    let out = env.portal(&["keys", "verify", &parts.join(".")]);
+    let out = portal(&env, &["keys", "verify", &parts.join(".")]);
     assert_eq!(out.status.code(), Some(1));
-    let out = env.portal(&["keys", "verify", "not-a-jwt", "--json"]);
+    let out = portal(&env, &["keys", "verify", "not-a-jwt", "--json"]);
     assert_eq!(out.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["kind"], "malformed");
 
     // Expired.
-    let short = json(&env.portal(&[
-        "keys",
-        "sign",
-        "--key",
-        &id,
-        "--private-key",
-        &key_file,
-        "--all-videos",
-        "--ttl",
-        "1s",
-        "--json",
-    ]));
+    let short = json(&portal(
+        &env,
+        &[
+            "keys",
+            "sign",
+            "--key",
+            &id,
+            "--private-key",
+            &key_file,
+            "--all-videos",
+            "--ttl",
+            "1s",
+            "--json",
+        ],
+    ));
     assert_eq!(short["sub"], "*");
     std::thread::sleep(std::time::Duration::from_millis(2100));
-    let out = env.portal(&["keys", "verify", short["jwt"].as_str().unwrap()]);
+    let out = portal(&env, &["keys", "verify", short["jwt"].as_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).starts_with("expired:"), "{}", stdout(&out));
 
     // A private key that is not this key's other half is refused.
-    let out = env.portal(&[
-        "keys",
-        "sign",
-        "--key",
-        &id,
-        "--private-key",
-        &fixture("rsa2048_pkcs8.pem"),
-        "--all-videos",
-    ]);
+    let out = portal(
+        &env,
+        &[
+            "keys",
+            "sign",
+            "--key",
+            &id,
+            "--private-key",
+            &fixture("rsa2048_pkcs8.pem"),
+            "--all-videos",
+        ],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("not the other half"),
@@ -223,7 +201,7 @@ async fn generate_to_file_sign_verify_delete() {
         stderr(&out)
     );
     // Without any private key.
-    let out = env.portal(&["keys", "sign", "--key", &id, "--all-videos"]);
+    let out = portal(&env, &["keys", "sign", "--key", &id, "--all-videos"]);
     assert!(!out.status.success());
     assert!(
         stderr(&out).contains("No private key of JWT key"),
@@ -232,11 +210,108 @@ async fn generate_to_file_sign_verify_delete() {
     );
 
     // Delete; the kid becomes unknown.
-    json(&env.portal(&["keys", "delete", &id, "--yes", "--json"]));
-    let out = env.portal(&["keys", "verify", &jwt, "--json"]);
+    json(&portal(&env, &["keys", "delete", &id, "--yes", "--json"]));
+    let out = portal(&env, &["keys", "verify", &jwt, "--json"]);
     assert_eq!(out.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["kind"], "unknown_kid");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn url_templates_fill_the_signed_urls_and_the_sandbox_player_checks_a_jwt() {
+    let env = env().await;
+    // The defaults, before any profile.
+    let defaults = json(&portal(&env, &["keys", "urls", "--json"]));
+    assert_eq!(defaults["watch"], "https://watch.vidbeo.com/{video_id}");
+    // The playback test is for sandbox profiles only.
+    let out = portal(&env, &["keys", "test-playback", "vid_1", "--jwt", "a.b.c"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("sandbox only"), "{}", stderr(&out));
+
+    let url = env.sandbox.jwt_keys_url();
+    let added = portal(
+        &env,
+        &[
+            "profile",
+            "add",
+            "sb",
+            "-e",
+            "sandbox",
+            "--jwt-keys-url",
+            &url,
+        ],
+    );
+    assert!(added.status.success(), "{}", stderr(&added));
+    // Set one template: the others are kept.
+    let watch = "https://videos.example.com/watch/{video_id}";
+    let set = json(&portal(&env, &["keys", "urls", "--watch", watch, "--json"]));
+    assert_eq!(set["watch"], watch);
+    assert_eq!(set["embed"], defaults["embed"]);
+    assert_eq!(json(&portal(&env, &["keys", "urls", "--json"])), set);
+    // Not an http(s) URL: refused, nothing changed.
+    let out = portal(&env, &["keys", "urls", "--hls", "ftp://x/{video_id}"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(json(&portal(&env, &["keys", "urls", "--json"])), set);
+
+    // A signed JWT comes with its URLs, from the templates.
+    let key_file = env.path("player.pem");
+    let created = json(&portal(
+        &env,
+        &[
+            "keys",
+            "create",
+            "--name",
+            "Player",
+            "--generate",
+            "--private-key-out",
+            &key_file,
+            "--json",
+        ],
+    ));
+    let id = created["id"].as_str().unwrap().to_owned();
+    let sign = [
+        "keys",
+        "sign",
+        "--key",
+        &id,
+        "--private-key",
+        &key_file,
+        "--video",
+        "vid_1",
+    ];
+    let signed = json(&portal(&env, &[&sign[..], &["--json"]].concat()));
+    let jwt = signed["jwt"].as_str().unwrap().to_owned();
+    let watch_url = format!("https://videos.example.com/watch/vid_1?jwt={jwt}");
+    assert_eq!(signed["urls"]["watch"], watch_url.as_str());
+    assert!(signed["urls"]["hls"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("?jwt={jwt}")));
+    let out = portal(&env, &sign);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let jwt_line = stdout(&out);
+    assert!(stderr(&out).contains(&format!(
+        "watch  https://videos.example.com/watch/vid_1?jwt={}",
+        jwt_line.trim()
+    )));
+
+    // The sandbox player: this video plays (the JWT read from stdin)…
+    let out = command(&env, true)
+        .args(["keys", "test-playback", "vid_1"])
+        .write_stdin(format!("{jwt}\n"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("allowed:"), "{}", stdout(&out));
+    // …another one does not, with the reason, and exit status 1.
+    let out = portal(
+        &env,
+        &["keys", "test-playback", "vid_2", "--jwt", &jwt, "--json"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let verdict: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(verdict["allowed"], false);
+    assert_eq!(verdict["reason"], "wrong_video");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -252,15 +327,18 @@ async fn public_key_files_of_every_format_upload_their_public_half() {
     .enumerate()
     {
         let name = format!("imported {i}");
-        let created = json(&env.portal(&[
-            "keys",
-            "create",
-            "--name",
-            &name,
-            "--public-key",
-            &fixture(file),
-            "--json",
-        ]));
+        let created = json(&portal(
+            &env,
+            &[
+                "keys",
+                "create",
+                "--name",
+                &name,
+                "--public-key",
+                &fixture(file),
+                "--json",
+            ],
+        ));
         assert_eq!(created["fingerprints"]["sha256"], expected.trim(), "{file}");
         assert_eq!(created["private_key"], Value::Null);
         // What the service keeps is SPKI, whatever was given.
@@ -273,7 +351,7 @@ async fn public_key_files_of_every_format_upload_their_public_half() {
     // written where asked.
     let out_file = env.path("kept.pem");
     let created = json(
-        &env.command(true)
+        &command(&env, true)
             .env("PORTAL_KEY_PASSPHRASE", "test-pass")
             .args([
                 "keys",
@@ -352,36 +430,42 @@ async fn bad_input_fails_before_any_request() {
         let mut all = vec!["keys".to_owned(), "create".to_owned()];
         all.extend(args);
         let refs: Vec<&str> = all.iter().map(String::as_str).collect();
-        let out = env.portal(&refs);
+        let out = portal(&env, &refs);
         assert_eq!(out.status.code(), Some(code), "{all:?}: {}", stderr(&out));
         assert!(stderr(&out).contains(expected), "{all:?}: {}", stderr(&out));
     }
     // An existing output file is never overwritten.
     let existing = env.path("existing.pem");
     std::fs::write(&existing, "keep me").unwrap();
-    let out = env.portal(&[
-        "keys",
-        "create",
-        "--name",
-        "k",
-        "--generate",
-        "--private-key-out",
-        &existing,
-    ]);
+    let out = portal(
+        &env,
+        &[
+            "keys",
+            "create",
+            "--name",
+            "k",
+            "--generate",
+            "--private-key-out",
+            &existing,
+        ],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(std::fs::read_to_string(&existing).unwrap(), "keep me");
     // Sizes are checked by the parser.
-    let out = env.portal(&[
-        "keys",
-        "create",
-        "--name",
-        "k",
-        "--generate",
-        "--bits",
-        "1024",
-    ]);
+    let out = portal(
+        &env,
+        &[
+            "keys",
+            "create",
+            "--name",
+            "k",
+            "--generate",
+            "--bits",
+            "1024",
+        ],
+    );
     assert!(!out.status.success());
-    assert_eq!(env.posts(), 0);
+    assert_eq!(posts(&env), 0);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -389,7 +473,7 @@ async fn failed_upload_keeps_the_private_key_marked_not_uploaded() {
     let env = env().await;
     env.sandbox
         .add_fault("POST /jwt-keys/v2/jwt_keys=status:400".parse().unwrap());
-    let out = env.portal(&["keys", "create", "--name", "Unlucky", "--generate"]);
+    let out = portal(&env, &["keys", "create", "--name", "Unlucky", "--generate"]);
     assert!(!out.status.success());
     let err = stderr(&out);
     assert!(err.contains("was not uploaded"), "{err}");
@@ -405,7 +489,7 @@ async fn failed_upload_keeps_the_private_key_marked_not_uploaded() {
     assert_eq!(local["pairing"], "not_uploaded");
     assert_eq!(local["id"], Value::Null);
     let local_id = local["local_key_id"].as_str().unwrap().to_owned();
-    let out = env.portal(&["keys", "list"]);
+    let out = portal(&env, &["keys", "list"]);
     assert!(
         stdout(&out).contains("local key not uploaded"),
         "{}",
@@ -413,7 +497,10 @@ async fn failed_upload_keeps_the_private_key_marked_not_uploaded() {
     );
 
     // It can be deleted locally.
-    json(&env.portal(&["keys", "delete", &local_id, "--yes", "--json"]));
+    json(&portal(
+        &env,
+        &["keys", "delete", &local_id, "--yes", "--json"],
+    ));
     assert!(listed(&env).iter().all(|r| r["name"] != "Unlucky"));
 }
 
@@ -437,18 +524,21 @@ fn activity(env: &Env) -> Vec<(String, String, String, String)> {
 #[tokio::test(flavor = "multi_thread")]
 async fn create_and_delete_record_what_the_app_records() {
     let env = env().await;
-    let created = json(&env.portal(&[
-        "keys",
-        "create",
-        "--name",
-        "Logged",
-        "--generate",
-        "--bits",
-        "2048",
-        "--private-key-out",
-        &env.path("logged.pem"),
-        "--json",
-    ]));
+    let created = json(&portal(
+        &env,
+        &[
+            "keys",
+            "create",
+            "--name",
+            "Logged",
+            "--generate",
+            "--bits",
+            "2048",
+            "--private-key-out",
+            &env.path("logged.pem"),
+            "--json",
+        ],
+    ));
     let id = created["id"].as_str().unwrap().to_owned();
     let sha256 = created["fingerprints"]["sha256"].as_str().unwrap();
     let log = activity(&env);
@@ -463,7 +553,7 @@ async fn create_and_delete_record_what_the_app_records() {
         format!("Uploaded JWT key 'Logged' (RSA 2048, SHA-256 {sha256})")
     );
 
-    json(&env.portal(&["keys", "delete", &id, "--yes", "--json"]));
+    json(&portal(&env, &["keys", "delete", &id, "--yes", "--json"]));
     let log = activity(&env);
     assert_eq!(log.len(), 2, "{log:?}");
     assert_eq!(
@@ -476,7 +566,7 @@ async fn create_and_delete_record_what_the_app_records() {
     // records its local id.
     env.sandbox
         .add_fault("POST /jwt-keys/v2/jwt_keys=status:400".parse().unwrap());
-    let out = env.portal(&["keys", "create", "--name", "Draft", "--generate"]);
+    let out = portal(&env, &["keys", "create", "--name", "Draft", "--generate"]);
     assert!(!out.status.success());
     env.sandbox.clear_faults();
     assert_eq!(activity(&env).len(), 2);
@@ -485,7 +575,10 @@ async fn create_and_delete_record_what_the_app_records() {
         .find(|r| r["name"] == "Draft")
         .and_then(|r| r["local_key_id"].as_str().map(str::to_owned))
         .unwrap();
-    json(&env.portal(&["keys", "delete", &local_id, "--yes", "--json"]));
+    json(&portal(
+        &env,
+        &["keys", "delete", &local_id, "--yes", "--json"],
+    ));
     let log = activity(&env);
     assert_eq!(log.len(), 3, "{log:?}");
     assert_eq!(
@@ -506,7 +599,7 @@ async fn create_and_delete_record_what_the_app_records() {
 async fn a_failed_create_resumes_with_keys_upload() {
     let env = env().await;
     let run = |args: &[&str]| {
-        env.command(false)
+        command(&env, false)
             .env("PORTAL_SECRETS_PASSPHRASE", "keys-resume-passphrase")
             .args(args)
             .output()
@@ -569,12 +662,12 @@ async fn list_shows_local_keys_unchecked_when_the_service_fails() {
     let env = env().await;
     env.sandbox
         .add_fault("POST /jwt-keys/v2/jwt_keys=status:400".parse().unwrap());
-    let out = env.portal(&["keys", "create", "--name", "Offline", "--generate"]);
+    let out = portal(&env, &["keys", "create", "--name", "Offline", "--generate"]);
     assert!(!out.status.success());
     env.sandbox.clear_faults();
     env.sandbox
         .add_fault("GET /jwt-keys/v2/jwt_keys=status:503".parse().unwrap());
-    let out = env.portal(&["keys", "list", "--json"]);
+    let out = portal(&env, &["keys", "list", "--json"]);
     assert!(!out.status.success());
     let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
     let rows = rows.as_array().unwrap();
@@ -588,8 +681,7 @@ async fn list_shows_local_keys_unchecked_when_the_service_fails() {
 async fn no_keychain_means_no_upload() {
     let env = env().await;
     // The keychain backend with no D-Bus session to reach it.
-    let out = env
-        .command(false)
+    let out = command(&env, false)
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
         .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
         .args(["keys", "create", "--name", "Nowhere", "--generate"])
@@ -597,7 +689,7 @@ async fn no_keychain_means_no_upload() {
         .unwrap();
     assert_eq!(out.status.code(), Some(8), "{}", stderr(&out));
     assert!(stderr(&out).contains("keychain"), "{}", stderr(&out));
-    assert_eq!(env.posts(), 0);
+    assert_eq!(posts(&env), 0);
     assert!(listed(&env).iter().all(|r| r["name"] != "Nowhere"));
 }
 
@@ -609,7 +701,7 @@ async fn keychain_flow_when_a_test_keyring_is_available() {
         return;
     }
     let env = env().await;
-    let run = |args: &[&str]| env.command(false).args(args).output().unwrap();
+    let run = |args: &[&str]| command(&env, false).args(args).output().unwrap();
     let created = json(&run(&[
         "keys",
         "create",

@@ -7,11 +7,11 @@
 
 #![allow(clippy::unwrap_used)]
 
+use crate::support;
 use crate::tls_fixture;
 
 use std::process::Output;
 
-use assert_cmd::Command;
 use serde_json::Value;
 use tls_fixture::{Ca, ConnectProxy, TlsServer, Validity};
 
@@ -42,13 +42,8 @@ impl Env {
     /// `portal` with a private data dir, the memory store, a VaultStream
     /// token, and no environment but `vars`.
     fn portal(&self, vars: &[(&str, &str)], args: &[&str]) -> Output {
-        let mut cmd = Command::cargo_bin("portal").unwrap();
-        cmd.env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", self.data.path())
-            .env("PORTAL_DATA_DIR", self.data.path())
-            .env("PORTAL_SECRET_BACKEND", "memory")
-            .env("PORTAL_VAULTSTREAM_TOKEN", "vs_test_token")
+        let mut cmd = support::portal_in_memory(self.data.path());
+        cmd.env("PORTAL_VAULTSTREAM_TOKEN", "vs_test_token")
             .env("PORTAL_HTTP_RETRY_DELAY_MS", "5");
         for (k, v) in vars {
             cmd.env(k, v);

@@ -1,10 +1,14 @@
-//! Shared by the CLI tests that keep credentials across `portal` runs (the
-//! encrypted secrets file) and by those that watch what reaches a host.
+//! The CLI tests' set-up, shared: the `portal` binary in a private data
+//! directory ([`portal_in`]); a sandbox with the secrets in memory, one
+//! `portal` run each ([`Sandboxed`]: the command groups' tests); a sandbox
+//! whose credentials outlast a run in the encrypted secrets file ([`Env`]);
+//! a listener that records what reaches a host ([`Listener`]).
 
 #![allow(dead_code, clippy::unwrap_used)]
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::Path;
 use std::process::Output;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -15,8 +19,112 @@ use portal_core::secrets::{EntryName, Item, SecretStore};
 use portal_core::secrets_file::EncryptedFileStore;
 use portal_core::Secret;
 use portal_sandbox::{RateLimits, Sandbox, SandboxConfig};
+use serde_json::Value;
 
 pub const PASSPHRASE: &str = "origin-rules-file-passphrase";
+
+/// `portal` with nothing of this machine but `PATH`: a cleared environment,
+/// `HOME` and `PORTAL_DATA_DIR` set to `dir`.
+pub fn portal_in(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("portal").unwrap();
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", dir)
+        .env("PORTAL_DATA_DIR", dir);
+    cmd
+}
+
+/// [`portal_in`] with the secrets in memory (gone when the run ends).
+pub fn portal_in_memory(dir: &Path) -> Command {
+    let mut cmd = portal_in(dir);
+    cmd.env("PORTAL_SECRET_BACKEND", "memory");
+    cmd
+}
+
+/// A sandbox and a private data directory, the secrets in memory: each
+/// `portal` run gets its credentials from the environment.
+pub struct Sandboxed {
+    pub sandbox: Sandbox,
+    pub data: tempfile::TempDir,
+}
+
+impl Sandboxed {
+    pub async fn start(config: SandboxConfig) -> Self {
+        Self {
+            sandbox: Sandbox::start(config).await.unwrap(),
+            data: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// `portal` with only the data dir and the memory secret store.
+    pub fn bare(&self) -> Command {
+        portal_in_memory(self.data.path())
+    }
+
+    /// `cmd` with the JWT keys API's URL and API key.
+    pub fn jwt_keys<'c>(&self, cmd: &'c mut Command) -> &'c mut Command {
+        let key = &self.sandbox.credentials().jwt_keys_api_key;
+        cmd.env("PORTAL_JWT_KEYS_URL", self.sandbox.jwt_keys_url())
+            .env("PORTAL_JWT_KEYS_TOKEN", key)
+    }
+
+    /// `portal` logged in to the vault (only) as the seeded user `email`.
+    pub fn as_vault_user(&self, email: &str, args: &[&str]) -> Output {
+        let creds = self.sandbox.credentials();
+        let user = creds.vault_users.iter().find(|u| u.email == email);
+        let password = &user
+            .unwrap_or_else(|| panic!("no vault user {email}"))
+            .password;
+        self.bare()
+            .env("PORTAL_VAULT_URL", self.sandbox.vault_url())
+            .env("PORTAL_VAULT_EMAIL", email)
+            .env("PORTAL_VAULT_PASSWORD", password)
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// `portal` with every service's URL and admin credential.
+    pub fn portal(&self, args: &[&str]) -> Output {
+        let creds = self.sandbox.credentials();
+        let admin = creds.vault_users.iter().find(|u| u.role == "admin");
+        let admin = admin.unwrap();
+        let mut cmd = self.bare();
+        self.jwt_keys(&mut cmd)
+            .env("PORTAL_VAULTSTREAM_URL", self.sandbox.vaultstream_url())
+            .env("PORTAL_VAULT_URL", self.sandbox.vault_url())
+            .env("PORTAL_VAULTSTREAM_TOKEN", &creds.vaultstream_admin_token)
+            .env("PORTAL_VAULT_EMAIL", &admin.email)
+            .env("PORTAL_VAULT_PASSWORD", &admin.password)
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// `name` in the data directory.
+    pub fn path(&self, name: &str) -> String {
+        self.data.path().join(name).display().to_string()
+    }
+
+    /// How many `method path` requests reached the sandbox.
+    pub fn count(&self, method: &str, path: &str) -> usize {
+        count(&self.sandbox, method, path)
+    }
+}
+
+fn count(sandbox: &Sandbox, method: &str, path: &str) -> usize {
+    sandbox
+        .requests()
+        .iter()
+        .filter(|r| r.method == method && r.path == path)
+        .count()
+}
+
+/// A successful run's JSON answer (else a panic with its stderr).
+pub fn json(out: &Output) -> Value {
+    assert!(out.status.success(), "failed: {}", stderr(out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
 
 /// A sandbox and a private data directory whose credentials live in the
 /// encrypted secrets file (so they outlast one `portal` run).
@@ -44,12 +152,8 @@ impl Env {
 
     /// `portal` with only the data dir and the file's passphrase set.
     pub fn cmd(&self) -> Command {
-        let mut cmd = Command::cargo_bin("portal").unwrap();
-        cmd.env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", self.data.path())
-            .env("PORTAL_DATA_DIR", self.data.path())
-            .env("PORTAL_SECRETS_PASSPHRASE", PASSPHRASE)
+        let mut cmd = portal_in(self.data.path());
+        cmd.env("PORTAL_SECRETS_PASSPHRASE", PASSPHRASE)
             .env("PORTAL_HTTP_ATTEMPTS", "1")
             .env("NO_COLOR", "1");
         cmd
@@ -144,11 +248,7 @@ impl Env {
     }
 
     pub fn count(&self, method: &str, path: &str) -> usize {
-        self.sandbox
-            .requests()
-            .iter()
-            .filter(|r| r.method == method && r.path == path)
-            .count()
+        count(&self.sandbox, method, path)
     }
 }
 

@@ -5,6 +5,7 @@
 
 use futures_util::StreamExt;
 use reqwest::Method;
+use serde::de::DeserializeOwned;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
@@ -55,22 +56,19 @@ impl<'a> Vault<'a> {
     /// or rows well past `page.total`, is an error ([`crate::paging`]).
     pub async fn list_all_assets(&self, query: &AssetQuery) -> Result<Vec<Asset>> {
         let mut pages = Pages::new(Service::Vault);
-        let doing = |e: Error| e.during("Listing assets");
+        let mut all = Vec::new();
         let first = self.list_assets(query).await?;
-        let mut more = first.page.has_more && !first.items.is_empty();
-        let mut all = pages
-            .take(first.items, |a| &a.id, Some(first.page.total))
-            .map_err(doing)?;
+        let (total, first_limit) = (first.page.total, first.page.limit);
+        let mut more = take_page(&mut pages, &mut all, first)?;
         let mut q = query.clone();
         q.page = query.page.saturating_add(1);
-        let limit = if first.page.limit > 0 {
-            first.page.limit
+        let limit = if first_limit > 0 {
+            first_limit
         } else {
             query.limit
         };
         if more && limit > 0 {
-            let last =
-                u32::try_from(first.page.total.div_ceil(u64::from(limit))).unwrap_or(u32::MAX);
+            let last = u32::try_from(total.div_ceil(u64::from(limit))).unwrap_or(u32::MAX);
             if last >= q.page {
                 let base = q.clone();
                 let pages_stream = futures_util::stream::iter(q.page..=last)
@@ -82,13 +80,7 @@ impl<'a> Vault<'a> {
                     .buffered(PAGES_IN_FLIGHT);
                 futures_util::pin_mut!(pages_stream);
                 while let Some(p) = pages_stream.next().await {
-                    let p = p?;
-                    more = p.page.has_more && !p.items.is_empty();
-                    all.extend(
-                        pages
-                            .take(p.items, |a| &a.id, Some(p.page.total))
-                            .map_err(doing)?,
-                    );
+                    more = take_page(&mut pages, &mut all, p?)?;
                     q.page = q.page.saturating_add(1);
                     if !more {
                         return Ok(all);
@@ -97,13 +89,7 @@ impl<'a> Vault<'a> {
             }
         }
         while more {
-            let p = self.list_assets(&q).await?;
-            more = p.page.has_more && !p.items.is_empty();
-            all.extend(
-                pages
-                    .take(p.items, |a| &a.id, Some(p.page.total))
-                    .map_err(doing)?,
-            );
+            more = take_page(&mut pages, &mut all, self.list_assets(&q).await?)?;
             q.page = q.page.saturating_add(1);
         }
         Ok(all)
@@ -232,23 +218,34 @@ impl<'a> Vault<'a> {
 
     /// Every folder (all pages), or those under `parent_id`.
     pub async fn list_folders(&self, parent_id: Option<&str>) -> Result<Vec<Folder>> {
+        let parent = parent_id.filter(|p| !p.is_empty());
+        let list = List {
+            path: "/vault/v1/folders".into(),
+            filter: parent.map(|p| ("parent_id", p.to_owned())),
+            what: "folder list",
+            doing: "Listing folders".into(),
+        };
+        self.every_page(list, |f: &Folder| &f.id).await
+    }
+
+    /// Every page of `list` (100 a page, in order), checked by [`Pages`].
+    async fn every_page<T: DeserializeOwned>(
+        &self,
+        list: List,
+        id: impl Fn(&T) -> &str,
+    ) -> Result<Vec<T>> {
         let mut all = Vec::new();
         let mut pages = Pages::new(Service::Vault);
         let mut page = 1u32;
         loop {
-            let mut req = Req::get("/vault/v1/folders");
+            let mut req = Req::get(list.path.clone());
             req.query = vec![("page", page.to_string()), ("limit", "100".into())];
-            if let Some(p) = parent_id.filter(|p| !p.is_empty()) {
-                req.query.push(("parent_id", p.to_owned()));
-            }
+            req.query.extend(list.filter.clone());
             let (data, info) = self.request(&req).await?;
-            let items: Vec<Folder> = decode(data, "folder list")?;
+            let items: Vec<T> = decode(data, list.what)?;
             let more = info.as_ref().is_some_and(|i| i.has_more) && !items.is_empty();
-            all.extend(
-                pages
-                    .take(items, |f| &f.id, info.map(|i| i.total))
-                    .map_err(|e| e.during("Listing folders"))?,
-            );
+            let taken = pages.take(items, &id, info.map(|i| i.total));
+            all.extend(taken.map_err(|e| e.during(&list.doing))?);
             if !more {
                 return Ok(all);
             }
@@ -323,26 +320,13 @@ impl<'a> Vault<'a> {
 
     /// The asset's transforms, oldest first (all pages).
     pub async fn list_transforms(&self, id: &str) -> Result<Vec<Transform>> {
-        let path = format!("/vault/v1/assets/{}/transforms", seg(id)?);
-        let mut all = Vec::new();
-        let mut pages = Pages::new(Service::Vault);
-        let mut page = 1u32;
-        loop {
-            let mut req = Req::get(path.clone());
-            req.query = vec![("page", page.to_string()), ("limit", "100".into())];
-            let (data, info) = self.request(&req).await?;
-            let items: Vec<Transform> = decode(data, "transform list")?;
-            let more = info.as_ref().is_some_and(|i| i.has_more) && !items.is_empty();
-            all.extend(
-                pages
-                    .take(items, |t| &t.id, info.map(|i| i.total))
-                    .map_err(|e| e.during(&format!("Listing the transforms of {id}")))?,
-            );
-            if !more {
-                return Ok(all);
-            }
-            page += 1;
-        }
+        let list = List {
+            path: format!("/vault/v1/assets/{}/transforms", seg(id)?),
+            filter: None,
+            what: "transform list",
+            doing: format!("Listing the transforms of {id}"),
+        };
+        self.every_page(list, |t: &Transform| &t.id).await
     }
 
     /// A share link valid for `expires_in_seconds` (60 s to 30 days; the
@@ -397,4 +381,22 @@ fn explain_write(e: Error) -> Error {
         ),
         _ => e,
     }
+}
+
+/// A paged list of the vault: where, with what filter, and how to name it
+/// in errors (`what` it decodes; what it was `doing`).
+struct List {
+    path: String,
+    filter: Option<(&'static str, String)>,
+    what: &'static str,
+    doing: String,
+}
+
+/// Adds a page of assets to `all` (checked by `pages`: no asset twice, not
+/// well past the total); whether another page follows it.
+fn take_page(pages: &mut Pages, all: &mut Vec<Asset>, p: AssetPage) -> Result<bool> {
+    let more = p.page.has_more && !p.items.is_empty();
+    let items = pages.take(p.items, |a| &a.id, Some(p.page.total));
+    all.extend(items.map_err(|e| e.during("Listing assets"))?);
+    Ok(more)
 }

@@ -22,7 +22,7 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use crate::context::{request_id, Service};
-use crate::error::ApiError;
+use crate::error::{with_fallbacks, ApiError};
 use crate::state::AppState;
 
 pub use auth::{Role, SEEDED_PASSWORD};
@@ -35,7 +35,7 @@ const MAX_LIMIT: u64 = 100;
 pub fn router(upload_limit: u64) -> Router<AppState> {
     let body_limit =
         usize::try_from(upload_limit.saturating_add(1024 * 1024)).unwrap_or(usize::MAX);
-    Router::new()
+    let router = Router::new()
         .route("/health", get(health))
         .route("/auth/v1/login", post(auth::login))
         .route("/auth/v1/refresh", post(auth::refresh))
@@ -67,21 +67,8 @@ pub fn router(upload_limit: u64) -> Router<AppState> {
             get(folders::list).post(folders::create),
         )
         .route("/vault/v1/quota", get(extras::quota))
-        .route("/shares/{token}", get(extras::open_share))
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-}
-
-async fn not_found() -> ApiError {
-    ApiError::status(SERVICE, StatusCode::NOT_FOUND, "no such Vault endpoint")
-}
-
-async fn method_not_allowed() -> ApiError {
-    ApiError::status(
-        SERVICE,
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method not allowed on this Vault endpoint",
-    )
+        .route("/shares/{token}", get(extras::open_share));
+    with_fallbacks(router, SERVICE, "Vault")
 }
 
 async fn health() -> Response {
