@@ -5,10 +5,12 @@
 //! The output is the same however the input is cut into reads: a secret
 //! split across two reads is still found, overlapping secrets hide the
 //! union of their bytes, and a run hidden across a read boundary is one
-//! `***`. To be sure, the masker holds back at most the longest secret's
-//! length minus one byte (the only bytes whose fate the next read can still
-//! change) and writes everything else at once, so interactive output is
-//! never kept waiting for more than that tail.
+//! `***`. To be sure, the masker holds back the end of what it has read
+//! when that end could be the start of a secret (at most the longest
+//! secret's length minus one byte: the only bytes whose fate the next read
+//! can still change) and writes everything else at once, so a prompt or a
+//! line of interactive output is not kept waiting unless it ends like a
+//! secret begins.
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
@@ -18,6 +20,8 @@ pub const MASK: &[u8] = b"***";
 pub struct Masker {
     /// `None` when there is nothing to hide: bytes pass through untouched.
     finder: Option<AhoCorasick>,
+    /// The secrets (not empty), to know whether the input ends like one begins.
+    patterns: Vec<Vec<u8>>,
     /// The longest secret's length minus one.
     keep: usize,
     /// Up to `keep` bytes already written: an occurrence that starts in
@@ -32,10 +36,11 @@ pub struct Masker {
 impl Masker {
     /// A masker of `secrets` (empty ones are ignored: they hide nothing).
     pub fn new<S: AsRef<[u8]>>(secrets: &[S]) -> Self {
-        let patterns: Vec<&[u8]> = secrets
+        let patterns: Vec<Vec<u8>> = secrets
             .iter()
             .map(AsRef::as_ref)
             .filter(|s| !s.is_empty())
+            .map(<[u8]>::to_vec)
             .collect();
         let keep = patterns.iter().map(|p| p.len()).max().unwrap_or(1) - 1;
         // Standard semantics: the overlapping search reports every
@@ -55,6 +60,7 @@ impl Masker {
         };
         Self {
             finder,
+            patterns,
             keep,
             written_tail: Vec::new(),
             pending: Vec::new(),
@@ -70,8 +76,22 @@ impl Masker {
             return;
         }
         self.pending.extend_from_slice(input);
-        let final_len = self.pending.len().saturating_sub(self.keep);
-        self.write(final_len, out);
+        let decided = self.decided_len();
+        self.write(decided, out);
+    }
+
+    /// How many pending bytes are decided: all but the longest end of them
+    /// that is the start of a secret. (An occurrence of a secret that covers
+    /// a byte before that end and goes on past the input would make an
+    /// earlier end the start of a secret.)
+    fn decided_len(&self) -> usize {
+        let len = self.pending.len();
+        (len.saturating_sub(self.keep)..len)
+            .find(|&from| {
+                let end = &self.pending[from..];
+                self.patterns.iter().any(|p| p.starts_with(end))
+            })
+            .unwrap_or(len)
     }
 
     /// Writes what is still held back: the input has ended.
@@ -227,18 +247,31 @@ mod tests {
     }
 
     #[test]
-    fn at_most_the_longest_secret_minus_one_byte_is_held_back() {
+    fn only_an_end_that_could_begin_a_secret_is_held_back() {
         let mut m = Masker::new(&["secret"]);
         let mut out = Vec::new();
         m.feed(b"prompt> ", &mut out);
-        // "secret" is 6 bytes: the last 5 may still begin one.
-        assert_eq!(text(&out), "pro");
-        m.feed(b"\n", &mut out);
-        assert_eq!(text(&out), "prom");
-        m.feed(b"0123456789", &mut out);
-        assert_eq!(text(&out), "prompt> \n01234");
+        assert_eq!(text(&out), "prompt> ");
+        m.feed(b"the sec", &mut out);
+        assert_eq!(text(&out), "prompt> the ");
+        m.feed(b"re", &mut out);
+        assert_eq!(text(&out), "prompt> the ");
+        m.feed(b"t!", &mut out);
+        assert_eq!(text(&out), "prompt> the ***!");
+        m.feed(b" s", &mut out);
+        assert_eq!(text(&out), "prompt> the ***! ");
+        m.feed(b"o", &mut out);
+        assert_eq!(text(&out), "prompt> the ***! so");
+        m.feed(b" secre", &mut out);
         m.finish(&mut out);
-        assert_eq!(text(&out), "prompt> \n0123456789");
+        assert_eq!(text(&out), "prompt> the ***! so secre");
+        // At most the longest secret's length minus one byte.
+        let mut m = Masker::new(&["aaaa"]);
+        let mut out = Vec::new();
+        m.feed(b"xaaaaaaa", &mut out);
+        assert_eq!(text(&out), "x***");
+        m.feed(b"b", &mut out);
+        assert_eq!(text(&out), "x***b");
         // Without secrets, nothing waits.
         let none: [&str; 0] = [];
         let mut m = Masker::new(&none);
