@@ -429,37 +429,24 @@ mod tests {
     #[tokio::test]
     async fn a_missing_credential_records_nothing() {
         let (ctx, log, settings) = (ctx(), Log::default(), settings_with_saved());
-        let bindings = Binding::parse_all(&["vaultstream".into(), "jwt-keys".into()]).unwrap();
-        let e = hand_over(&ctx, &log, &settings, None, &bindings, "x")
-            .await
-            .err()
-            .unwrap();
-        assert_eq!(e.code, ErrorCode::NoCredentials);
-        let e = hand_over(
-            &ctx,
-            &log,
-            &settings,
-            None,
-            &[Binding::parse("saved:nope").unwrap()],
-            "x",
-        )
-        .await
-        .err()
-        .unwrap();
-        assert_eq!(e.code, ErrorCode::NotFound);
-        assert!(e.message.contains("saved:nope"), "{}", e.message);
-        let e = hand_over(
-            &ctx,
-            &log,
-            &settings,
-            None,
-            &[Binding::parse("vault-access").unwrap()],
-            "x",
-        )
-        .await
-        .err()
-        .unwrap();
-        assert_eq!(e.code, ErrorCode::NoCredentials);
+        for (specs, code, named) in [
+            (
+                &["vaultstream", "jwt-keys"][..],
+                ErrorCode::NoCredentials,
+                "JWT keys",
+            ),
+            (&["saved:nope"], ErrorCode::NotFound, "saved:nope"),
+            (&["vault-access"], ErrorCode::NoCredentials, "vault"),
+        ] {
+            let specs: Vec<String> = specs.iter().map(|s| (*s).to_owned()).collect();
+            let bindings = Binding::parse_all(&specs).unwrap();
+            let e = hand_over(&ctx, &log, &settings, None, &bindings, "x")
+                .await
+                .err()
+                .unwrap();
+            assert_eq!(e.code, code, "{specs:?}");
+            assert!(e.message.contains(named), "{specs:?}: {}", e.message);
+        }
         assert!(log.0.lock().unwrap().is_empty());
     }
 }

@@ -246,37 +246,33 @@ mod tests {
         assert_eq!(text(&mask_all(&secrets, input)), "*** ***-*** ab a");
     }
 
+    /// Feeds each read in turn and checks all the output so far after it.
+    fn check_reads(secrets: &[&str], reads: &[(&str, &str)], finished: &str) {
+        let mut m = Masker::new(secrets);
+        let mut out = Vec::new();
+        for (read, so_far) in reads {
+            m.feed(read.as_bytes(), &mut out);
+            assert_eq!(text(&out), *so_far, "after {read:?}");
+        }
+        m.finish(&mut out);
+        assert_eq!(text(&out), finished);
+    }
+
     #[test]
     fn only_an_end_that_could_begin_a_secret_is_held_back() {
-        let mut m = Masker::new(&["secret"]);
-        let mut out = Vec::new();
-        m.feed(b"prompt> ", &mut out);
-        assert_eq!(text(&out), "prompt> ");
-        m.feed(b"the sec", &mut out);
-        assert_eq!(text(&out), "prompt> the ");
-        m.feed(b"re", &mut out);
-        assert_eq!(text(&out), "prompt> the ");
-        m.feed(b"t!", &mut out);
-        assert_eq!(text(&out), "prompt> the ***!");
-        m.feed(b" s", &mut out);
-        assert_eq!(text(&out), "prompt> the ***! ");
-        m.feed(b"o", &mut out);
-        assert_eq!(text(&out), "prompt> the ***! so");
-        m.feed(b" secre", &mut out);
-        m.finish(&mut out);
-        assert_eq!(text(&out), "prompt> the ***! so secre");
+        let reads = [
+            ("prompt> ", "prompt> "),
+            ("the sec", "prompt> the "),
+            ("re", "prompt> the "),
+            ("t!", "prompt> the ***!"),
+            (" s", "prompt> the ***! "),
+            ("o", "prompt> the ***! so"),
+            (" secre", "prompt> the ***! so "),
+        ];
+        check_reads(&["secret"], &reads, "prompt> the ***! so secre");
         // At most the longest secret's length minus one byte.
-        let mut m = Masker::new(&["aaaa"]);
-        let mut out = Vec::new();
-        m.feed(b"xaaaaaaa", &mut out);
-        assert_eq!(text(&out), "x***");
-        m.feed(b"b", &mut out);
-        assert_eq!(text(&out), "x***b");
+        check_reads(&["aaaa"], &[("xaaaaaaa", "x***"), ("b", "x***b")], "x***b");
         // Without secrets, nothing waits.
-        let none: [&str; 0] = [];
-        let mut m = Masker::new(&none);
-        let mut out = Vec::new();
-        m.feed(b"prompt> ", &mut out);
-        assert_eq!(text(&out), "prompt> ");
+        check_reads(&[], &[("prompt> ", "prompt> ")], "prompt> ");
     }
 }
