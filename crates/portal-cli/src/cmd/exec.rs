@@ -164,8 +164,8 @@ impl Signals {
     }
 }
 
-/// Copies `from` to `to`, masked, flushing after every read (output is
-/// held back by at most the longest value's length minus one byte).
+/// Copies `from` to `to`, masked, flushing after every read (only an end
+/// that could begin a value waits for the next read).
 async fn pump<R, W>(from: Option<R>, mut to: W, values: &[&[u8]]) -> anyhow::Result<()>
 where
     R: AsyncRead + Unpin,
@@ -185,12 +185,9 @@ where
         } else {
             masker.feed(&buf[..n], &mut out);
         }
-        // A reader that went away (`| head`) must not stop the command:
-        // keep draining its output so it is not blocked on a full pipe.
-        if to.write_all(&out).await.is_ok() {
-            let _ = to.flush().await;
-        }
-        if n == 0 {
+        // A reader that went away (`| head`): stop reading, so that the
+        // command's next write fails as it would without us (SIGPIPE).
+        if to.write_all(&out).await.is_err() || to.flush().await.is_err() || n == 0 {
             return Ok(());
         }
     }
