@@ -239,18 +239,30 @@ async fn term_is_passed_on_to_the_command() {
             "--",
             "sh",
             "-c",
-            r#"trap 'echo got-term; exit 3' TERM; echo ready; while :; do sleep 0.1; done"#,
+            // Ends by itself after 30 s, should TERM never come.
+            r#"trap 'echo got-term; exit 3' TERM; echo ready; for i in $(seq 300); do sleep 0.1; done"#,
         ])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    assert_eq!(lines.next().unwrap().unwrap(), "ready");
+    // Lines read on a thread, so a line that never comes fails the test
+    // instead of hanging it.
+    let (tx, lines) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            if tx.send(line.unwrap()).is_err() {
+                return;
+            }
+        }
+    });
+    let next = || lines.recv_timeout(Duration::from_secs(20)).unwrap();
+    assert_eq!(next(), "ready");
     let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).unwrap());
     nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
-    assert_eq!(lines.next().unwrap().unwrap(), "got-term");
+    assert_eq!(next(), "got-term");
     let status = wait_at_most(&mut child, Duration::from_secs(10));
     // The command's own status after handling TERM, not ours (143).
     assert_eq!(status.code(), Some(3));
