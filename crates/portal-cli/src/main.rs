@@ -66,6 +66,8 @@ enum Command {
     /// The local activity log: list, verify (its chain), export as JSON or CSV.
     #[command(subcommand)]
     Activity(cmd::activity::ActivityCommand),
+    /// Run a command with the profile's credentials in its environment, masked in its output.
+    Exec(cmd::exec::ExecArgs),
     /// Run the local sandbox of the three APIs.
     Sandbox(portal_sandbox::cli::SandboxArgs),
     /// Print shell completions.
@@ -118,6 +120,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Share(a) => cmd::vault::share(g, a).await,
         Command::Status => cmd::profile::status(g).await,
         Command::Activity(c) => cmd::activity::run(g, c).await,
+        Command::Exec(a) => cmd::exec::run(g, a).await,
         Command::Sandbox(a) => portal_sandbox::cli::run(a).await,
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "portal", &mut std::io::stdout());

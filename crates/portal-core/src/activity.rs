@@ -71,6 +71,9 @@ pub enum Action {
     ProfileEdit,
     SecretsBackend,
     CredentialReplace,
+    /// A credential handed to a command (`portal exec`): the source as
+    /// target, the command's `argv[0]` in the summary, never the value.
+    CredentialUse,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -153,6 +153,15 @@ async function main() {
     const after = JSON.parse(portal('tokens-list-json-2', ['--json', 'tokens', 'list']));
     const newId = after.find((t) => t.name.startsWith('cli-scan') && t.id !== tokenId).id;
     portal('tokens-revoke', ['tokens', 'revoke', newId, '--yes']);
+    // `portal exec`: the credentials reach the command's environment only;
+    // what it prints of them is masked, so none is in its stdout or stderr
+    // (or in the trace log, or the activity log's credential_use entries).
+    const shown = portal(
+      'exec',
+      ['exec', '--env', 'vaultstream', '--env', 'jwt-keys', '--env', 'vault-access', '--',
+        'sh', '-c', 'printf "%s\\n" "$VAULTSTREAM_TOKEN" "$JWT_KEYS_API_KEY" "$VAULT_ACCESS_TOKEN" >&2; echo "vs=$VAULTSTREAM_TOKEN"'],
+    );
+    if (shown.trim() !== 'vs=***') throw new Error('portal exec did not mask the token it handed over');
     portal('jwt-create', ['jwt', 'create', '--user-id', 'u_cli', '--content-id', 'vid_cli'], { reveal: 'user_jwt' });
 
     // Keys: generate into the keychain, sign, list, delete; one exported encrypted.

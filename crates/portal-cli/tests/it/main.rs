@@ -16,6 +16,7 @@ mod tls_fixture;
 
 mod assets;
 mod cli;
+mod exec;
 mod fault_matrix;
 mod hostile_server;
 mod keys;

@@ -34,6 +34,7 @@ export const ACTIONS: Readonly<Record<Action, ActionInfo>> = {
   profile_edit: { label: 'Profile changed', group: 'profiles', tone: 'change' },
   secrets_backend: { label: 'Secrets storage changed', group: 'profiles', tone: 'neutral' },
   credential_replace: { label: 'Credential replaced', group: 'profiles', tone: 'change' },
+  credential_use: { label: 'Credential used', group: 'profiles', tone: 'neutral' },
 };
 
 export interface GroupInfo {
