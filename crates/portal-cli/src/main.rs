@@ -66,6 +66,9 @@ enum Command {
     /// The local activity log: list, verify (its chain), export as JSON or CSV.
     #[command(subcommand)]
     Activity(cmd::activity::ActivityCommand),
+    /// Sweep folders, the git index or history for leaked tokens, private
+    /// keys and stored credentials (exit 0: none, 1: found, 2: error).
+    Scan(cmd::scan::ScanArgs),
     /// Run the local sandbox of the three APIs.
     Sandbox(portal_sandbox::cli::SandboxArgs),
     /// Print shell completions.
@@ -118,6 +121,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Share(a) => cmd::vault::share(g, a).await,
         Command::Status => cmd::profile::status(g).await,
         Command::Activity(c) => cmd::activity::run(g, c).await,
+        Command::Scan(a) => cmd::scan::run(g, a).await,
         Command::Sandbox(a) => portal_sandbox::cli::run(a).await,
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "portal", &mut std::io::stdout());

@@ -20,6 +20,7 @@ pub mod origin;
 pub mod paging;
 pub mod profile_secrets;
 pub mod profiles;
+pub mod scan;
 pub mod secret;
 pub mod secrets;
 pub mod secrets_file;

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod keys;
 pub mod login;
 pub mod profile;
+pub mod scan;
 pub mod secrets;
 pub mod tokens;
 pub mod vault;

@@ -20,5 +20,6 @@ mod fault_matrix;
 mod hostile_server;
 mod keys;
 mod origin_rules;
+mod scan;
 mod tls;
 mod vault_relogin;

@@ -9,6 +9,7 @@ pub mod activity;
 pub mod assets;
 pub mod keys;
 pub mod profiles;
+pub mod scan;
 pub mod secrets;
 pub mod tokens;
 
