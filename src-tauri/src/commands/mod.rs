@@ -9,5 +9,6 @@ pub mod activity;
 pub mod assets;
 pub mod keys;
 pub mod profiles;
+pub mod scan;
 pub mod secrets;
 pub mod tokens;

@@ -71,7 +71,7 @@ async fn sweep(g: &Globals, args: &ScanArgs) -> anyhow::Result<ScanReport> {
     let active = g.context().ok();
     let prepared: Prepared = uc::prepare(Sources {
         settings: &settings,
-        secrets: &store,
+        secrets: Ok(&store),
         active: active.as_ref(),
     })
     .await?;

@@ -28,7 +28,9 @@ use crate::token_records::TokenRecords;
 /// Where the values to look for come from.
 pub struct Sources<'a> {
     pub settings: &'a dyn KeyValueStore,
-    pub secrets: &'a dyn SecretStore,
+    /// The secret store, or why it cannot be used (locked, no keychain):
+    /// then only tokens and private keys are looked for, and said so.
+    pub secrets: Result<&'a dyn SecretStore>,
     /// The profile whose server keys name private keys, and whose
     /// VaultStream service `--verify` asks; `None` on a machine with none.
     pub active: Option<&'a ProfileContext>,
@@ -59,6 +61,17 @@ fn describe_item(item: &Item) -> Option<&'static str> {
 fn stored_needles(src: &Sources<'_>, warnings: &mut Vec<String>) -> (Vec<Needle>, Vec<Meaning>) {
     let mut needles = Vec::new();
     let mut meanings = Vec::new();
+    let secrets = match &src.secrets {
+        Ok(s) => *s,
+        Err(e) => {
+            warnings.push(format!(
+                "The stored credentials were not looked for: {} Tokens and private keys are \
+                 still found by their form.",
+                e.message
+            ));
+            return (needles, meanings);
+        }
+    };
     let records = TokenRecords::new(src.settings);
     for profile in Profiles::new(src.settings).list() {
         let name = &profile.name;
@@ -79,7 +92,7 @@ fn stored_needles(src: &Sources<'_>, warnings: &mut Vec<String>) -> (Vec<Needle>
             ));
         }
         for (item, describe, token_id) in wanted {
-            match src.secrets.get(&EntryName::new(name.clone(), item)) {
+            match secrets.get(&EntryName::new(name.clone(), item)) {
                 Ok(Some(value)) if !value.is_empty() => {
                     needles.push(Needle {
                         value,
@@ -226,6 +239,28 @@ pub fn sweep(prepared: &Prepared, request: &Request, progress: &Progress) -> Res
         prepared,
         walk::walk(&prepared.scanner, &request.roots, progress),
     )
+}
+
+/// The app's sweep of one folder: its files, and with `history` every
+/// commit of the repository it is in, in one report.
+pub fn sweep_folder(
+    prepared: &Prepared,
+    root: &Path,
+    history: bool,
+    progress: &Progress,
+) -> Result<ScanReport> {
+    let mut report = walk::walk(&prepared.scanner, &[root.to_path_buf()], progress)?;
+    if history && !progress.is_cancelled() {
+        let past = git::sweep_history(&prepared.scanner, root, progress)?;
+        report.findings.extend(past.findings);
+        report.binary += past.binary;
+        report.too_large.extend(past.too_large);
+        report.cancelled |= past.cancelled;
+        report.files = past.files;
+        report.bytes = past.bytes;
+        report.sort();
+    }
+    with_warnings(prepared, Ok(report))
 }
 
 /// Sweeps the git index of the repository at or above `root` (`--staged`).
