@@ -665,7 +665,10 @@ fn no_command_answers_with_a_secret() {
     // names what it found, masked, and holds none of them (the scan below).
     let leak_dir = data_dir.join("leaks");
     std::fs::create_dir_all(&leak_dir).unwrap();
-    let leaked: String = planted.iter().map(|n| format!("x = {}\n", n.value)).collect();
+    let leaked: String = planted
+        .iter()
+        .map(|n| format!("x = {}\n", n.value))
+        .collect();
     std::fs::write(leak_dir.join(".env"), leaked).unwrap();
     let report = a.ok("scan_folder", json!({"root": leak_dir, "history": false}));
     let kinds: BTreeSet<&str> = report["findings"]

@@ -4,6 +4,7 @@
 //! crate.
 
 pub mod activity;
+pub mod calendar;
 pub mod context;
 pub mod envelope;
 pub mod error;

@@ -3,6 +3,7 @@
 
 pub mod activity;
 pub mod assets;
+pub mod calendar;
 pub mod keys;
 pub mod login;
 pub mod profile;

@@ -15,6 +15,7 @@ mod support;
 mod tls_fixture;
 
 mod assets;
+mod calendar;
 mod cli;
 mod fault_matrix;
 mod hostile_server;
