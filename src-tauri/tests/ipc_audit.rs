@@ -125,6 +125,9 @@ const NOT_RUN: &[(&str, &str)] = &[
     ("export_private_key", "native save dialog"),
     // The native file picker; it answers with the chosen path (or null).
     ("pick_ca_file", "native file picker"),
+    // The native save dialog; it answers with the number of events (or
+    // null), and writes the calendar there (dates and names, no secret).
+    ("export_calendar", "native save dialog"),
     // The native folder picker; it answers with the chosen path (or null).
     ("pick_scan_folder", "native folder picker"),
 ];

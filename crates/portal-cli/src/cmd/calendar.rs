@@ -21,8 +21,7 @@ pub struct CalendarArgs {
 pub async fn run(g: &Globals, args: CalendarArgs) -> anyhow::Result<()> {
     let ctx = g.context()?;
     let settings = settings()?;
-    let text = calendar::ics(&ctx, &settings).await?;
-    let events = text.matches("BEGIN:VEVENT").count();
+    let calendar::Ics { text, events } = calendar::ics(&ctx, &settings).await?;
     if args.ics.as_os_str() == "-" {
         print!("{text}");
     } else {

@@ -56,8 +56,18 @@ pub async fn reminders(
     Ok(out)
 }
 
+/// A calendar file's text and how many events it holds.
+pub struct Ics {
+    pub text: String,
+    pub events: usize,
+}
+
 /// The profile's calendar as iCalendar text.
-pub async fn ics(pc: &ProfileContext, settings: &dyn KeyValueStore) -> Result<String> {
+pub async fn ics(pc: &ProfileContext, settings: &dyn KeyValueStore) -> Result<Ics> {
     let now = Utc::now();
-    Ok(to_ics(&reminders(pc, settings, now).await?, now))
+    let reminders = reminders(pc, settings, now).await?;
+    Ok(Ics {
+        text: to_ics(&reminders, now),
+        events: reminders.len(),
+    })
 }
