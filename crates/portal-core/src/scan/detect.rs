@@ -5,7 +5,7 @@
 //! The stored values live only in the automaton, in memory; nothing here
 //! writes one out (a finding carries its [`mask`]ed form).
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{packed, AhoCorasick, AhoCorasickBuilder, MatchKind, Span};
 use memchr::memmem;
 
 use crate::error::{Error, Result};
@@ -51,9 +51,30 @@ pub struct Hit {
     pub kind: HitKind,
 }
 
-/// The automaton and what its patterns mean.
+/// How the patterns are searched: Teddy (SIMD, up to 64 patterns, as
+/// ripgrep's literal search), else the automaton.
+enum Matcher {
+    Packed(packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+impl Matcher {
+    /// The leftmost-longest match at or after `at`: (pattern, start, end).
+    fn find(&self, hay: &[u8], at: usize) -> Option<(usize, usize, usize)> {
+        match self {
+            Self::Packed(p) => p
+                .find_in(hay, Span::from(at..hay.len()))
+                .map(|m| (m.pattern().as_usize(), m.start(), m.end())),
+            Self::Automaton(a) => a
+                .find(aho_corasick::Input::new(hay).span(at..hay.len()))
+                .map(|m| (m.pattern().as_usize(), m.start(), m.end())),
+        }
+    }
+}
+
+/// The patterns' matcher and what they mean.
 pub struct Detector {
-    automaton: AhoCorasick,
+    matcher: Matcher,
     /// Pattern `FIXED + i` is needle `i`'s value; this is its meaning.
     meanings: Vec<usize>,
 }
@@ -76,14 +97,21 @@ impl Detector {
             patterns.push(v);
             meanings.push(n.meaning);
         }
-        let automaton = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&patterns)
-            .map_err(|e| Error::internal(format!("The leak sweep's matcher: {e}")))?;
-        Ok(Self {
-            automaton,
-            meanings,
-        })
+        let packed = packed::Config::new()
+            .match_kind(packed::MatchKind::LeftmostLongest)
+            .builder()
+            .extend(&patterns)
+            .build();
+        let matcher = match packed {
+            Some(p) => Matcher::Packed(p),
+            None => Matcher::Automaton(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(&patterns)
+                    .map_err(|e| Error::internal(format!("The leak sweep's matcher: {e}")))?,
+            ),
+        };
+        Ok(Self { matcher, meanings })
     }
 
     /// Every hit in `hay`, in order, none overlapping.
@@ -91,32 +119,28 @@ impl Detector {
         let mut hits = Vec::new();
         let mut at = 0;
         while at < hay.len() {
-            let Some(m) = self
-                .automaton
-                .find(aho_corasick::Input::new(hay).span(at..hay.len()))
-            else {
+            let Some((pattern, start, end)) = self.matcher.find(hay, at) else {
                 break;
             };
-            let pattern = m.pattern().as_usize();
             let hit = if pattern >= FIXED {
                 Some(Hit {
-                    start: m.start(),
-                    end: m.end(),
+                    start,
+                    end,
                     kind: HitKind::Stored {
                         meaning: self.meanings[pattern - FIXED],
                     },
                 })
             } else if pattern < TOKEN_PREFIXES.len() {
-                token_at(hay, m.start(), m.end())
+                token_at(hay, start, end)
             } else {
-                private_key_at(hay, m.start())
+                private_key_at(hay, start)
             };
             match hit {
                 Some(h) => {
                     at = h.end;
                     hits.push(h);
                 }
-                None => at = m.end(),
+                None => at = end,
             }
         }
         hits
@@ -241,6 +265,27 @@ mod tests {
             ]
         );
         assert_eq!(&text[hits[1].start..hits[1].end], "hunter2pass!");
+    }
+
+    #[test]
+    fn many_needles_use_the_automaton_and_find_the_same() {
+        let needles: Vec<Needle> = (0..200)
+            .map(|i| needle(&format!("secret-value-{i:04}"), i))
+            .collect();
+        let d = Detector::new(&needles).unwrap();
+        assert!(matches!(d.matcher, Matcher::Automaton(_)));
+        let text = format!("a secret-value-0150 b {TOKEN}");
+        let kinds: Vec<_> = d
+            .find(text.as_bytes())
+            .into_iter()
+            .map(|h| h.kind)
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![HitKind::Stored { meaning: 150 }, HitKind::Token]
+        );
+        let few = Detector::new(&needles[..3]).unwrap();
+        assert!(matches!(few.matcher, Matcher::Packed(_)));
     }
 
     #[test]
