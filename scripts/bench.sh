@@ -135,3 +135,6 @@ JS
 REPORT=(--results "$WORK/results.json" --sizes "$WORK/sizes.json" --keygen "$WORK/keygen.txt")
 if [ "$QUICK" = 0 ]; then REPORT+=(--doc "$ROOT/docs/PERFORMANCE.md"); fi
 node "$ROOT/bench/report.mjs" "${REPORT[@]}"
+
+say "Leak sweep against ripgrep"
+if [ "$QUICK" = 1 ]; then "$ROOT/scripts/bench-scan.sh" --quick; else "$ROOT/scripts/bench-scan.sh"; fi

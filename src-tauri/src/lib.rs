@@ -83,6 +83,7 @@ pub fn manage_state<R: Runtime>(
     app.manage(reveal::Reveals::default());
     app.manage(copies::Copies::default());
     app.manage(commands::keys::Keygen::default());
+    app.manage(commands::scan::Sweeps::default());
     app.manage(commands::assets::Uploads::default());
     app.manage(warm::StartupTokens::start(app));
 }

@@ -125,6 +125,11 @@ const NOT_RUN: &[(&str, &str)] = &[
     ("export_private_key", "native save dialog"),
     // The native file picker; it answers with the chosen path (or null).
     ("pick_ca_file", "native file picker"),
+    // The native save dialog; it answers with the number of events (or
+    // null), and writes the calendar there (dates and names, no secret).
+    ("export_calendar", "native save dialog"),
+    // The native folder picker; it answers with the chosen path (or null).
+    ("pick_scan_folder", "native folder picker"),
 ];
 
 // ---------------------------------------------------------------------------
@@ -658,6 +663,28 @@ fn no_command_answers_with_a_secret() {
         json!({"request": {"serverId": server_id, "videoId": "vid_audit", "ttlSeconds": 600}}),
     );
     let video_jwt = signed["jwt"].as_str().unwrap().to_owned();
+
+    // The leak check reads every planted secret from a file: its answer
+    // names what it found, masked, and holds none of them (the scan below).
+    let leak_dir = data_dir.join("leaks");
+    std::fs::create_dir_all(&leak_dir).unwrap();
+    let leaked: String = planted
+        .iter()
+        .map(|n| format!("x = {}\n", n.value))
+        .collect();
+    std::fs::write(leak_dir.join(".env"), leaked).unwrap();
+    let report = a.ok("scan_folder", json!({"root": leak_dir, "history": false}));
+    let kinds: BTreeSet<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains("stored_credential") && kinds.contains("private_key"),
+        "the leak check missed planted secrets: {kinds:?}"
+    );
+    a.ok("cancel_scan", json!({}));
     a.excuse(&video_jwt);
     // The clipboard may be missing under the mock runtime: only the answer
     // (or its error) is audited.

@@ -68,6 +68,12 @@ enum Command {
     Activity(cmd::activity::ActivityCommand),
     /// Run a command with the profile's credentials in its environment, masked in its output.
     Exec(cmd::exec::ExecArgs),
+    /// Sweep folders, the git index or history for leaked tokens, private
+    /// keys and stored credentials (exit 0: none, 1: found, 2: error).
+    Scan(cmd::scan::ScanArgs),
+    /// Token expiries and rotation reminders as an iCalendar file, with
+    /// alarms 30, 14, 7 and 1 days before.
+    Calendar(cmd::calendar::CalendarArgs),
     /// Run the local sandbox of the three APIs.
     Sandbox(portal_sandbox::cli::SandboxArgs),
     /// Print shell completions.
@@ -121,6 +127,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Status => cmd::profile::status(g).await,
         Command::Activity(c) => cmd::activity::run(g, c).await,
         Command::Exec(a) => cmd::exec::run(g, a).await,
+        Command::Scan(a) => cmd::scan::run(g, a).await,
+        Command::Calendar(a) => cmd::calendar::run(g, a).await,
         Command::Sandbox(a) => portal_sandbox::cli::run(a).await,
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "portal", &mut std::io::stdout());

@@ -4,6 +4,7 @@
 //! crate.
 
 pub mod activity;
+pub mod calendar;
 pub mod context;
 pub mod envelope;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod origin;
 pub mod paging;
 pub mod profile_secrets;
 pub mod profiles;
+pub mod scan;
 pub mod secret;
 pub mod secrets;
 pub mod secrets_file;

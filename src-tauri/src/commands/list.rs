@@ -86,6 +86,10 @@ macro_rules! with_commands {
             keys::verify_any_jwt [jwt_keys],
             keys::video_url_templates [local],
             keys::set_video_url_templates [local, write],
+            calendar::export_calendar [vault_stream, untimed],
+            scan::pick_scan_folder [local, untimed],
+            scan::scan_folder [network, untimed],
+            scan::cancel_scan [local],
         }
     };
 }

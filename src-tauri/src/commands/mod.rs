@@ -7,7 +7,9 @@ include!("list.rs");
 
 pub mod activity;
 pub mod assets;
+pub mod calendar;
 pub mod keys;
 pub mod profiles;
+pub mod scan;
 pub mod secrets;
 pub mod tokens;

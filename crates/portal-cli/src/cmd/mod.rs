@@ -3,10 +3,12 @@
 
 pub mod activity;
 pub mod assets;
+pub mod calendar;
 pub mod exec;
 pub mod keys;
 pub mod login;
 pub mod profile;
+pub mod scan;
 pub mod secrets;
 pub mod tokens;
 pub mod vault;

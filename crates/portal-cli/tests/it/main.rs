@@ -15,11 +15,13 @@ mod support;
 mod tls_fixture;
 
 mod assets;
+mod calendar;
 mod cli;
 mod exec;
 mod fault_matrix;
 mod hostile_server;
 mod keys;
 mod origin_rules;
+mod scan;
 mod tls;
 mod vault_relogin;

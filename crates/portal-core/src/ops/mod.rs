@@ -7,9 +7,11 @@
 
 pub mod activity;
 pub mod assets;
+pub mod calendar;
 pub mod exec;
 pub mod keys;
 pub mod profiles;
+pub mod scan;
 pub mod secrets;
 pub mod tokens;
 

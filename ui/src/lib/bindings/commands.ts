@@ -32,6 +32,7 @@ import type { Quota } from './Quota';
 import type { RemovedProfile } from './RemovedProfile';
 import type { RotationReminder } from './RotationReminder';
 import type { SavedToken } from './SavedToken';
+import type { ScanReport } from './ScanReport';
 import type { ScopeInfo } from './ScopeInfo';
 import type { SecretsInfo } from './SecretsInfo';
 import type { Service } from './Service';
@@ -119,6 +120,9 @@ export interface Commands {
   verify_any_jwt: { args: { jwt: string }; answer: Verdict };
   video_url_templates: { args: null; answer: VideoUrls };
   set_video_url_templates: { args: { templates: VideoUrls }; answer: VideoUrls };
+  pick_scan_folder: { args: null; answer: string | null };
+  scan_folder: { args: { root: string; history: boolean }; answer: ScanReport };
+  cancel_scan: { args: null; answer: null };
 }
 
 export type CommandName = keyof Commands;
@@ -200,4 +204,7 @@ export const COMMAND_FLAGS: Readonly<Record<CommandName, CommandFlags>> = {
   verify_any_jwt: { service: 'jwt_keys', local: false, write: false, untimed: false, probe: false, unreported: false },
   video_url_templates: { service: null, local: true, write: false, untimed: false, probe: false, unreported: false },
   set_video_url_templates: { service: null, local: true, write: true, untimed: false, probe: false, unreported: false },
+  pick_scan_folder: { service: null, local: true, write: false, untimed: true, probe: false, unreported: false },
+  scan_folder: { service: null, local: false, write: false, untimed: true, probe: false, unreported: false },
+  cancel_scan: { service: null, local: true, write: false, untimed: false, probe: false, unreported: false },
 };

@@ -1,0 +1,362 @@
+//! The leak sweep (issue 15 §1), shared by the app's Leak check page and
+//! `portal scan`: what to look for (every profile's stored credentials, the
+//! private keys kept here and the active profile's server keys, by
+//! fingerprint), the sweep itself (`crate::scan`), and `--verify`, which
+//! asks the active profile's VaultStream service whether a token found in
+//! the open but unknown here still works.
+//!
+//! Nothing is changed, so nothing is recorded. No value leaves this module:
+//! the stored values go into the scanner's automaton, in memory, and the
+//! tokens kept for `--verify` are [`Secret`]s dropped with the [`Prepared`].
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use crate::context::ProfileContext;
+use crate::error::{ErrorCode, Result};
+use crate::keypair::{import_pem, PemKind};
+use crate::local_keys;
+use crate::profiles::{KeyValueStore, Profiles};
+use crate::scan::git;
+use crate::scan::walk::{self, Progress};
+use crate::scan::{KeyMatch, Liveness, Meaning, Needle, ScanReport, Scanner};
+use crate::secret::Secret;
+use crate::secrets::{EntryName, Item, SecretStore};
+use crate::service::Service;
+use crate::token_records::TokenRecords;
+
+/// Where the values to look for come from.
+pub struct Sources<'a> {
+    pub settings: &'a dyn KeyValueStore,
+    /// The secret store, or why it cannot be used (locked, no keychain):
+    /// then only tokens and private keys are looked for, and said so.
+    pub secrets: Result<&'a dyn SecretStore>,
+    /// The profile whose server keys name private keys, and whose
+    /// VaultStream service `--verify` asks; `None` on a machine with none.
+    pub active: Option<&'a ProfileContext>,
+}
+
+/// A scanner ready to sweep, and what could not be gathered for it.
+pub struct Prepared {
+    pub scanner: Scanner,
+    pub warnings: Vec<String>,
+}
+
+/// What a fixed credential is called in a finding.
+fn describe_item(item: &Item) -> Option<&'static str> {
+    Some(match item {
+        Item::VaultStreamToken => "VaultStream token",
+        Item::JwtKeysApiKey => "JWT keys API key",
+        Item::VaultPassword => "vault password",
+        Item::VaultAccessToken => "vault access token",
+        Item::VaultRefreshToken => "vault refresh token",
+        Item::SandboxVaultPassword => "sandbox vault password",
+        _ => return None,
+    })
+}
+
+/// Every stored credential and saved token of every profile, as needles.
+/// A store that cannot be read (locked, no keychain) is a warning: the
+/// sweep still finds tokens by their form and private keys.
+fn stored_needles(src: &Sources<'_>, warnings: &mut Vec<String>) -> (Vec<Needle>, Vec<Meaning>) {
+    let mut needles = Vec::new();
+    let mut meanings = Vec::new();
+    let secrets = match &src.secrets {
+        Ok(s) => *s,
+        Err(e) => {
+            warnings.push(format!(
+                "The stored credentials were not looked for: {} Tokens and private keys are \
+                 still found by their form.",
+                e.message
+            ));
+            return (needles, meanings);
+        }
+    };
+    let records = TokenRecords::new(src.settings);
+    for profile in Profiles::new(src.settings).list() {
+        let name = &profile.name;
+        let mut wanted: Vec<(Item, String, Option<String>)> = Item::FIXED
+            .iter()
+            .filter_map(|i| {
+                describe_item(i).map(|d| (i.clone(), format!("{d} of profile {name}"), None))
+            })
+            .collect();
+        for saved in records.saved(name) {
+            wanted.push((
+                Item::SavedToken(saved.id.clone()),
+                format!(
+                    "saved token '{}' ({}) of profile {name}",
+                    saved.name, saved.id
+                ),
+                Some(saved.id),
+            ));
+        }
+        for (item, describe, token_id) in wanted {
+            match secrets.get(&EntryName::new(name.clone(), item)) {
+                Ok(Some(value)) if !value.is_empty() => {
+                    needles.push(Needle {
+                        value,
+                        meaning: meanings.len(),
+                    });
+                    meanings.push(Meaning {
+                        describe,
+                        profile: name.clone(),
+                        token_id,
+                    });
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    let w = format!(
+                        "The stored credentials of profile {name} could not be read ({}); \
+                         tokens and private keys are still found by their form.",
+                        e.message
+                    );
+                    if !warnings.contains(&w) {
+                        warnings.push(w);
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    (needles, meanings)
+}
+
+/// A public key's SHA-256 fingerprint → who it is.
+type KeyBook = HashMap<String, KeyMatch>;
+
+/// The keys kept here (every profile) and the active profile's server keys.
+async fn key_book(src: &Sources<'_>, warnings: &mut Vec<String>) -> KeyBook {
+    let mut book = KeyBook::new();
+    for profile in Profiles::new(src.settings).list() {
+        for k in local_keys::indexed(src.settings, &profile.name) {
+            let uploaded = match &k.server_key_id {
+                Some(id) => format!("uploaded as JWT key {id}"),
+                None => "not uploaded".to_owned(),
+            };
+            book.insert(
+                k.fingerprints.sha256.clone(),
+                KeyMatch {
+                    describe: format!(
+                        "private half of key '{}' kept here ({}, {uploaded}) of profile {}",
+                        k.name, k.local_id, profile.name
+                    ),
+                    profile: Some(profile.name.clone()),
+                    key_id: k.server_key_id.clone(),
+                    local_key_id: Some(k.local_id.clone()),
+                },
+            );
+        }
+    }
+    let Some(ctx) = src.active else {
+        return book;
+    };
+    let listed = async {
+        let key = ctx.credential(Item::JwtKeysApiKey, Service::JwtKeys)?;
+        ctx.jwt_keys(&key).list_all().await
+    }
+    .await;
+    match listed {
+        Ok(keys) => {
+            for key in keys {
+                let Some(fp) = local_keys::server_fingerprints(&key) else {
+                    continue;
+                };
+                let kept = book.remove(&fp.sha256);
+                book.insert(
+                    fp.sha256,
+                    KeyMatch {
+                        describe: format!(
+                            "private half of JWT key '{}' ({}) of profile {}",
+                            key.name, key.id, ctx.profile.name
+                        ),
+                        profile: Some(ctx.profile.name.clone()),
+                        key_id: Some(key.id),
+                        local_key_id: kept.and_then(|k| k.local_key_id),
+                    },
+                );
+            }
+        }
+        Err(e) if e.code == ErrorCode::NoCredentials => {}
+        Err(e) => warnings.push(format!(
+            "The JWT keys of profile {} could not be listed ({}); private keys are named only \
+             against the keys kept here.",
+            ctx.profile.name, e.message
+        )),
+    }
+    book
+}
+
+/// Who the private key of a PEM block is.
+fn name_key(book: &KeyBook, pem: &str) -> KeyMatch {
+    let unnamed = |describe: String| KeyMatch {
+        describe,
+        ..KeyMatch::default()
+    };
+    match PemKind::detect(pem) {
+        Some(PemKind::EncryptedPrivateKey) => {
+            return unnamed("encrypted private key (not named: it needs its passphrase)".into())
+        }
+        Some(kind) if kind.has_private_key() => {}
+        _ => return unnamed("private key (a PEM block that is not RSA, or is cut)".into()),
+    }
+    let fingerprint = import_pem(pem, None).and_then(|k| k.public.fingerprints());
+    match fingerprint {
+        Ok(fp) => book.get(&fp.sha256).cloned().unwrap_or_else(|| {
+            unnamed(format!(
+                "private key of no JWT key known here ({})",
+                fp.sha256
+            ))
+        }),
+        Err(e) => unnamed(format!("private key (cannot be read: {})", e.message)),
+    }
+}
+
+/// Gathers what to look for; never fails (what cannot be gathered is a
+/// warning).
+pub async fn prepare(src: Sources<'_>) -> Result<Prepared> {
+    let mut warnings = Vec::new();
+    let (needles, meanings) = stored_needles(&src, &mut warnings);
+    let book = key_book(&src, &mut warnings).await;
+    let scanner = Scanner::new(
+        &needles,
+        meanings,
+        Box::new(move |pem: &str| name_key(&book, pem)),
+    )?;
+    Ok(Prepared { scanner, warnings })
+}
+
+/// What to sweep.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub roots: Vec<PathBuf>,
+}
+
+/// Sweeps the working tree of `request` (blocking: run it off the UI's and
+/// the runtime's threads).
+pub fn sweep(prepared: &Prepared, request: &Request, progress: &Progress) -> Result<ScanReport> {
+    with_warnings(
+        prepared,
+        walk::walk(&prepared.scanner, &request.roots, progress),
+    )
+}
+
+/// The app's sweep of one folder: its files, and with `history` every
+/// commit of the repository it is in, in one report.
+pub fn sweep_folder(
+    prepared: &Prepared,
+    root: &Path,
+    history: bool,
+    progress: &Progress,
+) -> Result<ScanReport> {
+    let mut report = walk::walk(&prepared.scanner, &[root.to_path_buf()], progress)?;
+    if history && !progress.is_cancelled() {
+        let past = git::sweep_history(&prepared.scanner, root, progress)?;
+        report.findings.extend(past.findings);
+        report.binary += past.binary;
+        report.too_large.extend(past.too_large);
+        report.cancelled |= past.cancelled;
+        report.files = past.files;
+        report.bytes = past.bytes;
+        report.sort();
+    }
+    with_warnings(prepared, Ok(report))
+}
+
+/// Sweeps the git index of the repository at or above `root` (`--staged`).
+pub fn sweep_index(prepared: &Prepared, root: &Path, progress: &Progress) -> Result<ScanReport> {
+    with_warnings(
+        prepared,
+        git::sweep_index(&prepared.scanner, root, progress),
+    )
+}
+
+/// Sweeps every commit of the repository at or above `root` (`--git-history`).
+pub fn sweep_history(prepared: &Prepared, root: &Path, progress: &Progress) -> Result<ScanReport> {
+    with_warnings(
+        prepared,
+        git::sweep_history(&prepared.scanner, root, progress),
+    )
+}
+
+/// Where `--install-hook` writes: the repository's hooks folder.
+pub fn hooks_dir(root: &Path) -> Result<PathBuf> {
+    git::hooks_dir(root)
+}
+
+fn with_warnings(prepared: &Prepared, report: Result<ScanReport>) -> Result<ScanReport> {
+    let mut report = report?;
+    report.warnings.extend(prepared.warnings.iter().cloned());
+    Ok(report)
+}
+
+/// `--verify`: for each token found that this portal does not hold, one
+/// harmless read (the first page of one token) with it at the active
+/// profile's VaultStream service. Accepted (or refused for a scope, 403) is
+/// live; 401 is refused; anything else is unknown, with a warning.
+pub async fn verify(
+    ctx: Option<&ProfileContext>,
+    found: Vec<(usize, Secret)>,
+    report: &mut ScanReport,
+) {
+    let Some(ctx) = ctx else {
+        if !found.is_empty() {
+            report
+                .warnings
+                .push("--verify needs a profile: the tokens found were not checked.".to_owned());
+        }
+        return;
+    };
+    let mut answers: HashMap<String, Liveness> = HashMap::new();
+    for (index, token) in found {
+        let liveness = match answers.get(token.expose()) {
+            Some(l) => *l,
+            None => {
+                let l = match ctx.tokens(&token).list_page(1, None).await {
+                    Ok(_) => Liveness::Live,
+                    Err(e) if e.code == ErrorCode::Forbidden => Liveness::Live,
+                    Err(e) if e.code == ErrorCode::Unauthorized => Liveness::Refused,
+                    Err(e) => {
+                        report.warnings.push(format!(
+                            "A token could not be checked at {}: {}",
+                            ctx.url(Service::VaultStream),
+                            e.message
+                        ));
+                        Liveness::Unknown
+                    }
+                };
+                answers.insert(token.expose().to_owned(), l);
+                l
+            }
+        };
+        if let Some(f) = report.findings.get_mut(index) {
+            f.live = Some(liveness);
+        }
+    }
+}
+
+/// The tokens to verify, by finding index, from a finished report: each
+/// unmatched token's value is read back from where it was found.
+pub fn tokens_to_verify(report: &ScanReport) -> Vec<(usize, Secret)> {
+    let mut out = Vec::new();
+    for (i, f) in report.findings.iter().enumerate() {
+        if f.kind != crate::scan::FindingKind::VaultstreamToken || f.commit.is_some() {
+            continue;
+        }
+        if let Some(v) = read_token_at(&f.path, f.line, f.column) {
+            out.push((i, v));
+        }
+    }
+    out
+}
+
+/// The token that starts at `line`:`column` (1-based, characters) of `path`.
+fn read_token_at(path: &str, line: u64, column: u64) -> Option<Secret> {
+    let text = Secret::from(std::fs::read_to_string(path).ok()?);
+    let l = text.expose().lines().nth(usize::try_from(line).ok()? - 1)?;
+    let start: String = l.chars().skip(usize::try_from(column).ok()? - 1).collect();
+    let end = start
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(start.len());
+    Some(Secret::new(&start[..end]))
+}

@@ -1,0 +1,126 @@
+//! The Leak check page (issue 15 §1): adapters of `portal_core::ops::scan`.
+//! What stays here is UI mechanics: the native folder dialog, the one sweep
+//! under way (`Sweeps`, which `cancel_scan` stops) and its `scan-progress`
+//! events. No value crosses to the UI: findings carry masked forms only.
+
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use portal_core::ops::scan::{self as ops, Sources};
+use portal_core::scan::walk::Progress;
+use portal_core::scan::ScanReport;
+use portal_core::{Error, ErrorCode, Result};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Runtime, State};
+use tauri_plugin_dialog::DialogExt;
+use tracing::instrument;
+use ts_rs::TS;
+
+use crate::state::AppCtx;
+
+/// The event that carries [`ScanProgress`] while a sweep runs.
+pub const SCAN_PROGRESS: &str = "scan-progress";
+
+/// How far a sweep has got.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ScanProgress {
+    #[ts(type = "number")]
+    pub files: u64,
+    #[ts(type = "number")]
+    pub bytes: u64,
+}
+
+/// The sweep under way (one at a time), for Cancel.
+#[derive(Default)]
+pub struct Sweeps(Mutex<Option<Arc<Progress>>>);
+
+/// Asks for a folder to sweep (the native dialog); `None` when cancelled.
+#[tauri::command]
+#[instrument(skip_all, err)]
+pub async fn pick_scan_folder<R: Runtime>(app: AppHandle<R>) -> Result<Option<String>> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let picker = app.dialog().file().set_title("Folder to check for leaks");
+    picker.pick_folder(move |chosen| {
+        let _ = tx.send(chosen);
+    });
+    let Some(chosen) = rx.await.ok().flatten() else {
+        return Ok(None);
+    };
+    let path = chosen
+        .into_path()
+        .map_err(|e| Error::validation(format!("Cannot use that folder: {e}")))?;
+    Ok(Some(path.to_string_lossy().into_owned()))
+}
+
+/// Sweeps `root` (and, with `history`, every commit of its repository),
+/// reporting `scan-progress` about five times a second.
+#[tauri::command]
+#[instrument(skip(app, ctx, sweeps), err)]
+pub async fn scan_folder<R: Runtime>(
+    app: AppHandle<R>,
+    ctx: State<'_, AppCtx>,
+    sweeps: State<'_, Sweeps>,
+    root: String,
+    history: bool,
+) -> Result<ScanReport> {
+    let progress = Arc::new(Progress::default());
+    {
+        let mut slot = sweeps.0.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.is_some() {
+            return Err(Error::validation("A leak check is already running."));
+        }
+        *slot = Some(progress.clone());
+    }
+    let swept = sweep(&app, &ctx, &progress, PathBuf::from(root), history).await;
+    *sweeps.0.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    swept
+}
+
+async fn sweep<R: Runtime>(
+    app: &AppHandle<R>,
+    ctx: &AppCtx,
+    progress: &Arc<Progress>,
+    root: PathBuf,
+    history: bool,
+) -> Result<ScanReport> {
+    let active = ctx.active_context().await.ok();
+    let secrets = ctx.secrets();
+    let prepared = ops::prepare(Sources {
+        settings: ctx.settings.as_ref(),
+        secrets: secrets.as_deref().map_err(Clone::clone),
+        active: active.as_ref(),
+    })
+    .await?;
+    let work = {
+        let progress = progress.clone();
+        tokio::task::spawn_blocking(move || ops::sweep_folder(&prepared, &root, history, &progress))
+    };
+    tokio::pin!(work);
+    let mut tick = tokio::time::interval(Duration::from_millis(200));
+    loop {
+        tokio::select! {
+            done = &mut work => {
+                return done.map_err(|e| Error::new(ErrorCode::Internal, format!("The leak check stopped: {e}")))?;
+            }
+            _ = tick.tick() => {
+                let _ = app.emit(SCAN_PROGRESS, ScanProgress {
+                    files: progress.files.load(Ordering::Relaxed),
+                    bytes: progress.bytes.load(Ordering::Relaxed),
+                });
+            }
+        }
+    }
+}
+
+/// Stops the sweep under way; it answers with what it found until then.
+#[tauri::command]
+#[instrument(skip_all)]
+pub fn cancel_scan(sweeps: State<'_, Sweeps>) {
+    if let Some(p) = sweeps.0.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+        p.cancel();
+    }
+}
