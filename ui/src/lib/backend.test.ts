@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { appState, mockBackend, portalError, profile, sampleTokens } from '../test/backend';
-import { appState as readAppState, listTokens, onServiceOutcome } from './backend';
+import { call, listTokens, onServiceOutcome } from './backend';
+
+const readAppState = () => call('app_state');
 
 type Early = { __portalEarly?: Record<string, Promise<unknown> | undefined> };
 

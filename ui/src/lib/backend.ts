@@ -17,7 +17,6 @@ import type {
   LocalKey,
   LocalKeyView,
   PlaybackVerdict,
-  RemovedProfile,
   SignedVideoJwt,
   SignVideoRequest,
   UploadedKey,
@@ -25,28 +24,7 @@ import type {
   Verdict,
   VideoUrls,
 } from './types';
-import type {
-  Service,
-  ActivityReport,
-  ApiToken,
-  AppState,
-  ClipboardCopy,
-  ConnectInput,
-  CopyWhat,
-  CreatedTokenView,
-  NetworkInfo,
-  NewTokenInput,
-  Preferences,
-  Profile,
-  RotationReminder,
-  SavedToken,
-  ScopeInfo,
-  SecretsInfo,
-  ServiceStatus,
-  Snippet,
-  UserJwtRequest,
-  UserJwtView,
-} from './types';
+import type { Service, ApiToken, ClipboardCopy } from './types';
 
 export { PortalError };
 
@@ -178,163 +156,9 @@ function insideTauri(): boolean {
   return typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window;
 }
 
-/** Profiles, the active profile, where secrets are kept, the app version. */
-export function appState(): Promise<AppState> {
-  return call('app_state');
-}
-
-/**
- * Checks a new VaultStream token or JWT keys API key of the active profile
- * with a real call, then keeps it in place of the stored one (which stays
- * when the check fails).
- */
-export function replaceCredential(service: Service, secret: string): Promise<null> {
-  return call('replace_credential', { service, secret });
-}
-
-/** Which proxy and which extra CA certificate file a profile uses (a proxy login masked). */
-export function profileNetwork(name: string): Promise<NetworkInfo> {
-  return call('profile_network', { name });
-}
-
-/** Sets or clears (null) a profile's CA certificate file and proxy URL, after checking both. */
-export function setProfileNetwork(
-  name: string,
-  caFile: string | null,
-  proxy: string | null,
-): Promise<Profile> {
-  return call('set_profile_network', { name, caFile, proxy });
-}
-
-/** The native file picker for a CA certificate; null when cancelled. */
-export function pickCaFile(): Promise<string | null> {
-  return call('pick_ca_file');
-}
-
-/** Starts the in-process sandbox if needed and activates the "Sandbox" profile. */
-export function exploreSandbox(): Promise<Profile> {
-  return call('explore_sandbox');
-}
-
-/** Checks the credentials with a real call, then saves and activates the profile. */
-export function connectAccount(input: ConnectInput): Promise<Profile> {
-  return call('connect_account', { input });
-}
-
-export function switchProfile(name: string): Promise<null> {
-  return call('switch_profile', { name });
-}
-
-/** Removes the profile and everything it kept in the secret store; says what went. */
-export function removeProfile(name: string): Promise<RemovedProfile> {
-  return call('remove_profile', { name });
-}
-
-/** One entry per service: vault_stream, jwt_keys, vault. */
-export function serviceStatus(): Promise<ServiceStatus[]> {
-  return call('service_status');
-}
-
 /** All pages of the active profile's API tokens (never with token values). */
 export function listTokens(): Promise<ApiToken[]> {
   return call('list_tokens');
-}
-
-export function tokenScopes(): Promise<ScopeInfo[]> {
-  return call('token_scopes');
-}
-
-/** Opts in to the encrypted secrets file: creates it, or unlocks an existing one. */
-export function useEncryptedFile(passphrase: string): Promise<SecretsInfo> {
-  return call('use_encrypted_file', { passphrase });
-}
-
-export function unlockSecrets(passphrase: string): Promise<SecretsInfo> {
-  return call('unlock_secrets', { passphrase });
-}
-
-/**
- * Creates a token. The value stays in Rust behind `revealId` (see
- * `revealToken`). Code `outcome_unknown`: the request was sent and the answer
- * lost; the token may exist, so this must never be retried automatically.
- */
-export function createToken(input: NewTokenInput): Promise<CreatedTokenView> {
-  return call('create_token', { input });
-}
-
-/** The token value, given out once per revealId (a second call fails). */
-export function revealToken(revealId: string): Promise<string> {
-  return call('reveal_token', { revealId });
-}
-
-/** Rust writes the token (or a snippet with it) to the clipboard and clears it later. */
-export function copyToken(revealId: string, what: CopyWhat): Promise<ClipboardCopy> {
-  return call('copy_token', { revealId, what });
-}
-
-/** curl, Python and JavaScript usage, with the placeholder `{{TOKEN}}`. */
-export function tokenSnippets(revealId: string): Promise<Snippet[]> {
-  return call('token_snippets', { revealId });
-}
-
-/** Stores the revealed token in the OS keychain under the active profile. */
-export function saveRevealedToken(revealId: string): Promise<SavedToken> {
-  return call('save_revealed_token', { revealId });
-}
-
-/** Ends a reveal: Rust forgets the value and turns content protection off. */
-export function closeReveal(revealId: string): Promise<null> {
-  return call('close_reveal', { revealId });
-}
-
-/** Revocation takes effect within 60 seconds globally. */
-export function revokeToken(id: string): Promise<null> {
-  return call('revoke_token', { id });
-}
-
-/** A new token with the same scopes and expiry policy; the old one stays valid. */
-export function rotateToken(id: string): Promise<CreatedTokenView> {
-  return call('rotate_token', { id });
-}
-
-/** `revokeNow`: revoke the old token now; otherwise keep a reminder to do it. */
-export function finishRotation(oldId: string, newId: string, revokeNow: boolean): Promise<null> {
-  return call('finish_rotation', { oldId, newId, revokeNow });
-}
-
-/** Old tokens still to revoke after a rotation, for the active profile. */
-export function rotationReminders(): Promise<RotationReminder[]> {
-  return call('rotation_reminders');
-}
-
-/** Tokens of the active profile saved in the keychain (labels, no values). */
-export function savedTokens(): Promise<SavedToken[]> {
-  return call('saved_tokens');
-}
-
-/** A user JWT for the player, made with the profile's admin token or a saved one. */
-export function createUserJwt(request: UserJwtRequest, savedTokenId: string | null): Promise<UserJwtView> {
-  return call('create_user_jwt', { request, savedTokenId });
-}
-
-/** The whole local activity log (every profile), with the verdict on its hash chain. */
-export function activityLog(): Promise<ActivityReport> {
-  return call('activity_log');
-}
-
-export type ActivityExportFormat = 'json' | 'csv';
-
-/**
- * Rust asks where to save (native dialog) and writes the entries of `profile`
- * (every profile when null). Resolves to the number of entries written, or
- * null when the user cancelled the dialog.
- */
-export function exportActivity(format: ActivityExportFormat, profile: string | null): Promise<number | null> {
-  return call('export_activity', { format, profile });
-}
-
-export function setPreferences(prefs: Preferences): Promise<Preferences> {
-  return call('set_preferences', { prefs });
 }
 
 // ---- JWT signing keys. Private keys never come back over IPC: only
@@ -425,11 +249,6 @@ export function deleteKey(
 /** Signs (for no longer than the profile's cap); the JWT and its URLs are held in Rust for `copyHeld`. */
 export function signVideoJwt(request: SignVideoRequest): Promise<SignedVideoJwt> {
   return call('sign_video_jwt', { request });
-}
-
-/** Sets the active profile's longest signed-JWT lifetime (60 s to 365 days). */
-export function setJwtMaxTtl(seconds: number): Promise<Profile> {
-  return call('set_jwt_max_ttl', { seconds });
 }
 
 /**
@@ -546,10 +365,6 @@ export function deleteAssets(ids: string[]): Promise<BulkDeleteSummary> {
 
 export function listFolders(): Promise<Folder[]> {
   return call('list_folders');
-}
-
-export function createFolder(name: string, parentId: string | null): Promise<Folder> {
-  return call('create_folder', { name, parentId });
 }
 
 export function vaultQuota(): Promise<Quota> {

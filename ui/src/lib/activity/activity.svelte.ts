@@ -1,5 +1,8 @@
 import { Loadable } from '../app/loadable.svelte';
-import { activityLog, exportActivity, type ActivityExportFormat } from '../backend';
+import { call } from '../backend';
+
+/** What `export_activity` writes. */
+export type ActivityExportFormat = 'json' | 'csv';
 import { showError } from '../errors/showError';
 import { toasts } from '../errors/toasts.svelte';
 import type { ActivityReport } from '../types';
@@ -59,7 +62,7 @@ export class Activity extends Loadable<ActivityReport> {
 
   protected fetch(): Promise<ActivityReport> {
     // backend.ts gives up on a read that never answers (TIMEOUTS.local).
-    return activityLog();
+    return call('activity_log');
   }
 
   protected apply(report: ActivityReport): void {
@@ -76,7 +79,7 @@ export class Activity extends Loadable<ActivityReport> {
     if (this.exporting) return null;
     this.exporting = format;
     try {
-      const written = await exportActivity(format, this.profile);
+      const written = await call('export_activity', { format, profile: this.profile });
       if (written !== null) {
         toasts.push({
           severity: 'info',

@@ -52,7 +52,7 @@ export class Portal {
    */
   async load(alongside?: Promise<unknown>, holdMs = LAUNCH_HOLD_MS): Promise<void> {
     try {
-      const state = await backend.appState();
+      const state = await backend.call('app_state');
       if (alongside) await settledWithin(alongside, holdMs);
       this.state = state;
       this.loadError = null;
@@ -62,63 +62,63 @@ export class Portal {
   }
 
   async exploreSandbox(): Promise<Profile> {
-    const profile = await backend.exploreSandbox();
+    const profile = await backend.call('explore_sandbox');
     await this.#reload();
     return profile;
   }
 
   async connect(input: ConnectInput): Promise<Profile> {
-    const profile = await backend.connectAccount(input);
+    const profile = await backend.call('connect_account', { input });
     await this.#reload();
     return profile;
   }
 
   async switchTo(name: string): Promise<void> {
-    await backend.switchProfile(name);
+    await backend.call('switch_profile', { name });
     await this.#reload();
   }
 
   /** Sets or clears a profile's CA certificate file and proxy URL. */
   async setNetwork(name: string, caFile: string | null, proxy: string | null): Promise<Profile> {
-    const profile = await backend.setProfileNetwork(name, caFile, proxy);
+    const profile = await backend.call('set_profile_network', { name, caFile, proxy });
     await this.#reload();
     return profile;
   }
 
   async remove(name: string): Promise<RemovedProfile> {
-    const removed = await backend.removeProfile(name);
+    const removed = await backend.call('remove_profile', { name });
     await this.#reload();
     return removed;
   }
 
   /** The active profile's longest signed-JWT lifetime, in seconds. */
   async setJwtMaxTtl(seconds: number): Promise<Profile> {
-    const profile = await backend.setJwtMaxTtl(seconds);
+    const profile = await backend.call('set_jwt_max_ttl', { seconds });
     await this.#reload();
     return profile;
   }
 
   async useEncryptedFile(passphrase: string): Promise<SecretsInfo> {
-    const secrets = await backend.useEncryptedFile(passphrase);
+    const secrets = await backend.call('use_encrypted_file', { passphrase });
     await this.#reload();
     return secrets;
   }
 
   async unlockSecrets(passphrase: string): Promise<SecretsInfo> {
-    const secrets = await backend.unlockSecrets(passphrase);
+    const secrets = await backend.call('unlock_secrets', { passphrase });
     await this.#reload();
     return secrets;
   }
 
   /** Saves app-wide preferences; does not start a new epoch (no data changes). */
   async setPreferences(prefs: Preferences): Promise<Preferences> {
-    const saved = await backend.setPreferences(prefs);
+    const saved = await backend.call('set_preferences', { prefs });
     if (this.state) this.state = { ...this.state, preferences: saved };
     return saved;
   }
 
   async #reload(): Promise<void> {
-    this.state = await backend.appState();
+    this.state = await backend.call('app_state');
     this.loadError = null;
     this.epoch++;
   }

@@ -1,5 +1,5 @@
 import { createContext } from 'svelte';
-import { serviceStatus } from '../backend';
+import { call } from '../backend';
 import { guidance } from '../errors/classify';
 import { PortalError } from '../errors/PortalError';
 import { SERVICE_NAMES } from '../services';
@@ -58,7 +58,7 @@ export class ServiceStatuses {
     this.#awaiting = false;
     this.loading = true;
     try {
-      const items = await serviceStatus();
+      const items = await call('service_status');
       if (request !== this.#request) return;
       this.items = items.map((item) => this.#learned.get(item.service) ?? item);
       this.error = null;

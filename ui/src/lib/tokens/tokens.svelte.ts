@@ -1,6 +1,6 @@
 import { createContext } from 'svelte';
 import { Loadable } from '../app/loadable.svelte';
-import { finishRotation, listTokens, revokeToken, rotationReminders, tokenScopes } from '../backend';
+import { call, listTokens } from '../backend';
 import { showError } from '../errors/showError';
 import type { ApiToken, RotationReminder, ScopeInfo } from '../types';
 import { hygieneSummary } from './hygiene';
@@ -110,7 +110,7 @@ export class Tokens extends Loadable<ApiToken[]> {
   async loadReminders(): Promise<void> {
     const request = ++this.#remindersRequest;
     try {
-      const reminders = await rotationReminders();
+      const reminders = await call('rotation_reminders');
       if (request === this.#remindersRequest) this.reminders = reminders;
     } catch {
       // The banner is a convenience; the tokens themselves are still listed.
@@ -135,7 +135,10 @@ export class Tokens extends Loadable<ApiToken[]> {
    * Revokes a token. The row goes at once and comes back, with an error
    * toast, if the call fails. `run` defaults to revoke_token.
    */
-  async revoke(token: ApiToken, run: () => Promise<unknown> = () => revokeToken(token.id)): Promise<boolean> {
+  async revoke(
+    token: ApiToken,
+    run: () => Promise<unknown> = () => call('revoke_token', { id: token.id }),
+  ): Promise<boolean> {
     this.#revoked.add(token.id);
     const removed = this.items.find((t) => t.id === token.id);
     this.items = this.items.filter((t) => t.id !== token.id);
@@ -158,7 +161,7 @@ export class Tokens extends Loadable<ApiToken[]> {
   async finishRotation(old: ApiToken, newId: string, revokeNow: boolean): Promise<boolean> {
     if (!revokeNow) {
       try {
-        await finishRotation(old.id, newId, false);
+        await call('finish_rotation', { oldId: old.id, newId, revokeNow: false });
         return true;
       } catch (rejection) {
         showError(rejection, 'Could not save the rotation reminder');
@@ -169,7 +172,9 @@ export class Tokens extends Loadable<ApiToken[]> {
     }
     const reminders = this.reminders;
     this.reminders = reminders.filter((r) => r.oldId !== old.id);
-    const done = await this.revoke(old, () => finishRotation(old.id, newId, true));
+    const done = await this.revoke(old, () =>
+      call('finish_rotation', { oldId: old.id, newId, revokeNow: true }),
+    );
     if (!done) this.reminders = reminders;
     await this.loadReminders();
     return done;
@@ -184,7 +189,7 @@ export class Tokens extends Loadable<ApiToken[]> {
 
   async #loadScopes(): Promise<void> {
     try {
-      this.scopes = await tokenScopes();
+      this.scopes = await call('token_scopes');
     } catch {
       // Only tooltips depend on it; the table is complete without.
     }
