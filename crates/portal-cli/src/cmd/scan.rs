@@ -173,11 +173,26 @@ fn summarize(report: &ScanReport) {
         n => format!("{n} findings"),
     };
     eprintln!(
-        "{found} in {} files ({:.1} MB); {} binary skipped.",
+        "{found} in {} files ({}); {} binary skipped.",
         report.files,
-        report.bytes as f64 / 1e6,
+        size(report.bytes),
         report.binary
     );
+}
+
+/// "812 bytes", "4.2 kB", "1.1 GB".
+fn size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["kB", "MB", "GB", "TB"];
+    if bytes < 1000 {
+        return format!("{bytes} bytes");
+    }
+    let mut value = bytes as f64 / 1000.0;
+    let mut unit = 0;
+    while value >= 1000.0 && unit < UNITS.len() - 1 {
+        value /= 1000.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
 }
 
 /// The pre-commit hook's text: this very binary, so a hook run by a GUI
