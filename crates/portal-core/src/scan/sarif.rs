@@ -67,7 +67,6 @@ pub fn to_sarif(report: &ScanReport, version: &str) -> Value {
             "tool": {
                 "driver": {
                     "name": "portal scan",
-                    "informationUri": "https://github.com/partner-portal/partner-portal",
                     "version": version,
                     "rules": KINDS.iter().map(|k| rule(*k)).collect::<Vec<_>>(),
                 }
