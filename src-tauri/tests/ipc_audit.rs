@@ -664,6 +664,7 @@ fn no_command_answers_with_a_secret() {
     );
     let video_jwt = signed["jwt"].as_str().unwrap().to_owned();
 
+    a.excuse(&video_jwt);
     // The leak check reads every planted secret from a file: its answer
     // names what it found, masked, and holds none of them (the scan below).
     let leak_dir = data_dir.join("leaks");
@@ -685,7 +686,6 @@ fn no_command_answers_with_a_secret() {
         "the leak check missed planted secrets: {kinds:?}"
     );
     a.ok("cancel_scan", json!({}));
-    a.excuse(&video_jwt);
     // The clipboard may be missing under the mock runtime: only the answer
     // (or its error) is audited.
     let _ = a.call(
@@ -1290,6 +1290,21 @@ const SAFE_FIELDS: &[(&str, &str, &str)] = &[
     ("JwtKey", "public_key", "a public key"),
     ("KeySummary", "publicKeyPem", "a public key"),
     ("LocalKey", "serverKeyId", "an id"),
+    (
+        "Finding",
+        "tokenId",
+        "the id of a saved token a leak matched, never its value",
+    ),
+    (
+        "Finding",
+        "keyId",
+        "the server id of the JWT key a leaked private key signs for",
+    ),
+    (
+        "Finding",
+        "localKeyId",
+        "the local id (lk_…) of a key kept here",
+    ),
     ("ServiceUrls", "jwtKeys", "a URL"),
     ("Profile", "jwtMaxTtlSeconds", "a lifetime in seconds"),
     ("RemovedProfile", "credentials", "a count"),

@@ -120,6 +120,7 @@ export interface Commands {
   verify_any_jwt: { args: { jwt: string }; answer: Verdict };
   video_url_templates: { args: null; answer: VideoUrls };
   set_video_url_templates: { args: { templates: VideoUrls }; answer: VideoUrls };
+  export_calendar: { args: null; answer: number | null };
   pick_scan_folder: { args: null; answer: string | null };
   scan_folder: { args: { root: string; history: boolean }; answer: ScanReport };
   cancel_scan: { args: null; answer: null };
@@ -204,6 +205,7 @@ export const COMMAND_FLAGS: Readonly<Record<CommandName, CommandFlags>> = {
   verify_any_jwt: { service: 'jwt_keys', local: false, write: false, untimed: false, probe: false, unreported: false },
   video_url_templates: { service: null, local: true, write: false, untimed: false, probe: false, unreported: false },
   set_video_url_templates: { service: null, local: true, write: true, untimed: false, probe: false, unreported: false },
+  export_calendar: { service: 'vault_stream', local: false, write: false, untimed: true, probe: false, unreported: false },
   pick_scan_folder: { service: null, local: true, write: false, untimed: true, probe: false, unreported: false },
   scan_folder: { service: null, local: false, write: false, untimed: true, probe: false, unreported: false },
   cancel_scan: { service: null, local: true, write: false, untimed: false, probe: false, unreported: false },
