@@ -12,14 +12,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
-QUICK=0
-for a in "$@"; do
-  case "$a" in
-    --quick) QUICK=1 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
-    *) echo "unknown argument: $a" >&2; exit 2 ;;
-  esac
-done
+parse_bench_args 2,10 "$@"
 
 ensure_apt ripgrep hyperfine
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"

@@ -15,14 +15,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
-QUICK=0
-for a in "$@"; do
-  case "$a" in
-    --quick) QUICK=1 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
-    *) echo "unknown argument: $a" >&2; exit 2 ;;
-  esac
-done
+parse_bench_args 2,12 "$@"
 LOAD_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 ensure_apt "${APT_APP[@]}" xvfb xauth webkit2gtk-driver gnome-keyring dbus hyperfine openssl

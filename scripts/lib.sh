@@ -56,5 +56,20 @@ build_ui() {
   (cd "$ROOT/ui" && npm run --silent build)
 }
 
+# The benchmarks' arguments: sets QUICK=1 on --quick; -h/--help prints the
+# lines $1 (a sed range such as 2,10: the script's header) of the calling
+# script and exits 0; anything else is refused (exit 2).
+parse_bench_args() {
+  local help="$1"; shift
+  QUICK=0
+  for a in "$@"; do
+    case "$a" in
+      --quick) QUICK=1 ;;
+      -h|--help) sed -n "${help}p" "$0"; exit 0 ;;
+      *) echo "unknown argument: $a" >&2; exit 2 ;;
+    esac
+  done
+}
+
 # The app binary that serves the built UI (not the dev server).
 APP_FEATURES=(--features partner-portal/custom-protocol)

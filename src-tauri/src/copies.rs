@@ -6,10 +6,11 @@
 //!
 //! A held value is dropped (zeroized) [`HELD_FOR`] after it was made, when
 //! the webview reloads, or when more than [`MAX_HELD`] are held (oldest
-//! first), whichever comes first.
+//! first), whichever comes first. [`HeldStore`], the expiring store, also
+//! keeps the tokens awaiting their one-time reveal (`reveal.rs`).
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use portal_core::{Error, ErrorCode, Result, Secret};
@@ -27,9 +28,91 @@ struct Held {
     parts: HashMap<String, Secret>,
 }
 
+impl Made for Held {
+    fn made(&self) -> Instant {
+        self.created
+    }
+}
+
+/// What a [`HeldStore`] holds: a value made at a known instant, dropped
+/// [`HELD_FOR`] after it.
+pub trait Made {
+    fn made(&self) -> Instant;
+}
+
+/// Secret values held in memory under random ids until they expire
+/// ([`HELD_FOR`] after they were made) or the webview reloads: the held
+/// copies here and the tokens awaiting their reveal (`reveal.rs`).
+pub struct HeldStore<T> {
+    held: Mutex<HashMap<String, T>>,
+}
+
+impl<T> Default for HeldStore<T> {
+    fn default() -> Self {
+        Self {
+            held: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<T: Made> HeldStore<T> {
+    /// Everything held, expired or not.
+    pub fn lock(&self) -> MutexGuard<'_, HashMap<String, T>> {
+        self.held.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// What is still held at `now` (the rest is dropped first).
+    pub fn live_at(&self, now: Instant) -> MutexGuard<'_, HashMap<String, T>> {
+        let mut held = self.lock();
+        drop_expired(&mut held, now);
+        held
+    }
+
+    /// Holds `value`; returns its new id.
+    pub fn insert(&self, value: T) -> String {
+        let id = new_id();
+        self.lock().insert(id.clone(), value);
+        id
+    }
+
+    /// Drops what was made [`HELD_FOR`] or longer before `now`; returns how many.
+    pub fn expire_at(&self, now: Instant) -> usize {
+        let mut held = self.lock();
+        let before = held.len();
+        drop_expired(&mut held, now);
+        before - held.len()
+    }
+
+    /// Drops everything (the webview reloaded); returns how many.
+    pub fn forget_all(&self) -> usize {
+        let mut held = self.lock();
+        let n = held.len();
+        held.clear();
+        n
+    }
+
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+}
+
+fn drop_expired<T: Made>(held: &mut HashMap<String, T>, now: Instant) {
+    held.retain(|_, v| !expired(v.made(), now));
+}
+
+/// A fresh id for a held value.
+fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
 #[derive(Default)]
 pub struct Copies {
-    held: Mutex<HashMap<String, Held>>,
+    held: HeldStore<Held>,
 }
 
 fn gone() -> Error {
@@ -40,15 +123,10 @@ fn gone() -> Error {
 }
 
 impl Copies {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Held>> {
-        self.held.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
     /// Holds `parts` (name → value) made at `created`; returns the copy id.
     pub fn hold_at(&self, parts: Vec<(&str, Secret)>, created: Instant) -> String {
-        let id = uuid::Uuid::new_v4().to_string();
-        let mut held = self.lock();
-        held.retain(|_, h| !expired(h.created, created));
+        let id = new_id();
+        let mut held = self.held.live_at(created);
         while held.len() >= MAX_HELD {
             let oldest = held
                 .iter()
@@ -85,8 +163,7 @@ impl Copies {
 
     /// The part `part` of held value `id`, if it is still held at `now`.
     pub fn part_at(&self, id: &str, part: &str, now: Instant) -> Result<Secret> {
-        let mut held = self.lock();
-        held.retain(|_, h| !expired(h.created, now));
+        let held = self.held.live_at(now);
         let h = held.get(id).ok_or_else(gone)?;
         h.parts
             .get(part)
@@ -96,32 +173,26 @@ impl Copies {
 
     /// Drops what was made [`HELD_FOR`] or longer before `now`.
     pub fn expire_at(&self, now: Instant) -> usize {
-        let mut held = self.lock();
-        let before = held.len();
-        held.retain(|_, h| !expired(h.created, now));
-        before - held.len()
+        self.held.expire_at(now)
     }
 
     /// Drops everything (the webview reloaded).
     pub fn forget_all(&self) -> usize {
-        let mut held = self.lock();
-        let n = held.len();
-        held.clear();
-        n
+        self.held.forget_all()
     }
 
     #[cfg(test)]
     pub fn len(&self) -> usize {
-        self.lock().len()
+        self.held.len()
     }
 
     #[cfg(test)]
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.held.is_empty()
     }
 }
 
-pub(crate) fn expired(created: Instant, now: Instant) -> bool {
+fn expired(created: Instant, now: Instant) -> bool {
     now.saturating_duration_since(created) >= HELD_FOR
 }
 

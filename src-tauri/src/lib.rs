@@ -19,6 +19,7 @@ mod commands;
 mod copies;
 pub mod dto;
 mod reveal;
+mod running;
 mod sandbox;
 mod save_dialog;
 mod state;

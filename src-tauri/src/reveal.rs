@@ -5,8 +5,6 @@
 //! clipboard from Rust, and are cleared after the configured delay if the
 //! clipboard still holds them.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::Instant;
 
 use portal_core::context::ProfileContext;
@@ -14,7 +12,7 @@ use portal_core::snippets::{fill, CopyWhat};
 use portal_core::vaultstream::{ApiToken, CreatedToken};
 use portal_core::{Error, ErrorCode, Result, Secret, Service};
 
-use crate::copies::{copy_to_clipboard, expired, Copies, HELD_FOR};
+use crate::copies::{copy_to_clipboard, Copies, HeldStore, Made, HELD_FOR};
 use crate::dto::CreatedTokenView;
 use tauri::{AppHandle, Manager, Runtime};
 
@@ -46,9 +44,15 @@ impl Pending {
     }
 }
 
+impl Made for Pending {
+    fn made(&self) -> Instant {
+        self.created
+    }
+}
+
 #[derive(Default)]
 pub struct Reveals {
-    pending: Mutex<HashMap<String, Pending>>,
+    pending: HeldStore<Pending>,
 }
 
 fn gone() -> Error {
@@ -60,10 +64,6 @@ fn gone() -> Error {
 }
 
 impl Reveals {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Pending>> {
-        self.pending.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
     /// Holds a freshly created token's value for its reveal dialog; window
     /// content protection goes on while any value is held. A timer drops it
     /// after [`HELD_FOR`] even if the dialog stays open.
@@ -97,9 +97,7 @@ impl Reveals {
 
     /// Holds `pending`; returns its reveal id.
     pub fn insert(&self, pending: Pending) -> String {
-        let reveal_id = uuid::Uuid::new_v4().to_string();
-        self.lock().insert(reveal_id.clone(), pending);
-        reveal_id
+        self.pending.insert(pending)
     }
 
     /// Runs `f` on the value held as `id`, if it is still held at `now`.
@@ -109,9 +107,7 @@ impl Reveals {
         now: Instant,
         f: impl FnOnce(&Pending) -> Result<T>,
     ) -> Result<T> {
-        let mut guard = self.lock();
-        guard.retain(|_, p| !expired(p.created, now));
-        f(guard.get(id).ok_or_else(gone)?)
+        f(self.pending.live_at(now).get(id).ok_or_else(gone)?)
     }
 
     pub fn with<T>(&self, id: &str, f: impl FnOnce(&Pending) -> Result<T>) -> Result<T> {
@@ -120,8 +116,7 @@ impl Reveals {
 
     /// The value, once, if still held at `now`.
     pub fn reveal_at(&self, id: &str, now: Instant) -> Result<String> {
-        let mut guard = self.lock();
-        guard.retain(|_, p| !expired(p.created, now));
+        let mut guard = self.pending.live_at(now);
         let pending = guard.get_mut(id).ok_or_else(gone)?;
         if pending.revealed {
             return Err(Error::new(
@@ -139,7 +134,7 @@ impl Reveals {
 
     /// Drops (and so zeroizes) the value.
     pub fn close<R: Runtime>(&self, app: &AppHandle<R>, id: &str) {
-        let mut guard = self.lock();
+        let mut guard = self.pending.lock();
         guard.remove(id);
         if guard.is_empty() {
             protect(app, false);
@@ -149,10 +144,7 @@ impl Reveals {
     /// Drops the values created [`HELD_FOR`] or longer before `now`;
     /// returns how many.
     pub fn expire_at(&self, now: Instant) -> usize {
-        let mut guard = self.lock();
-        let before = guard.len();
-        guard.retain(|_, p| !expired(p.created, now));
-        before - guard.len()
+        self.pending.expire_at(now)
     }
 
     fn expire<R: Runtime>(&self, app: &AppHandle<R>, now: Instant) {
@@ -163,14 +155,11 @@ impl Reveals {
 
     /// Drops every value (the webview reloaded: no dialog shows them any more).
     pub fn forget_all(&self) -> usize {
-        let mut guard = self.lock();
-        let n = guard.len();
-        guard.clear();
-        n
+        self.pending.forget_all()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.lock().is_empty()
+        self.pending.is_empty()
     }
 
     /// Copies the token or a snippet; returns the seconds until it is cleared.

@@ -90,14 +90,10 @@ pub fn parse_envelope(resp: &Response) -> Result<(Value, Value)> {
                 .with_request_id(Some(resp.sent_request_id.clone())));
         }
         None => {
-            let mut e = Error::new(
-                ErrorCode::BadResponse,
-                "The answer is JSON but not the JWT keys envelope ({\"success\":true,\"result\":…}).",
-            )
-            .with_service(Service::JwtKeys)
-            .with_request_id(Some(resp.sent_request_id.clone()));
-            e.status = Some(resp.status.as_u16());
-            return Err(e);
+            return Err(resp.not_the_envelope(
+                Service::JwtKeys,
+                "JWT keys envelope ({\"success\":true,\"result\":…})",
+            ));
         }
     }
     Ok((

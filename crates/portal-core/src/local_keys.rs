@@ -17,7 +17,7 @@ use crate::context::ProfileContext;
 use crate::error::{Error, ErrorCode, Result};
 use crate::jwt_keys::{JwtKey, JwtKeysClient};
 use crate::keypair::{pairs_with, Fingerprints, PrivateKey, PublicKey};
-use crate::profiles::KeyValueStore;
+use crate::profiles::{readable_items, KeyValueStore};
 use crate::secrets::Item;
 
 const KEY_INDEX: &str = "localKeys";
@@ -52,13 +52,7 @@ fn index(settings: &dyn KeyValueStore) -> HashMap<String, Value> {
 
 /// The local keys indexed for `profile` (without a [`ProfileContext`]).
 pub fn indexed(settings: &dyn KeyValueStore, profile: &str) -> Vec<LocalKey> {
-    index(settings)
-        .remove(profile)
-        .and_then(|v| v.as_array().cloned())
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|v| serde_json::from_value(v).ok())
-        .collect()
+    readable_items(index(settings).remove(profile))
 }
 
 /// Drops `profile`'s whole index (its private keys are the caller's to

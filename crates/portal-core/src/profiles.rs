@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use serde::{Deserialize, Serialize};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use serde_json::{Map, Value};
 use ts_rs::TS;
 
@@ -246,6 +246,16 @@ pub trait KeyValueStore: Send + Sync {
     fn set(&self, key: &str, value: Value) -> Result<()>;
 }
 
+/// The items of a stored JSON list, read liberally: an absent or non-list
+/// value is empty, and an item this version cannot read is skipped.
+pub(crate) fn readable_items<T: DeserializeOwned>(list: Option<Value>) -> Vec<T> {
+    list.and_then(|v| v.as_array().cloned())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|v| serde_json::from_value(v).ok())
+        .collect()
+}
+
 /// The settings file read and written directly (the CLI; tests).
 pub struct SettingsFile {
     path: PathBuf,
@@ -316,13 +326,7 @@ impl<'a> Profiles<'a> {
 
     pub fn list(&self) -> Vec<Profile> {
         // Liberal: skip entries this version cannot read instead of failing.
-        self.store
-            .get(KEY_PROFILES)
-            .and_then(|v| v.as_array().cloned())
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|v| serde_json::from_value(v).ok())
-            .collect()
+        readable_items(self.store.get(KEY_PROFILES))
     }
 
     pub fn get(&self, name: &str) -> Result<Profile> {

@@ -8,7 +8,7 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::profiles::KeyValueStore;
+use crate::profiles::{readable_items, KeyValueStore};
 use crate::vaultstream::ApiToken;
 
 const KEY_SAVED: &str = "savedTokens";
@@ -105,13 +105,7 @@ record!(RotationReminder, KEY_REMINDERS, old_id);
 record!(Notice, KEY_NOTICES, token_id);
 
 fn read<T: DeserializeOwned>(store: &dyn KeyValueStore, key: &str) -> Vec<T> {
-    store
-        .get(key)
-        .and_then(|v| v.as_array().cloned())
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|v| serde_json::from_value(v).ok())
-        .collect()
+    readable_items(store.get(key))
 }
 
 fn write<T: Serialize>(store: &dyn KeyValueStore, key: &str, items: &[T]) -> Result<()> {

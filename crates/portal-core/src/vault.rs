@@ -189,11 +189,8 @@ pub fn parse_envelope(resp: &Response) -> Result<(Value, Option<PageInfo>)> {
         .as_object()
         .filter(|o| o.contains_key("data") && crate::envelope::vault(&body))
     else {
-        let mut e =
-            bad("The answer is JSON but not the vault envelope ({\"data\":…,\"error\":null}).")
-                .with_request_id(Some(resp.sent_request_id.clone()));
-        e.status = Some(resp.status.as_u16());
-        return Err(e);
+        let envelope = "vault envelope ({\"data\":…,\"error\":null})";
+        return Err(resp.not_the_envelope(Service::Vault, envelope));
     };
     if let Some(err) = obj.get("error").filter(|e| !e.is_null()) {
         return Err(bad(

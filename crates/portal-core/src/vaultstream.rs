@@ -206,14 +206,10 @@ pub fn parse_envelope(resp: &Response) -> Result<(Value, Value)> {
 }
 
 fn wrong_envelope(resp: &Response) -> Error {
-    let mut e = Error::new(
-        ErrorCode::BadResponse,
-        "The answer is JSON but not the VaultStream envelope ({\"status\":\"ok\",\"data\":…}).",
+    resp.not_the_envelope(
+        Service::VaultStream,
+        "VaultStream envelope ({\"status\":\"ok\",\"data\":…})",
     )
-    .with_service(Service::VaultStream)
-    .with_request_id(Some(resp.sent_request_id.clone()));
-    e.status = Some(resp.status.as_u16());
-    e
 }
 
 fn decode<T: serde::de::DeserializeOwned>(v: Value, what: &str) -> Result<T> {

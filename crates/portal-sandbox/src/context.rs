@@ -56,6 +56,17 @@ tokio::task_local! {
     static REQUEST_ID: String;
 }
 
+/// The credential of an `Authorization: Bearer …` header (scheme in any
+/// case), trimmed.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
 /// The id of the request being served (empty outside a request).
 pub fn request_id() -> String {
     REQUEST_ID.try_with(Clone::clone).unwrap_or_default()

@@ -24,7 +24,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::clock::to_db;
-use crate::context::{Service, JWT_KEYS_PREFIX};
+use crate::context::{bearer, Service, JWT_KEYS_PREFIX};
 use crate::error::{internal, with_fallbacks, ApiError, ApiResult};
 use crate::ids;
 use crate::state::{origin_of, AppState};
@@ -191,12 +191,7 @@ pub fn find_key(conn: &Connection, id: &str) -> rusqlite::Result<Option<JwtKey>>
 fn authenticate(state: &AppState, headers: &HeaderMap) -> ApiResult<String> {
     let unauthorized =
         |msg: &str| ApiError::new(SERVICE, StatusCode::UNAUTHORIZED, "unauthorized", msg);
-    let value = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, key)| key.trim())
+    let value = bearer(headers)
         .ok_or_else(|| unauthorized("send your API key as `Authorization: Bearer YOUR-API-KEY`"))?;
     api_key_user(&state.db.lock(), value)
         .map_err(|e| internal(SERVICE, e))?

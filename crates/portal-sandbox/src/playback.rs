@@ -12,7 +12,8 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -39,6 +40,37 @@ fn jwt_param(query: &HashMap<String, String>, headers: &HeaderMap) -> Option<Str
         .filter(|t| !t.trim().is_empty())
 }
 
+/// What both checks take from a request: the id in its path and the JWT it
+/// presents (`?jwt=`, `?token=` or a bearer header).
+pub struct Presented {
+    id: String,
+    jwt: Option<String>,
+}
+
+impl FromRequestParts<AppState> for Presented {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Path(id) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let Query(query) = Query::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let jwt = jwt_param(&query, &parts.headers);
+        Ok(Self { id, jwt })
+    }
+}
+
+impl Presented {
+    /// The JWT, or the refusal of a request that presents none.
+    fn jwt(&self) -> Result<&str, Refusal> {
+        self.jwt
+            .as_deref()
+            .ok_or(("missing_jwt", "pass the JWT as ?jwt=…".to_owned()))
+    }
+}
+
 fn answer(subject: (&str, &str), result: Result<Value, Refusal>) -> Response {
     match result {
         Ok(mut details) => {
@@ -54,20 +86,13 @@ fn answer(subject: (&str, &str), result: Result<Value, Refusal>) -> Response {
     }
 }
 
-pub async fn playback(
-    State(state): State<AppState>,
-    Path(video_id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-) -> Response {
-    let result = match jwt_param(&query, &headers) {
-        None => Err(("missing_jwt", "pass the JWT as ?jwt=…".to_owned())),
-        Some(jwt) => {
-            crate::ledger::record("video_jwt", &jwt);
-            check_playback(&state, &jwt, &video_id)
-        }
-    };
-    answer(("video_id", &video_id), result)
+pub async fn playback(State(state): State<AppState>, presented: Presented) -> Response {
+    let video_id = &presented.id;
+    let result = presented.jwt().and_then(|jwt| {
+        crate::ledger::record("video_jwt", jwt);
+        check_playback(&state, jwt, video_id)
+    });
+    answer(("video_id", video_id), result)
 }
 
 fn check_playback(state: &AppState, jwt: &str, video_id: &str) -> Result<Value, Refusal> {
@@ -110,16 +135,11 @@ fn check_playback(state: &AppState, jwt: &str, video_id: &str) -> Result<Value, 
     Ok(json!({"kid": kid, "key_name": key.name, "sub": sub, "exp": exp}))
 }
 
-pub async fn player(
-    State(state): State<AppState>,
-    Path(content_id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-) -> Response {
-    let result = match jwt_param(&query, &headers) {
-        None => Err(("missing_jwt", "pass the JWT as ?jwt=…".to_owned())),
-        Some(jwt) => crate::vaultstream::check_user_jwt(&state, &jwt, &content_id)
-            .map(|claims| json!({"user_id": claims["user_id"], "exp": claims["exp"]})),
-    };
-    answer(("content_id", &content_id), result)
+pub async fn player(State(state): State<AppState>, presented: Presented) -> Response {
+    let content_id = &presented.id;
+    let result = presented.jwt().and_then(|jwt| {
+        crate::vaultstream::check_user_jwt(&state, jwt, content_id)
+            .map(|claims| json!({"user_id": claims["user_id"], "exp": claims["exp"]}))
+    });
+    answer(("content_id", content_id), result)
 }

@@ -24,7 +24,7 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 
 use crate::clock::{db_to_seconds, from_db, to_db, to_seconds};
-use crate::context::{request_id, Service};
+use crate::context::{bearer, request_id, Service};
 use crate::error::{internal, parse_json, with_fallbacks, ApiError, ApiResult};
 use crate::ids;
 use crate::state::AppState;
@@ -183,15 +183,6 @@ pub fn usable(token: &Token, now: DateTime<Utc>) -> Result<(), String> {
         }
         _ => Ok(()),
     }
-}
-
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers
-        .get(axum::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
-    let (scheme, token) = value.trim().split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 fn authenticate(state: &AppState, headers: &HeaderMap, scope: &str) -> ApiResult<Token> {

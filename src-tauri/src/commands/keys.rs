@@ -7,7 +7,7 @@
 //! (`Keygen`), the save dialog, and the held copies.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use portal_core::context::ProfileContext;
 use portal_core::keypair::GenProgress;
@@ -26,6 +26,7 @@ use crate::dto::{
     LocalKeyView, PlaybackVerdict, SignVideoRequest, SignedVideoJwt, UploadVerification,
     UploadedKey, VideoUrls,
 };
+use crate::running::Running;
 use crate::save_dialog::ask_save_path;
 use crate::state::{logged, AppCtx};
 
@@ -33,8 +34,7 @@ use crate::state::{logged, AppCtx};
 pub const KEYGEN_PROGRESS: &str = "keygen-progress";
 
 /// The cancel flag of the generation under way (one at a time).
-#[derive(Default)]
-pub struct Keygen(Mutex<Option<Arc<AtomicBool>>>);
+pub type Keygen = Running<AtomicBool>;
 
 /// The key use cases' view of this app: its settings, recording here.
 fn cx<'a>(ctx: &'a AppCtx, pc: &'a ProfileContext) -> Cx<'a> {
@@ -90,24 +90,15 @@ async fn generate_and_keep(
 ) -> Result<LocalKey> {
     let pc = ctx.active_context().await?;
     let cancel = Arc::new(AtomicBool::new(false));
-    {
-        let mut slot = keygen.0.lock().unwrap_or_else(|p| p.into_inner());
-        if slot.is_some() {
-            return Err(Error::validation("A key is already being generated."));
-        }
-        *slot = Some(cancel.clone());
-    }
-    let generated = ops::generate(cx(ctx, &pc), &name, bits as usize, progress, cancel).await;
-    *keygen.0.lock().unwrap_or_else(|p| p.into_inner()) = None;
-    generated
+    let generated = ops::generate(cx(ctx, &pc), &name, bits as usize, progress, cancel.clone());
+    let busy = "A key is already being generated.";
+    keygen.run(cancel, busy, generated).await
 }
 
 #[tauri::command]
 #[instrument(skip_all)]
 pub fn cancel_keygen(keygen: State<'_, Keygen>) {
-    if let Some(flag) = keygen.0.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
-        flag.store(true, Ordering::Relaxed);
-    }
+    keygen.with_current(|flag| flag.store(true, Ordering::Relaxed));
 }
 
 /// Reads a PEM (SPKI, PKCS#1, X.509, PKCS#1/PKCS#8 private, encrypted

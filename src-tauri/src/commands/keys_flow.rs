@@ -57,7 +57,7 @@ async fn a_generated_key_is_kept_uploaded_verified_signs_and_is_deleted() {
     let ctx = app.state::<AppCtx>();
     let cancelled = generate_and_keep(&ctx, &keygen, "Cancelled".into(), 4096, |_| {});
     let meanwhile = async {
-        while keygen.0.lock().unwrap().is_none() {
+        while !keygen.is_running() {
             tokio::time::sleep(std::time::Duration::from_millis(1)).await;
         }
         let second = generate_and_keep(&ctx, &keygen, "Second".into(), 2048, |_| {}).await;

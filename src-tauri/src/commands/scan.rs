@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use portal_core::ops::scan::{self as ops, Sources};
@@ -18,6 +18,7 @@ use tauri_plugin_dialog::DialogExt;
 use tracing::instrument;
 use ts_rs::TS;
 
+use crate::running::Running;
 use crate::state::AppCtx;
 
 /// The event that carries [`ScanProgress`] while a sweep runs.
@@ -35,8 +36,7 @@ pub struct ScanProgress {
 }
 
 /// The sweep under way (one at a time), for Cancel.
-#[derive(Default)]
-pub struct Sweeps(Mutex<Option<Arc<Progress>>>);
+pub type Sweeps = Running<Progress>;
 
 /// Asks for a folder to sweep (the native dialog); `None` when cancelled.
 #[tauri::command]
@@ -68,16 +68,9 @@ pub async fn scan_folder<R: Runtime>(
     history: bool,
 ) -> Result<ScanReport> {
     let progress = Arc::new(Progress::default());
-    {
-        let mut slot = sweeps.0.lock().unwrap_or_else(|p| p.into_inner());
-        if slot.is_some() {
-            return Err(Error::validation("A leak check is already running."));
-        }
-        *slot = Some(progress.clone());
-    }
-    let swept = sweep(&app, &ctx, &progress, PathBuf::from(root), history).await;
-    *sweeps.0.lock().unwrap_or_else(|p| p.into_inner()) = None;
-    swept
+    let swept = sweep(&app, &ctx, &progress, PathBuf::from(root), history);
+    let busy = "A leak check is already running.";
+    sweeps.run(progress.clone(), busy, swept).await
 }
 
 async fn sweep<R: Runtime>(
@@ -120,7 +113,5 @@ async fn sweep<R: Runtime>(
 #[tauri::command]
 #[instrument(skip_all)]
 pub fn cancel_scan(sweeps: State<'_, Sweeps>) {
-    if let Some(p) = sweeps.0.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
-        p.cancel();
-    }
+    sweeps.with_current(|p| p.cancel());
 }

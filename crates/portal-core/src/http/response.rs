@@ -27,6 +27,19 @@ pub struct Response {
 }
 
 impl Response {
+    /// A JSON answer that is not `service`'s envelope (`envelope` names it
+    /// and shows its shape: `vault envelope ({…})`).
+    pub(crate) fn not_the_envelope(&self, service: Service, envelope: &str) -> Error {
+        let mut e = Error::new(
+            ErrorCode::BadResponse,
+            format!("The answer is JSON but not the {envelope}."),
+        )
+        .with_service(service)
+        .with_request_id(Some(self.sent_request_id.clone()));
+        e.status = Some(self.status.as_u16());
+        e
+    }
+
     /// `204 No Content`: the service did what was asked and says no more.
     /// The contract leaves the answer to some DELETEs open (a revoked token:
     /// "none"), so the clients take this as success where nothing is read back.

@@ -169,7 +169,7 @@ pub fn sweep_history(scanner: &Scanner, root: &Path, progress: &Progress) -> Res
         }
         let tree = repo
             .find_commit(commit_id)
-            .and_then(|c| c.tree().map_err(Into::into))
+            .and_then(|c| c.tree())
             .map_err(|e| git_error(&format!("reading commit {commit_id}"), e))?;
         if !seen.insert(tree.id) {
             continue;

@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 
 use super::{bad_request, internal, Reply, SERVICE};
 use crate::clock::{from_db, to_db};
+use crate::context::bearer;
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::ids;
 use crate::state::AppState;
@@ -85,18 +86,12 @@ fn unauthorized(code: &str, message: impl Into<String>) -> ApiError {
 
 /// Verify the bearer JWT and the optional `x-tenant-id`.
 pub fn caller(state: &AppState, headers: &HeaderMap) -> ApiResult<Caller> {
-    let token = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, t)| t.trim())
-        .ok_or_else(|| {
-            unauthorized(
-                "UNAUTHORIZED",
-                "send the access token as `Authorization: Bearer <JWT>`",
-            )
-        })?;
+    let token = bearer(headers).ok_or_else(|| {
+        unauthorized(
+            "UNAUTHORIZED",
+            "send the access token as `Authorization: Bearer <JWT>`",
+        )
+    })?;
     let claims = crate::jwt::verify_hs256(&state.vault_jwt_secret, token)
         .map_err(|e| unauthorized("UNAUTHORIZED", format!("invalid access token: {e}")))?;
     let exp = claims["exp"].as_i64().unwrap_or(0);
