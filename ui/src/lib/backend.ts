@@ -7,24 +7,7 @@ import { PortalError } from './errors/PortalError';
 import { SERVICE_NAMES } from './services';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import { COMMAND_FLAGS, type CommandName, type Commands } from './bindings/commands';
-import type {
-  DeleteKeyOutcome,
-  GenProgress,
-  ImportedKeyView,
-  ImportKeyInput,
-  KeyDetails,
-  KeysOverview,
-  LocalKey,
-  LocalKeyView,
-  PlaybackVerdict,
-  SignedVideoJwt,
-  SignVideoRequest,
-  UploadedKey,
-  UploadVerification,
-  Verdict,
-  VideoUrls,
-} from './types';
-import type { Service, ApiToken, ClipboardCopy } from './types';
+import type { ApiToken, ClipboardCopy, GenProgress, KeysOverview, Service, UploadEvent } from './types';
 
 export { PortalError };
 
@@ -174,28 +157,10 @@ export async function keysOverview(): Promise<KeysOverview> {
   return overview;
 }
 
-/** A server key id, or the local id (`lk_…`) of a key not uploaded. */
-export function keyDetails(id: string): Promise<KeyDetails> {
-  return call('key_details', { id });
-}
-
-/**
- * Generates a key pair in Rust (progress: `onKeygenProgress`; stop with
- * `cancelKeygen`, which rejects this with code `cancelled`) and keeps it in
- * the keychain, not uploaded yet.
- */
-export function generateKey(name: string, bits: number): Promise<LocalKey> {
-  return call('generate_key', { name, bits });
-}
-
-export function cancelKeygen(): Promise<null> {
-  return call('cancel_keygen');
-}
-
-/** Progress of the generation under way; resolves to the unsubscribe function. */
-export async function onKeygenProgress(handler: (progress: GenProgress) => void): Promise<UnlistenFn> {
+/** Listens to a Tauri event; the stop function never throws (nor does listening outside Tauri). */
+async function listenSafely<T>(event: string, handler: (payload: T) => void): Promise<UnlistenFn> {
   try {
-    const stop = await listen<GenProgress>('keygen-progress', (event) => handler(event.payload));
+    const stop = await listen<T>(event, (e) => handler(e.payload));
     return () => {
       void Promise.resolve()
         .then(stop)
@@ -206,49 +171,9 @@ export async function onKeygenProgress(handler: (progress: GenProgress) => void)
   }
 }
 
-/** Reads a PEM; with `keepPrivate`, its private half (if any) goes to the keychain. */
-export function importKey(input: ImportKeyInput): Promise<ImportedKeyView> {
-  return call('import_key', { input });
-}
-
-/** A local key with its public half: what `uploadKey` sends. */
-export function localKey(localId: string): Promise<LocalKeyView> {
-  return call('local_key', { localId });
-}
-
-/** Rust opens the save dialog and writes the PEM (mode 0600). The path, or null if cancelled. */
-export function exportPrivateKey(localId: string, passphrase: string | null): Promise<string | null> {
-  return call('export_private_key', { localId, passphrase });
-}
-
-/** Uploads only the public half of a local key and links the two. Never retried. */
-export function uploadKey(localId: string): Promise<UploadedKey> {
-  return call('upload_key', { localId });
-}
-
-/** Uploads an imported public key (its private half is not on this computer). */
-export function uploadPublicKey(name: string, pem: string): Promise<UploadedKey> {
-  return call('upload_public_key', { name, pem });
-}
-
-/** Fetches the key back, compares fingerprints and checks a test JWT signed here. */
-export function verifyUploadedKey(serverId: string): Promise<UploadVerification> {
-  return call('verify_uploaded_key', { serverId });
-}
-
-/** A server key (`serverId`), and/or a local key (`localId`: required when never uploaded). */
-export function deleteKey(
-  serverId: string | null,
-  localId: string | null,
-  deleteLocal: boolean,
-): Promise<DeleteKeyOutcome> {
-  return call('delete_key', { serverId, localId, deleteLocal });
-}
-
-/** A private-video JWT signed with the key's private half kept here. */
-/** Signs (for no longer than the profile's cap); the JWT and its URLs are held in Rust for `copyHeld`. */
-export function signVideoJwt(request: SignVideoRequest): Promise<SignedVideoJwt> {
-  return call('sign_video_jwt', { request });
+/** Progress of the generation under way; resolves to the unsubscribe function. */
+export function onKeygenProgress(handler: (progress: GenProgress) => void): Promise<UnlistenFn> {
+  return listenSafely<GenProgress>('keygen-progress', handler);
 }
 
 /**
@@ -258,25 +183,6 @@ export function signVideoJwt(request: SignVideoRequest): Promise<SignedVideoJwt>
  */
 export function copyHeld(copyId: string, part: string): Promise<ClipboardCopy> {
   return call('copy_held', { copyId, part });
-}
-
-/** Sandbox profiles only: asks the sandbox player whether it would play the video. */
-export function testPlayback(videoId: string, jwt: string): Promise<PlaybackVerdict> {
-  return call('test_playback', { videoId, jwt });
-}
-
-/** The active profile's watch / embed / HLS URL templates (`{video_id}` placeholder). */
-export function videoUrlTemplates(): Promise<VideoUrls> {
-  return call('video_url_templates');
-}
-
-export function setVideoUrlTemplates(templates: VideoUrls): Promise<VideoUrls> {
-  return call('set_video_url_templates', { templates });
-}
-
-/** Any JWT, checked against the uploaded key its kid names. */
-export function verifyAnyJwt(jwt: string): Promise<Verdict> {
-  return call('verify_any_jwt', { jwt });
 }
 
 /**
@@ -295,116 +201,6 @@ export async function writeClipboard(text: string): Promise<void> {
 }
 
 // --- Vault assets (issue 5) ------------------------------------------------
-
-import type {
-  Asset,
-  AssetDetails,
-  AssetPage,
-  AssetQuery,
-  AssetUpdate,
-  BulkDeleteSummary,
-  Deleted,
-  Folder,
-  LegalHold,
-  Quota,
-  ShareView,
-  Transform,
-  TransformKind,
-  UploadEvent,
-  UploadStarted,
-  VaultSessionView,
-} from './types';
-
-/** Who is logged in to the vault (from the stored token), or null. No token crosses. */
-export function vaultSession(): Promise<VaultSessionView | null> {
-  return call('vault_session');
-}
-
-/** The password goes UI → Rust only; the identity and permissions come back. */
-export function vaultLogin(email: string, password: string, remember: boolean): Promise<VaultSessionView> {
-  return call('vault_login', { email, password, remember });
-}
-
-export function vaultLogout(): Promise<null> {
-  return call('vault_logout');
-}
-
-export function listAssets(query: AssetQuery): Promise<AssetPage> {
-  return call('list_assets', { query });
-}
-
-export function assetDetails(id: string): Promise<AssetDetails> {
-  return call('asset_details', { id });
-}
-
-export function listTransforms(id: string): Promise<Transform[]> {
-  return call('list_transforms', { id });
-}
-
-export function requestTransform(id: string, kind: TransformKind): Promise<Transform> {
-  return call('request_transform', { id, kind });
-}
-
-/** A share link, held in Rust for `copyHeld(copyId, 'url')`. */
-export function shareAsset(id: string, expiresInSeconds: number | null): Promise<ShareView> {
-  return call('share_asset', { id, expiresInSeconds });
-}
-
-export function updateAsset(id: string, update: AssetUpdate): Promise<Asset> {
-  return call('update_asset', { id, update });
-}
-
-/** Refused in Rust (code `conflict`) when the asset is under legal hold. */
-export function deleteAsset(id: string): Promise<Deleted> {
-  return call('delete_asset', { id });
-}
-
-export function deleteAssets(ids: string[]): Promise<BulkDeleteSummary> {
-  return call('delete_assets', { ids });
-}
-
-export function listFolders(): Promise<Folder[]> {
-  return call('list_folders');
-}
-
-export function vaultQuota(): Promise<Quota> {
-  return call('vault_quota');
-}
-
-export function setLegalHold(id: string, reason: string): Promise<LegalHold> {
-  return call('set_legal_hold', { id, reason });
-}
-
-export function clearLegalHold(id: string): Promise<LegalHold> {
-  return call('clear_legal_hold', { id });
-}
-
-/** Rust opens the file dialog (several files) and starts the uploads; [] = closed. */
-export function pickAndUpload(folderId: string | null): Promise<UploadStarted[]> {
-  return call('pick_and_upload', { folderId });
-}
-
-/** Paths from Tauri's drag-drop event; Rust checks each is a regular readable file. */
-export function uploadDropped(paths: string[], folderId: string | null): Promise<UploadStarted[]> {
-  return call('upload_dropped', { paths, folderId });
-}
-
-export function cancelUpload(uploadId: string): Promise<boolean> {
-  return call('cancel_upload', { uploadId });
-}
-
-async function listenSafely<T>(event: string, handler: (payload: T) => void): Promise<UnlistenFn> {
-  try {
-    const stop = await listen<T>(event, (e) => handler(e.payload));
-    return () => {
-      void Promise.resolve()
-        .then(stop)
-        .catch(() => {});
-    };
-  } catch {
-    return () => {};
-  }
-}
 
 /** Progress and end of each upload. */
 export function onUploadEvent(handler: (event: UploadEvent) => void): Promise<UnlistenFn> {

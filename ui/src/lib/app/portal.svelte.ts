@@ -61,53 +61,38 @@ export class Portal {
     }
   }
 
-  async exploreSandbox(): Promise<Profile> {
-    const profile = await backend.call('explore_sandbox');
-    await this.#reload();
-    return profile;
+  exploreSandbox(): Promise<Profile> {
+    return this.#thenReload(backend.call('explore_sandbox'));
   }
 
-  async connect(input: ConnectInput): Promise<Profile> {
-    const profile = await backend.call('connect_account', { input });
-    await this.#reload();
-    return profile;
+  connect(input: ConnectInput): Promise<Profile> {
+    return this.#thenReload(backend.call('connect_account', { input }));
   }
 
   async switchTo(name: string): Promise<void> {
-    await backend.call('switch_profile', { name });
-    await this.#reload();
+    await this.#thenReload(backend.call('switch_profile', { name }));
   }
 
   /** Sets or clears a profile's CA certificate file and proxy URL. */
-  async setNetwork(name: string, caFile: string | null, proxy: string | null): Promise<Profile> {
-    const profile = await backend.call('set_profile_network', { name, caFile, proxy });
-    await this.#reload();
-    return profile;
+  setNetwork(name: string, caFile: string | null, proxy: string | null): Promise<Profile> {
+    return this.#thenReload(backend.call('set_profile_network', { name, caFile, proxy }));
   }
 
-  async remove(name: string): Promise<RemovedProfile> {
-    const removed = await backend.call('remove_profile', { name });
-    await this.#reload();
-    return removed;
+  remove(name: string): Promise<RemovedProfile> {
+    return this.#thenReload(backend.call('remove_profile', { name }));
   }
 
   /** The active profile's longest signed-JWT lifetime, in seconds. */
-  async setJwtMaxTtl(seconds: number): Promise<Profile> {
-    const profile = await backend.call('set_jwt_max_ttl', { seconds });
-    await this.#reload();
-    return profile;
+  setJwtMaxTtl(seconds: number): Promise<Profile> {
+    return this.#thenReload(backend.call('set_jwt_max_ttl', { seconds }));
   }
 
-  async useEncryptedFile(passphrase: string): Promise<SecretsInfo> {
-    const secrets = await backend.call('use_encrypted_file', { passphrase });
-    await this.#reload();
-    return secrets;
+  useEncryptedFile(passphrase: string): Promise<SecretsInfo> {
+    return this.#thenReload(backend.call('use_encrypted_file', { passphrase }));
   }
 
-  async unlockSecrets(passphrase: string): Promise<SecretsInfo> {
-    const secrets = await backend.call('unlock_secrets', { passphrase });
-    await this.#reload();
-    return secrets;
+  unlockSecrets(passphrase: string): Promise<SecretsInfo> {
+    return this.#thenReload(backend.call('unlock_secrets', { passphrase }));
   }
 
   /** Saves app-wide preferences; does not start a new epoch (no data changes). */
@@ -115,6 +100,13 @@ export class Portal {
     const saved = await backend.call('set_preferences', { prefs });
     if (this.state) this.state = { ...this.state, preferences: saved };
     return saved;
+  }
+
+  /** Waits for a change the backend makes, then reloads the state; the change's answer. */
+  async #thenReload<T>(change: Promise<T>): Promise<T> {
+    const answer = await change;
+    await this.#reload();
+    return answer;
   }
 
   async #reload(): Promise<void> {

@@ -1,19 +1,7 @@
 /* eslint-disable svelte/prefer-svelte-reactivity -- the selection Set is replaced, never mutated in place */
 // The Assets page's state: the vault session, the asset list (server pages or
 // everything in memory), folders, quota, selection and uploads.
-import {
-  cancelUpload,
-  deleteAsset,
-  deleteAssets,
-  listAssets,
-  listFolders,
-  pickAndUpload,
-  uploadDropped,
-  vaultLogin,
-  vaultLogout,
-  vaultQuota,
-  vaultSession,
-} from '../backend';
+import { call } from '../backend';
 import { Loadable } from '../app/loadable.svelte';
 import { guidance } from '../errors/classify';
 import { PortalError } from '../errors/PortalError';
@@ -103,7 +91,7 @@ export class AssetsStore extends Loadable<void> {
   async start(): Promise<void> {
     this.session = 'checking';
     try {
-      const view = await vaultSession();
+      const view = await call('vault_session');
       if (view) {
         this.identity = view.identity;
         this.permissions = view.permissions;
@@ -135,7 +123,7 @@ export class AssetsStore extends Loadable<void> {
 
   /** Throws the PortalError for the form to show. */
   async login(email: string, password: string, remember: boolean): Promise<void> {
-    const view = await vaultLogin(email, password, remember);
+    const view = await call('vault_login', { email, password, remember });
     this.identity = view.identity;
     this.permissions = view.permissions;
     this.sessionError = null;
@@ -145,7 +133,7 @@ export class AssetsStore extends Loadable<void> {
 
   async logout(): Promise<void> {
     try {
-      await vaultLogout();
+      await call('vault_logout');
     } catch (rejection) {
       showError(rejection, 'Could not log out of the vault');
       return;
@@ -171,7 +159,7 @@ export class AssetsStore extends Loadable<void> {
   async refreshIdentity(): Promise<void> {
     if (this.session !== 'logged_in') return;
     try {
-      const view = await vaultSession();
+      const view = await call('vault_session');
       if (view) {
         this.identity = view.identity;
         this.permissions = view.permissions;
@@ -183,7 +171,7 @@ export class AssetsStore extends Loadable<void> {
 
   async loadFolders(quietIfOffline = false): Promise<void> {
     try {
-      this.folders = await listFolders();
+      this.folders = await call('list_folders');
     } catch (rejection) {
       if (!(quietIfOffline && offlineError(rejection))) this.handle(rejection, 'Could not load the folders');
     }
@@ -191,7 +179,7 @@ export class AssetsStore extends Loadable<void> {
 
   async loadQuota(quietIfOffline = false): Promise<void> {
     try {
-      this.quota = await vaultQuota();
+      this.quota = await call('vault_quota');
     } catch (rejection) {
       if (!(quietIfOffline && offlineError(rejection))) this.handle(rejection, 'Could not load the quota');
     }
@@ -217,7 +205,7 @@ export class AssetsStore extends Loadable<void> {
     if (this.all) {
       await this.loadEverything(current);
     } else {
-      const result = await listAssets(this.query(this.page, this.limit));
+      const result = await call('list_assets', { query: this.query(this.page, this.limit) });
       if (!current()) return;
       this.items = result.items;
       this.pageInfo = result.page;
@@ -249,7 +237,7 @@ export class AssetsStore extends Loadable<void> {
       const ids = new Set<string>();
       let announced = 0;
       for (;;) {
-        const result = await listAssets(this.query(page, ALL_LIMIT));
+        const result = await call('list_assets', { query: this.query(page, ALL_LIMIT) });
         if (!current()) return;
         for (const item of result.items) {
           if (ids.has(item.id)) {
@@ -373,7 +361,7 @@ export class AssetsStore extends Loadable<void> {
   /** Deletes one asset (Rust refuses one under legal hold). */
   async remove(asset: Asset): Promise<boolean> {
     try {
-      await deleteAsset(asset.id);
+      await call('delete_asset', { id: asset.id });
       this.items = this.items.filter((a) => a.id !== asset.id);
       void this.load();
       void this.loadQuota();
@@ -386,7 +374,7 @@ export class AssetsStore extends Loadable<void> {
 
   async removeSelected(ids: string[]): Promise<BulkDeleteSummary | null> {
     try {
-      const summary = await deleteAssets(ids);
+      const summary = await call('delete_assets', { ids });
       this.selected = new Set();
       void this.load();
       void this.loadQuota();
@@ -415,7 +403,7 @@ export class AssetsStore extends Loadable<void> {
 
   async pick(): Promise<void> {
     try {
-      this.#track(await pickAndUpload(this.folderId));
+      this.#track(await call('pick_and_upload', { folderId: this.folderId }));
     } catch (rejection) {
       this.handle(rejection, 'Could not start the upload');
     }
@@ -424,7 +412,7 @@ export class AssetsStore extends Loadable<void> {
   async drop(paths: string[]): Promise<void> {
     if (paths.length === 0) return;
     try {
-      this.#track(await uploadDropped(paths, this.folderId));
+      this.#track(await call('upload_dropped', { paths, folderId: this.folderId }));
     } catch (rejection) {
       this.handle(rejection, 'Could not upload the dropped files');
     }
@@ -453,7 +441,7 @@ export class AssetsStore extends Loadable<void> {
 
   async cancel(uploadId: string): Promise<void> {
     try {
-      await cancelUpload(uploadId);
+      await call('cancel_upload', { uploadId });
     } catch (rejection) {
       showError(rejection, 'Could not cancel the upload');
     }

@@ -1,5 +1,5 @@
 import { Loadable } from '../app/loadable.svelte';
-import { deleteKey, keysOverview } from '../backend';
+import { call, keysOverview } from '../backend';
 import { PortalError } from '../errors/PortalError';
 import { showError } from '../errors/showError';
 import type { KeysOverview, KeyStatus } from '../types';
@@ -36,7 +36,11 @@ export class Keys extends Loadable<KeysOverview> {
   /** Deletes the key (and its private half when asked); reloads the list. */
   async remove(row: KeyStatus, deleteLocal: boolean): Promise<boolean> {
     try {
-      await deleteKey(row.server?.id ?? null, row.local?.localId ?? null, deleteLocal);
+      await call('delete_key', {
+        serverId: row.server?.id ?? null,
+        localId: row.local?.localId ?? null,
+        deleteLocal,
+      });
       this.rows = this.rows.filter((r) => rowId(r) !== rowId(row));
       return true;
     } catch (rejection) {

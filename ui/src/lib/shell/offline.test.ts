@@ -6,7 +6,7 @@ import userEvent from '@testing-library/user-event';
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import App from '../../App.svelte';
-import { generateKey, pickAndUpload, TIMEOUTS, timeoutFor } from '../backend';
+import { call, TIMEOUTS, timeoutFor } from '../backend';
 import {
   appDefaults,
   asset as sampleAsset,
@@ -219,8 +219,8 @@ describe('no spinner runs forever', () => {
     vi.useFakeTimers();
     mockIPC(() => new Promise(() => {}));
     let settled = false;
-    void generateKey('k', 4096).finally(() => (settled = true));
-    void pickAndUpload(null).finally(() => (settled = true));
+    void call('generate_key', { name: 'k', bits: 4096 }).finally(() => (settled = true));
+    void call('pick_and_upload', { folderId: null }).finally(() => (settled = true));
     await vi.advanceTimersByTimeAsync(TIMEOUTS.network * 4);
     expect(settled).toBe(false);
   });
