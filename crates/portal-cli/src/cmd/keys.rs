@@ -137,6 +137,10 @@ pub struct SignArgs {
     /// unless `portal profile edit --jwt-max-ttl` says otherwise).
     #[arg(long, default_value = "1h")]
     ttl: String,
+    /// Print the signed watch, embed and HLS URLs (one a line, from the
+    /// profile's templates) on stdout instead of the bare JWT.
+    #[arg(long)]
+    urls: bool,
 }
 
 fn parse_bits(s: &str) -> Result<usize, String> {
@@ -671,7 +675,13 @@ async fn sign(g: &Globals, args: SignArgs) -> anyhow::Result<()> {
             "urls": signed.urls,
         }));
     }
-    println!("{}", signed.jwt);
+    // The JWT (alone, or in the URLs) goes to stdout only: stderr is where
+    // logs are kept.
+    if args.urls {
+        print!("{}", url_lines(&signed.urls));
+    } else {
+        println!("{}", signed.jwt);
+    }
     eprintln!(
         "Signed with key {} for {}, valid until {}.",
         args.key,
@@ -681,7 +691,6 @@ async fn sign(g: &Globals, args: SignArgs) -> anyhow::Result<()> {
         },
         output::time(Some(signed.expires_at))
     );
-    eprint!("{}", url_lines(&signed.urls));
     Ok(())
 }
 

@@ -290,10 +290,19 @@ async fn url_templates_fill_the_signed_urls_and_the_sandbox_player_checks_a_jwt(
     let out = portal(&env, &sign);
     assert!(out.status.success(), "{}", stderr(&out));
     let jwt_line = stdout(&out);
-    assert!(stderr(&out).contains(&format!(
-        "watch  https://videos.example.com/watch/vid_1?jwt={}",
-        jwt_line.trim()
-    )));
+    // The JWT goes to stdout only, never to stderr (where logs are kept).
+    assert!(!stderr(&out).contains(jwt_line.trim()), "{}", stderr(&out));
+    let out = portal(&env, &[&sign[..], &["--urls"]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let urls = stdout(&out);
+    let jwt = urls.split("?jwt=").nth(1).unwrap().lines().next().unwrap();
+    assert!(
+        urls.starts_with(&format!(
+            "watch  https://videos.example.com/watch/vid_1?jwt={jwt}\n"
+        )),
+        "{urls}"
+    );
+    assert!(!stderr(&out).contains(jwt), "{}", stderr(&out));
 
     // The sandbox player: this video plays (the JWT read from stdin)…
     let out = command(&env, true)
