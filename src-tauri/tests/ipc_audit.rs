@@ -622,7 +622,10 @@ fn no_command_answers_with_a_secret() {
         json!({"oldId": token_id, "newId": new_id, "revokeNow": false}),
     );
     a.ok("rotation_reminders", json!({}));
+    a.ok("health_report", json!({}));
     a.ok("revoke_token", json!({"id": token_id}));
+    // The revoke forgot the saved copy already.
+    a.err("forget_saved_token", json!({"id": token_id}));
     let jwt = a.ok(
         "create_user_jwt",
         json!({"request": request, "savedTokenId": null}),

@@ -74,6 +74,10 @@ enum Command {
     /// Token expiries and rotation reminders as an iCalendar file, with
     /// alarms 30, 14, 7 and 1 days before.
     Calendar(cmd::calendar::CalendarArgs),
+    /// What went stale for the profile (saved tokens, expired tokens, keys,
+    /// refused credentials, overdue rotations) and how to fix each; exit 1
+    /// when anything needs action.
+    Doctor,
     /// Run the local sandbox of the three APIs.
     Sandbox(portal_sandbox::cli::SandboxArgs),
     /// Print shell completions.
@@ -129,6 +133,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Exec(a) => cmd::exec::run(g, a).await,
         Command::Scan(a) => cmd::scan::run(g, a).await,
         Command::Calendar(a) => cmd::calendar::run(g, a).await,
+        Command::Doctor => cmd::doctor::run(g).await,
         Command::Sandbox(a) => portal_sandbox::cli::run(a).await,
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "portal", &mut std::io::stdout());

@@ -87,6 +87,8 @@ macro_rules! with_commands {
             keys::video_url_templates [local],
             keys::set_video_url_templates [local, write],
             calendar::export_calendar [vault_stream, untimed],
+            health::health_report [network],
+            health::forget_saved_token [local, write],
             scan::pick_scan_folder [local, untimed],
             scan::scan_folder [network, untimed],
             scan::cancel_scan [local],

@@ -8,6 +8,7 @@ include!("list.rs");
 pub mod activity;
 pub mod assets;
 pub mod calendar;
+pub mod health;
 pub mod keys;
 pub mod profiles;
 pub mod scan;

@@ -4,6 +4,7 @@
 pub mod activity;
 pub mod assets;
 pub mod calendar;
+pub mod doctor;
 pub mod exec;
 pub mod keys;
 pub mod login;

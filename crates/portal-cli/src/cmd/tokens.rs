@@ -52,6 +52,9 @@ pub enum TokensCommand {
     /// Rotations whose old token is not revoked yet (kept by `rotate`
     /// without --revoke-old, here or in the app), with when to revoke it.
     Reminders,
+    /// Forget a token value saved here (from the app's reveal dialog), e.g.
+    /// one `portal doctor` found stale. The token itself is not touched.
+    Forget { id: String },
 }
 
 #[derive(Subcommand)]
@@ -133,6 +136,14 @@ pub async fn run(g: &Globals, command: TokensCommand) -> anyhow::Result<()> {
         }
         TokensCommand::Rotate { id, revoke_old } => rotate(g, &ctx, &id, revoke_old).await,
         TokensCommand::Reminders => reminders(g, &ctx),
+        TokensCommand::Forget { id } => {
+            ops::tokens::forget_saved(&ctx, &settings()?, &id)?;
+            if g.json {
+                return output::json(&json!({"id": id, "forgotten": true}));
+            }
+            eprintln!("Forgot the saved value of token {id}.");
+            Ok(())
+        }
         TokensCommand::Revoke { id, yes } => {
             let prod = if ctx.profile.is_production() {
                 " on PRODUCTION"

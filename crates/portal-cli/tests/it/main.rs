@@ -17,6 +17,7 @@ mod tls_fixture;
 mod assets;
 mod calendar;
 mod cli;
+mod doctor;
 mod exec;
 mod fault_matrix;
 mod hostile_server;

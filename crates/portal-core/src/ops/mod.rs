@@ -9,6 +9,7 @@ pub mod activity;
 pub mod assets;
 pub mod calendar;
 pub mod exec;
+pub mod health;
 pub mod keys;
 pub mod profiles;
 pub mod scan;

@@ -106,6 +106,21 @@ async fn revoke_with(
     })
 }
 
+/// Forgets a token value saved here (its keychain entry and its record),
+/// e.g. after `ops::health` found its token gone. The token itself is not
+/// touched, so nothing is recorded.
+pub fn forget_saved(ctx: &ProfileContext, settings: &dyn KeyValueStore, id: &str) -> Result<()> {
+    let records = TokenRecords::new(settings);
+    if !records.saved(&ctx.profile.name).iter().any(|s| s.id == id) {
+        return Err(Error::new(
+            ErrorCode::NotFound,
+            format!("No token {id} is saved for profile {}.", ctx.profile.name),
+        ));
+    }
+    ctx.forget(Item::SavedToken(id.to_owned()))?;
+    records.remove_saved(&ctx.profile.name, id)
+}
+
 /// Creates the replacement of token `id`: same name, scopes and expiry
 /// policy. The old token stays until [`finish_rotation`].
 pub async fn rotate(

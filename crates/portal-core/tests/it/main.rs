@@ -19,6 +19,7 @@ mod assets_sandbox;
 mod assets_upload;
 mod envelope_errors;
 mod fault_matrix;
+mod health;
 mod hostile_server;
 mod http_retries;
 #[cfg(feature = "os-keychain")]

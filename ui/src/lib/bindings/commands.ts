@@ -16,6 +16,7 @@ import type { CreatedTokenView } from './CreatedTokenView';
 import type { DeleteKeyOutcome } from './DeleteKeyOutcome';
 import type { Deleted } from './Deleted';
 import type { Folder } from './Folder';
+import type { HealthReport } from './HealthReport';
 import type { ImportKeyInput } from './ImportKeyInput';
 import type { ImportedKeyView } from './ImportedKeyView';
 import type { KeyDetails } from './KeyDetails';
@@ -121,6 +122,8 @@ export interface Commands {
   video_url_templates: { args: null; answer: VideoUrls };
   set_video_url_templates: { args: { templates: VideoUrls }; answer: VideoUrls };
   export_calendar: { args: null; answer: number | null };
+  health_report: { args: null; answer: HealthReport };
+  forget_saved_token: { args: { id: string }; answer: null };
   pick_scan_folder: { args: null; answer: string | null };
   scan_folder: { args: { root: string; history: boolean }; answer: ScanReport };
   cancel_scan: { args: null; answer: null };
@@ -206,6 +209,8 @@ export const COMMAND_FLAGS: Readonly<Record<CommandName, CommandFlags>> = {
   video_url_templates: { service: null, local: true, write: false, untimed: false, probe: false, unreported: false },
   set_video_url_templates: { service: null, local: true, write: true, untimed: false, probe: false, unreported: false },
   export_calendar: { service: 'vault_stream', local: false, write: false, untimed: true, probe: false, unreported: false },
+  health_report: { service: null, local: false, write: false, untimed: false, probe: false, unreported: false },
+  forget_saved_token: { service: null, local: true, write: true, untimed: false, probe: false, unreported: false },
   pick_scan_folder: { service: null, local: true, write: false, untimed: true, probe: false, unreported: false },
   scan_folder: { service: null, local: false, write: false, untimed: true, probe: false, unreported: false },
   cancel_scan: { service: null, local: true, write: false, untimed: false, probe: false, unreported: false },
