@@ -169,3 +169,87 @@ mod test_seam {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use portal_core::secrets::MemoryStore;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// One raw HTTP/1.1 request to the sandbox: its status line's code.
+    async fn status_of(addr: std::net::SocketAddr, method: &str, path: &str, host: &str) -> u16 {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
+        );
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        answer
+            .split(' ')
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .unwrap_or_else(|| panic!("no status line in {answer:?}"))
+    }
+
+    #[tokio::test]
+    async fn the_embedded_sandbox_is_private_and_its_vault_password_random_and_kept() {
+        // A debug build mounts the controls only when this variable is set
+        // (the E2E seam); the app's normal start leaves it unset.
+        assert!(std::env::var_os("PORTAL_TEST_SANDBOX_CONTROL_SECRET").is_none());
+        let dir = std::env::temp_dir().join(format!("portal-embedded-{}", uuid::Uuid::new_v4()));
+        let store = MemoryStore::default();
+        let embedded = EmbeddedSandbox::default();
+        embedded.ensure(&dir, "Sandbox", &store).await.unwrap();
+        let addr = embedded.running.lock().await.as_ref().unwrap().addr();
+        let host = format!("127.0.0.1:{}", addr.port());
+
+        // No controls: not behind a secret, not there at all.
+        for (method, path) in [
+            ("GET", "/sandbox/faults"),
+            ("POST", "/sandbox/faults"),
+            ("POST", "/sandbox/clock"),
+            ("GET", "/sandbox/requests"),
+            ("POST", "/sandbox/rate-limits"),
+        ] {
+            assert_eq!(
+                status_of(addr, method, path, &host).await,
+                404,
+                "{method} {path}"
+            );
+        }
+        // A name other than this machine's is refused (DNS rebinding), while
+        // the same request addressed to 127.0.0.1 is served.
+        assert_eq!(status_of(addr, "GET", "/sandbox/health", &host).await, 200);
+        assert_ne!(
+            status_of(
+                addr,
+                "GET",
+                "/sandbox/health",
+                &format!("evil.example:{}", addr.port())
+            )
+            .await,
+            200
+        );
+
+        // The Vault users' password is random, not the documented one, and
+        // kept in the secret store for the next start.
+        let entry = EntryName::new("Sandbox", Item::SandboxVaultPassword);
+        let password = store
+            .get(&entry)
+            .unwrap()
+            .expect("the password is in the store");
+        assert_ne!(password.expose(), "Password123!");
+        assert!(password.expose().len() >= 24);
+        embedded.stop().await;
+
+        let again = EmbeddedSandbox::default();
+        again.ensure(&dir, "Sandbox", &store).await.unwrap();
+        assert_eq!(
+            store.get(&entry).unwrap().unwrap().expose(),
+            password.expose()
+        );
+        again.stop().await;
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
