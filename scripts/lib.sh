@@ -50,6 +50,18 @@ ensure_tauri_driver() {
   touch "$HOME/.cargo/.portal-tauri-driver-$TAURI_DRIVER_VERSION"
 }
 
+# A private D-Bus session with an unlocked GNOME Keyring, and throwaway XDG
+# dirs under $TEST_ROOT (set by the caller): tests never touch the developer's
+# keychain or app data.
+in_keyring() {
+  XDG_DATA_HOME="$TEST_ROOT/data" XDG_CONFIG_HOME="$TEST_ROOT/config" XDG_CACHE_HOME="$TEST_ROOT/cache" \
+  dbus-run-session -- bash -c '
+    mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME"
+    eval "$(printf %s portal-test-keyring | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null
+    export GNOME_KEYRING_CONTROL PORTAL_TEST_KEYCHAIN=1
+    exec "$@"' in_keyring "$@"
+}
+
 build_ui() {
   ensure_npm "$ROOT/ui"
   say "Building the UI"

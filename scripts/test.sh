@@ -8,17 +8,6 @@ SELF="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
-# A private D-Bus session with an unlocked GNOME Keyring, and throwaway XDG
-# dirs under $TEST_ROOT: tests never touch the developer's keychain or app data.
-in_keyring() {
-  XDG_DATA_HOME="$TEST_ROOT/data" XDG_CONFIG_HOME="$TEST_ROOT/config" XDG_CACHE_HOME="$TEST_ROOT/cache" \
-  dbus-run-session -- bash -c '
-    mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME"
-    eval "$(printf %s portal-test-keyring | gnome-keyring-daemon --unlock --components=secrets)" >/dev/null
-    export GNOME_KEYRING_CONTROL PORTAL_TEST_KEYCHAIN=1
-    exec "$@"' in_keyring "$@"
-}
-
 generated_fresh() {
   # `cargo test` regenerates ui/src/lib/bindings (ts-rs, and the command
   # client from src-tauri/src/commands/list.rs), the capability made from that
@@ -150,6 +139,9 @@ step "app end-to-end (WebDriver, Xvfb)" captured "$LOGS/e2e.out" in_keyring "${W
   PORTAL_E2E_DATA_ROOT="$E2E_DATA" PORTAL_APP_OUTPUT="$LOGS/app" \
   PORTAL_APP_BIN="$ROOT/tests/e2e/secrets/app-with-output.sh" xvfb-run -a -s "-screen 0 1280x800x24" \
   node --test --test-concurrency=1 --test-timeout=300000 tests/e2e/
+# The real install path: the .deb (of the debug build) installed with apt-get,
+# the installed /usr/bin/partner-portal opened through WebDriver, uninstalled.
+step "installed package (.deb, WebDriver)" "$ROOT/scripts/package.sh" --install-test
 step "CLI scenario (trace logs)" in_keyring "${WITH_LEDGER[@]}" node tests/e2e/secrets/cli-scenario.mjs \
   --out "$LOGS/cli" --private "$SECRETS/cli" --exemptions "$SECRETS/exemptions.jsonl"
 step "secrets at rest and in logs" in_keyring node tests/e2e/secrets/scan.mjs \
