@@ -18,6 +18,7 @@ import pixelmatch from 'pixelmatch';
 import { PNG } from 'pngjs';
 import { startDriver, stopDriver, launch, byTestId, ARTIFACTS } from './harness.mjs';
 import { harvestKeyring } from './secrets/lib.mjs';
+import { audit, audited, gateFailures, writeReport } from './a11y.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BASELINES = join(here, 'visual/baselines');
@@ -211,6 +212,8 @@ async function snap(browser, theme, name) {
     .move({ x: WIDTH - 2, y: HEIGHT - 2, origin: 'viewport' })
     .perform()
     .catch(() => {});
+  // The accessibility gate, on the page as the user has it (before masking).
+  await audit(browser, theme, name);
   await prepare(browser);
   await browser.pause(400);
   await prepare(browser); // again: whatever rendered in the pause
@@ -514,6 +517,13 @@ for (const theme of ['light', 'dark']) {
       await browser.deleteSession();
     }
     if (shares.length) t.diagnostic(`differing pixels: ${shares.join(', ')}`);
+    // After both walks, the report (docs/ACCESSIBILITY.md) covers both themes.
+    if (theme === 'dark' && audited('light') > 0) writeReport(join(here, '../../docs/ACCESSIBILITY.md'));
+    const inaccessible = gateFailures(theme);
+    assert.ok(
+      inaccessible.length === 0,
+      `${inaccessible.length} serious or critical accessibility violations (axe-core):\n${inaccessible.join('\n')}`,
+    );
     assert.ok(
       failures.length === 0,
       `${failures.length} screens differ from tests/e2e/visual/baselines/ (actual and diff images in ${OUT}):\n${failures.join('\n')}`,
