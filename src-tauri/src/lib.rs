@@ -25,6 +25,7 @@ mod save_dialog;
 mod state;
 #[cfg(test)]
 mod test_support;
+mod updates;
 mod warm;
 
 use std::path::PathBuf;
@@ -64,6 +65,7 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&data_dir)?;
     let store = app.store(data_dir.join(SETTINGS_FILE))?;
     manage_state(app.handle(), Box::new(PluginStore(store)), data_dir, None);
+    updates::check_at_launch(app.handle());
     Ok(())
 }
 
@@ -86,6 +88,7 @@ pub fn manage_state<R: Runtime>(
     app.manage(commands::keys::Keygen::default());
     app.manage(commands::scan::Sweeps::default());
     app.manage(commands::assets::Uploads::default());
+    app.manage(updates::Updates::default());
     app.manage(warm::StartupTokens::start(app));
 }
 
@@ -131,6 +134,7 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(setup)
         // A reload (or any navigation) drops the revealed token values and
         // the signed JWTs and share links held for copying.

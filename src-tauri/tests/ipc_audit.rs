@@ -623,6 +623,11 @@ fn no_command_answers_with_a_secret() {
     );
     a.ok("rotation_reminders", json!({}));
     a.ok("health_report", json!({}));
+    // Updates: this build names no feed, so nothing is checked or installed.
+    a.ok("update_settings", json!({}));
+    a.ok("set_update_checks", json!({"enabled": false}));
+    a.ok("check_for_update", json!({}));
+    a.err("install_update", json!({}));
     a.ok("revoke_token", json!({"id": token_id}));
     // The revoke forgot the saved copy already.
     a.err("forget_saved_token", json!({"id": token_id}));

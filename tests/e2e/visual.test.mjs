@@ -76,6 +76,8 @@ const MASKS = [
   '[data-testid="vault-password-sandbox"]',
   '[data-testid="share-url"]',
   '[data-testid="upload-progress"]',
+  // Whether the launch check of the update feed has answered yet.
+  '[data-testid="update-status"]',
   // Seeded assets go to folders whose ids are random, so which folder varies.
   '[data-testid="asset-row"] .col-folder',
 ];

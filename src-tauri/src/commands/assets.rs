@@ -67,6 +67,15 @@ impl Uploads {
         }
     }
 
+    /// Whether an upload runs (an update waits for it).
+    pub fn busy(&self) -> bool {
+        !self
+            .running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_empty()
+    }
+
     fn add(&self, id: &str, token: CancellationToken) {
         self.running
             .lock()

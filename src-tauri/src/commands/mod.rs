@@ -14,3 +14,4 @@ pub mod profiles;
 pub mod scan;
 pub mod secrets;
 pub mod tokens;
+pub mod updates;

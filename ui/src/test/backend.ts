@@ -298,6 +298,7 @@ export const appDefaults: Record<string, Handler> = {
   app_state: () => appState({ profiles: [profile()] }),
   service_status: () => connectedStatuses,
   profile_network: () => directNetwork,
+  update_settings: () => ({ enabled: true, lastCheck: null, status: null }),
   list_tokens: () => sampleTokens,
   token_scopes: () => [],
   rotation_reminders: () => [],

@@ -44,6 +44,8 @@ import type { SignedVideoJwt } from './SignedVideoJwt';
 import type { Snippet } from './Snippet';
 import type { Transform } from './Transform';
 import type { TransformKind } from './TransformKind';
+import type { UpdateSettings } from './UpdateSettings';
+import type { UpdateStatus } from './UpdateStatus';
 import type { UploadStarted } from './UploadStarted';
 import type { UploadVerification } from './UploadVerification';
 import type { UploadedKey } from './UploadedKey';
@@ -124,6 +126,10 @@ export interface Commands {
   export_calendar: { args: null; answer: number | null };
   health_report: { args: null; answer: HealthReport };
   forget_saved_token: { args: { id: string }; answer: null };
+  update_settings: { args: null; answer: UpdateSettings };
+  set_update_checks: { args: { enabled: boolean }; answer: UpdateSettings };
+  check_for_update: { args: null; answer: UpdateStatus };
+  install_update: { args: null; answer: string };
   pick_scan_folder: { args: null; answer: string | null };
   scan_folder: { args: { root: string; history: boolean }; answer: ScanReport };
   cancel_scan: { args: null; answer: null };
@@ -211,6 +217,10 @@ export const COMMAND_FLAGS: Readonly<Record<CommandName, CommandFlags>> = {
   export_calendar: { service: 'vault_stream', local: false, write: false, untimed: true, probe: false, unreported: false },
   health_report: { service: null, local: false, write: false, untimed: false, probe: false, unreported: false },
   forget_saved_token: { service: null, local: true, write: true, untimed: false, probe: false, unreported: false },
+  update_settings: { service: null, local: true, write: false, untimed: false, probe: false, unreported: false },
+  set_update_checks: { service: null, local: true, write: true, untimed: false, probe: false, unreported: false },
+  check_for_update: { service: null, local: false, write: false, untimed: false, probe: false, unreported: false },
+  install_update: { service: null, local: false, write: true, untimed: true, probe: false, unreported: false },
   pick_scan_folder: { service: null, local: true, write: false, untimed: true, probe: false, unreported: false },
   scan_folder: { service: null, local: false, write: false, untimed: true, probe: false, unreported: false },
   cancel_scan: { service: null, local: true, write: false, untimed: false, probe: false, unreported: false },
