@@ -5,9 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
-use crate::support::{stderr, Env};
+use crate::support::{json, stderr, Env};
 
 /// UID → (SUMMARY, DTSTART, alarm TRIGGERs) of each event in `path`.
 fn events(path: &std::path::Path) -> BTreeMap<String, (String, String, Vec<String>)> {
@@ -37,11 +35,7 @@ fn events(path: &std::path::Path) -> BTreeMap<String, (String, String, Vec<Strin
 }
 
 fn created_id(out: &std::process::Output) -> String {
-    assert!(out.status.success(), "{}", stderr(out));
-    serde_json::from_slice::<Value>(&out.stdout).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+    json(out)["id"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread")]
