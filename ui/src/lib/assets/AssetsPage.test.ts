@@ -3,7 +3,7 @@ import { computeAccessibleName } from 'dom-accessibility-api';
 import userEvent from '@testing-library/user-event';
 import { beforeAll, describe, expect, it } from 'vitest';
 import App from '../../App.svelte';
-import { appState, asset, connectedStatuses, mockBackend, profile, type Handler } from '../../test/backend';
+import { appDefaults, appState, asset, mockBackend, profile, type Handler } from '../../test/backend';
 import type { AssetAction, Permission, Quota, Role, VaultSessionView } from '../types';
 
 const ACTIONS: AssetAction[] = [
@@ -63,13 +63,8 @@ const plain = asset('a_plain', { name: 'Keynote.mp4' });
 
 function show(role: Role | null, handlers: Record<string, Handler> = {}) {
   const backend = mockBackend({
+    ...appDefaults,
     app_state: () => appState({ profiles: [profile({ vaultEmail: 'ana@example.com' })] }),
-    service_status: () => connectedStatuses,
-    list_tokens: () => [],
-    token_scopes: () => [],
-    rotation_reminders: () => [],
-    'plugin:event|listen': () => 1,
-    'plugin:event|unlisten': () => null,
     vault_session: () => (role ? sessionView(role) : null),
     list_assets: (args) => {
       const q = args.query as { page: number; limit: number };
