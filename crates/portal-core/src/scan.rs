@@ -306,8 +306,9 @@ impl ScanReport {
 mod tests {
     use super::*;
 
-    fn scanner() -> Scanner {
-        Scanner::new(
+    /// The findings in `text` of a scanner that knows one stored value.
+    fn find(text: &str, path: &str) -> Vec<Finding> {
+        let scanner = Scanner::new(
             &[Needle {
                 value: Secret::new("p4ssw0rd-of-the-vault"),
                 meaning: 0,
@@ -318,7 +319,9 @@ mod tests {
                 token_id: None,
             }],
         )
-        .unwrap()
+        .unwrap();
+        let place = Place { path, commit: None };
+        scanner.findings(text.as_bytes(), &place)
     }
 
     const TOKEN: &str = "vst_live_AbCdEfGhIjKlMnOpQrStUvWxYz0123";
@@ -327,13 +330,7 @@ mod tests {
     #[test]
     fn findings_carry_position_meaning_and_no_value() {
         let text = format!("line one\nnaïve = \"p4ssw0rd-of-the-vault\"\n\n{PEM}\nT={TOKEN}\n");
-        let found = scanner().findings(
-            text.as_bytes(),
-            &Place {
-                path: "cfg/.env",
-                commit: None,
-            },
-        );
+        let found = find(&text, "cfg/.env");
         assert_eq!(found.len(), 3);
         assert_eq!((found[0].line, found[0].column), (2, 10));
         assert_eq!(found[0].kind, FindingKind::StoredCredential);
@@ -355,13 +352,7 @@ mod tests {
     #[test]
     fn stray_tokens_and_private_keys_are_held_for_after_the_sweep() {
         let text = format!("p4ssw0rd-of-the-vault {TOKEN}\n{PEM}");
-        let found = scanner().findings(
-            text.as_bytes(),
-            &Place {
-                path: "a",
-                commit: Some("c0ffee"),
-            },
-        );
+        let found = find(&text, "a");
         let held: Vec<_> = found
             .iter()
             .map(|f| f.held.get().map(|s| s.expose().to_owned()))
@@ -372,10 +363,8 @@ mod tests {
 
     #[test]
     fn absorb_adds_counts_and_lists_and_sorts() {
-        let s = scanner();
-        let place = |path| Place { path, commit: None };
         let mut tree = ScanReport {
-            findings: s.findings(TOKEN.as_bytes(), &place("b")),
+            findings: find(TOKEN, "b"),
             files: 2,
             bytes: 100,
             binary: 1,
@@ -383,7 +372,7 @@ mod tests {
             ..ScanReport::default()
         };
         tree.absorb(ScanReport {
-            findings: s.findings(TOKEN.as_bytes(), &place("a")),
+            findings: find(TOKEN, "a"),
             files: 3,
             bytes: 50,
             binary: 2,

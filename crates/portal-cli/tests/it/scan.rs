@@ -133,17 +133,8 @@ fn upload_web_key(env: &Env) -> String {
 
 /// A token of the active profile that works: its value.
 fn live_token(env: &Env) -> String {
-    let create = [
-        "tokens",
-        "create",
-        "--name",
-        "ci",
-        "--scope",
-        "content:read",
-        "--json",
-    ];
-    let out = env.run(&create, &[]);
-    json(&out)["token"].as_str().unwrap().to_owned()
+    let made = env.create_token(&["--name", "ci", "--scope", "content:read"]);
+    made["token"].as_str().unwrap().to_owned()
 }
 
 /// What a private key of the 'Web' key is named.

@@ -182,6 +182,15 @@ impl Env {
             .unwrap()
     }
 
+    /// `portal tokens create ARGS… --json` for the active profile: the
+    /// token made (its `id`, and its value, `token`, shown this once).
+    pub fn create_token(&self, args: &[&str]) -> Value {
+        json(&self.run(
+            &[&["tokens", "create"][..], args, &["--json"]].concat(),
+            &[],
+        ))
+    }
+
     /// `http://127.0.0.1:PORT` of the sandbox.
     pub fn origin(&self) -> String {
         let url = self.sandbox.vaultstream_url();
