@@ -227,7 +227,7 @@ pub fn prepare(src: &Sources<'_>) -> Result<Prepared> {
 
 /// What follows a sweep, in either shell: names the private keys found
 /// (asking for the server's keys only when there is one), and with `verify`
-/// checks each stray token (see [`verify`]).
+/// checks each stray token once per distinct value.
 pub async fn finish(src: &Sources<'_>, report: &mut ScanReport, verify: bool) {
     name_keys(src, report).await;
     if verify {
