@@ -38,10 +38,10 @@ use portal_core::profiles::{Environment, KeyValueStore, Profile, Profiles, Setti
 use portal_core::secrets::{EntryName, Item, MemoryStore, SecretBackend, SecretStore};
 use portal_core::Secret;
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime};
-use tauri::webview::InvokeRequest;
-use tauri::WebviewWindow;
+
+#[path = "common/mock_app.rs"]
+mod mock_app;
+use mock_app::MockApp;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
@@ -354,7 +354,7 @@ struct Call {
 }
 
 struct Audit {
-    webview: WebviewWindow<MockRuntime>,
+    app: MockApp,
     calls: Vec<Call>,
     ran: BTreeSet<String>,
     /// Secrets the audit itself passed to commands.
@@ -365,17 +365,7 @@ impl Audit {
     /// Invokes `cmd` as the webview would. A refusal by Tauri itself (wrong
     /// arguments, unknown command) fails the test: the command did not run.
     fn call(&mut self, cmd: &str, args: Value) -> Result<Value, Value> {
-        let request = InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: tauri::test::INVOKE_KEY.to_string(),
-        };
-        let answer = get_ipc_response(&self.webview, request)
-            .map(|body| body.deserialize::<Value>().unwrap());
+        let answer = self.app.invoke(cmd, args);
         if let Err(e) = &answer {
             assert!(
                 e.get("code").is_some(),
@@ -537,34 +527,23 @@ fn no_command_answers_with_a_secret() {
 
     // The app: its real handler and state, on the mock runtime, with the
     // plugins the commands use.
-    let app = mock_builder()
-        .plugin(tauri_plugin_clipboard_manager::init())
-        .plugin(tauri_plugin_notification::init())
-        .plugin(tauri_plugin_dialog::init())
-        .invoke_handler(partner_portal_lib::invoke_handler())
-        .build(mock_context(noop_assets()))
-        .unwrap();
-    partner_portal_lib::manage_state(
-        app.handle(),
+    let app = MockApp::start(
         Box::new(settings),
-        data_dir.clone(),
-        Some(store.clone() as Arc<dyn SecretStore>),
+        &data_dir,
+        store.clone() as Arc<dyn SecretStore>,
     );
-    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
     // What events carry to the webview is scanned like the answers.
     let events: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
     for name in ["asset-upload", "keygen-progress"] {
         let seen = events.clone();
-        tauri::Listener::listen_any(&app, name, move |e| {
+        tauri::Listener::listen_any(&app.app, name, move |e| {
             seen.lock()
                 .unwrap()
                 .push((name.to_owned(), e.payload().to_owned()));
         });
     }
     let mut a = Audit {
-        webview,
+        app,
         calls: Vec::new(),
         ran: BTreeSet::new(),
         given: Vec::new(),

@@ -1,24 +1,30 @@
 //! The leak sweep's engine: where a VaultStream token, a private key or a
 //! stored credential's exact value sits in files, in the git index or in
 //! history. It knows nothing of profiles or services: `ops::scan` gives it
-//! the values to find ([`Needle`]s and their [`Meaning`]s) and a way to name
-//! a private key, and adds what needs the network (`--verify`).
+//! the values to find ([`Needle`]s and their [`Meaning`]s), and afterwards
+//! names the private keys found and adds what needs the network (`--verify`).
 //!
 //! - [`detect`]: one pass of one automaton over a buffer;
 //! - [`walk`]: the working tree (ripgrep's `ignore` walk, in parallel);
 //! - [`git`]: the index and every commit (`gix`);
 //! - [`sarif`]: the SARIF 2.1.0 form of a report.
 //!
-//! A finding never holds a value: its `masked` form shows a known prefix and
-//! the last 4 characters at most.
+//! A finding never shows a value: its `masked` form shows a known prefix and
+//! the last 4 characters at most. A stray token or a private key is also
+//! [`Held`] in memory, for what comes after the sweep (naming the key,
+//! `--verify`), never serialized.
 
 pub mod detect;
 pub mod git;
 pub mod sarif;
 pub mod walk;
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+
+use crate::secret::Secret;
 
 pub use detect::{mask, Detector, Hit, HitKind, Needle};
 
@@ -67,6 +73,25 @@ pub enum Liveness {
     Unknown,
 }
 
+/// The value of a finding, kept in memory for the steps after the sweep:
+/// a private key's PEM (to name it) or a stray token (for `--verify`). It is
+/// never serialized (the field is skipped), prints `<redacted>`, and is
+/// zeroized when the last copy of its finding is dropped.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Held(Option<Arc<Secret>>);
+
+impl Eq for Held {}
+
+impl Held {
+    fn new(value: &str) -> Self {
+        Self(Some(Arc::new(Secret::new(value))))
+    }
+
+    pub fn get(&self) -> Option<&Secret> {
+        self.0.as_deref()
+    }
+}
+
 /// One leak: where, what, and a masked form of the value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -99,6 +124,10 @@ pub struct Finding {
     pub local_key_id: Option<String>,
     /// `--verify`'s answer for an unmatched token.
     pub live: Option<Liveness>,
+    /// The value, in memory only: a stray token's or a private key's.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub held: Held,
 }
 
 /// What a stored value is, for the findings that match it.
@@ -111,7 +140,7 @@ pub struct Meaning {
 }
 
 /// Who a private key is: filled in by `ops::scan` from the key's public
-/// half (server keys and the keys kept here).
+/// half (server keys and the keys kept here), after the sweep.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KeyMatch {
     pub describe: String,
@@ -120,8 +149,15 @@ pub struct KeyMatch {
     pub local_key_id: Option<String>,
 }
 
-/// Names the private key of a PEM block.
-pub type KeyNamer = dyn Fn(&str) -> KeyMatch + Send + Sync;
+impl Finding {
+    /// Names the private key this finding holds.
+    pub fn name_key(&mut self, k: KeyMatch) {
+        self.matches = k.describe;
+        self.profile = k.profile;
+        self.key_id = k.key_id;
+        self.local_key_id = k.local_key_id;
+    }
+}
 
 /// Where a buffer came from.
 pub struct Place<'a> {
@@ -129,24 +165,21 @@ pub struct Place<'a> {
     pub commit: Option<&'a str>,
 }
 
-/// The detector, what its stored values mean, and how keys are named.
+/// The detector and what its stored values mean.
 pub struct Scanner {
     detector: Detector,
     meanings: Vec<Meaning>,
-    keys: Box<KeyNamer>,
 }
+
+/// What a private key found is called until `ops::scan` names it.
+pub const UNNAMED_KEY: &str = "private key";
 
 impl Scanner {
     /// `needles[i].meaning` indexes `meanings`.
-    pub fn new(
-        needles: &[Needle],
-        meanings: Vec<Meaning>,
-        keys: Box<KeyNamer>,
-    ) -> crate::Result<Self> {
+    pub fn new(needles: &[Needle], meanings: Vec<Meaning>) -> crate::Result<Self> {
         Ok(Self {
             detector: Detector::new(needles)?,
             meanings,
-            keys,
         })
     }
 
@@ -171,10 +204,12 @@ impl Scanner {
                     key_id: None,
                     local_key_id: None,
                     live: None,
+                    held: Held::default(),
                 };
                 match hit.kind {
                     HitKind::Token => {
                         f.matches = "VaultStream token this portal does not hold".to_owned();
+                        f.held = Held::new(&value);
                     }
                     HitKind::Stored { meaning } => {
                         let m = &self.meanings[meaning];
@@ -184,12 +219,9 @@ impl Scanner {
                         f.token_id = m.token_id.clone();
                     }
                     HitKind::PrivateKey { .. } => {
-                        let k = (self.keys)(&value);
                         f.kind = FindingKind::PrivateKey;
-                        f.matches = k.describe;
-                        f.profile = k.profile;
-                        f.key_id = k.key_id;
-                        f.local_key_id = k.local_key_id;
+                        f.matches = UNNAMED_KEY.to_owned();
+                        f.held = Held::new(&value);
                     }
                 }
                 f
@@ -245,6 +277,20 @@ pub struct ScanReport {
 }
 
 impl ScanReport {
+    /// Adds what another sweep found and read (the tree's and the history's
+    /// of one folder), in order.
+    pub fn absorb(&mut self, other: ScanReport) {
+        self.findings.extend(other.findings);
+        self.files += other.files;
+        self.bytes += other.bytes;
+        self.binary += other.binary;
+        self.too_large.extend(other.too_large);
+        self.unreadable.extend(other.unreadable);
+        self.warnings.extend(other.warnings);
+        self.cancelled |= other.cancelled;
+        self.sort();
+    }
+
     /// Findings by path, commit, line and column; lists by name: the same
     /// tree gives the same report whatever the threads did.
     pub fn sort(&mut self) {
@@ -259,10 +305,9 @@ impl ScanReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secret::Secret;
 
-    #[test]
-    fn findings_carry_position_meaning_and_no_value() {
+    /// The findings in `text` of a scanner that knows one stored value.
+    fn find(text: &str, path: &str) -> Vec<Finding> {
         let scanner = Scanner::new(
             &[Needle {
                 value: Secret::new("p4ssw0rd-of-the-vault"),
@@ -273,22 +318,20 @@ mod tests {
                 profile: "Prod".into(),
                 token_id: None,
             }],
-            Box::new(|_pem: &str| KeyMatch {
-                describe: "private half of JWT key Web (key_1)".into(),
-                key_id: Some("key_1".into()),
-                ..KeyMatch::default()
-            }),
         )
         .unwrap();
-        let text = "line one\nnaïve = \"p4ssw0rd-of-the-vault\"\n\n-----BEGIN PRIVATE KEY-----\nAAA\n-----END PRIVATE KEY-----\n";
-        let found = scanner.findings(
-            text.as_bytes(),
-            &Place {
-                path: "cfg/.env",
-                commit: None,
-            },
-        );
-        assert_eq!(found.len(), 2);
+        let place = Place { path, commit: None };
+        scanner.findings(text.as_bytes(), &place)
+    }
+
+    const TOKEN: &str = "vst_live_AbCdEfGhIjKlMnOpQrStUvWxYz0123";
+    const PEM: &str = "-----BEGIN PRIVATE KEY-----\nAAA\n-----END PRIVATE KEY-----";
+
+    #[test]
+    fn findings_carry_position_meaning_and_no_value() {
+        let text = format!("line one\nnaïve = \"p4ssw0rd-of-the-vault\"\n\n{PEM}\nT={TOKEN}\n");
+        let found = find(&text, "cfg/.env");
+        assert_eq!(found.len(), 3);
         assert_eq!((found[0].line, found[0].column), (2, 10));
         assert_eq!(found[0].kind, FindingKind::StoredCredential);
         assert_eq!(
@@ -297,9 +340,53 @@ mod tests {
         );
         assert_eq!(found[0].profile.as_deref(), Some("Prod"));
         assert_eq!((found[1].line, found[1].column), (4, 1));
-        assert_eq!(found[1].key_id.as_deref(), Some("key_1"));
+        assert_eq!(found[1].matches, UNNAMED_KEY);
+        assert_eq!((found[2].line, found[2].column), (7, 3));
         let json = serde_json::to_string(&found).unwrap();
         assert!(!json.contains("p4ssw0rd"), "{json}");
         assert!(!json.contains("AAA"), "{json}");
+        assert!(!json.contains(&TOKEN[9..]), "{json}");
+        assert!(!format!("{found:?}").contains("AAA"));
+    }
+
+    #[test]
+    fn stray_tokens_and_private_keys_are_held_for_after_the_sweep() {
+        let text = format!("p4ssw0rd-of-the-vault {TOKEN}\n{PEM}");
+        let found = find(&text, "a");
+        let held: Vec<_> = found
+            .iter()
+            .map(|f| f.held.get().map(|s| s.expose().to_owned()))
+            .collect();
+        // A stored value is known already: it is not held again.
+        assert_eq!(held, [None, Some(TOKEN.to_owned()), Some(PEM.to_owned())]);
+    }
+
+    #[test]
+    fn absorb_adds_counts_and_lists_and_sorts() {
+        let mut tree = ScanReport {
+            findings: find(TOKEN, "b"),
+            files: 2,
+            bytes: 100,
+            binary: 1,
+            too_large: vec!["big".into()],
+            ..ScanReport::default()
+        };
+        tree.absorb(ScanReport {
+            findings: find(TOKEN, "a"),
+            files: 3,
+            bytes: 50,
+            binary: 2,
+            unreadable: vec!["x: denied".into()],
+            warnings: vec!["w".into()],
+            cancelled: true,
+            ..ScanReport::default()
+        });
+        let paths: Vec<_> = tree.findings.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["a", "b"]);
+        assert_eq!((tree.files, tree.bytes, tree.binary), (5, 150, 3));
+        assert_eq!(tree.too_large, ["big"]);
+        assert_eq!(tree.unreadable, ["x: denied"]);
+        assert_eq!(tree.warnings, ["w"]);
+        assert!(tree.cancelled);
     }
 }

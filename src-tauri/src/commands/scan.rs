@@ -82,22 +82,22 @@ async fn sweep<R: Runtime>(
 ) -> Result<ScanReport> {
     let active = ctx.active_context().await.ok();
     let secrets = ctx.secrets();
-    let prepared = ops::prepare(Sources {
+    let src = Sources {
         settings: ctx.settings.as_ref(),
         secrets: secrets.as_deref().map_err(Clone::clone),
         active: active.as_ref(),
-    })
-    .await?;
+    };
+    let prepared = ops::prepare(&src)?;
     let work = {
         let progress = progress.clone();
         tokio::task::spawn_blocking(move || ops::sweep_folder(&prepared, &root, history, &progress))
     };
     tokio::pin!(work);
     let mut tick = tokio::time::interval(Duration::from_millis(200));
-    loop {
+    let mut report = loop {
         tokio::select! {
             done = &mut work => {
-                return done.map_err(|e| Error::new(ErrorCode::Internal, format!("The leak check stopped: {e}")))?;
+                break done.map_err(|e| Error::new(ErrorCode::Internal, format!("The leak check stopped: {e}")))??;
             }
             _ = tick.tick() => {
                 let _ = app.emit(SCAN_PROGRESS, ScanProgress {
@@ -106,7 +106,9 @@ async fn sweep<R: Runtime>(
                 });
             }
         }
-    }
+    };
+    ops::finish(&src, &mut report, false).await;
+    Ok(report)
 }
 
 /// Stops the sweep under way; it answers with what it found until then.

@@ -12,11 +12,9 @@ use std::sync::Arc;
 use portal_core::profiles::SettingsFile;
 use portal_core::secrets::{MemoryStore, SecretStore};
 use serde_json::Value;
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime};
-use tauri::webview::InvokeRequest;
-use tauri::WebviewWindow;
 
+#[path = "../common/mock_app.rs"]
+mod mock_app;
 mod profiles;
 mod vault_tokens_keys;
 
@@ -43,32 +41,13 @@ fn temp_dir(what: &str) -> PathBuf {
 
 /// The app: its real handler and state on the mock runtime, over a memory
 /// store, in data directory `dir`.
-struct MockApp {
-    webview: WebviewWindow<MockRuntime>,
-    _app: tauri::App<MockRuntime>,
-}
+struct MockApp(mock_app::MockApp);
 
 impl MockApp {
     fn start(dir: &Path) -> Self {
         let settings = SettingsFile::open(dir.join("settings.json")).unwrap();
-        let app = mock_builder()
-            .plugin(tauri_plugin_clipboard_manager::init())
-            .plugin(tauri_plugin_notification::init())
-            .plugin(tauri_plugin_dialog::init())
-            .invoke_handler(partner_portal_lib::invoke_handler())
-            .build(mock_context(noop_assets()))
-            .unwrap();
         let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
-        partner_portal_lib::manage_state(
-            app.handle(),
-            Box::new(settings),
-            dir.to_owned(),
-            Some(store),
-        );
-        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .unwrap();
-        Self { webview, _app: app }
+        Self(mock_app::MockApp::start(Box::new(settings), dir, store))
     }
 
     /// Invokes `cmd` as the page would; its answer, or a panic naming it.
@@ -81,15 +60,6 @@ impl MockApp {
 
     /// Invokes `cmd` as the page would: its answer or its rejection.
     fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
-        let request = InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: tauri::test::INVOKE_KEY.to_string(),
-        };
-        get_ipc_response(&self.webview, request).map(|body| body.deserialize::<Value>().unwrap())
+        self.0.invoke(cmd, args)
     }
 }

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use portal_core::ops::scan::{self as uc, Prepared, Request, Sources};
+use portal_core::ops::scan::{self as uc, Request, Sources};
 use portal_core::scan::walk::Progress;
 use portal_core::scan::{sarif, Finding, Liveness, ScanReport};
 use portal_core::Error;
@@ -69,12 +69,12 @@ async fn sweep(g: &Globals, args: &ScanArgs) -> anyhow::Result<ScanReport> {
     // The active profile names server keys and answers --verify; a machine
     // without one still sweeps.
     let active = g.context().ok();
-    let prepared: Prepared = uc::prepare(Sources {
+    let src = Sources {
         settings: &settings,
         secrets: Ok(&store),
         active: active.as_ref(),
-    })
-    .await?;
+    };
+    let prepared = uc::prepare(&src)?;
     let roots = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -91,10 +91,7 @@ async fn sweep(g: &Globals, args: &ScanArgs) -> anyhow::Result<ScanReport> {
     } else {
         uc::sweep(&prepared, &Request { roots }, &progress)?
     };
-    if args.verify {
-        let tokens = uc::tokens_to_verify(&report);
-        uc::verify(active.as_ref(), tokens, &mut report).await;
-    }
+    uc::finish(&src, &mut report, args.verify).await;
     if let Some(file) = &args.sarif {
         let log = sarif::to_sarif(&report, env!("CARGO_PKG_VERSION"));
         std::fs::write(file, serde_json::to_vec_pretty(&log)?).map_err(|e| {

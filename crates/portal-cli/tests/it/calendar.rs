@@ -5,8 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
 use crate::support::{stderr, Env};
 
 /// UID → (SUMMARY, DTSTART, alarm TRIGGERs) of each event in `path`.
@@ -36,59 +34,29 @@ fn events(path: &std::path::Path) -> BTreeMap<String, (String, String, Vec<Strin
     out
 }
 
-fn created_id(out: &std::process::Output) -> String {
-    assert!(out.status.success(), "{}", stderr(out));
-    serde_json::from_slice::<Value>(&out.stdout).unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+/// A token of the active profile made with `args`: its id.
+fn created_id(env: &Env, args: &[&str]) -> String {
+    env.create_token(args)["id"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn one_event_per_expiry_and_reminder_with_alarms_and_stable_uids() {
     let env = Env::start().await;
     env.stored_profile("Prod EU", "production", false);
-    let soon = created_id(&env.run(
-        &[
-            "tokens",
-            "create",
-            "--name",
-            "ci",
-            "--scope",
-            "content:read",
-            "--expires-in",
-            "10d",
-            "--json",
-        ],
-        &[],
-    ));
-    created_id(&env.run(
-        &[
-            "tokens",
-            "create",
-            "--name",
-            "forever",
-            "--scope",
-            "content:read",
-            "--no-expiry",
-            "--json",
-        ],
-        &[],
-    ));
-    let old = created_id(&env.run(
-        &[
-            "tokens",
-            "create",
-            "--name",
-            "ingest",
-            "--scope",
-            "content:write",
-            "--expires-in",
-            "90d",
-            "--json",
-        ],
-        &[],
-    ));
+    let expiring = |name, scope, days| {
+        let args = ["--name", name, "--scope", scope, "--expires-in", days];
+        created_id(&env, &args)
+    };
+    let soon = expiring("ci", "content:read", "10d");
+    let forever = [
+        "--name",
+        "forever",
+        "--scope",
+        "content:read",
+        "--no-expiry",
+    ];
+    created_id(&env, &forever);
+    let old = expiring("ingest", "content:write", "90d");
     // Rotated without revoking: the old token gets a reminder.
     let out = env.run(&["tokens", "rotate", &old, "--json"], &[]);
     assert!(out.status.success(), "{}", stderr(&out));

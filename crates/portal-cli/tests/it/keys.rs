@@ -13,7 +13,7 @@ use assert_cmd::Command;
 use portal_sandbox::SandboxConfig;
 use serde_json::Value;
 
-use crate::support::{json, portal_in, stderr, stdout, Sandboxed as Env};
+use crate::support::{json, parse_json, portal_in, stderr, stdout, Sandboxed as Env};
 
 async fn env() -> Env {
     Env::start(SandboxConfig::default()).await
@@ -57,6 +57,25 @@ fn fixture(name: &str) -> String {
     )
 }
 
+/// `keys create --name NAME --generate ARGS…`.
+fn generate_args<'a>(name: &'a str, args: &[&'a str]) -> Vec<&'a str> {
+    let create = ["keys", "create", "--name", name, "--generate"];
+    [&create[..], args].concat()
+}
+
+/// `keys create --name NAME --generate --private-key-out FILE [EXTRA…]
+/// --json`: the key made and uploaded, its private half written to FILE.
+fn generate_to_file(env: &Env, name: &str, file: &str, extra: &[&str]) -> Value {
+    let args = [&["--private-key-out", file][..], extra, &["--json"]].concat();
+    json(&portal(env, &generate_args(name, &args)))
+}
+
+/// `keys sign --key ID --private-key FILE ARGS…`.
+fn sign_args<'a>(id: &'a str, file: &'a str, args: &[&'a str]) -> Vec<&'a str> {
+    let sign = ["keys", "sign", "--key", id, "--private-key", file];
+    [&sign[..], args].concat()
+}
+
 fn listed(env: &Env) -> Vec<Value> {
     json(&portal(env, &["keys", "list", "--json"]))
         .as_array()
@@ -68,19 +87,7 @@ fn listed(env: &Env) -> Vec<Value> {
 async fn generate_to_file_sign_verify_delete() {
     let env = env().await;
     let key_file = env.path("signing.pem");
-    let created = json(&portal(
-        &env,
-        &[
-            "keys",
-            "create",
-            "--name",
-            "Player key",
-            "--generate",
-            "--private-key-out",
-            &key_file,
-            "--json",
-        ],
-    ));
+    let created = generate_to_file(&env, "Player key", &key_file, &[]);
     let id = created["id"].as_str().unwrap().to_owned();
     assert_eq!(created["bits"], 2048);
     assert_eq!(created["private_key"], key_file.as_str());
@@ -117,19 +124,11 @@ async fn generate_to_file_sign_verify_delete() {
     // Sign with the file, verify against the service.
     let signed = json(&portal(
         &env,
-        &[
-            "keys",
-            "sign",
-            "--key",
+        &sign_args(
             &id,
-            "--private-key",
             &key_file,
-            "--video",
-            "vid_7",
-            "--ttl",
-            "30m",
-            "--json",
-        ],
+            &["--video", "vid_7", "--ttl", "30m", "--json"],
+        ),
     ));
     assert_eq!(signed["kid"], id.as_str());
     assert_eq!(signed["sub"], "vid_7");
@@ -156,24 +155,13 @@ async fn generate_to_file_sign_verify_delete() {
     assert_eq!(out.status.code(), Some(1));
     let out = portal(&env, &["keys", "verify", "not-a-jwt", "--json"]);
     assert_eq!(out.status.code(), Some(1));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = parse_json(&out);
     assert_eq!(v["kind"], "malformed");
 
     // Expired.
     let short = json(&portal(
         &env,
-        &[
-            "keys",
-            "sign",
-            "--key",
-            &id,
-            "--private-key",
-            &key_file,
-            "--all-videos",
-            "--ttl",
-            "1s",
-            "--json",
-        ],
+        &sign_args(&id, &key_file, &["--all-videos", "--ttl", "1s", "--json"]),
     ));
     assert_eq!(short["sub"], "*");
     std::thread::sleep(std::time::Duration::from_millis(2100));
@@ -182,18 +170,8 @@ async fn generate_to_file_sign_verify_delete() {
     assert!(stdout(&out).starts_with("expired:"), "{}", stdout(&out));
 
     // A private key that is not this key's other half is refused.
-    let out = portal(
-        &env,
-        &[
-            "keys",
-            "sign",
-            "--key",
-            &id,
-            "--private-key",
-            &fixture("rsa2048_pkcs8.pem"),
-            "--all-videos",
-        ],
-    );
+    let other = fixture("rsa2048_pkcs8.pem");
+    let out = portal(&env, &sign_args(&id, &other, &["--all-videos"]));
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("not the other half"),
@@ -213,7 +191,7 @@ async fn generate_to_file_sign_verify_delete() {
     json(&portal(&env, &["keys", "delete", &id, "--yes", "--json"]));
     let out = portal(&env, &["keys", "verify", &jwt, "--json"]);
     assert_eq!(out.status.code(), Some(1));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = parse_json(&out);
     assert_eq!(v["kind"], "unknown_kid");
 }
 
@@ -255,30 +233,9 @@ async fn url_templates_fill_the_signed_urls_and_the_sandbox_player_checks_a_jwt(
 
     // A signed JWT comes with its URLs, from the templates.
     let key_file = env.path("player.pem");
-    let created = json(&portal(
-        &env,
-        &[
-            "keys",
-            "create",
-            "--name",
-            "Player",
-            "--generate",
-            "--private-key-out",
-            &key_file,
-            "--json",
-        ],
-    ));
+    let created = generate_to_file(&env, "Player", &key_file, &[]);
     let id = created["id"].as_str().unwrap().to_owned();
-    let sign = [
-        "keys",
-        "sign",
-        "--key",
-        &id,
-        "--private-key",
-        &key_file,
-        "--video",
-        "vid_1",
-    ];
+    let sign = sign_args(&id, &key_file, &["--video", "vid_1"]);
     let signed = json(&portal(&env, &[&sign[..], &["--json"]].concat()));
     let jwt = signed["jwt"].as_str().unwrap().to_owned();
     let watch_url = format!("https://videos.example.com/watch/vid_1?jwt={jwt}");
@@ -318,7 +275,7 @@ async fn url_templates_fill_the_signed_urls_and_the_sandbox_player_checks_a_jwt(
         &["keys", "test-playback", "vid_2", "--jwt", &jwt, "--json"],
     );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let verdict: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let verdict = parse_json(&out);
     assert_eq!(verdict["allowed"], false);
     assert_eq!(verdict["reason"], "wrong_video");
 }
@@ -446,33 +403,11 @@ async fn bad_input_fails_before_any_request() {
     // An existing output file is never overwritten.
     let existing = env.path("existing.pem");
     std::fs::write(&existing, "keep me").unwrap();
-    let out = portal(
-        &env,
-        &[
-            "keys",
-            "create",
-            "--name",
-            "k",
-            "--generate",
-            "--private-key-out",
-            &existing,
-        ],
-    );
+    let out = portal(&env, &generate_args("k", &["--private-key-out", &existing]));
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(std::fs::read_to_string(&existing).unwrap(), "keep me");
     // Sizes are checked by the parser.
-    let out = portal(
-        &env,
-        &[
-            "keys",
-            "create",
-            "--name",
-            "k",
-            "--generate",
-            "--bits",
-            "1024",
-        ],
-    );
+    let out = portal(&env, &generate_args("k", &["--bits", "1024"]));
     assert!(!out.status.success());
     assert_eq!(posts(&env), 0);
 }
@@ -533,21 +468,7 @@ fn activity(env: &Env) -> Vec<(String, String, String, String)> {
 #[tokio::test(flavor = "multi_thread")]
 async fn create_and_delete_record_what_the_app_records() {
     let env = env().await;
-    let created = json(&portal(
-        &env,
-        &[
-            "keys",
-            "create",
-            "--name",
-            "Logged",
-            "--generate",
-            "--bits",
-            "2048",
-            "--private-key-out",
-            &env.path("logged.pem"),
-            "--json",
-        ],
-    ));
+    let created = generate_to_file(&env, "Logged", &env.path("logged.pem"), &["--bits", "2048"]);
     let id = created["id"].as_str().unwrap().to_owned();
     let sha256 = created["fingerprints"]["sha256"].as_str().unwrap();
     let log = activity(&env);
@@ -678,7 +599,7 @@ async fn list_shows_local_keys_unchecked_when_the_service_fails() {
         .add_fault("GET /jwt-keys/v2/jwt_keys=status:503".parse().unwrap());
     let out = portal(&env, &["keys", "list", "--json"]);
     assert!(!out.status.success());
-    let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = parse_json(&out);
     let rows = rows.as_array().unwrap();
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0]["name"], "Offline");

@@ -8,7 +8,7 @@ use std::process::Output;
 
 use serde_json::Value;
 
-use crate::support::{stderr, stdout, Env};
+use crate::support::{json, parse_json, stderr, stdout, Env, PASSPHRASE};
 
 fn fixture(name: &str) -> String {
     std::fs::read_to_string(format!(
@@ -24,17 +24,56 @@ fn write(root: &Path, rel: &str, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = std::process::Command::new("git")
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
-    stdout(&out).trim().to_owned()
+/// A new git repository in a temporary folder. Its `git` runs with neither
+/// the user's nor the system's configuration, and the pre-commit hook it
+/// may run finds `env`'s portal data.
+struct Repo<'e> {
+    env: &'e Env,
+    dir: tempfile::TempDir,
+}
+
+impl<'e> Repo<'e> {
+    fn init(env: &'e Env) -> Self {
+        let repo = Self {
+            env,
+            dir: tempfile::tempdir().unwrap(),
+        };
+        repo.git(&["init", "-q", "-b", "main", "."]);
+        repo
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn root(&self) -> &str {
+        self.path().to_str().unwrap()
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        write(self.path(), rel, text);
+    }
+
+    /// `git ARGS`, whatever its outcome.
+    fn run(&self, args: &[&str]) -> Output {
+        std::process::Command::new("git")
+            .current_dir(self.path())
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("PORTAL_DATA_DIR", self.env.data.path())
+            .env("PORTAL_SECRETS_PASSPHRASE", PASSPHRASE)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// `git ARGS`, which must succeed: its standard output, trimmed.
+    fn git(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+        stdout(&out).trim().to_owned()
+    }
 }
 
 /// A `vst_live_` token nobody stored (43 base64url characters, as issued).
@@ -43,9 +82,7 @@ fn stray_token(seed: char) -> String {
 }
 
 fn findings(out: &Output) -> Vec<Value> {
-    let v: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(out), stderr(out)));
-    v["findings"].as_array().unwrap().clone()
+    parse_json(out)["findings"].as_array().unwrap().clone()
 }
 
 /// (path, kind, matches) of each finding.
@@ -74,11 +111,9 @@ fn assert_no_value(out: &Output, extra: &str, values: &[&str]) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn finds_stored_credentials_stray_tokens_and_named_keys_and_prints_no_value() {
-    let env = Env::start().await;
-    env.stored_profile("Prod", "production", true);
-    // A key whose public half is uploaded: its private half is a named leak.
+/// Uploads the public half of the `rsa2048_pkcs8.pem` fixture as JWT key
+/// 'Web' of the active profile: its private half is then a named leak.
+fn upload_web_key(env: &Env) -> String {
     let uploaded = env.data.path().join("web.pem");
     std::fs::write(&uploaded, fixture("rsa2048_pkcs8.pem")).unwrap();
     let out = env.run(
@@ -93,11 +128,25 @@ async fn finds_stored_credentials_stray_tokens_and_named_keys_and_prints_no_valu
         ],
         &[],
     );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let key_id = serde_json::from_slice::<Value>(&out.stdout).unwrap()["id"]
-        .as_str()
-        .map(str::to_owned)
-        .unwrap_or_else(|| panic!("no key id in {}", stdout(&out)));
+    json(&out)["id"].as_str().unwrap().to_owned()
+}
+
+/// A token of the active profile that works: its value.
+fn live_token(env: &Env) -> String {
+    let made = env.create_token(&["--name", "ci", "--scope", "content:read"]);
+    made["token"].as_str().unwrap().to_owned()
+}
+
+/// What a private key of the 'Web' key is named.
+fn web_key_named(key_id: &str) -> String {
+    format!("private half of JWT key 'Web' ({key_id}) of profile Prod")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn finds_stored_credentials_stray_tokens_and_named_keys_and_prints_no_value() {
+    let env = Env::start().await;
+    env.stored_profile("Prod", "production", true);
+    let key_id = upload_web_key(&env);
 
     let creds = env.sandbox.credentials();
     let (_, password) = env.admin();
@@ -160,11 +209,7 @@ async fn finds_stored_credentials_stray_tokens_and_named_keys_and_prints_no_valu
                 "stored_credential",
                 "stored credential: VaultStream token of profile Prod"
             ),
-            expect(
-                ".github/deploy.pem",
-                "private_key",
-                &format!("private half of JWT key 'Web' ({key_id}) of profile Prod")
-            ),
+            expect(".github/deploy.pem", "private_key", &web_key_named(&key_id)),
             expect(
                 "config/app.yml",
                 "stored_credential",
@@ -261,23 +306,7 @@ async fn exit_codes_say_clean_found_or_failed() {
 async fn verify_asks_the_service_whether_a_stray_token_is_live() {
     let env = Env::start().await;
     env.stored_profile("Dev", "staging", false);
-    let out = env.run(
-        &[
-            "tokens",
-            "create",
-            "--name",
-            "ci",
-            "--scope",
-            "content:read",
-            "--json",
-        ],
-        &[],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let live = serde_json::from_slice::<Value>(&out.stdout).unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let live = live_token(&env);
     let tree = tempfile::tempdir().unwrap();
     write(tree.path(), "a.sh", &format!("export T={live}\n"));
     write(
@@ -305,23 +334,21 @@ async fn verify_asks_the_service_whether_a_stray_token_is_live() {
 #[tokio::test(flavor = "multi_thread")]
 async fn sweeps_the_index_and_history_and_the_hook_stops_a_leaking_commit() {
     let env = Env::start().await;
-    let repo = tempfile::tempdir().unwrap();
-    let dir = repo.path();
-    git(dir, &["init", "-q", "-b", "main", "."]);
-    write(dir, "app.cfg", &format!("token = {}\n", stray_token('A')));
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-qm", "leak"]);
-    let leaked_in = git(dir, &["rev-parse", "HEAD"]);
-    write(dir, "app.cfg", "token = from the environment\n");
-    git(dir, &["commit", "-qam", "fix"]);
+    let repo = Repo::init(&env);
+    repo.write("app.cfg", &format!("token = {}\n", stray_token('A')));
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "leak"]);
+    let leaked_in = repo.git(&["rev-parse", "HEAD"]);
+    repo.write("app.cfg", "token = from the environment\n");
+    repo.git(&["commit", "-qam", "fix"]);
     // On another branch only, and a later tag: every ref is walked.
-    git(dir, &["checkout", "-qb", "side"]);
-    write(dir, "side.txt", &stray_token('B'));
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-qm", "side"]);
-    let side = git(dir, &["rev-parse", "HEAD"]);
-    git(dir, &["checkout", "-q", "main"]);
-    let root = dir.to_str().unwrap();
+    repo.git(&["checkout", "-qb", "side"]);
+    repo.write("side.txt", &stray_token('B'));
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "side"]);
+    let side = repo.git(&["rev-parse", "HEAD"]);
+    repo.git(&["checkout", "-q", "main"]);
+    let root = repo.root();
 
     // The working tree is clean now.
     let out = env.run(&["scan", root], &[]);
@@ -349,9 +376,9 @@ async fn sweeps_the_index_and_history_and_the_hook_stops_a_leaking_commit() {
     );
 
     // Staged: only what the next commit would hold.
-    write(dir, "staged.env", &format!("T={}\n", stray_token('C')));
-    write(dir, "unstaged.env", &format!("T={}\n", stray_token('D')));
-    git(dir, &["add", "staged.env"]);
+    repo.write("staged.env", &format!("T={}\n", stray_token('C')));
+    repo.write("unstaged.env", &format!("T={}\n", stray_token('D')));
+    repo.git(&["add", "staged.env"]);
     let out = env.run(&["scan", root, "--staged", "--json"], &[]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(summary(&findings(&out))[0].0, "staged.env");
@@ -360,24 +387,9 @@ async fn sweeps_the_index_and_history_and_the_hook_stops_a_leaking_commit() {
     // The hook: the leaking commit stops, a clean one goes through.
     let out = env.run(&["scan", root, "--install-hook"], &[]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let hook = std::fs::read_to_string(dir.join(".git/hooks/pre-commit")).unwrap();
+    let hook = std::fs::read_to_string(repo.path().join(".git/hooks/pre-commit")).unwrap();
     assert!(hook.contains("scan --staged"), "{hook}");
-    let commit = std::process::Command::new("git")
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("PORTAL_DATA_DIR", env.data.path())
-        .env("PORTAL_SECRETS_PASSPHRASE", crate::support::PASSPHRASE)
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "commit",
-            "-qm",
-            "leak again",
-        ])
-        .output()
-        .unwrap();
+    let commit = repo.run(&["commit", "-qm", "leak again"]);
     assert!(
         !commit.status.success(),
         "the hook let a leak through: {} {}",
@@ -390,28 +402,16 @@ async fn sweeps_the_index_and_history_and_the_hook_stops_a_leaking_commit() {
         "{}",
         stderr(&commit)
     );
-    git(dir, &["rm", "-q", "--cached", "staged.env"]);
-    write(dir, "clean.txt", "nothing to see\n");
-    git(dir, &["add", "clean.txt"]);
-    let commit = std::process::Command::new("git")
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("PORTAL_DATA_DIR", env.data.path())
-        .env("PORTAL_SECRETS_PASSPHRASE", crate::support::PASSPHRASE)
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "commit",
-            "-qm",
-            "clean",
-        ])
-        .output()
-        .unwrap();
-    assert!(commit.status.success(), "{}", stderr(&commit));
+    repo.git(&["rm", "-q", "--cached", "staged.env"]);
+    repo.write("clean.txt", "nothing to see\n");
+    repo.git(&["add", "clean.txt"]);
+    repo.git(&["commit", "-qm", "clean"]);
     // A hook that is not ours is kept.
-    std::fs::write(dir.join(".git/hooks/pre-commit"), "#!/bin/sh\nexit 0\n").unwrap();
+    std::fs::write(
+        repo.path().join(".git/hooks/pre-commit"),
+        "#!/bin/sh\nexit 0\n",
+    )
+    .unwrap();
     let out = env.run(&["scan", root, "--install-hook"], &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
@@ -419,4 +419,113 @@ async fn sweeps_the_index_and_history_and_the_hook_stops_a_leaking_commit() {
         "{}",
         stderr(&out)
     );
+}
+
+/// The pre-commit hook runs `--staged` on every commit: it asks the service
+/// for the server's keys only when a private key is staged, and that key is
+/// still named.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sweep_asks_for_the_server_keys_only_when_it_found_a_private_key() {
+    let env = Env::start().await;
+    env.stored_profile("Prod", "production", true);
+    let key_id = upload_web_key(&env);
+    let repo = Repo::init(&env);
+    repo.write("app.cfg", &format!("token = {}\n", stray_token('E')));
+    repo.git(&["add", "-A"]);
+    let before = env.sandbox.requests().len();
+    let out = env.run(&["scan", repo.root(), "--staged", "--json"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(findings(&out).len(), 1);
+    let asked: Vec<_> = env.sandbox.requests()[before..]
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert!(
+        asked.is_empty(),
+        "a sweep without a private key asked {asked:?}"
+    );
+
+    repo.write("deploy/key.pem", &fixture("rsa2048_pkcs8.pem"));
+    repo.git(&["add", "-A"]);
+    let listed = env.count("GET", "/jwt-keys/v2/jwt_keys");
+    let out = env.run(&["scan", repo.root(), "--staged", "--json"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let found = summary(&findings(&out));
+    assert_eq!(
+        found[1],
+        (
+            "deploy/key.pem".to_owned(),
+            "private_key".to_owned(),
+            web_key_named(&key_id)
+        )
+    );
+    assert_eq!(env.count("GET", "/jwt-keys/v2/jwt_keys"), listed + 1);
+}
+
+/// `--verify` checks the value each finding holds: the staged one (not the
+/// working tree's), one only in history, and each distinct value once.
+#[tokio::test(flavor = "multi_thread")]
+async fn verify_checks_staged_and_past_values_once_each() {
+    let env = Env::start().await;
+    env.stored_profile("Dev", "staging", false);
+    let live = live_token(&env);
+    let refused = stray_token('S');
+    let reads = || env.count("GET", "/vaultstream/v1/auth/tokens");
+    let live_of = |out: &Output| -> Vec<(String, String)> {
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(out));
+        findings(out)
+            .iter()
+            .map(|f| {
+                let s = |k: &str| f[k].as_str().unwrap_or_default().to_owned();
+                (s("path"), s("live"))
+            })
+            .collect()
+    };
+
+    // Only in history, twice (two files of one commit).
+    let repo = Repo::init(&env);
+    repo.write("old.sh", &format!("T={live}\n"));
+    repo.write("copy.sh", &format!("export T={live}\n"));
+    repo.git(&["add", "-A"]);
+    repo.git(&["commit", "-qm", "leak"]);
+    repo.git(&["rm", "-q", "old.sh", "copy.sh"]);
+    repo.git(&["commit", "-qm", "fix"]);
+    let before = reads();
+    let out = env.run(
+        &["scan", repo.root(), "--git-history", "--verify", "--json"],
+        &[],
+    );
+    let want = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(p, l)| ((*p).to_owned(), (*l).to_owned()))
+            .collect()
+    };
+    assert_eq!(
+        live_of(&out),
+        want(&[("copy.sh", "live"), ("old.sh", "live")])
+    );
+    assert_eq!(reads() - before, 1);
+    assert_no_value(&out, "", &[&live]);
+
+    // Staged: a refused token, twice; the working tree holds the live one
+    // where the index holds the refused one. Run from inside the repository,
+    // where the working tree's file is at the finding's path.
+    repo.write("a.sh", &format!("T={refused}\n"));
+    repo.write("b.sh", &format!("U={refused}\n"));
+    repo.git(&["add", "a.sh", "b.sh"]);
+    repo.write("a.sh", &format!("T={live}\n"));
+    let before = reads();
+    let out = env
+        .cmd()
+        .current_dir(repo.path())
+        .args(["scan", ".", "--staged", "--verify", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        live_of(&out),
+        want(&[("a.sh", "refused"), ("b.sh", "refused")])
+    );
+    assert_eq!(reads() - before, 1);
+    assert_no_value(&out, "", &[&live, &refused]);
 }

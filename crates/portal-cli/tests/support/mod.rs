@@ -123,7 +123,14 @@ fn count(sandbox: &Sandbox, method: &str, path: &str) -> usize {
 /// A successful run's JSON answer (else a panic with its stderr).
 pub fn json(out: &Output) -> Value {
     assert!(out.status.success(), "failed: {}", stderr(out));
-    serde_json::from_slice(&out.stdout).unwrap()
+    parse_json(out)
+}
+
+/// A run's JSON answer, whatever its exit status (`portal scan` exits 1
+/// with findings; a failed `keys verify` still answers).
+pub fn parse_json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", stdout(out), stderr(out)))
 }
 
 /// A sandbox and a private data directory whose credentials live in the
@@ -173,6 +180,15 @@ impl Env {
             .write_stdin(format!("{stdin}\n"))
             .output()
             .unwrap()
+    }
+
+    /// `portal tokens create ARGS… --json` for the active profile: the
+    /// token made (its `id`, and its value, `token`, shown this once).
+    pub fn create_token(&self, args: &[&str]) -> Value {
+        json(&self.run(
+            &[&["tokens", "create"][..], args, &["--json"]].concat(),
+            &[],
+        ))
     }
 
     /// `http://127.0.0.1:PORT` of the sandbox.

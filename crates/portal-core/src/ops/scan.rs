@@ -1,13 +1,16 @@
 //! The leak sweep (issue 15 §1), shared by the app's Leak check page and
-//! `portal scan`: what to look for (every profile's stored credentials, the
-//! private keys kept here and the active profile's server keys, by
-//! fingerprint), the sweep itself (`crate::scan`), and `--verify`, which
-//! asks the active profile's VaultStream service whether a token found in
-//! the open but unknown here still works.
+//! `portal scan`: what to look for (every profile's stored credentials:
+//! [`prepare`], no network), the sweep itself (`crate::scan`), then
+//! [`finish`]: the private keys found are named by fingerprint (the keys
+//! kept here and the active profile's server keys, which are asked for only
+//! when a private key was found), and `--verify` asks the active profile's
+//! VaultStream service whether each token found in the open but unknown here
+//! still works.
 //!
 //! Nothing is changed, so nothing is recorded. No value leaves this module:
 //! the stored values go into the scanner's automaton, in memory, and the
-//! tokens kept for `--verify` are [`Secret`]s dropped with the [`Prepared`].
+//! keys and tokens found are held by their findings as [`Secret`]s
+//! (`scan::Held`), never serialized.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -19,7 +22,7 @@ use crate::local_keys;
 use crate::profiles::{KeyValueStore, Profiles};
 use crate::scan::git;
 use crate::scan::walk::{self, Progress};
-use crate::scan::{KeyMatch, Liveness, Meaning, Needle, ScanReport, Scanner};
+use crate::scan::{FindingKind, Held, KeyMatch, Liveness, Meaning, Needle, ScanReport, Scanner};
 use crate::secret::Secret;
 use crate::secrets::{EntryName, Item, SecretStore};
 use crate::service::Service;
@@ -125,7 +128,8 @@ fn stored_needles(src: &Sources<'_>, warnings: &mut Vec<String>) -> (Vec<Needle>
 /// A public key's SHA-256 fingerprint → who it is.
 type KeyBook = HashMap<String, KeyMatch>;
 
-/// The keys kept here (every profile) and the active profile's server keys.
+/// The keys kept here (every profile) and the active profile's server keys
+/// (one request: made only when a private key was found).
 async fn key_book(src: &Sources<'_>, warnings: &mut Vec<String>) -> KeyBook {
     let mut book = KeyBook::new();
     for profile in Profiles::new(src.settings).list() {
@@ -212,18 +216,48 @@ fn name_key(book: &KeyBook, pem: &str) -> KeyMatch {
     }
 }
 
-/// Gathers what to look for; never fails (what cannot be gathered is a
-/// warning).
-pub async fn prepare(src: Sources<'_>) -> Result<Prepared> {
+/// Gathers what to look for, without the network (what cannot be gathered
+/// is a warning).
+pub fn prepare(src: &Sources<'_>) -> Result<Prepared> {
     let mut warnings = Vec::new();
-    let (needles, meanings) = stored_needles(&src, &mut warnings);
-    let book = key_book(&src, &mut warnings).await;
-    let scanner = Scanner::new(
-        &needles,
-        meanings,
-        Box::new(move |pem: &str| name_key(&book, pem)),
-    )?;
+    let (needles, meanings) = stored_needles(src, &mut warnings);
+    let scanner = Scanner::new(&needles, meanings)?;
     Ok(Prepared { scanner, warnings })
+}
+
+/// What follows a sweep, in either shell: names the private keys found
+/// (asking for the server's keys only when there is one), and with `verify`
+/// checks each stray token once per distinct value.
+pub async fn finish(src: &Sources<'_>, report: &mut ScanReport, verify: bool) {
+    name_keys(src, report).await;
+    if verify {
+        self::verify(src.active, report).await;
+    }
+}
+
+/// The findings of `kind` that hold their value, by index.
+fn holding(report: &ScanReport, kind: FindingKind) -> Vec<usize> {
+    let found = report.findings.iter().enumerate();
+    found
+        .filter(|(_, f)| f.kind == kind && f.held.get().is_some())
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Names each private key found, against the key book, made only then.
+async fn name_keys(src: &Sources<'_>, report: &mut ScanReport) {
+    let keys = holding(report, FindingKind::PrivateKey);
+    if keys.is_empty() {
+        return;
+    }
+    let book = key_book(src, &mut report.warnings).await;
+    for i in keys {
+        let f = &mut report.findings[i];
+        if let Some(pem) = f.held.get() {
+            let named = name_key(&book, pem.expose());
+            f.name_key(named);
+        }
+    }
 }
 
 /// What to sweep.
@@ -251,14 +285,7 @@ pub fn sweep_folder(
 ) -> Result<ScanReport> {
     let mut report = walk::walk(&prepared.scanner, &[root.to_path_buf()], progress)?;
     if history && !progress.is_cancelled() {
-        let past = git::sweep_history(&prepared.scanner, root, progress)?;
-        report.findings.extend(past.findings);
-        report.binary += past.binary;
-        report.too_large.extend(past.too_large);
-        report.cancelled |= past.cancelled;
-        report.files = past.files;
-        report.bytes = past.bytes;
-        report.sort();
+        report.absorb(git::sweep_history(&prepared.scanner, root, progress)?);
     }
     with_warnings(prepared, Ok(report))
 }
@@ -290,73 +317,51 @@ fn with_warnings(prepared: &Prepared, report: Result<ScanReport>) -> Result<Scan
     Ok(report)
 }
 
-/// `--verify`: for each token found that this portal does not hold, one
+/// `--verify`: for each distinct token found that this portal does not hold
+/// (in files, the index or history: the value its finding holds), one
 /// harmless read (the first page of one token) with it at the active
 /// profile's VaultStream service. Accepted (or refused for a scope, 403) is
 /// live; 401 is refused; anything else is unknown, with a warning.
-pub async fn verify(
-    ctx: Option<&ProfileContext>,
-    found: Vec<(usize, Secret)>,
-    report: &mut ScanReport,
-) {
+async fn verify(ctx: Option<&ProfileContext>, report: &mut ScanReport) {
+    let strays = holding(report, FindingKind::VaultstreamToken);
     let Some(ctx) = ctx else {
-        if !found.is_empty() {
+        if !strays.is_empty() {
             report
                 .warnings
                 .push("--verify needs a profile: the tokens found were not checked.".to_owned());
         }
         return;
     };
-    let mut answers: HashMap<String, Liveness> = HashMap::new();
-    for (index, token) in found {
-        let liveness = match answers.get(token.expose()) {
-            Some(l) => *l,
+    // Each distinct value once (few: compared in place, not copied to a key).
+    let mut answers: Vec<(Held, Liveness)> = Vec::new();
+    for i in strays {
+        let held = report.findings[i].held.clone();
+        let Some(token) = held.get() else { continue };
+        let liveness = match answers.iter().find(|(h, _)| *h == held) {
+            Some((_, l)) => *l,
             None => {
-                let l = match ctx.tokens(&token).list_page(1, None).await {
-                    Ok(_) => Liveness::Live,
-                    Err(e) if e.code == ErrorCode::Forbidden => Liveness::Live,
-                    Err(e) if e.code == ErrorCode::Unauthorized => Liveness::Refused,
-                    Err(e) => {
-                        report.warnings.push(format!(
-                            "A token could not be checked at {}: {}",
-                            ctx.url(Service::VaultStream),
-                            e.message
-                        ));
-                        Liveness::Unknown
-                    }
-                };
-                answers.insert(token.expose().to_owned(), l);
+                let l = ask(ctx, token, &mut report.warnings).await;
+                answers.push((held.clone(), l));
                 l
             }
         };
-        if let Some(f) = report.findings.get_mut(index) {
-            f.live = Some(liveness);
-        }
+        report.findings[i].live = Some(liveness);
     }
 }
 
-/// The tokens to verify, by finding index, from a finished report: each
-/// unmatched token's value is read back from where it was found.
-pub fn tokens_to_verify(report: &ScanReport) -> Vec<(usize, Secret)> {
-    let mut out = Vec::new();
-    for (i, f) in report.findings.iter().enumerate() {
-        if f.kind != crate::scan::FindingKind::VaultstreamToken || f.commit.is_some() {
-            continue;
-        }
-        if let Some(v) = read_token_at(&f.path, f.line, f.column) {
-            out.push((i, v));
+/// One harmless read with `token`: does the service take it?
+async fn ask(ctx: &ProfileContext, token: &Secret, warnings: &mut Vec<String>) -> Liveness {
+    match ctx.tokens(token).list_page(1, None).await {
+        Ok(_) => Liveness::Live,
+        Err(e) if e.code == ErrorCode::Forbidden => Liveness::Live,
+        Err(e) if e.code == ErrorCode::Unauthorized => Liveness::Refused,
+        Err(e) => {
+            warnings.push(format!(
+                "A token could not be checked at {}: {}",
+                ctx.url(Service::VaultStream),
+                e.message
+            ));
+            Liveness::Unknown
         }
     }
-    out
-}
-
-/// The token that starts at `line`:`column` (1-based, characters) of `path`.
-fn read_token_at(path: &str, line: u64, column: u64) -> Option<Secret> {
-    let text = Secret::from(std::fs::read_to_string(path).ok()?);
-    let l = text.expose().lines().nth(usize::try_from(line).ok()? - 1)?;
-    let start: String = l.chars().skip(usize::try_from(column).ok()? - 1).collect();
-    let end = start
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-        .unwrap_or(start.len());
-    Some(Secret::new(&start[..end]))
 }

@@ -53,10 +53,7 @@ fn search_blob(
         report.too_large.push(place.path.to_owned());
         return Ok(());
     }
-    match search(scanner, &blob.data, place, progress) {
-        Some(found) => report.findings.extend(found),
-        None => report.binary += 1,
-    }
+    search(scanner, &blob.data, place, progress, report);
     Ok(())
 }
 
@@ -84,8 +81,6 @@ pub fn sweep_index(scanner: &Scanner, root: &Path, progress: &Progress) -> Resul
         };
         search_blob(&repo, scanner, entry.id, &place, progress, &mut report)?;
     }
-    report.files = progress.files.load(std::sync::atomic::Ordering::Relaxed);
-    report.bytes = progress.bytes.load(std::sync::atomic::Ordering::Relaxed);
     report.sort();
     Ok(report)
 }
@@ -191,8 +186,6 @@ pub fn sweep_history(scanner: &Scanner, root: &Path, progress: &Progress) -> Res
             search_blob(&repo, scanner, id, &place, progress, &mut report)?;
         }
     }
-    report.files = progress.files.load(std::sync::atomic::Ordering::Relaxed);
-    report.bytes = progress.bytes.load(std::sync::atomic::Ordering::Relaxed);
     report.sort();
     Ok(report)
 }

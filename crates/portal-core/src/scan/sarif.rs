@@ -114,6 +114,7 @@ mod tests {
                 key_id: Some("key_1".into()),
                 local_key_id: None,
                 live: None,
+                held: Default::default(),
             }],
             ..ScanReport::default()
         };

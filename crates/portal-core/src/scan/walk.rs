@@ -5,13 +5,15 @@
 //! byte) are skipped as ripgrep skips them; files over [`MAX_FILE`] are
 //! listed in the report, never skipped silently.
 
+use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use ignore::{WalkBuilder, WalkState};
 
-use super::{Finding, Place, ScanReport, Scanner};
+use super::{Place, ScanReport, Scanner};
 use crate::error::{Error, ErrorCode, Result};
 
 /// Larger files are not read (and are listed as such).
@@ -41,50 +43,49 @@ impl Progress {
     }
 }
 
-/// What one worker thread gathered.
-#[derive(Default)]
-struct Partial {
-    findings: Vec<Finding>,
-    binary: u64,
-    too_large: Vec<String>,
-    unreadable: Vec<String>,
-}
-
 /// How a path is shown: as walked, without a leading `./`.
 fn shown(path: &Path) -> String {
     let s = path.to_string_lossy();
     s.strip_prefix("./").unwrap_or(&s).to_owned()
 }
 
-/// Searches one buffer; `None` when it is binary.
+/// Searches one buffer into `report`: its findings, counted as searched,
+/// or counted as binary (a NUL byte) and not searched.
 pub(crate) fn search(
     scanner: &Scanner,
     hay: &[u8],
     place: &Place<'_>,
     progress: &Progress,
-) -> Option<Vec<Finding>> {
+    report: &mut ScanReport,
+) {
     if memchr::memchr(0, hay).is_some() {
-        return None;
+        report.binary += 1;
+        return;
     }
     progress.searched(hay.len());
-    Some(scanner.findings(hay, place))
+    report.files += 1;
+    report.bytes += hay.len() as u64;
+    report.findings.extend(scanner.findings(hay, place));
 }
 
-fn visit(scanner: &Scanner, path: &Path, progress: &Progress, out: &mut Partial) {
+fn visit(scanner: &Scanner, path: &Path, progress: &Progress, out: &mut ScanReport) {
     let name = shown(path);
-    match std::fs::metadata(path) {
-        Ok(m) if m.len() > MAX_FILE => {
+    // One open: the size comes from the handle, not from a stat of its own.
+    let read = File::open(path).and_then(|mut file| {
+        let len = file.metadata()?.len();
+        if len > MAX_FILE {
+            return Ok(None);
+        }
+        let mut hay = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+        file.read_to_end(&mut hay)?;
+        Ok(Some(hay))
+    });
+    let hay = match read {
+        Ok(Some(hay)) => hay,
+        Ok(None) => {
             out.too_large.push(name);
             return;
         }
-        Ok(_) => {}
-        Err(e) => {
-            out.unreadable.push(format!("{name}: {e}"));
-            return;
-        }
-    }
-    let hay = match std::fs::read(path) {
-        Ok(h) => h,
         Err(e) => {
             out.unreadable.push(format!("{name}: {e}"));
             return;
@@ -94,10 +95,7 @@ fn visit(scanner: &Scanner, path: &Path, progress: &Progress, out: &mut Partial)
         path: &name,
         commit: None,
     };
-    match search(scanner, &hay, &place, progress) {
-        Some(found) => out.findings.extend(found),
-        None => out.binary += 1,
-    }
+    search(scanner, &hay, &place, progress, out);
 }
 
 /// Sweeps `roots` (folders or files). A root that does not exist is an
@@ -127,11 +125,11 @@ pub fn walk(scanner: &Scanner, roots: &[PathBuf], progress: &Progress) -> Result
         .git_global(true)
         .require_git(false)
         .filter_entry(|e| e.file_name() != ".git");
-    let gathered: Mutex<Vec<Partial>> = Mutex::new(Vec::new());
+    let gathered: Mutex<Vec<ScanReport>> = Mutex::new(Vec::new());
     builder.build_parallel().run(|| {
         let mut worker = Worker {
             gathered: &gathered,
-            partial: Partial::default(),
+            partial: ScanReport::default(),
         };
         Box::new(move |entry| {
             if progress.is_cancelled() {
@@ -148,26 +146,20 @@ pub fn walk(scanner: &Scanner, roots: &[PathBuf], progress: &Progress) -> Result
         })
     });
     let mut report = ScanReport {
-        files: progress.files.load(Ordering::Relaxed),
-        bytes: progress.bytes.load(Ordering::Relaxed),
         cancelled: progress.is_cancelled(),
         ..ScanReport::default()
     };
-    for p in gathered.into_inner().unwrap_or_else(|e| e.into_inner()) {
-        report.findings.extend(p.findings);
-        report.binary += p.binary;
-        report.too_large.extend(p.too_large);
-        report.unreadable.extend(p.unreadable);
+    for partial in gathered.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        report.absorb(partial);
     }
-    report.sort();
     Ok(report)
 }
 
 /// One walker thread's gatherings, handed over when the thread's visitor is
 /// dropped (the walk ends or quits).
 struct Worker<'a> {
-    gathered: &'a Mutex<Vec<Partial>>,
-    partial: Partial,
+    gathered: &'a Mutex<Vec<ScanReport>>,
+    partial: ScanReport,
 }
 
 impl Drop for Worker<'_> {

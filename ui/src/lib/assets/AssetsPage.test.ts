@@ -3,7 +3,7 @@ import { computeAccessibleName } from 'dom-accessibility-api';
 import userEvent from '@testing-library/user-event';
 import { beforeAll, describe, expect, it } from 'vitest';
 import App from '../../App.svelte';
-import { appState, asset, connectedStatuses, mockBackend, profile, type Handler } from '../../test/backend';
+import { appDefaults, appState, asset, mockBackend, profile, type Handler } from '../../test/backend';
 import type { AssetAction, Permission, Quota, Role, VaultSessionView } from '../types';
 
 const ACTIONS: AssetAction[] = [
@@ -63,13 +63,8 @@ const plain = asset('a_plain', { name: 'Keynote.mp4' });
 
 function show(role: Role | null, handlers: Record<string, Handler> = {}) {
   const backend = mockBackend({
+    ...appDefaults,
     app_state: () => appState({ profiles: [profile({ vaultEmail: 'ana@example.com' })] }),
-    service_status: () => connectedStatuses,
-    list_tokens: () => [],
-    token_scopes: () => [],
-    rotation_reminders: () => [],
-    'plugin:event|listen': () => 1,
-    'plugin:event|unlisten': () => null,
     vault_session: () => (role ? sessionView(role) : null),
     list_assets: (args) => {
       const q = args.query as { page: number; limit: number };
@@ -587,8 +582,9 @@ describe('Details panel', () => {
     );
   });
 
-  it('sets a legal hold with a reason (admin)', async () => {
-    const user = userEvent.setup();
+  /** An admin with the panel of the asset not under hold open, and
+   * `set_legal_hold` answering with the hold it was asked for. */
+  async function openForHold(user: ReturnType<typeof userEvent.setup>) {
     const backend = show('admin', {
       set_legal_hold: (args) => ({
         asset_id: args.id,
@@ -599,7 +595,12 @@ describe('Details panel', () => {
       }),
     });
     await openAssets(user);
-    const panel = await openRow(user, plain.id);
+    return { backend, panel: await openRow(user, plain.id) };
+  }
+
+  it('sets a legal hold with a reason (admin)', async () => {
+    const user = userEvent.setup();
+    const { backend, panel } = await openForHold(user);
     await user.type(within(panel).getByTestId('legal-hold-reason'), 'Audit 7');
     await user.click(within(panel).getByTestId('legal-hold-set'));
     expect(await within(panel).findByTestId('legal-hold-clear')).toBeEnabled();
@@ -639,17 +640,7 @@ describe('Details panel', () => {
 
   it('keeps an edit under way across a hold change, and loads the next asset’s values', async () => {
     const user = userEvent.setup();
-    show('admin', {
-      set_legal_hold: (args) => ({
-        asset_id: args.id,
-        active: true,
-        reason: args.reason,
-        set_by: 'admin',
-        set_at: null,
-      }),
-    });
-    await openAssets(user);
-    const panel = await openRow(user, plain.id);
+    const { panel } = await openForHold(user);
     await waitFor(() => expect(within(panel).getByTestId('asset-rename')).toHaveValue(plain.name));
     await user.type(within(panel).getByTestId('asset-tags'), 'draft');
     await user.type(within(panel).getByTestId('legal-hold-reason'), 'Audit 7');

@@ -4,8 +4,8 @@ import { computeAccessibleName } from 'dom-accessibility-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import App from '../../App.svelte';
 import {
+  appDefaults,
   appState,
-  connectedStatuses,
   deferred,
   mockBackend,
   portalError,
@@ -82,13 +82,8 @@ const verified: UploadVerification = {
 
 function showKeys(handlers: Record<string, Handler>, who: Profile = profile()) {
   const backend = mockBackend({
+    ...appDefaults,
     app_state: () => appState({ profiles: [who] }),
-    service_status: () => connectedStatuses,
-    list_tokens: () => [],
-    token_scopes: () => [],
-    rotation_reminders: () => [],
-    'plugin:event|listen': () => 1,
-    'plugin:event|unlisten': () => null,
     keys_overview: () => ({ rows: [paired, remote], sandbox: true }),
     video_url_templates: () => ({
       watch: 'https://watch.vidbeo.com/{video_id}',
