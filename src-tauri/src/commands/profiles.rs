@@ -153,7 +153,7 @@ pub async fn pick_ca_file<R: Runtime>(app: AppHandle<R>) -> Result<Option<String
 }
 
 /// A chosen file's path as text.
-fn path_text(chosen: tauri_plugin_dialog::FilePath) -> Result<String> {
+pub(crate) fn path_text(chosen: tauri_plugin_dialog::FilePath) -> Result<String> {
     let path = chosen
         .into_path()
         .map_err(|e| portal_core::Error::validation(format!("Cannot use that file: {e}")))?;
