@@ -22,6 +22,7 @@ mod exec;
 mod fault_matrix;
 mod hostile_server;
 mod keys;
+mod policy;
 mod origin_rules;
 mod scan;
 mod tls;
