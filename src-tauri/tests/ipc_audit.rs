@@ -687,7 +687,10 @@ fn no_command_answers_with_a_secret() {
     assert!(e["message"].as_str().unwrap().contains("line 2"), "{e}");
     assert!(a.ok("policy_status", json!({}))["file"].is_null());
     let status = a.ok("set_policy_file", json!({"path": good}));
-    assert!(status["described"].to_string().contains("expiry"), "{status}");
+    assert!(
+        status["described"].to_string().contains("expiry"),
+        "{status}"
+    );
     let refused = a.err(
         "create_token",
         json!({"input": {"name": "Audit forever", "scopes": ["content:read"], "expiresAt": null}}),
@@ -695,8 +698,11 @@ fn no_command_answers_with_a_secret() {
     assert_eq!(refused["code"], "policy", "{refused}");
     let report = a.ok("check_policy", json!({}));
     assert!(
-        report["findings"].as_array().unwrap().iter().any(|f| f["id"] == new_id.as_str()
-            && f["rule"] == "require_expiry"),
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == new_id.as_str() && f["rule"] == "require_expiry"),
         "{report}"
     );
     a.ok("set_policy_file", json!({"path": null}));

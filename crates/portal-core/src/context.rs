@@ -104,7 +104,10 @@ impl ProfileContext {
 
     /// The rules that apply here (`None`: no policy), or the policy file's error.
     pub fn policy(&self) -> Result<Option<&Effective>> {
-        self.policy.as_ref().map(Option::as_ref).map_err(Clone::clone)
+        self.policy
+            .as_ref()
+            .map(Option::as_ref)
+            .map_err(Clone::clone)
     }
 
     pub fn override_credential(&mut self, item: Item, value: Secret) {

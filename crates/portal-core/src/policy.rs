@@ -315,10 +315,7 @@ impl Effective {
         (!re.is_match(name)).then(|| {
             violation(
                 Rule::NamePattern,
-                format!(
-                    "{what} names must match {}; '{name}' does not",
-                    re.as_str()
-                ),
+                format!("{what} names must match {}; '{name}' does not", re.as_str()),
             )
         })
     }
@@ -440,10 +437,10 @@ impl Effective {
 
     /// Where these rules come from, for messages: `portal-policy.toml, production`.
     pub fn origin(&self) -> String {
-        let file = self
-            .file
-            .file_name()
-            .map_or_else(|| self.file.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let file = self.file.file_name().map_or_else(
+            || self.file.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
         let env = serde_json::to_value(self.environment)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
@@ -460,7 +457,11 @@ impl Effective {
         let what: Vec<&str> = violations.iter().map(|v| v.message.as_str()).collect();
         Err(Error::new(
             ErrorCode::Policy,
-            format!("Refused by policy ({}): {}.", self.origin(), what.join("; ")),
+            format!(
+                "Refused by policy ({}): {}.",
+                self.origin(),
+                what.join("; ")
+            ),
         )
         .with_hint(format!(
             "Change the request to follow the rule ({}), or ask the owner of {} to change it.",
@@ -572,19 +573,50 @@ forbidden_scopes = []
         assert_eq!(sandbox.forbidden_scopes, Some(vec![]));
         assert_eq!(sandbox.max_token_lifetime_days, Some(90));
         // An empty file: no rules at all.
-        assert_eq!(parse("").unwrap().rules_for(Environment::Production), Rules::default());
+        assert_eq!(
+            parse("").unwrap().rules_for(Environment::Production),
+            Rules::default()
+        );
     }
 
     #[test]
     fn a_malformed_file_names_its_line_and_what_is_wrong() {
         let cases = [
-            ("[default]\nmax_token_days = 3\n", "line 2, column 1", "unknown field `max_token_days`"),
-            ("[default]\n\nmax_scopes = \"five\"\n", "line 3, column 14", "invalid type"),
-            ("[default]\nmax_scopes = 0\n", "line 2, column 14", "from 1 to"),
-            ("[default]\nmax_key_age_days = -5\n", "line 2, column 20", "not -5"),
-            ("[default]\nname_pattern = \"[a-\"\n", "line 2, column 16", "not a valid regular expression"),
-            ("[environments.prod]\nmax_scopes = 2\n", "line 1, column 15", "unknown field `prod`"),
-            ("[default]\nforbidden_scopes = [\"a*b\"]\n", "line 2, column 20", "is not a scope"),
+            (
+                "[default]\nmax_token_days = 3\n",
+                "line 2, column 1",
+                "unknown field `max_token_days`",
+            ),
+            (
+                "[default]\n\nmax_scopes = \"five\"\n",
+                "line 3, column 14",
+                "invalid type",
+            ),
+            (
+                "[default]\nmax_scopes = 0\n",
+                "line 2, column 14",
+                "from 1 to",
+            ),
+            (
+                "[default]\nmax_key_age_days = -5\n",
+                "line 2, column 20",
+                "not -5",
+            ),
+            (
+                "[default]\nname_pattern = \"[a-\"\n",
+                "line 2, column 16",
+                "not a valid regular expression",
+            ),
+            (
+                "[environments.prod]\nmax_scopes = 2\n",
+                "line 1, column 15",
+                "unknown field `prod`",
+            ),
+            (
+                "[default]\nforbidden_scopes = [\"a*b\"]\n",
+                "line 2, column 20",
+                "is not a scope",
+            ),
             ("[default\n", "line 1", "/team/portal-policy.toml"),
             ("[rules]\n", "line 1, column 2", "unknown field `rules`"),
         ];
@@ -600,7 +632,11 @@ forbidden_scopes = []
     fn a_missing_file_is_an_error_naming_it() {
         let e = Policy::read(Path::new("/nonexistent/portal-policy.toml")).unwrap_err();
         assert_eq!(e.code, ErrorCode::Config);
-        assert!(e.message.contains("/nonexistent/portal-policy.toml"), "{}", e.message);
+        assert!(
+            e.message.contains("/nonexistent/portal-policy.toml"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
@@ -608,14 +644,22 @@ forbidden_scopes = []
         let prod = parse(FULL).unwrap().effective(Environment::Production);
         let rules = |v: Vec<Violation>| v.into_iter().map(|v| v.rule).collect::<Vec<_>>();
         let ok = strings(&["content:read"]);
-        assert!(prod.check_token("ci-deploy", &ok, Some(Duration::days(30))).is_empty());
+        assert!(prod
+            .check_token("ci-deploy", &ok, Some(Duration::days(30)))
+            .is_empty());
         // A part of a day over is not a day over.
         assert!(prod
             .check_token("ci", &ok, Some(Duration::days(30) + Duration::hours(20)))
             .is_empty());
         let long = prod.check_token("ci", &ok, Some(Duration::days(90)));
-        assert_eq!(long[0].message, "tokens may live at most 30 days; this one lives 90");
-        assert_eq!(rules(prod.check_token("ci", &ok, None)), [Rule::RequireExpiry]);
+        assert_eq!(
+            long[0].message,
+            "tokens may live at most 30 days; this one lives 90"
+        );
+        assert_eq!(
+            rules(prod.check_token("ci", &ok, None)),
+            [Rule::RequireExpiry]
+        );
         assert_eq!(
             rules(prod.check_token(
                 "CI Deploy",
@@ -632,14 +676,20 @@ forbidden_scopes = []
             sandbox.check_token("ci", &strings(&["tokens:admin"]), None)[0].message,
             "tokens may live at most 90 days; this one never expires"
         );
-        let new = prod.check_new_token("ci", &ok, Some(Utc::now() + Duration::days(90)), Utc::now());
-        assert_eq!(new[0].message, "tokens may live at most 30 days; this one would live 90");
+        let new =
+            prod.check_new_token("ci", &ok, Some(Utc::now() + Duration::days(90)), Utc::now());
+        assert_eq!(
+            new[0].message,
+            "tokens may live at most 30 days; this one would live 90"
+        );
     }
 
     #[test]
     fn keys_are_checked_for_size_age_and_name() {
         let p = parse(FULL).unwrap().effective(Environment::Staging);
-        assert!(p.check_key("signing", Some(3072), Some(Duration::days(365))).is_empty());
+        assert!(p
+            .check_key("signing", Some(3072), Some(Duration::days(365)))
+            .is_empty());
         assert!(p.check_key("signing", Some(4096), None).is_empty());
         let v = p.check_key("Old Key", Some(2048), Some(Duration::days(400)));
         assert_eq!(
@@ -673,9 +723,15 @@ forbidden_scopes = []
 
     #[test]
     fn rules_are_described_in_plain_words() {
-        let words = parse(FULL).unwrap().rules_for(Environment::Production).describe();
+        let words = parse(FULL)
+            .unwrap()
+            .rules_for(Environment::Production)
+            .describe();
         assert_eq!(words[0], "Tokens may live at most 30 days.");
         assert!(words.contains(&"Forbidden scopes: tokens:admin, vault:*.".to_owned()));
-        assert_eq!(Rules::default().describe(), ["No rules for this environment."]);
+        assert_eq!(
+            Rules::default().describe(),
+            ["No rules for this environment."]
+        );
     }
 }

@@ -48,7 +48,10 @@ pub async fn set_policy_file(ctx: State<'_, AppCtx>, path: Option<String>) -> Re
 #[instrument(skip(app), err)]
 pub async fn pick_policy_file<R: Runtime>(app: AppHandle<R>) -> Result<Option<String>> {
     let (tx, rx) = tokio::sync::oneshot::channel();
-    let picker = app.dialog().file().set_title("Policy file (portal-policy.toml)");
+    let picker = app
+        .dialog()
+        .file()
+        .set_title("Policy file (portal-policy.toml)");
     let picker = picker.add_filter("TOML", &["toml"]);
     picker.pick_file(move |chosen| {
         let _ = tx.send(chosen);

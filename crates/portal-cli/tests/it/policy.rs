@@ -34,8 +34,18 @@ async fn policy_check_exits_0_clean_1_on_violations_and_2_on_a_malformed_file() 
     );
 
     let out = env.run(&["policy", "check", "--policy", &clean], &[]);
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
-    assert!(stderr(&out).contains("every token and key follows"), "{}", stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("every token and key follows"),
+        "{}",
+        stderr(&out)
+    );
 
     let out = env.run(&["policy", "check"], &[("PORTAL_POLICY", &strict)]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
@@ -48,7 +58,10 @@ async fn policy_check_exits_0_clean_1_on_violations_and_2_on_a_malformed_file() 
         stderr(&out)
     );
 
-    let out = env.run(&["policy", "check", "--json"], &[("PORTAL_POLICY", &strict)]);
+    let out = env.run(
+        &["policy", "check", "--json"],
+        &[("PORTAL_POLICY", &strict)],
+    );
     assert_eq!(out.status.code(), Some(1));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["profile"], "Prod");
@@ -90,7 +103,10 @@ async fn policy_show_says_where_the_file_came_from_and_its_rules() {
     let out = env.run(&["policy", "show", "--policy", &strict], &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(text.contains(&format!("Policy file: {strict} (from --policy)")), "{text}");
+    assert!(
+        text.contains(&format!("Policy file: {strict} (from --policy)")),
+        "{text}"
+    );
     assert!(text.contains("Rules for production:"), "{text}");
     assert!(text.contains("Tokens may live at most 30 days."), "{text}");
     assert!(text.contains("Every token must have an expiry."), "{text}");
@@ -104,7 +120,11 @@ async fn policy_show_says_where_the_file_came_from_and_its_rules() {
     let bad = file(&env, "bad.toml", MALFORMED);
     let out = env.run(&["policy", "show", "--policy", &bad], &[]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("line 2, column 14"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("line 2, column 14"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -116,7 +136,16 @@ async fn a_create_the_policy_forbids_is_refused_with_exit_10_and_nothing_sent() 
     let tokens = "/vaultstream/v1/auth/tokens";
 
     let out = env.run(
-        &["tokens", "create", "--name", "ci", "--scope", "content:read", "--expires-in", "90d"],
+        &[
+            "tokens",
+            "create",
+            "--name",
+            "ci",
+            "--scope",
+            "content:read",
+            "--expires-in",
+            "90d",
+        ],
         &policy,
     );
     assert_eq!(out.status.code(), Some(10), "{}", stderr(&out));
@@ -131,7 +160,15 @@ async fn a_create_the_policy_forbids_is_refused_with_exit_10_and_nothing_sent() 
     assert_eq!(env.count("POST", tokens), 0, "a refused create was sent");
 
     let out = env.run(
-        &["keys", "create", "--name", "small", "--generate", "--bits", "2048"],
+        &[
+            "keys",
+            "create",
+            "--name",
+            "small",
+            "--generate",
+            "--bits",
+            "2048",
+        ],
         &policy,
     );
     assert_eq!(out.status.code(), Some(10), "{}", stderr(&out));
@@ -145,18 +182,44 @@ async fn a_create_the_policy_forbids_is_refused_with_exit_10_and_nothing_sent() 
 
     // Within the rules: created. Without the policy: the same 90 days pass.
     let out = env.run(
-        &["tokens", "create", "--name", "ci", "--scope", "content:read", "--expires-in", "30d"],
+        &[
+            "tokens",
+            "create",
+            "--name",
+            "ci",
+            "--scope",
+            "content:read",
+            "--expires-in",
+            "30d",
+        ],
         &policy,
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let out = env.run(
-        &["tokens", "create", "--name", "ci", "--scope", "content:read", "--expires-in", "90d"],
+        &[
+            "tokens",
+            "create",
+            "--name",
+            "ci",
+            "--scope",
+            "content:read",
+            "--expires-in",
+            "90d",
+        ],
         &[],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(env.count("POST", tokens), 2);
     let out = env.run(
-        &["keys", "create", "--name", "big", "--generate", "--bits", "3072"],
+        &[
+            "keys",
+            "create",
+            "--name",
+            "big",
+            "--generate",
+            "--bits",
+            "3072",
+        ],
         &policy,
     );
     assert!(out.status.success(), "{}", stderr(&out));
@@ -180,7 +243,10 @@ async fn doctor_lists_policy_violations_with_their_fix() {
         text.contains("[needs action] token 'Sandbox admin' (tok_"),
         "{text}"
     );
-    assert!(text.contains("Breaks the policy (require_expiry)"), "{text}");
+    assert!(
+        text.contains("Breaks the policy (require_expiry)"),
+        "{text}"
+    );
     assert!(text.contains("fix: portal tokens revoke tok_"), "{text}");
 
     let bad = file(&env, "bad.toml", MALFORMED);

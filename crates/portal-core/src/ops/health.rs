@@ -343,7 +343,10 @@ pub async fn check(
                 kind: HealthKind::PolicyViolation,
                 action: true,
                 subject: "policy file".into(),
-                detail: format!("It cannot be used, so nothing can be created: {}", e.message),
+                detail: format!(
+                    "It cannot be used, so nothing can be created: {}",
+                    e.message
+                ),
                 fix: Some(HealthFix {
                     label: "Settings → Policy".into(),
                     command: cli("policy show", &report.profile),

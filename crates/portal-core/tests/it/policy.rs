@@ -93,8 +93,16 @@ async fn creates_and_rotations_that_break_the_policy_are_refused_with_nothing_se
     let e = tokens::create(&pc, &Nowhere, token("ci", &["admin:read"], Some(7)))
         .await
         .unwrap_err();
-    assert!(e.message.contains("scope admin:read is forbidden"), "{}", e.message);
-    assert_eq!(sb.requests().len(), before, "a refused create sent something");
+    assert!(
+        e.message.contains("scope admin:read is forbidden"),
+        "{}",
+        e.message
+    );
+    assert_eq!(
+        sb.requests().len(),
+        before,
+        "a refused create sent something"
+    );
 
     // The rotation keeps the 90-day lifetime: refused, and only the list
     // that found the old token was asked for.
@@ -102,7 +110,11 @@ async fn creates_and_rotations_that_break_the_policy_are_refused_with_nothing_se
         .await
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::Policy, "{e}");
-    assert!(e.message.contains("this one would live 90"), "{}", e.message);
+    assert!(
+        e.message.contains("this one would live 90"),
+        "{}",
+        e.message
+    );
     assert_eq!(writes(&sb, before), Vec::<String>::new());
 
     // Within the rules: created.
@@ -136,7 +148,11 @@ async fn creates_and_rotations_that_break_the_policy_are_refused_with_nothing_se
         .await
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::Config);
-    assert_eq!(sb.requests().len(), before, "a malformed policy let a request through");
+    assert_eq!(
+        sb.requests().len(),
+        before,
+        "a malformed policy let a request through"
+    );
 }
 
 #[tokio::test]
@@ -230,13 +246,17 @@ async fn the_audit_finds_long_lived_tokens_forbidden_scopes_old_and_small_keys()
         recorder: &Nowhere,
     };
     let no_cancel = || std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let small = keys::generate_pair(2048, |_| {}, no_cancel()).await.unwrap();
+    let small = keys::generate_pair(2048, |_| {}, no_cancel())
+        .await
+        .unwrap();
     let small = keys::upload_public(cx, "small", &small.public_key().to_pem().unwrap())
         .await
         .unwrap()
         .value
         .server;
-    let big = keys::generate_pair(3072, |_| {}, no_cancel()).await.unwrap();
+    let big = keys::generate_pair(3072, |_| {}, no_cancel())
+        .await
+        .unwrap();
     let big = keys::upload_public(cx, "big", &big.public_key().to_pem().unwrap())
         .await
         .unwrap()
@@ -258,7 +278,10 @@ async fn the_audit_finds_long_lived_tokens_forbidden_scopes_old_and_small_keys()
     };
 
     let today = policy::check(&pc, &settings, Utc::now()).await.unwrap();
-    assert_eq!(today.environment, portal_core::profiles::Environment::Sandbox);
+    assert_eq!(
+        today.environment,
+        portal_core::profiles::Environment::Sandbox
+    );
     let mut expect = vec![
         (long.token.id.clone(), Rule::MaxTokenLifetimeDays),
         (scoped.token.id.clone(), Rule::ForbiddenScopes),
@@ -272,8 +295,14 @@ async fn the_audit_finds_long_lived_tokens_forbidden_scopes_old_and_small_keys()
         .find(|f| f.id == long.token.id)
         .unwrap();
     assert_eq!(f.target, PolicyTarget::Token);
-    assert_eq!(f.message, "tokens may live at most 30 days; this one lives 90");
-    assert_eq!(f.fix, format!("portal tokens revoke {} --profile 'Test'", long.token.id));
+    assert_eq!(
+        f.message,
+        "tokens may live at most 30 days; this one lives 90"
+    );
+    assert_eq!(
+        f.fix,
+        format!("portal tokens revoke {} --profile 'Test'", long.token.id)
+    );
 
     // A year and more later, both keys are too old.
     let later = policy::check(&pc, &settings, Utc::now() + Duration::days(400))
@@ -285,11 +314,20 @@ async fn the_audit_finds_long_lived_tokens_forbidden_scopes_old_and_small_keys()
         .filter(|f| f.rule == Rule::MaxKeyAgeDays)
         .map(|f| f.id.as_str())
         .collect();
-    assert!(old.contains(&small.id.as_str()) && old.contains(&big.id.as_str()), "{old:?}");
+    assert!(
+        old.contains(&small.id.as_str()) && old.contains(&big.id.as_str()),
+        "{old:?}"
+    );
     let f = later.findings.iter().find(|f| f.id == big.id).unwrap();
     assert_eq!(f.target, PolicyTarget::Key);
-    assert_eq!(f.message, "keys may be at most 365 days old; this one is 400");
-    assert_eq!(f.fix, format!("portal keys delete {} --profile 'Test'", big.id));
+    assert_eq!(
+        f.message,
+        "keys may be at most 365 days old; this one is 400"
+    );
+    assert_eq!(
+        f.fix,
+        format!("portal keys delete {} --profile 'Test'", big.id)
+    );
 
     // The health check lists the same, each needing action.
     let report = health::check(&pc, &settings, Utc::now()).await;
@@ -301,7 +339,10 @@ async fn the_audit_finds_long_lived_tokens_forbidden_scopes_old_and_small_keys()
         .filter_map(|f| f.id.as_deref())
         .collect();
     for id in [&long.token.id, &scoped.token.id, &small.id] {
-        assert!(policy_ids.contains(&id.as_str()), "{id} not in {policy_ids:?}");
+        assert!(
+            policy_ids.contains(&id.as_str()),
+            "{id} not in {policy_ids:?}"
+        );
     }
     assert!(!policy_ids.contains(&big.id.as_str()));
 
