@@ -21,7 +21,11 @@ const chosen: PolicyStatus = {
     max_key_age_days: null,
     name_pattern: null,
   },
-  described: ['Tokens may live at most 30 days.', 'Every token must have an expiry.', 'RSA keys need at least 3072 bits.'],
+  described: [
+    'Tokens may live at most 30 days.',
+    'Every token must have an expiry.',
+    'RSA keys need at least 3072 bits.',
+  ],
   error: null,
 };
 
@@ -51,7 +55,9 @@ describe('Settings: policy', () => {
     const user = userEvent.setup();
     showSettings(noPolicy);
     const section = await openPolicy(user);
-    expect(within(section).getByTestId('policy-file')).toHaveTextContent('None: creates and uploads are not checked');
+    expect(within(section).getByTestId('policy-file')).toHaveTextContent(
+      'None: creates and uploads are not checked',
+    );
     expect(within(section).getByRole('button', { name: 'Choose…' })).toBeEnabled();
     expect(within(section).queryByTestId('policy-clear')).toBeNull();
     expect(within(section).queryByTestId('policy-check')).toBeNull();
@@ -75,7 +81,11 @@ describe('Settings: policy', () => {
     expect(within(section).getByTestId('policy-file')).toHaveTextContent('(chosen here)');
     expect(within(section).getByRole('heading', { name: 'Rules for Production' })).toBeInTheDocument();
     const rules = within(section).getByTestId('policy-rules');
-    expect(within(rules).getAllByRole('listitem').map((li) => li.textContent)).toEqual(chosen.described);
+    expect(
+      within(rules)
+        .getAllByRole('listitem')
+        .map((li) => li.textContent),
+    ).toEqual(chosen.described);
   });
 
   it('does not save when the dialog is cancelled', async () => {
@@ -112,7 +122,10 @@ describe('Settings: policy', () => {
       ...chosen,
       rules: null,
       described: [],
-      error: portalError({ code: 'config', message: `${FILE}, line 4, column 1: unknown field \`max_token_days\`` }),
+      error: portalError({
+        code: 'config',
+        message: `${FILE}, line 4, column 1: unknown field \`max_token_days\``,
+      }),
     });
     const section = await openPolicy(user);
     expect(within(section).getByTestId('policy-file-error')).toHaveTextContent('line 4, column 1');
@@ -174,7 +187,9 @@ describe('Settings: policy', () => {
 
     backend.on({ check_policy: () => ({ ...report, findings: [] }) });
     await user.click(within(section).getByRole('button', { name: 'Check now' }));
-    expect(await within(section).findByTestId('policy-clean')).toHaveTextContent('Every token and key follows');
+    expect(await within(section).findByTestId('policy-clean')).toHaveTextContent(
+      'Every token and key follows',
+    );
 
     backend.on({
       check_policy: () => {
@@ -182,6 +197,8 @@ describe('Settings: policy', () => {
       },
     });
     await user.click(within(section).getByRole('button', { name: 'Check now' }));
-    expect(await within(section).findByTestId('policy-check-error')).toHaveTextContent('VaultStream did not answer.');
+    expect(await within(section).findByTestId('policy-check-error')).toHaveTextContent(
+      'VaultStream did not answer.',
+    );
   });
 });
