@@ -108,7 +108,11 @@ fn command_sources() -> BTreeMap<String, (String, String)> {
 fn dialog_commands() -> BTreeSet<String> {
     command_sources()
         .into_iter()
-        .filter(|(_, (_, body))| body.contains("ask_save_path(") || body.contains(".dialog()"))
+        .filter(|(_, (_, body))| {
+            body.contains("ask_save_path(")
+                || body.contains("ask_open_path(")
+                || body.contains(".dialog()")
+        })
         .map(|(name, _)| name)
         .collect()
 }

@@ -8,10 +8,9 @@ use portal_core::ops::policy::{self as ops, PolicyReport, PolicyStatus};
 use portal_core::profiles::Environment;
 use portal_core::Result;
 use tauri::{AppHandle, Runtime, State};
-use tauri_plugin_dialog::DialogExt;
 use tracing::instrument;
 
-use super::profiles::path_text;
+use crate::save_dialog::ask_open_path;
 use crate::state::AppCtx;
 
 fn active_environment(ctx: &AppCtx) -> Option<Environment> {
@@ -47,16 +46,7 @@ pub async fn set_policy_file(ctx: State<'_, AppCtx>, path: Option<String>) -> Re
 #[tauri::command]
 #[instrument(skip(app), err)]
 pub async fn pick_policy_file<R: Runtime>(app: AppHandle<R>) -> Result<Option<String>> {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let picker = app
-        .dialog()
-        .file()
-        .set_title("Policy file (portal-policy.toml)");
-    let picker = picker.add_filter("TOML", &["toml"]);
-    picker.pick_file(move |chosen| {
-        let _ = tx.send(chosen);
-    });
-    rx.await.ok().flatten().map(path_text).transpose()
+    ask_open_path(&app, "Policy file (portal-policy.toml)", "TOML", &["toml"]).await
 }
 
 /// Audits the active profile's tokens and keys against the policy.
