@@ -226,7 +226,12 @@ impl AppCtx {
                 }
             }
         };
-        Ok(ProfileContext::with_client(profile, secrets, http))
+        let mut pc = ProfileContext::with_client(profile, secrets, http);
+        // The policy file chosen in Settings → Policy, read afresh for each
+        // context (so an edit to it applies at once); a malformed one makes
+        // every create, rotation and key upload fail with its error.
+        pc.set_policy(portal_core::ops::policy::load(self.settings.as_ref(), None));
+        Ok(pc)
     }
 
     /// Seconds before a copied secret is cleared from the clipboard (the

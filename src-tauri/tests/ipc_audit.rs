@@ -108,7 +108,11 @@ fn command_sources() -> BTreeMap<String, (String, String)> {
 fn dialog_commands() -> BTreeSet<String> {
     command_sources()
         .into_iter()
-        .filter(|(_, (_, body))| body.contains("ask_save_path(") || body.contains(".dialog()"))
+        .filter(|(_, (_, body))| {
+            body.contains("ask_save_path(")
+                || body.contains("ask_open_path(")
+                || body.contains(".dialog()")
+        })
         .map(|(name, _)| name)
         .collect()
 }
@@ -130,6 +134,8 @@ const NOT_RUN: &[(&str, &str)] = &[
     ("export_calendar", "native save dialog"),
     // The native folder picker; it answers with the chosen path (or null).
     ("pick_scan_folder", "native folder picker"),
+    // The native file picker; it answers with the chosen path (or null).
+    ("pick_policy_file", "native file picker"),
 ];
 
 // ---------------------------------------------------------------------------
@@ -652,6 +658,42 @@ fn no_command_answers_with_a_secret() {
     let video_jwt = signed["jwt"].as_str().unwrap().to_owned();
 
     a.excuse(&video_jwt);
+    // Settings → Policy: a malformed file is refused with its line and not
+    // kept; with a good one, a create that breaks it is refused in core and
+    // the audit names the token (still listed, never expiring) that does.
+    let none = a.ok("policy_status", json!({}));
+    assert!(none["file"].is_null(), "{none}");
+    let policy_dir = data_dir.join("policy");
+    std::fs::create_dir_all(&policy_dir).unwrap();
+    let (good, bad) = (
+        policy_dir.join("portal-policy.toml"),
+        policy_dir.join("bad.toml"),
+    );
+    std::fs::write(&good, "[default]\nrequire_expiry = true\nmax_scopes = 3\n").unwrap();
+    std::fs::write(&bad, "[default]\nmax_scopes = 0\n").unwrap();
+    let e = a.err("set_policy_file", json!({"path": bad}));
+    assert!(e["message"].as_str().unwrap().contains("line 2"), "{e}");
+    assert!(a.ok("policy_status", json!({}))["file"].is_null());
+    let status = a.ok("set_policy_file", json!({"path": good}));
+    assert!(
+        status["described"].to_string().contains("expiry"),
+        "{status}"
+    );
+    let refused = a.err(
+        "create_token",
+        json!({"input": {"name": "Audit forever", "scopes": ["content:read"], "expiresAt": null}}),
+    );
+    assert_eq!(refused["code"], "policy", "{refused}");
+    let report = a.ok("check_policy", json!({}));
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == new_id.as_str() && f["rule"] == "require_expiry"),
+        "{report}"
+    );
+    a.ok("set_policy_file", json!({"path": null}));
     // The leak check reads every planted secret from a file: its answer
     // names what it found, masked, and holds none of them (the scan below).
     let leak_dir = data_dir.join("leaks");
@@ -1293,6 +1335,16 @@ const SAFE_FIELDS: &[(&str, &str, &str)] = &[
         "the local id (lk_…) of a key kept here",
     ),
     ("ServiceUrls", "jwtKeys", "a URL"),
+    (
+        "PolicyRules",
+        "max_token_lifetime_days",
+        "a policy rule: a number of days",
+    ),
+    (
+        "PolicyRules",
+        "max_key_age_days",
+        "a policy rule: a number of days",
+    ),
     ("Profile", "jwtMaxTtlSeconds", "a lifetime in seconds"),
     ("RemovedProfile", "credentials", "a count"),
     ("RemovedProfile", "sessionTokens", "a count"),

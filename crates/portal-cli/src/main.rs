@@ -78,6 +78,10 @@ enum Command {
     /// refused credentials, overdue rotations) and how to fix each; exit 1
     /// when anything needs action.
     Doctor,
+    /// The team's policy file: audit tokens and keys against it (`check`:
+    /// exit 1 on violations, 2 on error), or show its rules (`show`).
+    #[command(subcommand)]
+    Policy(cmd::policy::PolicyCommand),
     /// Run the local sandbox of the three APIs.
     Sandbox(portal_sandbox::cli::SandboxArgs),
     /// Print shell completions.
@@ -134,6 +138,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Scan(a) => cmd::scan::run(g, a).await,
         Command::Calendar(a) => cmd::calendar::run(g, a).await,
         Command::Doctor => cmd::doctor::run(g).await,
+        Command::Policy(c) => cmd::policy::run(g, c).await,
         Command::Sandbox(a) => portal_sandbox::cli::run(a).await,
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "portal", &mut std::io::stdout());

@@ -113,6 +113,8 @@ fn exit_code(code: ErrorCode) -> i32 {
         // Not 6: trying again later cannot help.
         ErrorCode::Certificate => 9,
         ErrorCode::KeychainUnavailable | ErrorCode::SecretsLocked => 8,
+        // Refused by the team's policy file: nothing was sent.
+        ErrorCode::Policy => 10,
         ErrorCode::Cancelled => 130,
         ErrorCode::Io | ErrorCode::Internal => 1,
     }

@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock};
 use clap::Args;
 use portal_core::context::ProfileContext;
 use portal_core::http::HttpConfig;
+use portal_core::ops::policy::{PolicyPath, PolicySource};
 use portal_core::profiles::{
     data_dir, Environment, Profile, Profiles, SettingsFile, SETTINGS_FILE,
 };
@@ -39,6 +40,10 @@ pub struct Globals {
     /// Vault Service base URL.
     #[arg(long, global = true, env = "PORTAL_VAULT_URL", value_name = "URL")]
     pub vault_url: Option<String>,
+    /// The team's policy file (portal-policy.toml; default: PORTAL_POLICY,
+    /// else the one chosen in the app's Settings → Policy).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
 }
 
 /// The unsaved profile used when none is active and URLs or credentials
@@ -200,6 +205,23 @@ impl Globals {
         Ok(profile)
     }
 
+    /// The policy file given here: `--policy FILE`, else `PORTAL_POLICY`
+    /// (when set and not empty); `None`: the settings' (Settings → Policy).
+    pub fn policy_path(&self) -> Option<PolicyPath> {
+        if let Some(path) = &self.policy {
+            return Some(PolicyPath {
+                path: path.clone(),
+                source: PolicySource::Flag,
+            });
+        }
+        std::env::var_os("PORTAL_POLICY")
+            .filter(|v| !v.is_empty())
+            .map(|v| PolicyPath {
+                path: PathBuf::from(v),
+                source: PolicySource::Environment,
+            })
+    }
+
     fn has_ad_hoc_config(&self) -> bool {
         Service::ALL.iter().any(|s| self.url_override(*s).is_some())
             || ENV_CREDENTIALS
@@ -216,6 +238,10 @@ impl Globals {
         let profile = self.profile(&settings)?;
         let store = Arc::new(LazyStore::new(&settings)?);
         let mut ctx = ProfileContext::new(profile, store, http_config()?)?;
+        ctx.set_policy(portal_core::ops::policy::load(
+            &settings,
+            self.policy_path(),
+        ));
         for service in Service::ALL {
             if let Some(url) = self.url_override(service) {
                 let hint = foreign_url_hint(service, &ctx.profile.name, url);

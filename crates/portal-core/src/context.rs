@@ -20,6 +20,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::http::{HttpClient, HttpConfig};
 use crate::jwt_keys::JwtKeysClient;
 use crate::origin::{check_base_url, origin_of, same_origin};
+use crate::policy::{Effective, Policy};
 use crate::profiles::Profile;
 use crate::secret::Secret;
 use crate::secrets::{EntryName, Item, SecretStore};
@@ -36,6 +37,10 @@ pub struct ProfileContext {
     /// Services pointed at another origin than the profile's, for this
     /// context only: cut off from the store.
     foreign: HashMap<Service, ForeignUrl>,
+    /// The team's rules for this profile's environment (`None`: no policy
+    /// file), or why the policy file cannot be used: set by the shell
+    /// ([`Self::set_policy`]), consulted by the use cases that create.
+    policy: std::result::Result<Option<Effective>, Error>,
 }
 
 /// A service's URL given for one use, at another origin than the profile's.
@@ -84,7 +89,25 @@ impl ProfileContext {
             secrets,
             overrides: HashMap::new(),
             foreign: HashMap::new(),
+            policy: Ok(None),
         }
+    }
+
+    /// The policy file the shell found for this context (see
+    /// `ops::policy::load`): its rules for the profile's environment apply
+    /// from now on; an error (a malformed or unreadable file) makes every
+    /// use case that consults the policy fail with it.
+    pub fn set_policy(&mut self, policy: Result<Option<Policy>>) {
+        let environment = self.profile.environment;
+        self.policy = policy.map(|p| p.map(|p| p.effective(environment)));
+    }
+
+    /// The rules that apply here (`None`: no policy), or the policy file's error.
+    pub fn policy(&self) -> Result<Option<&Effective>> {
+        self.policy
+            .as_ref()
+            .map(Option::as_ref)
+            .map_err(Clone::clone)
     }
 
     pub fn override_credential(&mut self, item: Item, value: Secret) {

@@ -42,8 +42,12 @@ pub enum ErrorCode {
     KeychainUnavailable,
     /// The encrypted secrets file needs its passphrase, or the passphrase is wrong.
     SecretsLocked,
-    /// Settings or profile problem (unknown profile, bad URL…).
+    /// Settings or profile problem (unknown profile, bad URL, a malformed
+    /// policy file…).
     Config,
+    /// The team's policy file (`portal-policy.toml`) forbids it: nothing
+    /// was sent.
+    Policy,
     Cancelled,
     Io,
     Internal,
@@ -51,7 +55,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 19] = [
         Self::Unauthorized,
         Self::Forbidden,
         Self::NotFound,
@@ -67,6 +71,7 @@ impl ErrorCode {
         Self::KeychainUnavailable,
         Self::SecretsLocked,
         Self::Config,
+        Self::Policy,
         Self::Cancelled,
         Self::Io,
         Self::Internal,
@@ -89,6 +94,7 @@ impl ErrorCode {
             Self::KeychainUnavailable => "keychain_unavailable",
             Self::SecretsLocked => "secrets_locked",
             Self::Config => "config",
+            Self::Policy => "policy",
             Self::Cancelled => "cancelled",
             Self::Io => "io",
             Self::Internal => "internal",
@@ -117,6 +123,9 @@ impl ErrorCode {
                 "Unlock or install a keychain (Secret Service), or opt in to the encrypted secrets file in Settings."
             }
             Self::SecretsLocked => "Enter the passphrase of the encrypted secrets file.",
+            Self::Policy => {
+                "Change the request to follow the team's policy (its rules are in Settings → Policy, or `portal policy show`)."
+            }
             _ => return None,
         })
     }
@@ -251,6 +260,7 @@ mod tests {
                 | ErrorCode::KeychainUnavailable
                 | ErrorCode::SecretsLocked
                 | ErrorCode::Config
+                | ErrorCode::Policy
                 | ErrorCode::Cancelled
                 | ErrorCode::Io
                 | ErrorCode::Internal => {}

@@ -19,6 +19,7 @@ pub mod onboarding;
 pub mod ops;
 pub mod origin;
 pub mod paging;
+pub mod policy;
 pub mod profile_secrets;
 pub mod profiles;
 pub mod scan;

@@ -10,10 +10,10 @@ use portal_core::profile_secrets::RemovedProfile;
 use portal_core::profiles::Profile;
 use portal_core::{Result, Secret, Service};
 use tauri::{AppHandle, Runtime, State};
-use tauri_plugin_dialog::DialogExt;
 use tracing::instrument;
 
 use crate::dto::{AppState, ConnectInput};
+use crate::save_dialog::ask_open_path;
 use crate::state::{logged, AppCtx};
 
 #[tauri::command]
@@ -143,19 +143,11 @@ pub async fn set_profile_network(
 #[tauri::command]
 #[instrument(skip(app), err)]
 pub async fn pick_ca_file<R: Runtime>(app: AppHandle<R>) -> Result<Option<String>> {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let picker = app.dialog().file().set_title("CA certificate (PEM)");
-    let picker = picker.add_filter("PEM certificates", &["pem", "crt", "cer"]);
-    picker.pick_file(move |chosen| {
-        let _ = tx.send(chosen);
-    });
-    rx.await.ok().flatten().map(path_text).transpose()
-}
-
-/// A chosen file's path as text.
-fn path_text(chosen: tauri_plugin_dialog::FilePath) -> Result<String> {
-    let path = chosen
-        .into_path()
-        .map_err(|e| portal_core::Error::validation(format!("Cannot use that file: {e}")))?;
-    Ok(path.to_string_lossy().into_owned())
+    ask_open_path(
+        &app,
+        "CA certificate (PEM)",
+        "PEM certificates",
+        &["pem", "crt", "cer"],
+    )
+    .await
 }

@@ -7,6 +7,7 @@ import type {
   Asset,
   NetworkInfo,
   AppState,
+  PolicyStatus,
   CreatedTokenView,
   PortalErrorData,
   Profile,
@@ -294,11 +295,22 @@ export const directNetwork: NetworkInfo = {
   ],
 };
 
+/** No policy file chosen (Settings → Policy). */
+export const noPolicy: PolicyStatus = {
+  file: null,
+  source: null,
+  environment: 'sandbox',
+  rules: null,
+  described: [],
+  error: null,
+};
+
 export const appDefaults: Record<string, Handler> = {
   app_state: () => appState({ profiles: [profile()] }),
   service_status: () => connectedStatuses,
   profile_network: () => directNetwork,
   update_settings: () => ({ enabled: true, lastCheck: null, status: null }),
+  policy_status: () => noPolicy,
   list_tokens: () => sampleTokens,
   token_scopes: () => [],
   rotation_reminders: () => [],

@@ -437,6 +437,11 @@ async fn create(g: &Globals, args: CreateArgs) -> anyhow::Result<()> {
         portal_core::Service::JwtKeys,
     )?;
 
+    // A key the team's policy forbids is refused before it is made or
+    // written anywhere (the upload would refuse it too).
+    let bits = imported.as_ref().map_or(args.bits, |i| i.public.bits());
+    portal_core::ops::policy::allow_key(&ctx, &args.name, bits)?;
+
     // Keep the private half before uploading: if that fails, nothing is sent.
     let cancel = Arc::new(AtomicBool::new(false));
     let (kept, public_pem) = match (imported, &args.private_key_out) {

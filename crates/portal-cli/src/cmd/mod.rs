@@ -8,6 +8,7 @@ pub mod doctor;
 pub mod exec;
 pub mod keys;
 pub mod login;
+pub mod policy;
 pub mod profile;
 pub mod scan;
 pub mod secrets;

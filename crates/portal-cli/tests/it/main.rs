@@ -23,6 +23,7 @@ mod fault_matrix;
 mod hostile_server;
 mod keys;
 mod origin_rules;
+mod policy;
 mod scan;
 mod tls;
 mod vault_relogin;

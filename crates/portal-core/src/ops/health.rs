@@ -7,7 +7,9 @@
 //! - keys kept here whose server key is gone, keys kept here never
 //!   uploaded, and server keys whose private half is not here;
 //! - a stored credential the service refuses;
-//! - rotation reminders that are overdue.
+//! - rotation reminders that are overdue;
+//! - tokens and keys that break the profile's policy (`ops::policy`), and a
+//!   policy file that cannot be used.
 //!
 //! What cannot be checked (a service that does not answer, no credential)
 //! is said as a note, never as a finding. Nothing is changed, so nothing is
@@ -17,9 +19,12 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
+use super::cli;
+use super::policy::{audit_keys, audit_tokens, PolicyFinding, PolicyTarget};
 use crate::context::ProfileContext;
 use crate::error::{Error, ErrorCode};
 use crate::local_keys::{self, LocalKeys, Pairing};
+use crate::policy::Effective;
 use crate::profiles::KeyValueStore;
 use crate::secrets::Item;
 use crate::service::Service;
@@ -46,6 +51,8 @@ pub enum HealthKind {
     CredentialRefused,
     /// A rotated token still not revoked after its reminder date.
     RotationOverdue,
+    /// A token or key breaks the policy, or the policy file cannot be used.
+    PolicyViolation,
 }
 
 /// How to fix a finding.
@@ -92,14 +99,6 @@ impl HealthReport {
     pub fn needs_action(&self) -> bool {
         self.findings.iter().any(|f| f.action)
     }
-}
-
-/// `portal … --profile 'NAME'`, quoted for a shell.
-fn cli(command: &str, profile: &str) -> String {
-    format!(
-        "portal {command} --profile '{}'",
-        profile.replace('\'', r"'\''")
-    )
 }
 
 fn finding(
@@ -159,6 +158,7 @@ fn refused_or_note(report: &mut HealthReport, service: Service, login: &str, e: 
 async fn tokens(
     pc: &ProfileContext,
     records: &TokenRecords<'_>,
+    rules: Option<&Effective>,
     now: DateTime<Utc>,
     report: &mut HealthReport,
 ) {
@@ -194,6 +194,9 @@ async fn tokens(
             return;
         }
     };
+    if let Some(rules) = rules {
+        policy_findings(report, audit_tokens(rules, &tokens, &profile));
+    }
     for t in &tokens {
         if t.expires_at.is_some_and(|at| at <= now) {
             report.findings.push(finding(
@@ -231,8 +234,41 @@ async fn tokens(
     }
 }
 
+/// Policy findings as health findings: each needs action, its fix the
+/// command that removes the offender (after a compliant replacement).
+fn policy_findings(report: &mut HealthReport, found: Vec<PolicyFinding>) {
+    for f in found {
+        let what = match f.target {
+            PolicyTarget::Token => "token",
+            PolicyTarget::Key => "JWT key",
+            PolicyTarget::LocalKey => "key",
+        };
+        let label = match f.target {
+            PolicyTarget::Token => "Revoke…",
+            _ => "Delete key…",
+        };
+        report.findings.push(finding(
+            HealthKind::PolicyViolation,
+            format!("{what} '{}' ({})", f.name, f.id),
+            format!(
+                "Breaks the policy ({}): {}. Make a compliant replacement, then remove it.",
+                f.rule.key(),
+                f.message
+            ),
+            Some((label, f.fix)),
+            &f.id,
+        ));
+    }
+}
+
 /// The keys side: local keys against the server's.
-async fn keys(pc: &ProfileContext, settings: &dyn KeyValueStore, report: &mut HealthReport) {
+async fn keys(
+    pc: &ProfileContext,
+    settings: &dyn KeyValueStore,
+    rules: Option<&Effective>,
+    now: DateTime<Utc>,
+    report: &mut HealthReport,
+) {
     let profile = pc.profile.name.clone();
     let local = LocalKeys::new(settings, pc).list();
     let server = async {
@@ -247,6 +283,9 @@ async fn keys(pc: &ProfileContext, settings: &dyn KeyValueStore, report: &mut He
             return;
         }
     };
+    if let Some(rules) = rules {
+        policy_findings(report, audit_keys(rules, &server, &local, now, &profile));
+    }
     for row in local_keys::pairings(&server, &local) {
         match (row.pairing, &row.local, &row.server) {
             (Pairing::NotUploaded, Some(l), _) if l.server_key_id.is_some() => {
@@ -297,8 +336,28 @@ pub async fn check(
         ..HealthReport::default()
     };
     let records = TokenRecords::new(settings);
-    tokens(pc, &records, now, &mut report).await;
-    keys(pc, settings, &mut report).await;
+    let rules = match pc.policy() {
+        Ok(rules) => rules,
+        Err(e) => {
+            report.findings.push(HealthFinding {
+                kind: HealthKind::PolicyViolation,
+                action: true,
+                subject: "policy file".into(),
+                detail: format!(
+                    "It cannot be used, so nothing can be created: {}",
+                    e.message
+                ),
+                fix: Some(HealthFix {
+                    label: "Settings → Policy".into(),
+                    command: cli("policy show", &report.profile),
+                }),
+                id: None,
+            });
+            None
+        }
+    };
+    tokens(pc, &records, rules, now, &mut report).await;
+    keys(pc, settings, rules, now, &mut report).await;
     report.findings.sort_by_key(|f| (!f.action, f.kind as u8));
     report
 }

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
+use super::policy::allow_key;
 use super::{record, Outcome, Recorder};
 use crate::activity::Action;
 use crate::context::ProfileContext;
@@ -253,7 +254,8 @@ pub fn check_store(cx: Cx<'_>) -> Result<()> {
     cx.pc.stored(Item::PrivateKey("_probe".into())).map(|_| ())
 }
 
-/// Generates a key pair and keeps it in the secret store, not uploaded yet.
+/// Generates a key pair and keeps it in the secret store, not uploaded yet
+/// (its name and size checked against the profile's policy first).
 pub async fn generate(
     cx: Cx<'_>,
     name: &str,
@@ -262,19 +264,23 @@ pub async fn generate(
     cancel: Arc<AtomicBool>,
 ) -> Result<LocalKey> {
     validate_key_name(name)?;
+    allow_key(cx.pc, name, bits)?;
     check_store(cx)?;
     let key = generate_pair(bits, progress, cancel).await?;
     cx.local().add(name, &key)
 }
 
-/// Keeps a private key given here (imported) in the secret store.
+/// Keeps a private key given here (imported) in the secret store, when the
+/// profile's policy allows it.
 pub fn keep(cx: Cx<'_>, name: &str, key: &PrivateKey) -> Result<LocalKey> {
     validate_key_name(name)?;
+    allow_key(cx.pc, name, key.bits())?;
     cx.local().add(name, key)
 }
 
 /// Reads a PEM (SPKI, PKCS#1, X.509, PKCS#1/PKCS#8 private, encrypted
-/// PKCS#8) and, when asked and possible, keeps its private half here.
+/// PKCS#8) and, when asked and possible, keeps its private half here. A
+/// key the profile's policy forbids (its size, its name) is refused.
 pub fn import(
     cx: Cx<'_>,
     name: &str,
@@ -284,6 +290,7 @@ pub fn import(
 ) -> Result<ImportedKeyView> {
     validate_key_name(name)?;
     let imported = import_pem(pem.expose(), passphrase)?;
+    allow_key(cx.pc, name, imported.public.bits())?;
     let local = match (&imported.private, keep_private) {
         (Some(key), true) => Some(cx.local().add(name, key)?),
         _ => None,
@@ -348,11 +355,13 @@ pub async fn export_private_key(
 
 /// Uploads the public half of a local key (never retried) and links it.
 /// A key whose upload failed, or whose server copy is gone, is uploaded
-/// again (the resumption); one the service holds is refused.
+/// again (the resumption); one the service holds is refused, and so is one
+/// the profile's policy forbids (made before the policy said so).
 pub async fn upload(cx: Cx<'_>, local_id: &str) -> Result<Outcome<UploadedKey>> {
     let keys = cx.local();
     let local = keys.get(local_id)?;
     let public = keys.private_key(local_id)?.public_key();
+    allow_key(cx.pc, &local.name, public.bits())?;
     let credential = cx.api_key()?;
     let client = cx.pc.jwt_keys(&credential);
     if let Some(existing) = &local.server_key_id {
@@ -373,10 +382,12 @@ pub async fn upload(cx: Cx<'_>, local_id: &str) -> Result<Outcome<UploadedKey>> 
     Ok(out)
 }
 
-/// Uploads a public key with no private half here (imported).
+/// Uploads a public key with no private half here (imported), when the
+/// profile's policy allows it.
 pub async fn upload_public(cx: Cx<'_>, name: &str, pem: &str) -> Result<Outcome<UploadedKey>> {
     validate_key_name(name)?;
     let public = PublicKey::from_pem(pem)?;
+    allow_key(cx.pc, name, public.bits())?;
     let server = cx
         .pc
         .jwt_keys(&cx.api_key()?)

@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod exec;
 pub mod health;
 pub mod keys;
+pub mod policy;
 pub mod profiles;
 pub mod scan;
 pub mod secrets;
@@ -87,4 +88,13 @@ pub(crate) fn record_as(
             e.message
         ));
     }
+}
+
+/// `portal … --profile 'NAME'`, quoted for a shell: a finding's fix,
+/// printed in full.
+pub(crate) fn cli(command: &str, profile: &str) -> String {
+    format!(
+        "portal {command} --profile '{}'",
+        profile.replace('\'', r"'\''")
+    )
 }

@@ -36,15 +36,16 @@ pub fn creation_summary(t: &ApiToken) -> String {
     )
 }
 
-/// Creates a token (checked before any credential is read or request sent;
-/// never retried: a lost answer is `outcome_unknown`). The value is in the
-/// outcome, once.
+/// Creates a token (checked, and against the profile's policy, before any
+/// credential is read or request sent; never retried: a lost answer is
+/// `outcome_unknown`). The value is in the outcome, once.
 pub async fn create(
     ctx: &ProfileContext,
     recorder: &dyn Recorder,
     new: NewToken,
 ) -> Result<Outcome<CreatedToken>> {
     let new = new.validated()?;
+    super::policy::allow_token(ctx, &new, Utc::now())?;
     let credential = credential(ctx)?;
     let created = ctx.tokens(&credential).create(&new).await?;
     let mut warnings = Vec::new();
@@ -122,12 +123,15 @@ pub fn forget_saved(ctx: &ProfileContext, settings: &dyn KeyValueStore, id: &str
 }
 
 /// Creates the replacement of token `id`: same name, scopes and expiry
-/// policy. The old token stays until [`finish_rotation`].
+/// policy. The old token stays until [`finish_rotation`]. A replacement
+/// that breaks the profile's policy is refused before it is sent (a
+/// malformed policy file before anything is).
 pub async fn rotate(
     ctx: &ProfileContext,
     recorder: &dyn Recorder,
     id: &str,
 ) -> Result<Outcome<Rotation>> {
+    ctx.policy()?;
     let credential = credential(ctx)?;
     let client = ctx.tokens(&credential);
     let old = client
@@ -139,7 +143,10 @@ pub async fn rotate(
             Error::new(ErrorCode::NotFound, format!("Token {id} no longer exists."))
                 .with_service(Service::VaultStream)
         })?;
-    let created = client.create(&rotation_of(&old, Utc::now())).await?;
+    let now = Utc::now();
+    let new = rotation_of(&old, now);
+    super::policy::allow_token(ctx, &new, now)?;
+    let created = client.create(&new).await?;
     let rotation = Rotation { old, created };
     let mut warnings = Vec::new();
     record(

@@ -4,4 +4,4 @@
  * Stable error codes. A code exists because some consumer (UI, CLI exit
  * status, tests) branches on it.
  */
-export type ErrorCode = "unauthorized" | "forbidden" | "not_found" | "validation" | "conflict" | "rate_limited" | "unavailable" | "certificate" | "outcome_unknown" | "bad_response" | "foreign_origin" | "no_credentials" | "keychain_unavailable" | "secrets_locked" | "config" | "cancelled" | "io" | "internal";
+export type ErrorCode = "unauthorized" | "forbidden" | "not_found" | "validation" | "conflict" | "rate_limited" | "unavailable" | "certificate" | "outcome_unknown" | "bad_response" | "foreign_origin" | "no_credentials" | "keychain_unavailable" | "secrets_locked" | "config" | "policy" | "cancelled" | "io" | "internal";

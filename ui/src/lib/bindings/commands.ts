@@ -27,6 +27,8 @@ import type { LocalKeyView } from './LocalKeyView';
 import type { NetworkInfo } from './NetworkInfo';
 import type { NewTokenInput } from './NewTokenInput';
 import type { PlaybackVerdict } from './PlaybackVerdict';
+import type { PolicyReport } from './PolicyReport';
+import type { PolicyStatus } from './PolicyStatus';
 import type { Preferences } from './Preferences';
 import type { Profile } from './Profile';
 import type { Quota } from './Quota';
@@ -130,6 +132,10 @@ export interface Commands {
   set_update_checks: { args: { enabled: boolean }; answer: UpdateSettings };
   check_for_update: { args: null; answer: UpdateStatus };
   install_update: { args: null; answer: string };
+  policy_status: { args: null; answer: PolicyStatus };
+  set_policy_file: { args: { path?: string | null }; answer: PolicyStatus };
+  pick_policy_file: { args: null; answer: string | null };
+  check_policy: { args: null; answer: PolicyReport };
   pick_scan_folder: { args: null; answer: string | null };
   scan_folder: { args: { root: string; history: boolean }; answer: ScanReport };
   cancel_scan: { args: null; answer: null };
@@ -221,6 +227,10 @@ export const COMMAND_FLAGS: Readonly<Record<CommandName, CommandFlags>> = {
   set_update_checks: { service: null, local: true, write: true, untimed: false, probe: false, unreported: false },
   check_for_update: { service: null, local: false, write: false, untimed: false, probe: false, unreported: false },
   install_update: { service: null, local: false, write: true, untimed: true, probe: false, unreported: false },
+  policy_status: { service: null, local: true, write: false, untimed: false, probe: false, unreported: false },
+  set_policy_file: { service: null, local: true, write: true, untimed: false, probe: false, unreported: false },
+  pick_policy_file: { service: null, local: true, write: false, untimed: true, probe: false, unreported: false },
+  check_policy: { service: null, local: false, write: false, untimed: false, probe: false, unreported: false },
   pick_scan_folder: { service: null, local: true, write: false, untimed: true, probe: false, unreported: false },
   scan_folder: { service: null, local: false, write: false, untimed: true, probe: false, unreported: false },
   cancel_scan: { service: null, local: true, write: false, untimed: false, probe: false, unreported: false },

@@ -19,6 +19,7 @@ export const ERROR_HINTS: Readonly<Record<ErrorCode, string | null>> = {
   keychain_unavailable: "Unlock or install a keychain (Secret Service), or opt in to the encrypted secrets file in Settings.",
   secrets_locked: "Enter the passphrase of the encrypted secrets file.",
   config: null,
+  policy: "Change the request to follow the team's policy (its rules are in Settings → Policy, or `portal policy show`).",
   cancelled: null,
   io: null,
   internal: null,

@@ -16,6 +16,7 @@ const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'keychain_unavailable',
   'secrets_locked',
   'config',
+  'policy',
   'cancelled',
   'io',
   'internal',

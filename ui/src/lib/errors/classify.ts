@@ -136,6 +136,14 @@ const TABLE: Record<ErrorCode, Row> = {
     retry: false,
     settings: true,
   },
+  // The team's policy file refused it: the request must change (or the
+  // policy, in Settings → Policy); retrying the same cannot help.
+  policy: {
+    severity: 'warning',
+    title: 'Refused by policy',
+    retry: false,
+    settings: true,
+  },
   cancelled: { severity: null, title: 'Cancelled', nextStep: null, retry: true, settings: false },
   io: {
     severity: 'critical',

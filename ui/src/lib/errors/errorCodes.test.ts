@@ -87,6 +87,7 @@ const CASES: Record<ErrorCode, Expected> = {
   },
   secrets_locked: { retry: false, settings: true, offline: false, next: /passphrase/, toast: 'critical' },
   config: { retry: false, settings: true, offline: false, next: /URLs in Settings/, toast: 'critical' },
+  policy: { retry: false, settings: true, offline: false, next: /team's policy/, toast: 'warning' },
   cancelled: { retry: true, settings: false, offline: false, next: null, toast: null },
   io: { retry: true, settings: false, offline: false, next: /file exists/, toast: 'critical' },
   internal: { retry: true, settings: false, offline: false, next: /restart the app/, toast: 'critical' },
