@@ -3,7 +3,15 @@ import { computeAccessibleName } from 'dom-accessibility-api';
 import userEvent from '@testing-library/user-event';
 import { beforeAll, describe, expect, it } from 'vitest';
 import App from '../../App.svelte';
-import { appState, asset, connectedStatuses, emitEvent, mockBackend, profile, type Handler } from '../../test/backend';
+import {
+  appState,
+  asset,
+  connectedStatuses,
+  emitEvent,
+  mockBackend,
+  profile,
+  type Handler,
+} from '../../test/backend';
 import type { AssetAction, Permission, Quota, Role, VaultSessionView } from '../types';
 
 const ACTIONS: AssetAction[] = [
@@ -118,7 +126,6 @@ async function openRow(user: ReturnType<typeof userEvent.setup>, id: string) {
   await user.click(within(row(id)).getByTestId('asset-open'));
   return screen.findByTestId('asset-details');
 }
-
 
 describe('Vault session', () => {
   it('shows the login form prefilled, sends the password to Rust and shows the identity', async () => {
