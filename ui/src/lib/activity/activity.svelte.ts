@@ -6,7 +6,7 @@ export type ActivityExportFormat = 'json' | 'csv';
 import { showError } from '../errors/showError';
 import { toasts } from '../errors/toasts.svelte';
 import type { ActivityReport } from '../types';
-import { getPageStores } from '../app/stores';
+import { getPageStores } from '../app/stores.svelte';
 import { activityRows, entries, filterRows, inProfile, profilesInLog, type ActionFilter } from './activity';
 
 /** The local activity log (every profile) and the page's filters. */

@@ -153,4 +153,16 @@ describe('Health', () => {
     await waitFor(() => expect(backend.count('export_calendar')).toBe(2));
     expect(screen.getAllByText(/Wrote \d+ events?/)).toHaveLength(1);
   });
+
+  it('a finding that appeared while the page was closed shows on the next visit', async () => {
+    const user = userEvent.setup();
+    const reports = [healthReport([noPrivate]), healthReport([savedGone, noPrivate])];
+    show({ health_report: () => reports.shift() ?? healthReport([savedGone, noPrivate]) });
+    await openHealth(user);
+    expect(await screen.findAllByTestId('health-group')).toHaveLength(1);
+    await user.click(screen.getByTestId('nav-tokens'));
+    await openHealth(user);
+    await waitFor(() => expect(screen.getAllByTestId('health-group')).toHaveLength(2));
+    expect(screen.getByTestId('nav-health-count')).toHaveTextContent('1');
+  });
 });

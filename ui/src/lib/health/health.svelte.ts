@@ -2,7 +2,7 @@
 // each with its fix), forgetting a stale saved token value, and the expiry
 // calendar export. Kept for the app's lifetime (`PageStores`).
 import { Loadable } from '../app/loadable.svelte';
-import { getPageStores } from '../app/stores';
+import { getPageStores } from '../app/stores.svelte';
 import { call } from '../backend';
 import { showError } from '../errors/showError';
 import { toasts } from '../errors/toasts.svelte';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { finding, report } from '../../test/backend';
-import { fixesFor, folderProblem, location, summary } from './findings';
+import { fixesFor, folderProblem, location, relativePath, summary } from './findings';
 
 describe('folderProblem', () => {
   it('asks for a full path', () => {
@@ -18,6 +18,14 @@ describe('summary and location', () => {
     expect(summary(report({ files: 1, findings: [finding()] }))).toBe('1 finding in 1 file');
     expect(summary(report({ files: 3, findings: [finding(), finding()] }))).toBe('2 findings in 3 files');
     expect(location(finding())).toBe('.env:3:14');
+    expect(location(finding({ path: '/srv/app/deploy/.env' }), '/srv/app/')).toBe('deploy/.env:3:14');
+  });
+
+  it('shows paths under the folder swept, and others as they are', () => {
+    expect(relativePath('/srv/app/.env', '/srv/app')).toBe('.env');
+    expect(relativePath('C:\\app\\.env', 'C:\\app')).toBe('.env');
+    expect(relativePath('/srv/application/.env', '/srv/app')).toBe('/srv/application/.env');
+    expect(relativePath('.env', null)).toBe('.env');
   });
 });
 

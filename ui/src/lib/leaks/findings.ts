@@ -30,9 +30,19 @@ export function summary(report: ScanReport): string {
   return `${count(report.findings.length, 'finding')} in ${files}`;
 }
 
-/** "src/app.env:12:7". */
-export function location(finding: Finding): string {
-  return `${finding.path}:${finding.line}:${finding.column}`;
+/** The finding's file under the folder swept (the sweep names it from the root given). */
+export function relativePath(path: string, root: string | null): string {
+  const base = root?.replace(/[\\/]+$/, '');
+  if (!base) return path;
+  for (const sep of ['/', '\\']) {
+    if (path.startsWith(base + sep)) return path.slice(base.length + 1);
+  }
+  return path;
+}
+
+/** "deploy/.env:12:7", under `root` when the path is. */
+export function location(finding: Finding, root: string | null = null): string {
+  return `${relativePath(finding.path, root)}:${finding.line}:${finding.column}`;
 }
 
 /** A commit id as git shows it short. */

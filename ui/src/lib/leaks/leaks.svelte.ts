@@ -1,7 +1,7 @@
 // The Leak check page's state: the folder, a sweep under way (progress,
 // Cancel) and its report. Kept for the app's lifetime (`PageStores`), so a
 // sweep goes on, and its findings stay, while another page is open.
-import { getPageStores } from '../app/stores';
+import { getPageStores } from '../app/stores.svelte';
 import { call, onScanProgress } from '../backend';
 import { PortalError } from '../errors/PortalError';
 import { showError } from '../errors/showError';
