@@ -165,4 +165,47 @@ describe('Health', () => {
     await waitFor(() => expect(screen.getAllByTestId('health-group')).toHaveLength(2));
     expect(screen.getByTestId('nav-health-count')).toHaveTextContent('1');
   });
+
+  it('Resume upload opens the Keys page’s upload wizard for that key', async () => {
+    const user = userEvent.setup();
+    const draft = {
+      localId: 'lk_3',
+      name: 'Staging',
+      bits: 2048,
+      fingerprints: { sha256: '03', sha256Base64url: 'b64-3', jwkThumbprint: 'thumb-3' },
+      created: new Date().toISOString(),
+      serverKeyId: null,
+    };
+    show({
+      health_report: () =>
+        healthReport([
+          {
+            kind: 'key_not_uploaded',
+            action: true,
+            subject: "key 'Staging' (lk_3)",
+            detail: 'It was made here but its upload never finished.',
+            fix: { label: 'Resume upload', command: "portal keys upload lk_3 --profile 'Sandbox'" },
+            id: 'lk_3',
+          },
+        ]),
+      keys_overview: () => ({
+        rows: [{ server: null, local: draft, fingerprints: draft.fingerprints, pairing: 'not_uploaded' }],
+        sandbox: true,
+        serverError: null,
+      }),
+      local_key: () => ({
+        local: draft,
+        summary: {
+          bits: 2048,
+          fingerprints: draft.fingerprints,
+          publicKeyPem: '-----BEGIN PUBLIC KEY-----\n',
+        },
+      }),
+    });
+    await openHealth(user);
+    await user.click(await screen.findByTestId('health-fix'));
+    // The Keys page is a chunk of its own, loaded now.
+    expect(await screen.findByTestId('key-wizard', {}, { timeout: 5000 })).toBeVisible();
+    expect(screen.getByTestId('nav-keys')).toHaveAttribute('aria-current', 'page');
+  });
 });
