@@ -6,10 +6,10 @@ import svelteConfig from './svelte.config.js';
 
 // Folder boundaries in src/lib (issue #14 §4). Layers, each importing only
 // those before it: types/bindings/services/backend → errors → ui → app →
-// features (activity, assets, keys, profiles, settings, tokens) → shell.
+// features (activity, assets, health, keys, leaks, profiles, settings, tokens) → shell.
 // A feature never imports the shell nor another feature, except the
 // EXCEPTIONS below. `import()` of a page (shell/lazyPages) is the shell's.
-const FEATURES = ['activity', 'assets', 'keys', 'profiles', 'settings', 'tokens'];
+const FEATURES = ['activity', 'assets', 'health', 'keys', 'leaks', 'profiles', 'settings', 'tokens'];
 const SHARED = ['errors', 'ui', 'app'];
 const group = (folders) => folders.flatMap((f) => [`../${f}/*`, `../../${f}/*`, `**/lib/${f}/*`]);
 const restrict = (folders, message, allow = []) => [

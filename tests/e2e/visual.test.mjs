@@ -78,6 +78,9 @@ const MASKS = [
   '[data-testid="upload-progress"]',
   // Whether the launch check of the update feed has answered yet.
   '[data-testid="update-status"]',
+  // The Leak check's folder is a fresh temporary one.
+  '[data-testid="leaks-root"]',
+  '[data-testid="leaks-scanned-root"]',
   // Seeded assets go to folders whose ids are random, so which folder varies.
   '[data-testid="asset-row"] .col-folder',
 ];
@@ -479,6 +482,17 @@ async function walk(browser, theme) {
   await nav(browser, 'activity');
   await browser.waitUntil(async () => (await browser.$$('[data-testid="activity-row"]')).length > 0, { timeout: 30000 });
   await shot('activity');
+
+  // Leak check (a folder with one token-shaped value no profile holds) and health.
+  await nav(browser, 'leaks');
+  await shot('leaks');
+  await (await byTestId(browser, 'leaks-root')).setValue(LEAKS_DIR);
+  await click(browser, 'leaks-start');
+  await shown(browser, 'leaks-table', 60000);
+  await shot('leaks-findings');
+  await nav(browser, 'health');
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="health-group"]')).length > 0, { timeout: 30000 });
+  await shot('health');
   await nav(browser, 'settings');
   await shown(browser, 'settings-url-jwt-keys');
   await shot('settings');
@@ -491,16 +505,21 @@ async function walk(browser, theme) {
 }
 
 let session;
+const LEAKS_DIR = mkdtempSync(join(tmpdir(), 'portal-visual-leaks-'));
 before(async () => {
   rmSync(OUT, { recursive: true, force: true }); // no diffs left from an earlier run
   // The file the upload "picks" (the native dialog cannot be driven); fixed content.
   const file = join(mkdtempSync(join(tmpdir(), 'portal-visual-upload-')), 'visual.mp4');
   writeFileSync(file, Buffer.alloc(256 * 1024, 7));
   process.env.PORTAL_E2E_PICK_FILES = file;
+  // The folder the Leak check sweeps (typed: the native dialog cannot be driven); fixed content.
+  mkdirSync(join(LEAKS_DIR, 'deploy'), { recursive: true });
+  writeFileSync(join(LEAKS_DIR, 'deploy', '.env'), `# not a real token\nVAULTSTREAM_TOKEN=vst_live_${'Vis0al'.repeat(6)}\n`);
   await startDriver();
 });
 
 after(async () => {
+  rmSync(LEAKS_DIR, { recursive: true, force: true });
   stopDriver();
 });
 

@@ -425,12 +425,13 @@ describe('secrets', () => {
 });
 
 describe('keyboard', () => {
-  it('switches pages with Ctrl+1..5', async () => {
+  it('switches pages with Ctrl+1..7', async () => {
     const user = userEvent.setup();
     mockBackend({
       app_state: () => appState({ profiles: [sandbox] }),
       list_tokens: () => [],
       service_status: () => connectedStatuses,
+      health_report: () => ({ profile: sandbox.name, findings: [], notes: [] }),
     });
     render(App);
     await screen.findByTestId('tokens-page');
@@ -444,6 +445,10 @@ describe('keyboard', () => {
     await user.keyboard('{Control>}4{/Control}');
     await title('Activity');
     await user.keyboard('{Meta>}5{/Meta}');
+    await title('Leak check');
+    await user.keyboard('{Control>}6{/Control}');
+    await title('Health');
+    await user.keyboard('{Control>}7{/Control}');
     await title('Settings');
     // Loaded once: switching back is immediate.
     await user.keyboard('{Control>}2{/Control}');

@@ -7,13 +7,16 @@ import { describe, expect, it } from 'vitest';
 import App from './App.svelte';
 import {
   activityReport,
+  appDefaults,
   appState,
   connectedStatuses,
   createdView,
   documentedScopes,
+  finding,
   mockBackend,
   profile,
   readySecrets,
+  report,
   sampleTokens,
   usageSnippets,
 } from './test/backend';
@@ -147,6 +150,45 @@ describe('every interactive element has a test id and an accessible name', () =>
     await user.selectOptions(screen.getByTestId('activity-profile-filter'), 'All profiles');
     await user.selectOptions(screen.getByTestId('activity-action-filter'), 'All key changes');
     expect(screen.getByTestId('activity-no-match')).toBeVisible();
+    expect(unlabelled()).toEqual([]);
+  });
+
+  it('on the leak check (findings with their fixes) and health pages (a confirmation open)', async () => {
+    const user = userEvent.setup();
+    mockBackend({
+      ...appDefaults,
+      scan_folder: () =>
+        report({
+          files: 3,
+          findings: [
+            finding({ profile: 'Sandbox', tokenId: 'tok_ci' }),
+            finding({ kind: 'private_key', profile: 'Sandbox', keyId: 'key_1', masked: '-----BEGIN…' }),
+          ],
+        }),
+      health_report: () => ({
+        profile: 'Sandbox',
+        notes: [],
+        findings: [
+          {
+            kind: 'saved_token_gone',
+            action: true,
+            subject: "saved token 'Deploy' (tok_1)",
+            detail: 'Gone.',
+            fix: { label: 'Forget', command: 'portal tokens forget tok_1' },
+            id: 'tok_1',
+          },
+        ],
+      }),
+    });
+    render(App);
+    await user.click(await screen.findByTestId('nav-leaks'));
+    await user.type(await screen.findByTestId('leaks-root'), '/srv/app');
+    await user.click(screen.getByTestId('leaks-start'));
+    await screen.findAllByTestId('leak-row');
+    expect(unlabelled()).toEqual([]);
+    await user.click(screen.getByTestId('nav-health'));
+    await user.click(await screen.findByTestId('health-fix'));
+    await screen.findByTestId('forget-dialog');
     expect(unlabelled()).toEqual([]);
   });
 });

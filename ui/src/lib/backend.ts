@@ -7,7 +7,15 @@ import { PortalError } from './errors/PortalError';
 import { SERVICE_NAMES } from './services';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import { COMMAND_FLAGS, type CommandName, type Commands } from './bindings/commands';
-import type { ApiToken, ClipboardCopy, GenProgress, KeysOverview, Service, UploadEvent } from './types';
+import type {
+  ApiToken,
+  ClipboardCopy,
+  GenProgress,
+  KeysOverview,
+  ScanProgress,
+  Service,
+  UploadEvent,
+} from './types';
 
 export { PortalError };
 
@@ -174,6 +182,11 @@ async function listenSafely<T>(event: string, handler: (payload: T) => void): Pr
 /** Progress of the generation under way; resolves to the unsubscribe function. */
 export function onKeygenProgress(handler: (progress: GenProgress) => void): Promise<UnlistenFn> {
   return listenSafely<GenProgress>('keygen-progress', handler);
+}
+
+/** Progress of the leak check under way (`scan_folder`); resolves to the unsubscribe function. */
+export function onScanProgress(handler: (progress: ScanProgress) => void): Promise<UnlistenFn> {
+  return listenSafely<ScanProgress>('scan-progress', handler);
 }
 
 /**

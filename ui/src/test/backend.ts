@@ -1,5 +1,6 @@
 // Test helpers: a mocked Tauri backend that records every command, and fixtures.
 import { mockIPC } from '@tauri-apps/api/mocks';
+import { expect } from 'vitest';
 import type {
   ActivityEntry,
   ActivityReport,
@@ -9,8 +10,10 @@ import type {
   AppState,
   PolicyStatus,
   CreatedTokenView,
+  Finding,
   PortalErrorData,
   Profile,
+  ScanReport,
   ScopeInfo,
   SecretsInfo,
   ServiceStatus,
@@ -58,6 +61,16 @@ export function portalError(
     hint: null,
     ...overrides,
   };
+}
+
+/** Delivers a Tauri event to the page's listener (the mock records `plugin:event|listen`). */
+export function emitEvent(backend: MockedBackend, event: string, payload: unknown) {
+  const listener = backend.argsOf('plugin:event|listen').find((a) => a.event === event);
+  expect(listener).toBeDefined();
+  const internals = (
+    window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: unknown, data: unknown) => void } }
+  ).__TAURI_INTERNALS__;
+  internals.runCallback(listener!.handler, { event, id: 1, payload });
 }
 
 /** A promise the test resolves or rejects when it wants. */
@@ -340,6 +353,40 @@ export function asset(id: string, overrides: Partial<Asset> = {}): Asset {
     legal_hold: false,
     has_content: true,
     sha256: null,
+    ...overrides,
+  };
+}
+
+/** A leak check finding: an unmatched token in .env unless overridden. */
+export function finding(overrides: Partial<Finding> = {}): Finding {
+  return {
+    path: '.env',
+    line: 3,
+    column: 14,
+    commit: null,
+    kind: 'vaultstream_token',
+    matches: 'VaultStream token (not stored here)',
+    masked: 'vst_live_…9f2c',
+    profile: null,
+    tokenId: null,
+    keyId: null,
+    localKeyId: null,
+    live: null,
+    ...overrides,
+  };
+}
+
+/** A leak check's report: nothing found unless overridden. */
+export function report(overrides: Partial<ScanReport> = {}): ScanReport {
+  return {
+    findings: [],
+    files: 0,
+    bytes: 0,
+    binary: 0,
+    tooLarge: [],
+    unreadable: [],
+    warnings: [],
+    cancelled: false,
     ...overrides,
   };
 }

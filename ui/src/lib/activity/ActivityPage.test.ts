@@ -336,4 +336,14 @@ describe('Activity page', () => {
     expect(screen.getByTestId('activity-profile-filter')).toHaveValue('');
     expect(rowSeqs()).toHaveLength(6);
   });
+
+  it('shows entries added while the page was closed on the next visit (the store outlives the page)', async () => {
+    const reports = [activityReport(sampleActivity.slice(0, 2)), activityReport()];
+    const { user } = showActivity({ activity_log: () => reports.shift() ?? activityReport() });
+    await openActivity(user);
+    await waitFor(() => expect(rowSeqs()).toEqual([2, 1]));
+    await user.click(screen.getByTestId('nav-tokens'));
+    await openActivity(user);
+    await waitFor(() => expect(rowSeqs()).toEqual([6, 5, 2, 1]));
+  });
 });

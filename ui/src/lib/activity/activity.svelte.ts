@@ -6,7 +6,7 @@ export type ActivityExportFormat = 'json' | 'csv';
 import { showError } from '../errors/showError';
 import { toasts } from '../errors/toasts.svelte';
 import type { ActivityReport } from '../types';
-import { getActivitySlot } from './slot';
+import { getPageStores } from '../app/stores.svelte';
 import { activityRows, entries, filterRows, inProfile, profilesInLog, type ActionFilter } from './activity';
 
 /** The local activity log (every profile) and the page's filters. */
@@ -105,11 +105,7 @@ export class Activity extends Loadable<ActivityReport> {
   }
 }
 
-/** The app's Activity store (see `ActivitySlot`); created the first time the page is opened. */
+/** The app's Activity store (see `PageStores`); created the first time the page is opened. */
 export function getActivity(): Activity {
-  const slot = getActivitySlot();
-  if (slot.current instanceof Activity) return slot.current;
-  const activity = new Activity();
-  slot.current = activity;
-  return activity;
+  return getPageStores().get('activity', Activity, () => new Activity());
 }

@@ -2,9 +2,26 @@
 import { createContext } from 'svelte';
 import type { PageId } from './pages';
 
+/**
+ * Something another page is asked to do when it is next shown: the Leak
+ * check and Health pages send a finding's fix to the page that owns the
+ * confirmation (features never import each other). The page takes it once
+ * its list is loaded, and shows its own dialog for it.
+ */
+export type PageIntent =
+  | { page: 'tokens'; action: 'revoke' | 'rotate'; id: string }
+  /** `id`: the server key id or the local key id (`lk_…`). */
+  | { page: 'keys'; action: 'delete' | 'resume'; id: string };
+
+type IntentFor<P extends PageIntent['page']> = Extract<PageIntent, { page: P }>;
+
 /** Which page the main area shows. */
 export class Navigation {
   page = $state<PageId>('tokens');
+  /** What the page being opened is asked to do (one at a time). */
+  intent = $state.raw<PageIntent | null>(null);
+  /** A count shown beside a page's name in the sidebar (e.g. Health's findings). */
+  badges = $state.raw<Partial<Record<PageId, number>>>({});
   readonly #prefetch: (page: PageId) => void;
 
   /** `prefetch` starts loading a page's code (the shell's lazy pages). */
@@ -12,9 +29,30 @@ export class Navigation {
     this.#prefetch = prefetch;
   }
 
+  /** Opens `page`; an intent for another page is dropped (the user went elsewhere). */
   go(page: PageId): void {
+    if (this.intent && this.intent.page !== page) this.intent = null;
     this.prefetch(page);
     this.page = page;
+  }
+
+  /** Opens the intent's page and asks it to act (see `PageIntent`). */
+  request(intent: PageIntent): void {
+    this.intent = intent;
+    this.go(intent.page);
+  }
+
+  /** The intent for `page`, if any, now cleared: the page acts on it once. */
+  take<P extends PageIntent['page']>(page: P): IntentFor<P> | null {
+    const intent = this.intent;
+    if (intent?.page !== page) return null;
+    this.intent = null;
+    return intent as IntentFor<P>;
+  }
+
+  /** Sets the sidebar's count for `page` (0: none shown). */
+  badge(page: PageId, count: number): void {
+    if ((this.badges[page] ?? 0) !== count) this.badges = { ...this.badges, [page]: count };
   }
 
   /** Starts loading a page's code (hover, focus), so that opening it is immediate. */

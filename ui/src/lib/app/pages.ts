@@ -1,4 +1,4 @@
-export type PageId = 'tokens' | 'keys' | 'assets' | 'activity' | 'settings';
+export type PageId = 'tokens' | 'keys' | 'assets' | 'activity' | 'leaks' | 'health' | 'settings';
 
 export interface PageInfo {
   id: PageId;
@@ -12,7 +12,9 @@ export const PAGES: readonly PageInfo[] = [
   { id: 'keys', label: 'JWT keys', shortcut: '2' },
   { id: 'assets', label: 'Assets', shortcut: '3' },
   { id: 'activity', label: 'Activity', shortcut: '4' },
-  { id: 'settings', label: 'Settings', shortcut: '5' },
+  { id: 'leaks', label: 'Leak check', shortcut: '5' },
+  { id: 'health', label: 'Health', shortcut: '6' },
+  { id: 'settings', label: 'Settings', shortcut: '7' },
 ];
 
 type KeyInput = Pick<KeyboardEvent, 'key' | 'code' | 'ctrlKey' | 'metaKey' | 'altKey' | 'shiftKey'>;

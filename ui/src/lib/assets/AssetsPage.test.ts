@@ -3,7 +3,15 @@ import { computeAccessibleName } from 'dom-accessibility-api';
 import userEvent from '@testing-library/user-event';
 import { beforeAll, describe, expect, it } from 'vitest';
 import App from '../../App.svelte';
-import { appDefaults, appState, asset, mockBackend, profile, type Handler } from '../../test/backend';
+import {
+  appDefaults,
+  appState,
+  asset,
+  emitEvent,
+  mockBackend,
+  profile,
+  type Handler,
+} from '../../test/backend';
 import type { AssetAction, Permission, Quota, Role, VaultSessionView } from '../types';
 
 const ACTIONS: AssetAction[] = [
@@ -112,15 +120,6 @@ async function openRow(user: ReturnType<typeof userEvent.setup>, id: string) {
   await waitFor(() => expect(row(id)).toBeTruthy());
   await user.click(within(row(id)).getByTestId('asset-open'));
   return screen.findByTestId('asset-details');
-}
-
-function emitEvent(backend: ReturnType<typeof mockBackend>, event: string, payload: unknown) {
-  const listener = backend.argsOf('plugin:event|listen').find((a) => a.event === event);
-  expect(listener).toBeDefined();
-  const internals = (
-    window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: unknown, data: unknown) => void } }
-  ).__TAURI_INTERNALS__;
-  internals.runCallback(listener!.handler, { event, id: 1, payload });
 }
 
 describe('Vault session', () => {

@@ -31,6 +31,11 @@ class Toasts {
     return id;
   }
 
+  /** A short note that something was done (dismissed after `autoDismissMs`). */
+  info(title: string, message: string, autoDismissMs = 6000): number {
+    return this.push({ severity: 'info', title, message, hint: null, requestId: null, autoDismissMs });
+  }
+
   dismiss(id: number): void {
     const timer = this.#timers.get(id);
     if (timer) clearTimeout(timer);

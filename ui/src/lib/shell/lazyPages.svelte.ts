@@ -10,11 +10,13 @@ const IMPORTERS: PageImporters = {
   keys: () => import('../keys/KeysPage.svelte'),
   assets: () => import('../assets/AssetsPage.svelte'),
   activity: () => import('../activity/ActivityPage.svelte'),
+  leaks: () => import('../leaks/LeaksPage.svelte'),
+  health: () => import('../health/HealthPage.svelte'),
   settings: () => import('../settings/SettingsPage.svelte'),
 };
 
 /**
- * The Keys, Assets, Activity and Settings pages, loaded the first time they
+ * The Keys, Assets, Activity, Leak check, Health and Settings pages, loaded the first time they
  * are opened (the Tokens page is in the main bundle). Once loaded, a page's
  * component stays here, so switching back to it is immediate.
  */

@@ -28,6 +28,8 @@ function importers(overrides: Partial<PageImporters> = {}) {
     keys: make('keys'),
     assets: make('assets'),
     activity: make('activity'),
+    leaks: make('leaks'),
+    health: make('health'),
     settings: make('settings'),
     ...overrides,
   };
