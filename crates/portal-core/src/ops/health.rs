@@ -95,7 +95,7 @@ impl HealthReport {
 }
 
 /// `portal … --profile 'NAME'`, quoted for a shell.
-fn cli(command: &str, profile: &str) -> String {
+pub(crate) fn cli(command: &str, profile: &str) -> String {
     format!(
         "portal {command} --profile '{}'",
         profile.replace('\'', r"'\''")

@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod exec;
 pub mod health;
 pub mod keys;
+pub mod playback;
 pub mod profiles;
 pub mod scan;
 pub mod secrets;

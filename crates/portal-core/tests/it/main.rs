@@ -30,6 +30,7 @@ mod keys_signing;
 mod no_content;
 mod ops;
 mod ops_keys;
+mod playback_doctor;
 mod replace_credential;
 mod sandbox_clients;
 mod tls;
