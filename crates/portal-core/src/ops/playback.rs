@@ -115,6 +115,7 @@ pub struct ClockReading {
     /// The service's `Date` header; `None` when it gave none (or was not asked).
     pub service: Option<DateTime<Utc>>,
     /// `service - local`, in seconds.
+    #[ts(type = "number | null")]
     pub offset_seconds: Option<i64>,
     /// The skew the lifetime check allows, in seconds.
     pub skew_seconds: u32,

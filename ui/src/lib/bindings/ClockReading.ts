@@ -11,7 +11,7 @@ service: string | null,
 /**
  * `service - local`, in seconds.
  */
-offsetSeconds: bigint | null, 
+offsetSeconds: number | null, 
 /**
  * The skew the lifetime check allows, in seconds.
  */
