@@ -153,6 +153,8 @@ async fn a_healthy_url_passes_every_check_and_each_broken_one_is_named() {
     fails_at(&r, C::Parse, "three dot-separated parts");
     assert_eq!(status(&r, C::Signature), CheckStatus::Skipped);
     assert_eq!(status(&r, C::UrlForm), CheckStatus::Passed);
+    let r = diagnose(&w, "https://watch.vidbeo.com/vid_1?autoplay=1").await;
+    fails_at(&r, C::Parse, "the URL carries no ?jwt= parameter");
 
     // 2. HS256.
     let enc = |v: Value| URL_SAFE_NO_PAD.encode(v.to_string());
