@@ -258,6 +258,18 @@ fn roughly(secs: i64) -> String {
     describe_seconds(rounded)
 }
 
+/// `s` as one shell word, in single quotes.
+fn quoted(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// `s` with each control character shown as U+FFFD.
+fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect()
+}
+
 fn when(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
@@ -311,13 +323,20 @@ impl Doctor<'_> {
     /// `portal keys sign …` for a new JWT like this one.
     fn sign_again(&self, kid: Option<&str>, video: Option<&str>) -> String {
         let subject = match video {
-            Some(v) if v != "*" => format!("--video '{}'", v.replace('\'', r"'\''")),
+            Some(v) if v != "*" => format!("--video {}", quoted(v)),
             _ => "--all-videos".to_owned(),
         };
-        self.cli(&format!(
-            "keys sign --key {} {subject} --urls",
-            kid.unwrap_or("ID")
-        ))
+        let key = match kid {
+            Some(k)
+                if k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
+            {
+                k.to_owned()
+            }
+            Some(k) => quoted(k),
+            None => "ID".to_owned(),
+        };
+        self.cli(&format!("keys sign --key {key} {subject} --urls"))
     }
 }
 
@@ -411,11 +430,10 @@ pub async fn doctor(cx: Cx<'_>, input: &str, skew: Duration) -> Result<PlaybackR
             url_video,
         ));
     };
-    let kid = jwt_decoded
-        .kid()
-        .filter(|k| !k.is_empty())
-        .map(str::to_owned);
-    let sub = jwt_decoded.subject().map(str::to_owned);
+    // Both come from whoever made the JWT, and go into sentences and the
+    // commands shown: no control characters (terminal escapes).
+    let kid = jwt_decoded.kid().filter(|k| !k.is_empty()).map(printable);
+    let sub = jwt_decoded.subject().map(printable);
 
     // 2. Algorithm.
     let rs256 = jwt_decoded.alg() == Some("RS256");
@@ -885,6 +903,12 @@ mod tests {
             .jwt
             .is_none());
         assert!(read_input("  ").is_err());
+    }
+
+    #[test]
+    fn what_the_jwt_says_is_shown_inert() {
+        assert_eq!(printable("k\u{1b}[31m\n"), "k\u{fffd}[31m\u{fffd}");
+        assert_eq!(quoted("it's"), r"'it'\''s'");
     }
 
     #[test]

@@ -168,6 +168,20 @@ async fn a_healthy_url_passes_every_check_and_each_broken_one_is_named() {
     fails_at(&r, C::Algorithm, "uses HS256");
     assert_eq!(status(&r, C::KeyId), CheckStatus::Passed);
     assert_eq!(status(&r, C::Signature), CheckStatus::Skipped);
+    // A kid made to run something, or to drive the terminal, is shown inert.
+    let odd = format!(
+        "{}.{}.{}",
+        enc(json!({"alg": "HS256", "kid": "k'; touch x #\u{1b}[2J"})),
+        enc(claims("vid_1")),
+        URL_SAFE_NO_PAD.encode([7u8; 32])
+    );
+    let r = diagnose(&w, &watch("vid_1", &odd)).await;
+    assert_eq!(r.failed, Some(C::Algorithm));
+    let command = r.fix.unwrap().command.unwrap();
+    assert!(
+        command.contains("--key 'k'\\''; touch x #\u{fffd}[2J' --video 'vid_1'"),
+        "{command}"
+    );
 
     // 3. A kid no server key has.
     let r = diagnose(
