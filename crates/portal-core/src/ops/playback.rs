@@ -202,11 +202,9 @@ fn video_in(template: &str, url: &Url) -> Option<Option<String>> {
                     .and_then(|rest| rest.strip_suffix(after));
                 match middle.filter(|m| !m.is_empty()) {
                     Some(m) => {
-                        video = Some(
-                            percent_encoding::percent_decode_str(m)
-                                .decode_utf8_lossy()
-                                .into_owned(),
-                        );
+                        video = Some(printable(
+                            &percent_encoding::percent_decode_str(m).decode_utf8_lossy(),
+                        ));
                         true
                     }
                     None => false,
@@ -854,6 +852,10 @@ mod tests {
         assert_eq!(
             found("https://watch.vidbeo.com/v%201?jwt=x"),
             Some(("watch", Some("v 1".into())))
+        );
+        assert_eq!(
+            found("https://watch.vidbeo.com/v%1B?jwt=x"),
+            Some(("watch", Some("v\u{fffd}".into())))
         );
         assert_eq!(
             found("https://player.vidbeo.com/embed/v2?jwt=x"),
