@@ -733,6 +733,12 @@ fn no_command_answers_with_a_secret() {
     a.excuse(&video_jwt);
     a.ok("verify_any_jwt", json!({"jwt": video_jwt}));
     a.excuse(&video_jwt);
+    // The doctor shows the JWT's header and claims, never the JWT: no excuse.
+    let doctored = a.ok(
+        "diagnose_playback",
+        json!({"input": format!("https://watch.vidbeo.com/vid_audit?jwt={video_jwt}"), "skewSeconds": null}),
+    );
+    assert_eq!(doctored["ok"], true, "{doctored}");
     a.ok("video_url_templates", json!({}));
     a.ok(
         "set_video_url_templates",
@@ -903,6 +909,10 @@ fn no_command_answers_with_a_secret() {
     a.err("keys_overview", json!({}));
     a.err("verify_any_jwt", json!({"jwt": video_jwt}));
     a.excuse(&video_jwt);
+    a.err(
+        "diagnose_playback",
+        json!({"input": video_jwt, "skewSeconds": 30}),
+    );
     let _ = a.call("vault_session", json!({}));
     a.err(
         "list_assets",

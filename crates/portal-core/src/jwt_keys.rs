@@ -127,18 +127,26 @@ impl<'a> JwtKeysClient<'a> {
         }
     }
 
+    async fn respond(
+        &self,
+        method: Method,
+        url: url::Url,
+        body: Option<Value>,
+    ) -> Result<Response> {
+        let mut call = Call::new(Service::JwtKeys, method, url).bearer(self.credential);
+        if let Some(body) = body {
+            call = call.json(body);
+        }
+        self.http.send(&call).await
+    }
+
     async fn send(
         &self,
         method: Method,
         url: url::Url,
         body: Option<Value>,
     ) -> Result<(Value, Value)> {
-        let mut call = Call::new(Service::JwtKeys, method, url).bearer(self.credential);
-        if let Some(body) = body {
-            call = call.json(body);
-        }
-        let resp = self.http.send(&call).await?;
-        parse_envelope(&resp)
+        parse_envelope(&self.respond(method, url, body).await?)
     }
 
     /// Every page, following `links.next` (see [`Self::next_page`] and
@@ -222,13 +230,24 @@ impl<'a> JwtKeysClient<'a> {
     }
 
     pub async fn get(&self, id: &str) -> Result<JwtKey> {
+        self.get_dated(id).await.0
+    }
+
+    /// [`Self::get`], and the service's clock when it answered (its `Date`
+    /// header), an error's answer included.
+    pub async fn get_dated(&self, id: &str) -> (Result<JwtKey>, Option<DateTime<Utc>>) {
+        let mut date = None;
         let read = async {
             let url = join(self.base, &format!("/jwt_keys/{}", segment(id, "key id")?))?;
-            let (result, _) = self.send(Method::GET, url, None).await?;
+            let resp = self.respond(Method::GET, url, None).await?;
+            date = resp.date();
+            let (result, _) = parse_envelope(&resp)?;
             decode(result)
         };
-        read.await
-            .map_err(|e| e.during(&format!("Reading JWT key {id}")))
+        let key = read
+            .await
+            .map_err(|e| e.during(&format!("Reading JWT key {id}")));
+        (key, date)
     }
 
     /// Uploads a public key. Never retried automatically.

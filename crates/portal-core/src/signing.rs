@@ -126,8 +126,21 @@ pub fn sign_at(
     let exp = iat
         .checked_add(ttl.num_seconds())
         .ok_or_else(|| Error::validation("The JWT's lifetime is too long."))?;
-    let header = json!({"alg": "RS256", "typ": "JWT", "kid": kid});
     let claims = json!({"sub": subject.as_claim(), "iat": iat, "exp": exp});
+    Ok(SignedJwt {
+        jwt: sign_claims(key, kid, &claims)?,
+        kid: kid.to_owned(),
+        subject: subject.as_claim().to_owned(),
+        issued_at,
+        expires_at: timestamp(exp).unwrap_or(issued_at),
+    })
+}
+
+/// An RS256 JWT with header `{"alg":"RS256","typ":"JWT","kid":kid}` and
+/// these claims, as they are (no check): [`sign_at`] builds its claims and
+/// signs through this; tests sign claims the portal never would (`nbf`).
+pub fn sign_claims(key: &PrivateKey, kid: &str, claims: &Value) -> Result<Secret> {
+    let header = json!({"alg": "RS256", "typ": "JWT", "kid": kid});
     let input = format!(
         "{}.{}",
         URL_SAFE_NO_PAD.encode(header.to_string()),
@@ -139,14 +152,10 @@ pub fn sign_at(
     let signature = signer
         .try_sign_with_rng(&mut rand::rngs::OsRng, input.as_bytes())
         .map_err(|e| Error::internal(format!("cannot sign the JWT: {e}")))?;
-    let jwt = format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature.to_bytes()));
-    Ok(SignedJwt {
-        jwt: Secret::from(jwt),
-        kid: kid.to_owned(),
-        subject: subject.as_claim().to_owned(),
-        issued_at,
-        expires_at: timestamp(exp).unwrap_or(issued_at),
-    })
+    Ok(Secret::from(format!(
+        "{input}.{}",
+        URL_SAFE_NO_PAD.encode(signature.to_bytes())
+    )))
 }
 
 /// A JWT's header and claims, read without checking anything.
@@ -178,6 +187,22 @@ impl DecodedJwt {
 
     pub fn expires_at(&self) -> Option<DateTime<Utc>> {
         self.claims["exp"].as_i64().and_then(timestamp)
+    }
+
+    /// `nbf`, when the JWT has one.
+    pub fn not_before(&self) -> Option<DateTime<Utc>> {
+        self.claims["nbf"].as_i64().and_then(timestamp)
+    }
+
+    /// The RS256 signature verifies with `public` (the alg is not looked at).
+    pub fn signature_verifies(&self, public: &PublicKey) -> bool {
+        Signature::try_from(self.signature.as_slice())
+            .ok()
+            .is_some_and(|sig| {
+                VerifyingKey::<Sha256>::new(public.rsa().clone())
+                    .verify(self.signing_input.as_bytes(), &sig)
+                    .is_ok()
+            })
     }
 }
 
@@ -275,14 +300,7 @@ fn verify_decoded(jwt: &DecodedJwt, public: &PublicKey, now: DateTime<Utc>) -> V
         }
         None => return verdict(VerdictKind::Malformed, "The JWT header has no alg.".into()),
     }
-    let signature_ok = Signature::try_from(jwt.signature.as_slice())
-        .ok()
-        .is_some_and(|sig| {
-            VerifyingKey::<Sha256>::new(public.rsa().clone())
-                .verify(jwt.signing_input.as_bytes(), &sig)
-                .is_ok()
-        });
-    if !signature_ok {
+    if !jwt.signature_verifies(public) {
         return verdict(
             VerdictKind::BadSignature,
             "The signature does not verify with this public key.".into(),

@@ -4,7 +4,14 @@
 
 use std::sync::atomic::{AtomicI64, Ordering};
 
+use axum::extract::{Request, State};
+use axum::http::header::DATE;
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::Response;
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
+
+use crate::state::AppState;
 
 #[derive(Debug, Default)]
 pub struct Clock {
@@ -54,6 +61,22 @@ impl Clock {
     pub fn reset(&self) {
         self.offset_ms.store(0, Ordering::Relaxed);
     }
+}
+
+/// Every answer's `Date` header is the sandbox's clock (hyper writes the
+/// wall clock only when a response has none), so a client comparing its
+/// clock with the service's sees a moved clock as a real service's.
+pub async fn date_header(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    let date = state
+        .clock
+        .now()
+        .format("%a, %d %b %Y %H:%M:%S GMT")
+        .to_string();
+    if let Ok(value) = HeaderValue::from_str(&date) {
+        response.headers_mut().insert(DATE, value);
+    }
+    response
 }
 
 /// Storage format: RFC 3339, UTC, milliseconds, so text order is time order.

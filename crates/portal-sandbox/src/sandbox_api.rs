@@ -20,7 +20,7 @@
 //! | `DELETE /sandbox/faults/{id}` | remove one rule |
 //! | `GET /sandbox/requests?method&path&service&idempotency_key` | requests received by the three services |
 //! | `DELETE /sandbox/requests` | forget them |
-//! | `GET /sandbox/clock`, `POST /sandbox/clock` `{"advance_seconds":N}` or `{"reset":true}` | move the sandbox's clock |
+//! | `GET /sandbox/clock`, `POST /sandbox/clock` `{"advance_seconds":N}` or `{"reset":true}` | move the sandbox's clock (every answer's `Date` is its time) |
 //! | `GET /sandbox/rate-limits`, `PUT /sandbox/rate-limits` | read or change the rate limits |
 //! | `GET /sandbox/playback/{video_id}?jwt=` | RS256 JWT check against uploaded keys |
 //! | `GET /sandbox/player/{content_id}?jwt=` | VaultStream user JWT check |

@@ -27,8 +27,8 @@ use crate::rate_limit::RateLimiter;
 use crate::request_log::RequestLog;
 use crate::state::{AppState, Shared};
 use crate::{
-    context, drain, faults, host, jwt_keys, rate_limit, rejections, request_log, sandbox_api, seed,
-    vault, vaultstream,
+    clock, context, drain, faults, host, jwt_keys, rate_limit, rejections, request_log,
+    sandbox_api, seed, vault, vaultstream,
 };
 
 /// A running sandbox. Dropping it stops the server too (without waiting).
@@ -321,6 +321,7 @@ fn app(
         .layer(from_fn_with_state(state.clone(), request_log::record))
         .layer(from_fn_with_state(listening, host::guard))
         .layer(from_fn(context::with_request_id))
+        .layer(from_fn_with_state(state.clone(), clock::date_header))
         .layer(from_fn(drain::unread_body))
         .with_state(state)
 }

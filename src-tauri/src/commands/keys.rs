@@ -13,6 +13,7 @@ use portal_core::context::ProfileContext;
 use portal_core::keypair::GenProgress;
 use portal_core::local_keys::LocalKey;
 use portal_core::ops::keys::{self as ops, Cx};
+use portal_core::ops::playback::{self, PlaybackReport};
 use portal_core::profiles::Profile;
 use portal_core::signing::Verdict;
 use portal_core::{Error, Result, Secret};
@@ -291,6 +292,26 @@ pub async fn test_playback(
 pub async fn verify_any_jwt(ctx: State<'_, AppCtx>, jwt: String) -> Result<Verdict> {
     let pc = ctx.active_context().await?;
     ops::verify_jwt(cx(&ctx, &pc), &jwt).await
+}
+
+/// The playback doctor: why a watch, embed or HLS URL (or a bare JWT) would
+/// not play, check by check (a read: nothing recorded; the JWT does not
+/// come back). `skew_seconds` defaults to a minute.
+#[tauri::command]
+#[instrument(skip(ctx, input), err)]
+pub async fn diagnose_playback(
+    ctx: State<'_, AppCtx>,
+    input: String,
+    skew_seconds: Option<u32>,
+) -> Result<PlaybackReport> {
+    let pc = ctx.active_context().await?;
+    let skew = skew_seconds.unwrap_or(playback::DEFAULT_SKEW_SECONDS);
+    playback::doctor(
+        cx(&ctx, &pc),
+        &input,
+        chrono::Duration::seconds(i64::from(skew)),
+    )
+    .await
 }
 
 #[cfg(test)]

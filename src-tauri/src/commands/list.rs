@@ -84,6 +84,7 @@ macro_rules! with_commands {
             keys::copy_held [local],
             keys::test_playback [network],
             keys::verify_any_jwt [jwt_keys],
+            keys::diagnose_playback [jwt_keys],
             keys::video_url_templates [local],
             keys::set_video_url_templates [local, write],
             calendar::export_calendar [vault_stream, untimed],

@@ -50,6 +50,8 @@ export type { LocalKeyView } from './bindings/LocalKeyView';
 export type { Pairing } from './bindings/Pairing';
 export type { PemKind } from './bindings/PemKind';
 export type { PlaybackVerdict } from './bindings/PlaybackVerdict';
+export type { PlaybackReport } from './bindings/PlaybackReport';
+export type { CheckStatus } from './bindings/CheckStatus';
 export type { SignVideoRequest } from './bindings/SignVideoRequest';
 export type { SignedVideoJwt } from './bindings/SignedVideoJwt';
 export type { UploadVerification } from './bindings/UploadVerification';

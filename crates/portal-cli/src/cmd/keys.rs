@@ -15,6 +15,7 @@ use portal_core::keypair::{
 };
 use portal_core::local_keys::{KeyStatus, LocalKey};
 use portal_core::ops::keys::{self as ops, Cx, GivenKey, SignVideoRequest, VideoUrls};
+use portal_core::ops::playback::{self, CheckStatus, PlaybackReport};
 use portal_core::profiles::SettingsFile;
 use portal_core::signing::{Verdict, VerdictKind};
 use portal_core::{Error, ErrorCode, Secret};
@@ -68,6 +69,21 @@ pub enum KeysCommand {
     /// video's place), which `sign` fills in: shown, or set with any of
     /// --watch, --embed, --hls (the others are kept).
     Urls(UrlsArgs),
+    /// Why won't it play? Checks a watch, embed or HLS URL carrying ?jwt=,
+    /// or a bare JWT, one check a line: it parses, is RS256, its kid is a
+    /// key on the server, the signature verifies with that key, exp and nbf
+    /// hold (by the service's clock, with --skew), sub is the URL's video,
+    /// the URL is the profile's form, and on the sandbox its player plays
+    /// it. Then the verdict and the fix. Exits 1 when a check fails. `-`
+    /// reads the URL or JWT from standard input, which keeps it out of the
+    /// command line and the shell's history.
+    Doctor {
+        /// The URL or JWT, or `-` for standard input.
+        input: String,
+        /// The clock skew allowed for exp and nbf, in seconds.
+        #[arg(long, value_name = "SECONDS", default_value_t = playback::DEFAULT_SKEW_SECONDS)]
+        skew: u32,
+    },
     /// Ask the sandbox's player whether it would play a video with a JWT
     /// (sandbox profiles only); exits 1 when it would not.
     TestPlayback {
@@ -174,6 +190,7 @@ pub async fn run(g: &Globals, command: KeysCommand) -> anyhow::Result<()> {
         KeysCommand::Verify { jwt } => verify(g, &jwt).await,
         KeysCommand::Urls(args) => urls(g, args),
         KeysCommand::TestPlayback { video_id, jwt } => test_playback(g, &video_id, &jwt).await,
+        KeysCommand::Doctor { input, skew } => doctor(g, &input, skew).await,
     }
 }
 
@@ -787,6 +804,56 @@ async fn verify(g: &Globals, jwt: &str) -> anyhow::Result<()> {
         std::process::exit(1);
     }
     Ok(())
+}
+
+/// `portal keys doctor`: the report, one check a line, then the verdict and
+/// the fix; exits 1 when a check failed. The JWT itself is never printed.
+async fn doctor(g: &Globals, input: &str, skew: u32) -> anyhow::Result<()> {
+    let input = read_jwt(input)?;
+    let (ctx, settings) = open(g)?;
+    let skew = chrono::Duration::seconds(i64::from(skew));
+    let report = playback::doctor(cx(&ctx, &settings), input.expose(), skew).await?;
+    if g.json {
+        output::json(&report)?;
+    } else {
+        print!("{}", doctor_text(&report));
+    }
+    if !report.ok {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+fn doctor_text(report: &PlaybackReport) -> String {
+    let mut text = String::new();
+    for c in &report.checks {
+        let mark = match c.status {
+            CheckStatus::Passed => '✓',
+            CheckStatus::Failed => '✗',
+            CheckStatus::Skipped => '–',
+        };
+        text.push_str(&format!("{mark} {}: {}\n", c.label, c.detail));
+    }
+    let clock = &report.clock;
+    let service = match (clock.service, clock.offset_seconds) {
+        (Some(at), Some(offset)) => {
+            format!("the service's {} ({offset:+} s)", at.format("%H:%M:%S UTC"))
+        }
+        _ => "the service gave no Date".to_owned(),
+    };
+    text.push_str(&format!(
+        "clock: this computer {}, {service}; {} s of skew allowed\n\n{}\n",
+        clock.local.format("%H:%M:%S UTC"),
+        clock.skew_seconds,
+        report.verdict
+    ));
+    if let Some(fix) = &report.fix {
+        text.push_str(&format!("fix: {}\n", fix.sentence));
+        if let Some(command) = &fix.command {
+            text.push_str(&format!("     {command}\n"));
+        }
+    }
+    text
 }
 
 #[cfg(test)]

@@ -671,3 +671,149 @@ async fn keychain_flow_when_a_test_keyring_is_available() {
     let out = run(&["keys", "sign", "--key", &id, "--video", "v1"]);
     assert!(!out.status.success());
 }
+
+/// `portal keys doctor` on a sandbox profile: exit 0 for a healthy signed
+/// URL (read from stdin), 1 with the failing check named for a broken one;
+/// the `--json` report's shape; the JWT never in any output.
+#[tokio::test(flavor = "multi_thread")]
+async fn keys_doctor_names_the_failing_check_and_never_prints_the_jwt() {
+    let env = env().await;
+    let url = env.sandbox.jwt_keys_url();
+    let added = portal(
+        &env,
+        &[
+            "profile",
+            "add",
+            "sb",
+            "-e",
+            "sandbox",
+            "--jwt-keys-url",
+            &url,
+        ],
+    );
+    assert!(added.status.success(), "{}", stderr(&added));
+    let key_file = env.path("doctor.pem");
+    let created = json(&portal(
+        &env,
+        &[
+            "keys",
+            "create",
+            "--name",
+            "Doctor",
+            "--generate",
+            "--private-key-out",
+            &key_file,
+            "--json",
+        ],
+    ));
+    let id = created["id"].as_str().unwrap();
+    let signed = json(&portal(
+        &env,
+        &[
+            "keys",
+            "sign",
+            "--key",
+            id,
+            "--private-key",
+            &key_file,
+            "--video",
+            "vid_1",
+            "--json",
+        ],
+    ));
+    let jwt = signed["jwt"].as_str().unwrap();
+    let watch = signed["urls"]["watch"].as_str().unwrap();
+    let signature = jwt.rsplit('.').next().unwrap();
+    let no_jwt = |out: &Output| {
+        for text in [stdout(out), stderr(out)] {
+            assert!(!text.contains(signature), "the JWT is in {text}");
+        }
+    };
+
+    // Healthy, from stdin: every check ✓, exit 0.
+    let out = command(&env, true)
+        .args(["keys", "doctor", "-"])
+        .write_stdin(format!("{watch}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("✓ ")).count(),
+        8,
+        "{text}"
+    );
+    assert!(text.contains("\nPlays: every check passed"), "{text}");
+    assert!(text.contains("clock: this computer "), "{text}");
+    no_jwt(&out);
+
+    // The URL of another video: ✗ on sub, the verdict and the fix, exit 1.
+    let other = watch.replace("/vid_1?", "/vid_2?");
+    let out = portal(&env, &["keys", "doctor", &other]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("✗ sub matches the video (or is *): The JWT is for video vid_1, the URL for video vid_2."),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "\nWill not play: the JWT is for video vid_1, the URL for video vid_2.\nfix: "
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("keys sign --key {id} --video 'vid_2'")),
+        "{text}"
+    );
+    no_jwt(&out);
+
+    // --json: the report, with the skew given.
+    let out = portal(&env, &["keys", "doctor", &other, "--json", "--skew", "5"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["failed"], "subject");
+    let checks = report["checks"].as_array().unwrap();
+    let ids: Vec<&str> = checks.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [
+            "parse",
+            "algorithm",
+            "key_id",
+            "signature",
+            "lifetime",
+            "subject",
+            "url_form",
+            "playback"
+        ]
+    );
+    for c in checks {
+        assert!(c["label"].is_string() && c["detail"].is_string(), "{c}");
+        assert!(["passed", "failed", "skipped"].contains(&c["status"].as_str().unwrap()));
+    }
+    assert!(report["fix"]["sentence"].is_string());
+    assert!(report["fix"]["command"]
+        .as_str()
+        .unwrap()
+        .starts_with("portal keys sign"));
+    assert_eq!(report["clock"]["skewSeconds"], 5);
+    assert!(
+        report["clock"]["service"].is_string(),
+        "{}",
+        report["clock"]
+    );
+    assert_eq!(report["claims"]["sub"], "vid_1");
+    assert_eq!(report["header"]["kid"], id);
+    no_jwt(&out);
+
+    // Not a JWT at all: ✗ on the first check.
+    let out = portal(&env, &["keys", "doctor", "not-a-jwt"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("✗ The JWT parses: "),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -115,6 +115,13 @@ impl Response {
             .map_or_else(|| self.sent_request_id.clone(), str::to_owned)
     }
 
+    /// The service's clock when it answered: its `Date` header, if readable.
+    pub fn date(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        chrono::DateTime::parse_from_rfc2822(self.header("date")?.trim())
+            .ok()
+            .map(|d| d.to_utc())
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }

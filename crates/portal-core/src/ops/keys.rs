@@ -55,11 +55,11 @@ impl<'a> Cx<'a> {
         LocalKeys::new(self.settings, self.pc)
     }
 
-    fn api_key(&self) -> Result<Secret> {
+    pub(crate) fn api_key(&self) -> Result<Secret> {
         self.pc.credential(Item::JwtKeysApiKey, Service::JwtKeys)
     }
 
-    fn is_sandbox(&self) -> bool {
+    pub(crate) fn is_sandbox(&self) -> bool {
         self.pc.profile.embedded_sandbox || self.pc.profile.environment == Environment::Sandbox
     }
 

@@ -12,6 +12,7 @@ pub mod exec;
 pub mod health;
 pub mod keys;
 pub mod policy;
+pub mod playback;
 pub mod profiles;
 pub mod scan;
 pub mod secrets;

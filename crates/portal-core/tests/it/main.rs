@@ -31,6 +31,7 @@ mod no_content;
 mod ops;
 mod ops_keys;
 mod policy;
+mod playback_doctor;
 mod replace_credential;
 mod sandbox_clients;
 mod tls;

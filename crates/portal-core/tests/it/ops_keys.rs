@@ -20,15 +20,17 @@ use portal_core::signing::VerdictKind;
 use portal_core::{Error, ErrorCode, Result};
 use portal_sandbox::{Sandbox, SandboxConfig};
 
-struct World {
-    sb: Sandbox,
-    pc: ProfileContext,
-    settings: SettingsFile,
-    log: ActivityLog,
+/// A sandbox, a profile on it, a settings file and an activity log
+/// (shared with `playback_doctor.rs`).
+pub(crate) struct World {
+    pub(crate) sb: Sandbox,
+    pub(crate) pc: ProfileContext,
+    pub(crate) settings: SettingsFile,
+    pub(crate) log: ActivityLog,
     _dir: tempfile::TempDir,
 }
 
-async fn world() -> World {
+pub(crate) async fn world() -> World {
     let sb = Sandbox::start(SandboxConfig::default()).await.unwrap();
     let pc = common::signed_in(&sb, common::fast_retries());
     let dir = tempfile::tempdir().unwrap();
@@ -44,7 +46,7 @@ async fn world() -> World {
 }
 
 /// Records into the world's activity log, as a shell does.
-struct LogRecorder<'a>(&'a ActivityLog);
+pub(crate) struct LogRecorder<'a>(&'a ActivityLog);
 
 impl Recorder for LogRecorder<'_> {
     fn record(&self, profile: &str, action: Action, target: &str, summary: &str) -> Result<()> {
@@ -55,16 +57,16 @@ impl Recorder for LogRecorder<'_> {
 }
 
 impl World {
-    fn recorder(&self) -> LogRecorder<'_> {
+    pub(crate) fn recorder(&self) -> LogRecorder<'_> {
         LogRecorder(&self.log)
     }
 
-    fn entries(&self) -> Vec<ActivityEntry> {
+    pub(crate) fn entries(&self) -> Vec<ActivityEntry> {
         self.log.read(None).unwrap().entries
     }
 }
 
-fn cx<'a>(w: &'a World, recorder: &'a dyn Recorder) -> Cx<'a> {
+pub(crate) fn cx<'a>(w: &'a World, recorder: &'a dyn Recorder) -> Cx<'a> {
     Cx {
         pc: &w.pc,
         settings: &w.settings,
@@ -72,11 +74,11 @@ fn cx<'a>(w: &'a World, recorder: &'a dyn Recorder) -> Cx<'a> {
     }
 }
 
-fn no_cancel() -> Arc<AtomicBool> {
+pub(crate) fn no_cancel() -> Arc<AtomicBool> {
     Arc::new(AtomicBool::new(false))
 }
 
-fn request(server_id: &str, video: Option<&str>, ttl_seconds: u32) -> SignVideoRequest {
+pub(crate) fn request(server_id: &str, video: Option<&str>, ttl_seconds: u32) -> SignVideoRequest {
     SignVideoRequest {
         server_id: server_id.to_owned(),
         video_id: video.map(str::to_owned),

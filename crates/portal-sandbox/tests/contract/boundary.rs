@@ -12,7 +12,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::common::{config, start, start_with, Env};
+use crate::common::{config, start, start_with, Env, Resp};
 
 /// Which envelope an answer must be in.
 #[derive(Debug, Clone, Copy)]
@@ -284,6 +284,27 @@ async fn alive(env: &Env) {
     env.call(env.vs(Method::GET, "/v1/auth/tokens"))
         .await
         .expect(200);
+}
+
+/// The `Date` of an answer, as a client reads the service's clock.
+fn date_of(r: &Resp) -> chrono::DateTime<chrono::Utc> {
+    let date = r.header("date").expect("every answer has a Date");
+    chrono::DateTime::parse_from_rfc2822(date).unwrap().to_utc()
+}
+
+#[tokio::test]
+async fn every_answers_date_is_the_sandbox_clock() {
+    let env = start().await;
+    let before = env.call(env.vs(Method::GET, "/v1/auth/tokens")).await;
+    let skew = (date_of(&before) - chrono::Utc::now()).num_seconds();
+    assert!(skew.abs() <= 2, "{skew}");
+    env.advance_clock(2 * 3600).await;
+    let after = env.call(env.vs(Method::GET, "/v1/auth/tokens")).await;
+    let ahead = (date_of(&after) - chrono::Utc::now()).num_seconds();
+    assert!((7198..=7202).contains(&ahead), "{ahead}");
+    let missing = env.call(env.req(Method::GET, "/elsewhere")).await;
+    missing.expect(404);
+    assert!((date_of(&missing) - date_of(&after)).num_seconds() < 5);
 }
 
 #[tokio::test]

@@ -26,6 +26,7 @@ import type { LocalKey } from './LocalKey';
 import type { LocalKeyView } from './LocalKeyView';
 import type { NetworkInfo } from './NetworkInfo';
 import type { NewTokenInput } from './NewTokenInput';
+import type { PlaybackReport } from './PlaybackReport';
 import type { PlaybackVerdict } from './PlaybackVerdict';
 import type { PolicyReport } from './PolicyReport';
 import type { PolicyStatus } from './PolicyStatus';
@@ -123,6 +124,7 @@ export interface Commands {
   copy_held: { args: { copyId: string; part: string }; answer: ClipboardCopy };
   test_playback: { args: { videoId: string; jwt: string }; answer: PlaybackVerdict };
   verify_any_jwt: { args: { jwt: string }; answer: Verdict };
+  diagnose_playback: { args: { input: string; skewSeconds?: number | null }; answer: PlaybackReport };
   video_url_templates: { args: null; answer: VideoUrls };
   set_video_url_templates: { args: { templates: VideoUrls }; answer: VideoUrls };
   export_calendar: { args: null; answer: number | null };
@@ -218,6 +220,7 @@ export const COMMAND_FLAGS: Readonly<Record<CommandName, CommandFlags>> = {
   copy_held: { service: null, local: true, write: false, untimed: false, probe: false, unreported: false },
   test_playback: { service: null, local: false, write: false, untimed: false, probe: false, unreported: false },
   verify_any_jwt: { service: 'jwt_keys', local: false, write: false, untimed: false, probe: false, unreported: false },
+  diagnose_playback: { service: 'jwt_keys', local: false, write: false, untimed: false, probe: false, unreported: false },
   video_url_templates: { service: null, local: true, write: false, untimed: false, probe: false, unreported: false },
   set_video_url_templates: { service: null, local: true, write: true, untimed: false, probe: false, unreported: false },
   export_calendar: { service: 'vault_stream', local: false, write: false, untimed: true, probe: false, unreported: false },

@@ -651,5 +651,8 @@ describe('keys screens are labelled', () => {
     await user.click(screen.getByTestId('key-delete-cancel'));
     await user.click(screen.getByTestId('verify-open'));
     expect(unlabelled()).toEqual([]);
+    await user.click(screen.getByTestId('verify-close'));
+    await user.click(screen.getByTestId('doctor-open'));
+    expect(unlabelled()).toEqual([]);
   });
 });
