@@ -124,6 +124,8 @@ const STYLE = `
 }
 ::-webkit-scrollbar { display: none !important; width: 0 !important; height: 0 !important; }
 *:focus, *:focus-visible { outline: none !important; }
+/* Countdowns re-render every second, after any masking: hidden instead. */
+[data-testid="user-jwt-expiry"], [data-testid="reveal-countdown"] { visibility: hidden !important; }
 `;
 
 const MASK_TEXT = '▒▒▒▒▒▒';
