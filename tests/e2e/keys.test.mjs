@@ -77,7 +77,43 @@ test('generate, store, review, upload, verify, sign for all videos, test playbac
   assert.equal(await playback.getAttribute('data-allowed'), 'true', await textOf(browser, 'playback-verdict'));
   await screenshot(browser, 'key-sign-playback');
   assert.doesNotMatch(await browser.getPageSource(), /PRIVATE KEY/);
+  const jwt = await textOf(browser, 'sign-jwt');
+  assert.match(jwt, /^eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
   await (await byTestId(browser, 'key-details-close')).click();
+
+  // The playback doctor (issue 16 §1): the JWT just signed passes every
+  // check that applies; the same JWT with its signature altered fails at
+  // the signature, with a fix, and the dialog never shows the JWT back.
+  await (await byTestId(browser, 'doctor-open')).click();
+  await (await byTestId(browser, 'playback-doctor-dialog')).waitForDisplayed({ timeout: 10000 });
+  const diagnose = async (input) => {
+    const field = await byTestId(browser, 'doctor-input');
+    await field.clearValue();
+    await field.setValue(input);
+    await (await byTestId(browser, 'doctor-submit')).click();
+    const verdict = await byTestId(browser, 'doctor-verdict');
+    await browser.waitUntil(
+      async () => (await verdict.isExisting()) && (await browser.$$('[data-testid="doctor-check"]')).length > 0,
+      { timeout: 20000, timeoutMsg: 'the doctor gave no verdict' },
+    );
+    return verdict;
+  };
+  let report = await diagnose(jwt);
+  assert.equal(await report.getAttribute('data-failed'), '', await textOf(browser, 'doctor-verdict'));
+  const signature = await browser.$('[data-testid="doctor-check"][data-check="signature"]');
+  assert.equal(await signature.getAttribute('data-status'), 'passed');
+  await screenshot(browser, 'key-doctor-healthy');
+  const last = jwt.at(-2) === 'A' ? 'B' : 'A';
+  const tampered = `${jwt.slice(0, -2)}${last}${jwt.at(-1)}`;
+  report = await diagnose(tampered);
+  await browser.waitUntil(async () => (await report.getAttribute('data-failed')) === 'signature', {
+    timeout: 20000,
+    timeoutMsg: `the altered signature was not the failing check: ${await textOf(browser, 'doctor-verdict')}`,
+  });
+  assert.match(await textOf(browser, 'doctor-fix'), /\S/);
+  const shown = (await (await byTestId(browser, 'doctor-verdict')).getHTML()) + (await (await byTestId(browser, 'doctor-checks')).getHTML());
+  assert.ok(!shown.includes(tampered.split('.')[2]), 'the report shows the JWT back');
+  await (await byTestId(browser, 'doctor-close')).click();
 
   row = await rowOf(browser, name);
   await (await row.$('[data-testid="key-delete"]')).click();
