@@ -36,8 +36,12 @@ ensure_npm() {
   sum=$(cat "$dir/package.json" "$dir/package-lock.json" 2>/dev/null | sha256sum | cut -d' ' -f1)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then return 0; fi
   say "Installing npm packages in ${dir#"$ROOT"/}"
-  (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
-  # The lock may have been refreshed by install: stamp what is there now.
+  # The committed lock decides, and is never rewritten (a plain install can
+  # add other platforms' optional packages to it). Not `npm ci`: it fails
+  # where the registry lacks some platform builds (SETUP-NOTES).
+  local save=()
+  [ -f "$dir/package-lock.json" ] && save=(--no-save)
+  (cd "$dir" && npm install "${save[@]}" --no-audit --no-fund --loglevel=error)
   cat "$dir/package.json" "$dir/package-lock.json" 2>/dev/null | sha256sum | cut -d' ' -f1 > "$stamp"
 }
 

@@ -22,6 +22,18 @@ generated_fresh() {
   fi
 }
 
+# Installing packages (ensure_npm, here and in bench.sh and package.sh) must
+# leave the committed lock files as they are.
+locks_untouched() {
+  local changed
+  changed=$(git status --porcelain -- '*package-lock.json')
+  if [ -n "$changed" ]; then
+    echo "The run changed lock files (an install rewrote them):" >&2
+    echo "$changed" >&2
+    return 1
+  fi
+}
+
 ui() { (cd "$ROOT/ui" && npm run --silent "$@"); }
 
 # Runs a command with its output on the terminal and in a file.
@@ -151,6 +163,8 @@ step "secrets at rest and in logs" in_keyring node tests/e2e/secrets/scan.mjs \
   --expect '/sandbox/sandbox\.db$' --expect '/cli/.*\.stderr$' --expect '/e2e\.out$' \
   --expect '/app/app\.stdout$' --expect-in '/app/app\.stdout$=\]\[TRACE\]' \
   --expect-in '/logs/[^/]+\.log$=\]\[TRACE\]' --expect-in '/cli/.*\.stderr$= TRACE '
+
+step "lock files untouched by the run" locks_untouched
 
 echo
 for f in "${FAILED[@]}"; do
