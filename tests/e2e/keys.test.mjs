@@ -64,12 +64,15 @@ test('generate, store, review, upload, verify, sign for all videos, test playbac
   await (await row.$('[data-testid="key-sign-open"]')).click();
   await (await byTestId(browser, 'key-details')).waitForDisplayed({ timeout: 10000 });
   await (await byTestId(browser, 'sign-all-videos')).click();
+  // For all videos, a video named for the links fills them in (the JWT still opens any).
+  await (await byTestId(browser, 'sign-video-id')).setValue('vid_links');
   await (await byTestId(browser, 'sign-submit')).click();
   await browser.waitUntil(async () => (await browser.$$('[data-testid="sign-jwt"]')).length === 1, {
     timeout: 20000,
     timeoutMsg: 'no signed JWT',
   });
   assert.match(await textOf(browser, 'sign-claims'), /"sub": "\*"/);
+  assert.match(await textOf(browser, 'sign-url-watch'), /\/vid_links\?jwt=/);
   await (await byTestId(browser, 'sign-test-video')).setValue('vid_e2e');
   await (await byTestId(browser, 'sign-test-playback')).click();
   const playback = await byTestId(browser, 'playback-verdict');

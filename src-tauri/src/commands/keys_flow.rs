@@ -156,6 +156,7 @@ async fn a_generated_key_is_kept_uploaded_verified_signs_and_is_deleted() {
             server_id: server_id.clone(),
             video_id: None,
             ttl_seconds: 3600,
+            link_video_id: None,
         },
     )
     .await
@@ -175,6 +176,7 @@ async fn a_generated_key_is_kept_uploaded_verified_signs_and_is_deleted() {
             server_id: server_id.clone(),
             video_id: Some("vid_1".into()),
             ttl_seconds: 900,
+            link_video_id: None,
         },
     )
     .await
@@ -197,6 +199,7 @@ async fn a_generated_key_is_kept_uploaded_verified_signs_and_is_deleted() {
             server_id: server_id.clone(),
             video_id: Some("vid_1".into()),
             ttl_seconds: 8 * 86_400,
+            link_video_id: None,
         },
     )
     .await

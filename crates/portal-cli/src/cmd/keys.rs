@@ -149,6 +149,11 @@ pub struct SignArgs {
     /// Open every video (sub = *).
     #[arg(long)]
     all_videos: bool,
+    /// With --all-videos: the video whose watch, embed and HLS URLs to print
+    /// (the JWT still opens every video); without it the URLs keep the
+    /// templates' {video_id}.
+    #[arg(long, value_name = "ID", conflicts_with = "video", value_parser = parse_video)]
+    link_video: Option<String>,
     /// Lifetime: 30m, 1h, 12h, 7d… (at most the profile's cap, 7 days
     /// unless `portal profile edit --jwt-max-ttl` says otherwise).
     #[arg(long, default_value = "1h")]
@@ -660,6 +665,7 @@ async fn sign(g: &Globals, args: SignArgs) -> anyhow::Result<()> {
         server_id: args.key.clone(),
         video_id: args.video.clone(),
         ttl_seconds: u32::try_from(ttl.num_seconds()).unwrap_or(u32::MAX),
+        link_video_id: args.link_video.clone(),
     };
     let given = args.private_key.clone().map(|path| GivenKey {
         source: path.display().to_string(),

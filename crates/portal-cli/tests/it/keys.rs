@@ -169,6 +169,26 @@ async fn generate_to_file_sign_verify_delete() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).starts_with("expired:"), "{}", stdout(&out));
 
+    // All videos, with a video named for the links: every URL carries it.
+    let out = portal(
+        &env,
+        &sign_args(
+            &id,
+            &key_file,
+            &["--all-videos", "--link-video", "vid 3", "--urls"],
+        ),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let urls = stdout(&out);
+    assert_eq!(urls.lines().count(), 3, "{urls}");
+    assert!(urls.lines().all(|l| l.contains("vid%203")), "{urls}");
+    // Only with --all-videos (one video's URLs are that video's).
+    let out = portal(
+        &env,
+        &sign_args(&id, &key_file, &["--video", "a", "--link-video", "b"]),
+    );
+    assert_eq!(out.status.code(), Some(2));
+
     // A private key that is not this key's other half is refused.
     let other = fixture("rsa2048_pkcs8.pem");
     let out = portal(&env, &sign_args(&id, &other, &["--all-videos"]));

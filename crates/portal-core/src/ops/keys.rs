@@ -151,9 +151,15 @@ pub struct SignVideoRequest {
     /// `None`: all videos (`sub` = `*`).
     pub video_id: Option<String>,
     pub ttl_seconds: u32,
+    /// All videos only: the video whose watch, embed and HLS links to show
+    /// (`{video_id}` filled in). `None` or blank keeps the placeholder.
+    #[serde(default)]
+    #[ts(optional)]
+    pub link_video_id: Option<String>,
 }
 
-/// Where a signed JWT is used; `{video_id}` stays in when signed for all videos.
+/// Where a signed JWT is used; `{video_id}` stays in when signed for all
+/// videos and no video is named for the links.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
@@ -556,7 +562,12 @@ pub async fn sign(
     let signed = signing::sign_for_profile(&cx.pc.profile, &key, kid, &subject, ttl)?;
     let jwt = signed.jwt.expose().to_owned();
     let decoded = signing::decode(&jwt)?;
-    let urls = fill_urls(&url_templates(cx), &subject, &jwt);
+    let link_video = match (&subject, request.link_video_id.as_deref().map(str::trim)) {
+        (Subject::AllVideos, Some(id)) if !id.is_empty() => Some(id),
+        (Subject::Video(id), _) => Some(id.as_str()),
+        _ => None,
+    };
+    let urls = fill_urls(&url_templates(cx), link_video, &jwt);
     Ok(SignedVideoJwt {
         jwt,
         header: decoded.header,
@@ -625,11 +636,13 @@ pub fn default_templates() -> VideoUrls {
     }
 }
 
-fn fill_urls(templates: &VideoUrls, subject: &Subject, jwt: &str) -> VideoUrls {
+/// The templates with `video` in place of `{video_id}` (kept when `None`)
+/// and the JWT added.
+fn fill_urls(templates: &VideoUrls, video: Option<&str>, jwt: &str) -> VideoUrls {
     let fill = |t: &str| {
-        let url = match subject {
-            Subject::Video(id) => t.replace("{video_id}", &percent_encode(id)),
-            Subject::AllVideos => t.to_owned(),
+        let url = match video {
+            Some(id) => t.replace("{video_id}", &percent_encode(id)),
+            None => t.to_owned(),
         };
         let sep = if url.contains('?') { '&' } else { '?' };
         format!("{url}{sep}jwt={jwt}")
@@ -715,13 +728,13 @@ mod tests {
                 embed: "https://e/{video_id}?autoplay=1".into(),
                 hls: "https://h/{video_id}/p.m3u8".into(),
             },
-            &Subject::Video("a b".into()),
+            Some("a b"),
             "J",
         );
         assert_eq!(urls.watch, "https://w/a%20b?jwt=J");
         assert_eq!(urls.embed, "https://e/a%20b?autoplay=1&jwt=J");
         assert_eq!(urls.hls, "https://h/a%20b/p.m3u8?jwt=J");
-        let all = fill_urls(&default_templates(), &Subject::AllVideos, "J");
+        let all = fill_urls(&default_templates(), None, "J");
         assert!(all.watch.contains("{video_id}"));
     }
 

@@ -83,6 +83,7 @@ pub(crate) fn request(server_id: &str, video: Option<&str>, ttl_seconds: u32) ->
         server_id: server_id.to_owned(),
         video_id: video.map(str::to_owned),
         ttl_seconds,
+        link_video_id: None,
     }
 }
 
@@ -253,6 +254,23 @@ async fn sign_keeps_the_cap_and_checks_a_given_key() {
     assert!(played.allowed, "{}", played.message);
     let verdict = ops::verify_jwt(cx, &one.jwt).await.unwrap();
     assert_eq!(verdict.kind, VerdictKind::Valid);
+
+    // All videos: the JWT opens any; a video named for the links fills them
+    // in, and without one the templates keep their placeholder.
+    let mut for_all = request(&server_id, None, 900);
+    for_all.link_video_id = Some(" vid 2 ".into());
+    let all = ops::sign(cx, &for_all, None).await.unwrap();
+    assert_eq!(all.claims["sub"], "*");
+    assert!(all.urls.hls.contains("/vid%202/"), "{}", all.urls.hls);
+    assert!(!all.urls.watch.contains("{video_id}"), "{}", all.urls.watch);
+    let bare = ops::sign(cx, &request(&server_id, None, 900), None)
+        .await
+        .unwrap();
+    assert!(
+        bare.urls.watch.contains("{video_id}"),
+        "{}",
+        bare.urls.watch
+    );
 
     // Over the cap: refused before the given key is even read.
     let read = Arc::new(Mutex::new(false));

@@ -4,4 +4,9 @@ export type SignVideoRequest = { serverId: string,
 /**
  * `None`: all videos (`sub` = `*`).
  */
-videoId: string | null, ttlSeconds: number, };
+videoId: string | null, ttlSeconds: number, 
+/**
+ * All videos only: the video whose watch, embed and HLS links to show
+ * (`{video_id}` filled in). `None` or blank keeps the placeholder.
+ */
+linkVideoId?: string, };

@@ -524,10 +524,15 @@ describe('Sign and verify', () => {
 
     expect(within(details).getByTestId('sign-ttl')).toHaveValue('3600');
     await user.click(within(details).getByTestId('sign-all-videos'));
+    // For all videos, the id field names the video the links are filled in for.
+    expect(within(details).getByTestId('sign-links-hint')).toHaveTextContent(
+      'Left empty, they keep {video_id}',
+    );
+    await user.type(within(details).getByTestId('sign-video-id'), 'vid_5');
     await user.click(within(details).getByTestId('sign-submit'));
     expect(await within(details).findByTestId('sign-jwt')).toHaveTextContent(signed.jwt);
     expect(backend.argsOf('sign_video_jwt')[0]).toEqual({
-      request: { serverId: 'key_1', videoId: null, ttlSeconds: 3600 },
+      request: { serverId: 'key_1', videoId: null, ttlSeconds: 3600, linkVideoId: 'vid_5' },
     });
     expect(within(details).getByTestId('sign-claims')).toHaveTextContent('"sub": "*"');
     expect(within(details).getByTestId('sign-url-hls')).toHaveTextContent('playlist.m3u8?jwt=');
@@ -589,7 +594,7 @@ describe('Sign and verify', () => {
     await user.click(within(details).getByTestId('sign-submit'));
     await within(details).findByTestId('sign-jwt');
     expect(backend.argsOf('sign_video_jwt')[0]).toEqual({
-      request: { serverId: 'key_1', videoId: 'vid_7', ttlSeconds: 3600 },
+      request: { serverId: 'key_1', videoId: 'vid_7', ttlSeconds: 3600, linkVideoId: null },
     });
   });
 
