@@ -9,6 +9,7 @@
 //! in the config is refused before anything is written; a feed that cannot
 //! be reached is a status, not an error.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
@@ -17,6 +18,7 @@ use portal_core::{Error, ErrorCode, Result};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_updater::{Update, UpdaterExt};
+use tokio::sync::Notify;
 use ts_rs::TS;
 
 /// Settings key: `{ "enabled": bool, "lastCheck": RFC 3339 }`.
@@ -74,11 +76,27 @@ pub struct UpdateSettings {
     pub status: Option<UpdateStatus>,
 }
 
+/// The largest update download taken: the plugin holds it in memory, so a
+/// hostile feed could otherwise send without end. A release package is a
+/// few tens of MB.
+const MAX_DOWNLOAD_BYTES: u64 = 256 * 1024 * 1024;
+
 /// The update found by the last check, kept for *Install*, and that check's result.
-#[derive(Default)]
 pub struct Updates {
     pending: Mutex<Option<Update>>,
     last: Mutex<Option<UpdateStatus>>,
+    /// The largest download taken (`MAX_DOWNLOAD_BYTES`; smaller in tests).
+    max_bytes: u64,
+}
+
+impl Default for Updates {
+    fn default() -> Self {
+        Self {
+            pending: Mutex::default(),
+            last: Mutex::default(),
+            max_bytes: MAX_DOWNLOAD_BYTES,
+        }
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -191,7 +209,34 @@ impl Updates {
         let update = lock(&self.pending)
             .clone()
             .ok_or_else(|| Error::validation("No update is waiting: check for updates first."))?;
-        let bytes = update.download(|_, _| {}, || {}).await.map_err(|e| {
+        // The download is dropped (the connection closed) once it says or
+        // sends more than the limit.
+        let received = AtomicU64::new(0);
+        let over = Notify::new();
+        let on_chunk = |chunk: usize, length: Option<u64>| {
+            let so_far = received.fetch_add(chunk as u64, Ordering::Relaxed) + chunk as u64;
+            if so_far > self.max_bytes || length.is_some_and(|l| l > self.max_bytes) {
+                over.notify_one();
+            }
+        };
+        let too_large = || {
+            Error::new(
+                ErrorCode::BadResponse,
+                format!(
+                    "The update {} is larger than {} MB: it was refused and nothing was installed.",
+                    update.version,
+                    self.max_bytes / (1024 * 1024)
+                ),
+            )
+        };
+        let downloaded = tokio::select! {
+            result = update.download(on_chunk, || {}) => result,
+            () = over.notified() => return Err(too_large()),
+        };
+        if received.load(Ordering::Relaxed) > self.max_bytes {
+            return Err(too_large());
+        }
+        let bytes = downloaded.map_err(|e| {
             use tauri_plugin_updater::Error as E;
             match e {
                 E::Minisign(_) | E::SignatureUtf8(_) | E::Base64(_) => Error::new(
@@ -456,6 +501,30 @@ mod tests {
         updates.check(app.handle(), &settings).await.unwrap();
         let e = updates.download().await.err().expect("refused");
         assert_eq!(e.code, ErrorCode::BadResponse, "{}", e.message);
+    }
+
+    #[tokio::test]
+    async fn a_download_over_the_limit_is_refused() {
+        let (public, sign) = keys();
+        let artifact = vec![7u8; 4096];
+        let base = feed(manifest("9.9.9", &sign(&artifact)), artifact).await;
+        let app = app_with_feed(&format!("{base}/feed"), &public);
+        let (_dir, settings) = settings();
+        let updates = Updates {
+            max_bytes: 1024,
+            ..Updates::default()
+        };
+        updates.check(app.handle(), &settings).await.unwrap();
+        let e = updates.install(None).await.unwrap_err();
+        assert_eq!(e.code, ErrorCode::BadResponse);
+        assert!(e.message.contains("is larger than"), "{}", e.message);
+        // Within the limit, the same feed's update downloads.
+        let updates = Updates {
+            max_bytes: 4096,
+            ..Updates::default()
+        };
+        updates.check(app.handle(), &settings).await.unwrap();
+        assert_eq!(updates.download().await.unwrap().1.len(), 4096);
     }
 
     #[tokio::test]
