@@ -2,7 +2,14 @@ import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import App from '../../../App.svelte';
-import { appDefaults, appState, mockBackend, profile, type Handler } from '../../../test/backend';
+import {
+  appDefaults,
+  appState,
+  mockBackend,
+  profile,
+  vaultSession,
+  type Handler,
+} from '../../../test/backend';
 import { paletteActions, runCommand } from './actions';
 import { RECENTS_KEY } from './recents';
 
@@ -119,6 +126,36 @@ describe('Command palette', () => {
     await user.keyboard('settings network{Enter}');
     const heading = await screen.findByRole('heading', { name: 'Network' });
     await waitFor(() => expect(heading).toHaveFocus());
+  });
+
+  it('asks the Assets page for its upload: the file dialog when allowed, else why not', async () => {
+    const user = userEvent.setup();
+    const create = { action: 'create', allowed: true, needs: 'organizer', reason: null };
+    const backend = showApp({
+      vault_session: () => ({ ...vaultSession, permissions: [create] }),
+      pick_and_upload: () => [],
+    });
+    await openPalette(user);
+    await user.keyboard('upload{Enter}');
+    await waitFor(() => expect(backend.argsOf('pick_and_upload')).toEqual([{ folderId: null }]), {
+      timeout: 5000,
+    });
+
+    backend.on({ vault_session: () => null });
+    await user.keyboard('{Control>}1{/Control}');
+    await openPalette(user);
+    await user.keyboard('upload{Enter}');
+    expect(await screen.findByText('Log in to upload', {}, { timeout: 5000 })).toBeInTheDocument();
+    expect(backend.count('pick_and_upload')).toBe(1);
+  });
+
+  it('signs with the first key that can sign, or says none can', async () => {
+    const user = userEvent.setup();
+    showApp();
+    await openPalette(user);
+    await user.keyboard('sign a video{Enter}');
+    expect(await screen.findByText('No key can sign yet', {}, { timeout: 5000 })).toBeInTheDocument();
+    expect(screen.queryByTestId('key-details')).not.toBeInTheDocument();
   });
 
   it('does not open over another dialog; Ctrl+K again closes it', async () => {
