@@ -40,6 +40,16 @@ async function tabTo(browser, testid, max = 60) {
   assert.fail(`Tab never reached ${testid}`);
 }
 
+/**
+ * Types `text` one key press at a time (`browser.keys` presses every key
+ * down before releasing any, so a doubled letter would be typed once).
+ */
+async function type(browser, text) {
+  const action = browser.action('key');
+  for (const char of text) action.down(char).up(char);
+  await action.perform();
+}
+
 /** Ctrl+K, as key actions. */
 const pressPalette = (browser) => browser.action('key').down(Key.Ctrl).down('k').up('k').up(Key.Ctrl).perform();
 
@@ -62,7 +72,7 @@ test('creates and reveals a token by keyboard alone, palette first', async () =>
   const name = `E2E palette ${Date.now()}`;
 
   await openPalette(browser);
-  await browser.keys('new token');
+  await type(browser, 'new token');
   await browser.waitUntil(async () => (await activeAction(browser)) === 'tokens.create', {
     timeout: 5000,
     timeoutMsg: '“new token” did not highlight New token',
@@ -74,7 +84,7 @@ test('creates and reveals a token by keyboard alone, palette first', async () =>
   await (await byTestId(browser, 'new-token-form')).waitForDisplayed({ timeout: 10000 });
   assert.equal(await (await byTestId(browser, 'palette')).isExisting(), false, 'the palette is still open');
   await focusOn(browser, 'new-token-name');
-  await browser.keys(name);
+  await type(browser, name);
   await tabTo(browser, 'scope-content:read');
   await browser.keys(Key.Space);
   assert.equal(await (await byTestId(browser, 'scope-content:read')).isSelected(), true);
@@ -113,7 +123,7 @@ test('creates and reveals a token by keyboard alone, palette first', async () =>
 test('revoking a named token from the palette still asks first', async () => {
   const { browser } = session;
   await openPalette(browser);
-  await browser.keys('revoke webhook relay');
+  await type(browser, 'revoke webhook relay');
   await browser.waitUntil(async () => ((await activeAction(browser)) ?? '').startsWith('tokens.revoke:'), {
     timeout: 5000,
     timeoutMsg: 'no revoke action for Webhook relay',
