@@ -42,7 +42,7 @@ describe('Command palette', () => {
     expect(activeOption(input)).toHaveAttribute('data-action', 'tokens.create');
     expect(activeOption(input)).toHaveAttribute('aria-selected', 'true');
     await user.keyboard('{Enter}');
-    expect(await screen.findByTestId('new-token-form')).toBeInTheDocument();
+    expect(await screen.findByTestId('new-token-form', {}, { timeout: 5000 })).toBeInTheDocument();
     expect(screen.queryByTestId('palette')).not.toBeInTheDocument();
     await waitFor(() => expect(screen.getByTestId('new-token-name')).toHaveFocus());
   });
@@ -119,12 +119,20 @@ describe('Command palette', () => {
     await waitFor(() => expect(backend.argsOf('switch_profile')).toEqual([{ name: 'Staging' }]));
   });
 
+  it('opens the Add profile dialog', async () => {
+    const user = userEvent.setup();
+    showApp();
+    await openPalette(user);
+    await user.keyboard('add profile{Enter}');
+    expect(await screen.findByTestId('add-profile-dialog')).toBeInTheDocument();
+  });
+
   it('opens a section of Settings with its heading focused', async () => {
     const user = userEvent.setup();
     showApp();
     await openPalette(user);
     await user.keyboard('settings network{Enter}');
-    const heading = await screen.findByRole('heading', { name: 'Network' });
+    const heading = await screen.findByRole('heading', { name: 'Network' }, { timeout: 5000 });
     await waitFor(() => expect(heading).toHaveFocus());
   });
 
@@ -193,6 +201,7 @@ describe('paletteActions', () => {
       'settings.credentials',
       'settings.theme',
       'profile.switch:Prod',
+      'profile.add',
       'tokens.rotate:tok_1',
       'tokens.revoke:tok_1',
     ])
@@ -206,15 +215,18 @@ describe('paletteActions', () => {
     const nav = { go: vi.fn(), request: vi.fn() };
     const failed = vi.fn();
     const switchTo = vi.fn().mockRejectedValue(new Error('locked'));
-    await runCommand({ kind: 'go', page: 'health' }, { nav, switchTo, failed });
+    const addProfile = vi.fn();
+    await runCommand({ kind: 'go', page: 'health' }, { nav, switchTo, addProfile, failed });
     expect(nav.go).toHaveBeenCalledWith('health');
     await runCommand(
       { kind: 'intent', intent: { page: 'assets', action: 'upload' } },
-      { nav, switchTo, failed },
+      { nav, switchTo, addProfile, failed },
     );
     expect(nav.request).toHaveBeenCalledWith({ page: 'assets', action: 'upload' });
-    await runCommand({ kind: 'switch', profile: 'Prod' }, { nav, switchTo, failed });
+    await runCommand({ kind: 'switch', profile: 'Prod' }, { nav, switchTo, addProfile, failed });
     expect(switchTo).toHaveBeenCalledWith('Prod');
     expect(failed).toHaveBeenCalledWith(expect.any(Error), 'Could not switch to “Prod”');
+    await runCommand({ kind: 'add-profile' }, { nav, switchTo, addProfile, failed });
+    expect(addProfile).toHaveBeenCalledOnce();
   });
 });

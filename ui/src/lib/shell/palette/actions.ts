@@ -8,7 +8,11 @@ import { PAGES, SETTINGS_SECTIONS, type PageId } from '../../app/pages';
 import type { Rankable } from './rank';
 
 export type Command =
-  { kind: 'go'; page: PageId } | { kind: 'intent'; intent: PageIntent } | { kind: 'switch'; profile: string };
+  | { kind: 'go'; page: PageId }
+  | { kind: 'intent'; intent: PageIntent }
+  | { kind: 'switch'; profile: string }
+  /** The Add profile dialog (the profile switcher's). */
+  | { kind: 'add-profile' };
 
 export interface PaletteAction extends Rankable {
   /** Where the action belongs, shown beside it ("Tokens", "Page", "Settings"…). */
@@ -121,6 +125,13 @@ export function paletteActions(sources: PaletteSources): PaletteAction[] {
       command: { kind: 'switch', profile: profile.name },
     });
   }
+  actions.push({
+    id: 'profile.add',
+    title: 'Add profile…',
+    keywords: ['connect an account', 'new profile'],
+    group: 'Profile',
+    command: { kind: 'add-profile' },
+  });
   for (const token of sources.tokens) {
     actions.push(
       {
@@ -146,6 +157,7 @@ export function paletteActions(sources: PaletteSources): PaletteAction[] {
 export interface CommandTarget {
   nav: { go(page: PageId): void; request(intent: PageIntent): void };
   switchTo(profile: string): Promise<void>;
+  addProfile(): void;
   /** Reports a failed switch (a toast). */
   failed(error: unknown, context: string): void;
 }
@@ -154,6 +166,7 @@ export interface CommandTarget {
 export async function runCommand(command: Command, target: CommandTarget): Promise<void> {
   if (command.kind === 'go') target.nav.go(command.page);
   else if (command.kind === 'intent') target.nav.request(command.intent);
+  else if (command.kind === 'add-profile') target.addProfile();
   else {
     try {
       await target.switchTo(command.profile);
