@@ -323,6 +323,14 @@ async function walk(browser, theme) {
     { timeout: 20000 },
   );
   await shot('tokens');
+  // The command palette: everything, then a search with its matches marked.
+  await click(browser, 'palette-open');
+  await shown(browser, 'palette');
+  await shot('palette');
+  await (await byTestId(browser, 'palette-input')).setValue('rev');
+  await shot('palette-search');
+  await browser.keys('Escape');
+  await gone(browser, 'palette');
   await click(browser, 'profile-switcher');
   await shot('profile-switcher');
   await browser.keys('Escape');

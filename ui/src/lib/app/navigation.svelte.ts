@@ -1,17 +1,24 @@
 // Which page the main area shows; shared by the shell and the pages (context).
 import { createContext } from 'svelte';
-import type { PageId } from './pages';
+import type { PageId, SettingsSectionId } from './pages';
 
 /**
  * Something another page is asked to do when it is next shown: the Leak
  * check and Health pages send a finding's fix to the page that owns the
- * confirmation (features never import each other). The page takes it once
- * its list is loaded, and shows its own dialog for it.
+ * confirmation (features never import each other), the command palette
+ * any action. The page takes it once its list is loaded, and shows its own
+ * dialog for it (a destructive one its own confirmation).
  */
 export type PageIntent =
   | { page: 'tokens'; action: 'revoke' | 'rotate'; id: string }
+  | { page: 'tokens'; action: 'create' | 'user-jwt' }
   /** `id`: the server key id or the local key id (`lk_…`). */
-  | { page: 'keys'; action: 'delete' | 'resume'; id: string };
+  | { page: 'keys'; action: 'delete' | 'resume'; id: string }
+  /** `sign`: the signing panel of the first key that can sign. */
+  | { page: 'keys'; action: 'create' | 'sign' | 'verify' | 'doctor' }
+  | { page: 'assets'; action: 'upload' }
+  /** Scrolls to a section of Settings and moves focus to its heading. */
+  | { page: 'settings'; action: 'section'; id: SettingsSectionId };
 
 type IntentFor<P extends PageIntent['page']> = Extract<PageIntent, { page: P }>;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pageForShortcut } from './pages';
+import { isPaletteShortcut, pageForShortcut } from './pages';
 
 const key = (over: Partial<KeyboardEvent>) => ({
   key: '',
@@ -28,5 +28,20 @@ describe('pageForShortcut', () => {
     expect(pageForShortcut(key({ ctrlKey: true, key: '8', code: 'Digit8' }))).toBeNull();
     expect(pageForShortcut(key({ key: '1', code: 'Digit1' }))).toBeNull();
     expect(pageForShortcut(key({ ctrlKey: true, altKey: true, key: '1', code: 'Digit1' }))).toBeNull();
+  });
+});
+
+describe('isPaletteShortcut', () => {
+  it('is Ctrl+K, or Cmd+K (macOS)', () => {
+    expect(isPaletteShortcut(key({ ctrlKey: true, key: 'k', code: 'KeyK' }))).toBe(true);
+    expect(isPaletteShortcut(key({ metaKey: true, key: 'k', code: 'KeyK' }))).toBe(true);
+    // Another layout's letter on the same key, or K elsewhere.
+    expect(isPaletteShortcut(key({ ctrlKey: true, key: 'л', code: 'KeyK' }))).toBe(true);
+  });
+  it('ignores K alone, with Shift or Alt, and other letters', () => {
+    expect(isPaletteShortcut(key({ key: 'k', code: 'KeyK' }))).toBe(false);
+    expect(isPaletteShortcut(key({ ctrlKey: true, shiftKey: true, key: 'K', code: 'KeyK' }))).toBe(false);
+    expect(isPaletteShortcut(key({ ctrlKey: true, altKey: true, key: 'k', code: 'KeyK' }))).toBe(false);
+    expect(isPaletteShortcut(key({ ctrlKey: true, key: 'j', code: 'KeyJ' }))).toBe(false);
   });
 });
