@@ -5,13 +5,18 @@ import type { PageId } from './pages';
 /**
  * Something another page is asked to do when it is next shown: the Leak
  * check and Health pages send a finding's fix to the page that owns the
- * confirmation (features never import each other). The page takes it once
- * its list is loaded, and shows its own dialog for it.
+ * confirmation (features never import each other), and a `portal://` link
+ * asks to `show` an item. The page takes it once its list is loaded, and
+ * shows its own dialog (or selects the row) for it.
  */
 export type PageIntent =
-  | { page: 'tokens'; action: 'revoke' | 'rotate'; id: string }
+  | { page: 'tokens'; action: 'revoke' | 'rotate' | 'show'; id: string }
   /** `id`: the server key id or the local key id (`lk_…`). */
-  | { page: 'keys'; action: 'delete' | 'resume'; id: string };
+  | { page: 'keys'; action: 'delete' | 'resume' | 'show'; id: string }
+  /** The playback doctor, its input prefilled with `url`. */
+  | { page: 'keys'; action: 'doctor'; url: string }
+  /** The asset's details panel. */
+  | { page: 'assets'; action: 'show'; id: string };
 
 type IntentFor<P extends PageIntent['page']> = Extract<PageIntent, { page: P }>;
 
