@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { APP, byTestId, screenshot, stopDriver } from './harness.mjs';
 import { openSandbox } from './flows.mjs';
+import { record } from './secrets/lib.mjs';
 
 let session;
 
@@ -73,6 +74,7 @@ test('a link carrying a token is refused with a warning and never acted on', asy
   await (await byTestId(browser, 'activity-page')).waitForDisplayed({ timeout: 30000 });
   // Shaped like a VaultStream token (never issued by any service).
   const fake = `vst_live_${randomBytes(24).toString('base64url')}`;
+  record('other', fake); // the secrets scan: never logged or kept by either instance
 
   const second = await secondInstance(`portal://tokens/${fake}`);
   assert.equal(second.code, 0, `the second instance exited with ${second.code ?? second.signal}:\n${second.output}`);
