@@ -491,6 +491,43 @@ mod tests {
     }
 
     #[test]
+    fn arbitrary_input_is_answered_without_a_panic() {
+        // A fixed pseudo-random walk over pieces links are made of, multibyte
+        // characters and cut escapes included.
+        const PIECES: [&str; 16] = [
+            "portal://",
+            "tokens/",
+            "doctor?url=",
+            "%",
+            "%2",
+            "%25",
+            "é",
+            "/",
+            "?",
+            "&",
+            "=",
+            "eyJ",
+            ".",
+            "vst_live_",
+            "-----BEGIN ",
+            "a",
+        ];
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..20_000 {
+            let mut link = String::new();
+            for _ in 0..(state % 24) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                link.push_str(PIECES[(state % PIECES.len() as u64) as usize]);
+            }
+            if let Err(r) = parse(&link) {
+                assert!(!r.message.is_empty());
+            }
+        }
+    }
+
+    #[test]
     fn outcomes_serialize_as_the_ui_reads_them() {
         let open = serde_json::to_value(LinkOutcome::from(parse("portal://tokens/tok_1"))).unwrap();
         assert_eq!(

@@ -114,6 +114,7 @@ describe('portal:// links', () => {
     });
     expect(await screen.findByTestId('key-details')).toBeVisible();
     await userEvent.setup().keyboard('{Escape}');
+    await waitFor(() => expect(screen.queryByTestId('key-details')).toBeNull());
     await deliver(open({ kind: 'doctor', url: 'https://watch.example/v/vid_1' }));
     const doctor = await screen.findByTestId('playback-doctor-dialog');
     expect(within(doctor).getByTestId('doctor-input')).toHaveValue('https://watch.example/v/vid_1');
@@ -152,5 +153,17 @@ describe('portal:// links', () => {
 
     await deliver(open({ kind: 'profile', name: 'Nobody' }));
     expect(await screen.findByText('Profile not found')).toBeVisible();
+  });
+
+  it('a link that arrives while a dialog is open is said, not acted on', async () => {
+    const user = userEvent.setup();
+    const { backend, deliver } = show([]);
+    await user.click(await screen.findByTestId('token-new'));
+    await screen.findByTestId('new-token-form');
+    await deliver(open({ kind: 'profile', name: 'Staging' }), open({ kind: 'key', id: 'key_1' }));
+    expect(await screen.findAllByText('Link not opened')).toHaveLength(2);
+    expect(screen.getByTestId('new-token-form')).toBeVisible();
+    expect(screen.getByTestId('nav-tokens')).toHaveAttribute('aria-current', 'page');
+    expect(backend.count('switch_profile')).toBe(0);
   });
 });
