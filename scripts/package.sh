@@ -3,7 +3,8 @@
 # and an .rpm, each with the desktop file, the icons at every size
 # (16–512 px, hicolor) and the AppStream metainfo. Then checks them: the
 # metainfo and the desktop file with `appstreamcli validate-tree` (Debian's
-# appstream), and the file list of each package.
+# appstream), the desktop file's portal:// scheme, and the file list of each
+# package.
 #
 #   scripts/package.sh            release build (what users install)
 #   scripts/package.sh --debug    bundles the debug build instead (CI: the
@@ -77,6 +78,12 @@ TREE="$(mktemp -d)"
 trap 'rm -rf "$TREE"' EXIT
 dpkg-deb -x "$DEB" "$TREE"
 appstreamcli validate-tree --no-net --pedantic "$TREE" >&2
+# portal:// links (README, Deep links): the bundler writes the scheme from
+# tauri.conf.json's plugins.deep-link.desktop.schemes.
+grep -Eq '^MimeType=(.*;)?x-scheme-handler/portal(;|$)' "$TREE/usr/share/applications/Partner Portal.desktop" || {
+  echo "the desktop entry does not register portal:// (MimeType=x-scheme-handler/portal;)" >&2
+  exit 1
+}
 
 if [ "$INSTALL_TEST" = 1 ]; then
   ensure_apt "${APT_TEST[@]}"

@@ -18,6 +18,7 @@ compile_error!(
 mod commands;
 mod copies;
 pub mod dto;
+mod links;
 mod reveal;
 mod running;
 mod sandbox;
@@ -65,6 +66,7 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     std::fs::create_dir_all(&data_dir)?;
     let store = app.store(data_dir.join(SETTINGS_FILE))?;
     manage_state(app.handle(), Box::new(PluginStore(store)), data_dir, None);
+    links::setup(app.handle());
     updates::check_at_launch(app.handle());
     Ok(())
 }
@@ -89,6 +91,7 @@ pub fn manage_state<R: Runtime>(
     app.manage(commands::scan::Sweeps::default());
     app.manage(commands::assets::Uploads::default());
     app.manage(updates::Updates::default());
+    app.manage(links::DeepLinks::default());
     app.manage(warm::StartupTokens::start(app));
 }
 
@@ -108,12 +111,16 @@ pub fn invoke_handler<R: Runtime>() -> impl Fn(tauri::ipc::Invoke<R>) -> bool + 
 
 pub fn run() {
     let app = tauri::Builder::default()
+        // First: a second instance hands its arguments over and exits before
+        // anything else starts. With the `deep-link` feature, a link among
+        // them reaches the deep-link plugin's `on_open_url` (links.rs).
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             if let Some(w) = app.get_webview_window("main") {
                 let _ = w.unminimize();
                 let _ = w.set_focus();
             }
         }))
+        .plugin(tauri_plugin_deep_link::init())
         .plugin(
             tauri_plugin_log::Builder::new()
                 .level(log_level())

@@ -715,6 +715,8 @@ fn no_command_answers_with_a_secret() {
         "the leak check missed planted secrets: {kinds:?}"
     );
     a.ok("cancel_scan", json!({}));
+    // No link arrived under the mock runtime: nothing waits.
+    assert_eq!(a.ok("take_deep_links", json!({})), json!([]));
     // The clipboard may be missing under the mock runtime: only the answer
     // (or its error) is audited.
     let _ = a.call(
@@ -1327,6 +1329,11 @@ const SAFE_FIELDS: &[(&str, &str, &str)] = &[
         "ApiToken: the token's metadata; the value only via reveal_token",
     ),
     ("JwtKey", "public_key", "a public key"),
+    (
+        "LinkRefusal",
+        "secret",
+        "a boolean: whether the refused link was secret-shaped (the link itself is never kept)",
+    ),
     ("KeySummary", "publicKeyPem", "a public key"),
     ("LocalKey", "serverKeyId", "an id"),
     (

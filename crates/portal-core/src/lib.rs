@@ -13,6 +13,7 @@ pub mod fuzzing;
 pub mod http;
 pub mod jwt_keys;
 pub mod keypair;
+pub mod links;
 pub mod local_keys;
 pub mod network;
 pub mod onboarding;

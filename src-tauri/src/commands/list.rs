@@ -101,6 +101,7 @@ macro_rules! with_commands {
             scan::pick_scan_folder [local, untimed],
             scan::scan_folder [network, untimed],
             scan::cancel_scan [local],
+            links::take_deep_links [local],
         }
     };
 }

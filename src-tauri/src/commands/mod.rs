@@ -10,6 +10,7 @@ pub mod assets;
 pub mod calendar;
 pub mod health;
 pub mod keys;
+pub mod links;
 pub mod policy;
 pub mod profiles;
 pub mod scan;

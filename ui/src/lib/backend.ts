@@ -184,6 +184,11 @@ export function onKeygenProgress(handler: (progress: GenProgress) => void): Prom
   return listenSafely<GenProgress>('keygen-progress', handler);
 }
 
+/** `portal://` links wait in Rust (`take_deep_links`); this event says some do. */
+export function onDeepLink(handler: () => void): Promise<UnlistenFn> {
+  return listenSafely<null>('deep-link', handler);
+}
+
 /** Progress of the leak check under way (`scan_folder`); resolves to the unsubscribe function. */
 export function onScanProgress(handler: (progress: ScanProgress) => void): Promise<UnlistenFn> {
   return listenSafely<ScanProgress>('scan-progress', handler);

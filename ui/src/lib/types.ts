@@ -91,3 +91,6 @@ export type { ScanReport } from './bindings/ScanReport';
 export type { HealthFinding } from './bindings/HealthFinding';
 export type { HealthKind } from './bindings/HealthKind';
 export type { HealthReport } from './bindings/HealthReport';
+export type { DeepLink } from './bindings/DeepLink';
+export type { LinkOutcome } from './bindings/LinkOutcome';
+export type { LinkRefusal } from './bindings/LinkRefusal';

@@ -332,6 +332,7 @@ export const appDefaults: Record<string, Handler> = {
   list_assets: () => ({ items: [], page: { total: 0, page: 1, limit: 50, has_more: false } }),
   list_folders: () => [],
   vault_quota: () => ({ bytes_used: 0, bytes_limit: 100, assets_used: 0, assets_limit: 10 }),
+  take_deep_links: () => [],
   'plugin:event|listen': () => 1,
   'plugin:event|unlisten': () => null,
 };

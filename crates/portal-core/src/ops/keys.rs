@@ -154,7 +154,7 @@ pub struct SignVideoRequest {
     /// All videos only: the video whose watch, embed and HLS links to show
     /// (`{video_id}` filled in). `None` or blank keeps the placeholder.
     #[serde(default)]
-    #[ts(optional)]
+    #[ts(optional = nullable)]
     pub link_video_id: Option<String>,
 }
 

@@ -6,17 +6,22 @@ import type { PageId, SettingsSectionId } from './pages';
  * Something another page is asked to do when it is next shown: the Leak
  * check and Health pages send a finding's fix to the page that owns the
  * confirmation (features never import each other), the command palette
- * any action. The page takes it once its list is loaded, and shows its own
- * dialog for it (a destructive one its own confirmation).
+ * any action, and a `portal://` link asks to `show` an item. The page takes
+ * it once its list is loaded, and shows its own dialog for it (a
+ * destructive one its own confirmation), or selects the row.
  */
 export type PageIntent =
-  | { page: 'tokens'; action: 'revoke' | 'rotate'; id: string }
+  | { page: 'tokens'; action: 'revoke' | 'rotate' | 'show'; id: string }
   | { page: 'tokens'; action: 'create' | 'user-jwt' }
   /** `id`: the server key id or the local key id (`lk_…`). */
-  | { page: 'keys'; action: 'delete' | 'resume'; id: string }
+  | { page: 'keys'; action: 'delete' | 'resume' | 'show'; id: string }
   /** `sign`: the signing panel of the first key that can sign. */
-  | { page: 'keys'; action: 'create' | 'sign' | 'verify' | 'doctor' }
+  | { page: 'keys'; action: 'create' | 'sign' | 'verify' }
+  /** The playback doctor; a `portal://doctor` link prefills its input with `url`. */
+  | { page: 'keys'; action: 'doctor'; url?: string }
   | { page: 'assets'; action: 'upload' }
+  /** The asset's details panel. */
+  | { page: 'assets'; action: 'show'; id: string }
   /** Scrolls to a section of Settings and moves focus to its heading. */
   | { page: 'settings'; action: 'section'; id: SettingsSectionId };
 

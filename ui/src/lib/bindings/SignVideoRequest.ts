@@ -9,4 +9,4 @@ videoId: string | null, ttlSeconds: number,
  * All videos only: the video whose watch, embed and HLS links to show
  * (`{video_id}` filled in). `None` or blank keeps the placeholder.
  */
-linkVideoId?: string, };
+linkVideoId?: string | null, };

@@ -22,6 +22,7 @@ import type { ImportedKeyView } from './ImportedKeyView';
 import type { KeyDetails } from './KeyDetails';
 import type { KeysOverview } from './KeysOverview';
 import type { LegalHold } from './LegalHold';
+import type { LinkOutcome } from './LinkOutcome';
 import type { LocalKey } from './LocalKey';
 import type { LocalKeyView } from './LocalKeyView';
 import type { NetworkInfo } from './NetworkInfo';
@@ -141,6 +142,7 @@ export interface Commands {
   pick_scan_folder: { args: null; answer: string | null };
   scan_folder: { args: { root: string; history: boolean }; answer: ScanReport };
   cancel_scan: { args: null; answer: null };
+  take_deep_links: { args: null; answer: LinkOutcome[] };
 }
 
 export type CommandName = keyof Commands;
@@ -237,4 +239,5 @@ export const COMMAND_FLAGS: Readonly<Record<CommandName, CommandFlags>> = {
   pick_scan_folder: { service: null, local: true, write: false, untimed: true, probe: false, unreported: false },
   scan_folder: { service: null, local: false, write: false, untimed: true, probe: false, unreported: false },
   cancel_scan: { service: null, local: true, write: false, untimed: false, probe: false, unreported: false },
+  take_deep_links: { service: null, local: true, write: false, untimed: false, probe: false, unreported: false },
 };

@@ -4,7 +4,7 @@
 // not read from classify.ts, so a change to the UI's handling shows up.
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import App from '../../App.svelte';
 import { appDefaults, mockBackend, portalError, type Handler } from '../../test/backend';
 import type { ErrorCode, Service } from '../types';
@@ -164,6 +164,11 @@ function failure(code: ErrorCode, service: Service | null) {
     hint: null,
   });
 }
+
+// The lazily loaded pages: compiled once here, not within the first case's wait.
+beforeAll(async () => {
+  await Promise.all([import('../keys/KeysPage.svelte'), import('../assets/AssetsPage.svelte')]);
+}, 30_000);
 
 describe.each(PAGES)('$page page: a load that fails, for each error code', (pc) => {
   it.each(CODES)('%s', async (code) => {

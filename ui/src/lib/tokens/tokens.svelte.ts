@@ -20,8 +20,11 @@ export class Tokens extends Loadable<ApiToken[]> {
   /** The documented scopes, for the chips' tooltips. */
   scopes = $state.raw<ScopeInfo[]>([]);
 
-  /** Rows to point out, by token id (`outcome-unknown`: maybe the lost create). */
-  highlights = $state.raw<Readonly<Record<string, 'outcome-unknown'>>>({});
+  /**
+   * Rows to point out, by token id (`outcome-unknown`: maybe the lost
+   * create; `link`: the token a `portal://tokens/<id>` link opened).
+   */
+  highlights = $state.raw<Readonly<Record<string, 'outcome-unknown' | 'link'>>>({});
 
   /** Old tokens still to revoke after a rotation ("Later — remind me"). */
   reminders = $state.raw<RotationReminder[]>([]);
@@ -115,6 +118,18 @@ export class Tokens extends Loadable<ApiToken[]> {
     } catch {
       // The banner is a convenience; the tokens themselves are still listed.
     }
+  }
+
+  /**
+   * Points out the token a link named (the previous one no longer), clearing
+   * a filter that would hide it.
+   */
+  showLinked(id: string): void {
+    const highlights: Record<string, 'outcome-unknown' | 'link'> = {};
+    for (const [key, kind] of Object.entries(this.highlights)) if (kind !== 'link') highlights[key] = kind;
+    highlights[id] = 'link';
+    this.highlights = highlights;
+    if (!this.visible.some((t) => t.id === id)) this.query = '';
   }
 
   /**
