@@ -62,7 +62,10 @@ async fn a_key_with_live_jwts_is_deleted_when_the_last_one_expires_by_the_servic
     let scheduled = retire::schedule(cx, &kid, true).await.unwrap();
     assert!(scheduled.warnings.is_empty());
     assert_eq!(scheduled.value.due_at, long.expires_at);
-    assert_eq!(retire::scheduled(cx), [scheduled.value.clone()]);
+    assert_eq!(
+        retire::scheduled(cx),
+        std::slice::from_ref(&scheduled.value)
+    );
     let entry = w.entries().pop().unwrap();
     assert_eq!(entry.action, Action::KeyDeleteScheduled);
     assert!(entry.summary.contains("'Old key'"), "{}", entry.summary);
