@@ -18,6 +18,7 @@ compile_error!(
 mod commands;
 mod copies;
 pub mod dto;
+mod retire;
 mod reveal;
 mod running;
 mod sandbox;
@@ -66,6 +67,7 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     let store = app.store(data_dir.join(SETTINGS_FILE))?;
     manage_state(app.handle(), Box::new(PluginStore(store)), data_dir, None);
     updates::check_at_launch(app.handle());
+    retire::start(app.handle());
     Ok(())
 }
 

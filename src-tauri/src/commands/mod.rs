@@ -12,6 +12,7 @@ pub mod health;
 pub mod keys;
 pub mod policy;
 pub mod profiles;
+pub mod retire;
 pub mod scan;
 pub mod secrets;
 pub mod tokens;

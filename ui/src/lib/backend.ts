@@ -12,6 +12,7 @@ import type {
   ClipboardCopy,
   GenProgress,
   KeysOverview,
+  RetireReport,
   ScanProgress,
   Service,
   UploadEvent,
@@ -182,6 +183,11 @@ async function listenSafely<T>(event: string, handler: (payload: T) => void): Pr
 /** Progress of the generation under way; resolves to the unsubscribe function. */
 export function onKeygenProgress(handler: (progress: GenProgress) => void): Promise<UnlistenFn> {
   return listenSafely<GenProgress>('keygen-progress', handler);
+}
+
+/** Scheduled key deletions the app carried out (`keys-retired`); resolves to the unsubscribe function. */
+export function onKeysRetired(handler: (report: RetireReport) => void): Promise<UnlistenFn> {
+  return listenSafely<RetireReport>('keys-retired', handler);
 }
 
 /** Progress of the leak check under way (`scan_folder`); resolves to the unsubscribe function. */
