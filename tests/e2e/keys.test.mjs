@@ -115,10 +115,15 @@ test('generate, store, review, upload, verify, sign for all videos, test playbac
   assert.ok(!shown.includes(tampered.split('.')[2]), 'the report shows the JWT back');
   await (await byTestId(browser, 'doctor-close')).click();
 
+  // The JWT signed above is live: Delete now, with the key's name typed (#16 §2).
   row = await rowOf(browser, name);
   await (await row.$('[data-testid="key-delete"]')).click();
-  await (await byTestId(browser, 'key-delete-dialog')).waitForDisplayed({ timeout: 10000 });
+  await (await byTestId(browser, 'key-retire-dialog')).waitForDisplayed({ timeout: 20000 });
   await (await byTestId(browser, 'key-delete-local')).click();
+  await (await byTestId(browser, 'key-retire-now')).click();
+  await (await byTestId(browser, 'key-delete-dialog')).waitForDisplayed({ timeout: 10000 });
+  assert.match(await textOf(browser, 'key-delete-dialog'), /Every URL signed with this key stops playing/);
+  await (await byTestId(browser, 'key-delete-confirm-name')).setValue(name);
   await (await byTestId(browser, 'key-delete-confirm')).click();
   await browser.waitUntil(async () => (await rowOf(browser, name)) === null, { timeout: 20000 });
 });
@@ -222,6 +227,7 @@ test('a key with a live JWT: the dialog says the hours left, Schedule deletion, 
   await (await byTestId(browser, 'key-retire-dialog')).waitForDisplayed({ timeout: 20000 });
   assert.match(await textOf(browser, 'key-retire-hours'), /live for 1 more hour/);
   await screenshot(browser, 'key-retire-dialog');
+  await (await byTestId(browser, 'key-delete-local')).click();
   await (await byTestId(browser, 'key-retire-schedule')).click();
   await browser.waitUntil(
     async () => (await (await rowOf(browser, name))?.$('[data-testid="key-deletion-scheduled"]'))?.isExisting(),
@@ -237,10 +243,11 @@ test('a key with a live JWT: the dialog says the hours left, Schedule deletion, 
     body: JSON.stringify({ advance_seconds: 20 * 60 }),
   });
   assert.ok(moved.ok, `moving the sandbox clock failed: ${moved.status}`);
-  await browser.waitUntil(async () => (await rowOf(browser, name)) === null, {
-    timeout: 30000,
-    timeoutMsg: 'the running app did not carry out the due deletion',
-  });
+  // Gone from the list: the server key and, as asked, its private half here.
+  await browser.waitUntil(
+    async () => (await browser.$$(`[data-testid="key-row"][data-key-id="${kid}"]`)).length === 0 && !(await rowOf(browser, name)),
+    { timeout: 30000, timeoutMsg: 'the running app did not carry out the due deletion' },
+  );
 
   await (await byTestId(browser, 'nav-activity')).click();
   await browser.waitUntil(

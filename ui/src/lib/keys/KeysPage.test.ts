@@ -563,7 +563,7 @@ describe('Delete a key with live JWTs', () => {
     });
     await openKeys(user);
     expect(within(row('key_1')).getByTestId('key-deletion-scheduled')).toHaveTextContent(
-      'Deletion scheduled for',
+      'Scheduled for deletion',
     );
     expect(within(row('key_2')).queryByTestId('key-deletion-scheduled')).toBeNull();
     await user.click(
