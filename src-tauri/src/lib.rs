@@ -19,6 +19,7 @@ mod commands;
 mod copies;
 pub mod dto;
 mod links;
+mod retire;
 mod reveal;
 mod running;
 mod sandbox;
@@ -68,6 +69,7 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     manage_state(app.handle(), Box::new(PluginStore(store)), data_dir, None);
     links::setup(app.handle());
     updates::check_at_launch(app.handle());
+    retire::start(app.handle());
     Ok(())
 }
 

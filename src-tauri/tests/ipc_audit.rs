@@ -658,6 +658,17 @@ fn no_command_answers_with_a_secret() {
     let video_jwt = signed["jwt"].as_str().unwrap().to_owned();
 
     a.excuse(&video_jwt);
+    // Key retirement: the JWT just signed is live, so the check says so;
+    // a deletion scheduled and called off, and a run with nothing due.
+    let check = a.ok("key_deletion_check", json!({"serverId": server_id}));
+    assert_eq!(check["hoursLeft"], 1, "{check}");
+    a.ok(
+        "schedule_key_deletion",
+        json!({"serverId": server_id, "deleteLocal": false}),
+    );
+    let retired = a.ok("retire_due_keys", json!({}));
+    assert_eq!(retired["deleted"], json!([]), "{retired}");
+    a.ok("cancel_key_deletion", json!({"serverId": server_id}));
     // Settings → Policy: a malformed file is refused with its line and not
     // kept; with a good one, a create that breaks it is refused in core and
     // the audit names the token (still listed, never expiring) that does.

@@ -24,6 +24,11 @@ mkdirSync(ARTIFACTS, { recursive: true });
 export const SANDBOX_CONTROL_SECRET = (process.env.PORTAL_TEST_SANDBOX_CONTROL_SECRET ||=
   randomBytes(24).toString('base64url'));
 
+// Test seam of a debug build (src-tauri/src/retire.rs): the app looks for
+// due key deletions every 2 seconds instead of every minute, so a test sees
+// a scheduled deletion carried out while the app runs without waiting long.
+process.env.PORTAL_TEST_RETIRE_SECONDS ||= '2';
+
 // E2E_PORT: run beside another suite (tauri-driver's native port is the next one).
 const PORT = Number(process.env.E2E_PORT ?? 4444);
 let driver;

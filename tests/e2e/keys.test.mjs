@@ -118,10 +118,15 @@ test('generate, store, review, upload, verify, sign for all videos, test playbac
   assert.ok(!shown.includes(tampered.split('.')[2]), 'the report shows the JWT back');
   await (await byTestId(browser, 'doctor-close')).click();
 
+  // The JWT signed above is live: Delete now, with the key's name typed (#16 §2).
   row = await rowOf(browser, name);
   await (await row.$('[data-testid="key-delete"]')).click();
-  await (await byTestId(browser, 'key-delete-dialog')).waitForDisplayed({ timeout: 10000 });
+  await (await byTestId(browser, 'key-retire-dialog')).waitForDisplayed({ timeout: 20000 });
   await (await byTestId(browser, 'key-delete-local')).click();
+  await (await byTestId(browser, 'key-retire-now')).click();
+  await (await byTestId(browser, 'key-delete-dialog')).waitForDisplayed({ timeout: 10000 });
+  assert.match(await textOf(browser, 'key-delete-dialog'), /Every URL signed with this key stops playing/);
+  await (await byTestId(browser, 'key-delete-confirm-name')).setValue(name);
   await (await byTestId(browser, 'key-delete-confirm')).click();
   await browser.waitUntil(async () => (await rowOf(browser, name)) === null, { timeout: 20000 });
 });
@@ -179,4 +184,84 @@ test('an upload that fails (sandbox fault) keeps the key as not uploaded, and re
   await browser.waitUntil(async () => (await (await rowOf(browser, name))?.getAttribute('data-pairing')) === 'paired', {
     timeout: 20000,
   });
+});
+
+/** The embedded sandbox's base URL, as Settings shows it. */
+async function sandboxBase(browser) {
+  await (await byTestId(browser, 'nav-settings')).click();
+  const jwtKeysUrl = await textOf(browser, 'settings-url-jwt-keys');
+  return jwtKeysUrl.replace(/\/jwt-keys\/v2\/?$/, '');
+}
+
+// #16 §2: a key that signed a live JWT is not deleted at once; its deletion
+// is scheduled for when that JWT expires, and the running app carries it out
+// once the sandbox's clock (the service's) has passed that time.
+test('a key with a live JWT: the dialog says the hours left, Schedule deletion, the app deletes it when due', async () => {
+  const { browser } = session;
+  const base = await sandboxBase(browser);
+  const name = `E2E retire ${Date.now()}`;
+  await (await byTestId(browser, 'nav-keys')).click();
+  await (await byTestId(browser, 'key-new')).waitForClickable({ timeout: 30000 });
+  await (await byTestId(browser, 'key-new')).click();
+  await (await byTestId(browser, 'wizard-name')).setValue(name);
+  await (await byTestId(browser, 'wizard-next')).click();
+  await (await byTestId(browser, 'wizard-stored')).waitForDisplayed({ timeout: 60000 });
+  harvestKeyring(); // the new private key, before the app deletes it
+  await (await byTestId(browser, 'wizard-next')).click();
+  await (await byTestId(browser, 'wizard-upload')).waitForClickable({ timeout: 20000 });
+  await (await byTestId(browser, 'wizard-upload')).click();
+  await (await byTestId(browser, 'wizard-verdict')).waitForDisplayed({ timeout: 30000 });
+  await (await byTestId(browser, 'wizard-done')).click();
+  await browser.waitUntil(async () => (await (await rowOf(browser, name))?.getAttribute('data-pairing')) === 'paired', {
+    timeout: 20000,
+  });
+  const kid = await (await rowOf(browser, name)).getAttribute('data-key-id');
+
+  // A JWT for all videos, valid 15 minutes (the shortest preset).
+  await (await (await rowOf(browser, name)).$('[data-testid="key-sign-open"]')).click();
+  await (await byTestId(browser, 'sign-panel')).waitForDisplayed({ timeout: 10000 });
+  await (await byTestId(browser, 'sign-ttl')).selectByIndex(0);
+  await (await byTestId(browser, 'sign-all-videos')).click();
+  await (await byTestId(browser, 'sign-submit')).click();
+  await (await byTestId(browser, 'sign-jwt')).waitForDisplayed({ timeout: 20000 });
+  await (await byTestId(browser, 'key-details-close')).click();
+
+  await (await (await rowOf(browser, name)).$('[data-testid="key-delete"]')).click();
+  await (await byTestId(browser, 'key-retire-dialog')).waitForDisplayed({ timeout: 20000 });
+  assert.match(await textOf(browser, 'key-retire-hours'), /live for 1 more hour/);
+  await screenshot(browser, 'key-retire-dialog');
+  await (await byTestId(browser, 'key-delete-local')).click();
+  await (await byTestId(browser, 'key-retire-schedule')).click();
+  await browser.waitUntil(
+    async () => (await (await rowOf(browser, name))?.$('[data-testid="key-deletion-scheduled"]'))?.isExisting(),
+    { timeout: 20000, timeoutMsg: 'the row does not show the scheduled deletion' },
+  );
+  await screenshot(browser, 'key-deletion-scheduled');
+  assert.ok(await rowOf(browser, name), 'not due yet: the key stays');
+
+  // Past the JWT's expiry by the service's clock: the app deletes the key.
+  const moved = await fetch(`${base}/sandbox/clock`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Sandbox-Control': SANDBOX_CONTROL_SECRET },
+    body: JSON.stringify({ advance_seconds: 20 * 60 }),
+  });
+  assert.ok(moved.ok, `moving the sandbox clock failed: ${moved.status}`);
+  // Gone from the list: the server key and, as asked, its private half here.
+  await browser.waitUntil(
+    async () => (await browser.$$(`[data-testid="key-row"][data-key-id="${kid}"]`)).length === 0 && !(await rowOf(browser, name)),
+    { timeout: 30000, timeoutMsg: 'the running app did not carry out the due deletion' },
+  );
+
+  await (await byTestId(browser, 'nav-activity')).click();
+  await browser.waitUntil(
+    async () => {
+      for (const r of await browser.$$('[data-testid="activity-row"][data-action="key_delete"]')) {
+        const text = (await r.getProperty('textContent')) ?? '';
+        if (text.includes(kid) && text.includes('as scheduled')) return true;
+      }
+      return false;
+    },
+    { timeout: 20000, timeoutMsg: 'no activity entry for the scheduled deletion' },
+  );
+  assert.ok((await browser.$$('[data-testid="activity-row"][data-action="key_delete_scheduled"]')).length >= 1);
 });

@@ -411,6 +411,14 @@ async function walk(browser, theme) {
     close: 'key-details-close',
   });
 
+  // Before any JWT is signed with it: the plain confirmation.
+  await dialogShot(browser, shot, {
+    open: () => clickInRow(browser, 'key-row', 'Visual key', 'key-delete'),
+    dialog: 'key-delete-dialog',
+    name: 'key-delete-confirm',
+    close: 'key-delete-cancel',
+  });
+
   await clickInRow(browser, 'key-row', 'Visual key', 'key-sign-open');
   await shown(browser, 'sign-panel');
   await shot('key-sign-form');
@@ -437,10 +445,21 @@ async function walk(browser, theme) {
   await click(browser, 'verify-close');
   await gone(browser, 'verify-jwt-dialog');
 
+  // With live JWTs signed with it (above): the three choices, then Delete now's typed name.
   await dialogShot(browser, shot, {
     open: () => clickInRow(browser, 'key-row', 'Visual key', 'key-delete'),
+    dialog: 'key-retire-dialog',
+    name: 'key-retire-choices',
+    close: 'key-retire-cancel',
+  });
+  await dialogShot(browser, shot, {
+    open: async () => {
+      await clickInRow(browser, 'key-row', 'Visual key', 'key-delete');
+      await shown(browser, 'key-retire-dialog');
+      await click(browser, 'key-retire-now');
+    },
     dialog: 'key-delete-dialog',
-    name: 'key-delete-confirm',
+    name: 'key-retire-delete-now',
     close: 'key-delete-cancel',
   });
 

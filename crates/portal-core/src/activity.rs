@@ -54,6 +54,10 @@ pub enum Action {
     TokenRotate,
     KeyUpload,
     KeyDelete,
+    /// A key's deletion scheduled for when its last signed JWT expires.
+    KeyDeleteScheduled,
+    /// A scheduled key deletion called off.
+    KeyDeleteUnscheduled,
     AssetDelete,
     AssetUpload,
     /// Renamed, moved or retagged.

@@ -12,6 +12,7 @@ mod fsutil;
 pub mod fuzzing;
 pub mod http;
 pub mod jwt_keys;
+pub mod key_records;
 pub mod keypair;
 pub mod links;
 pub mod local_keys;

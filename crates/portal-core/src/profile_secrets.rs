@@ -198,6 +198,7 @@ pub fn remove_profile(
         }
     }
     TokenRecords::new(settings).forget_profile(&profile.name)?;
+    crate::key_records::KeyRecords::new(settings).forget_profile(&profile.name)?;
     local_keys::forget_index(settings, &profile.name)?;
     if let Some(Value::Object(mut all)) = settings.get(VIDEO_URL_TEMPLATES) {
         if all.remove(&profile.name).is_some() {

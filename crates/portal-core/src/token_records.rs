@@ -104,18 +104,18 @@ record!(SavedToken, KEY_SAVED, id);
 record!(RotationReminder, KEY_REMINDERS, old_id);
 record!(Notice, KEY_NOTICES, token_id);
 
-fn read<T: DeserializeOwned>(store: &dyn KeyValueStore, key: &str) -> Vec<T> {
+pub(crate) fn read<T: DeserializeOwned>(store: &dyn KeyValueStore, key: &str) -> Vec<T> {
     readable_items(store.get(key))
 }
 
-fn write<T: Serialize>(store: &dyn KeyValueStore, key: &str, items: &[T]) -> Result<()> {
+pub(crate) fn write<T: Serialize>(store: &dyn KeyValueStore, key: &str, items: &[T]) -> Result<()> {
     let v = serde_json::to_value(items).map_err(|e| Error::internal(e.to_string()))?;
     store.set(key, v)
 }
 
 /// Removes the records under `key` for which `gone` holds, writing only
 /// when there was one; returns those removed.
-fn remove_where<T: Serialize + DeserializeOwned>(
+pub(crate) fn remove_where<T: Serialize + DeserializeOwned>(
     store: &dyn KeyValueStore,
     key: &str,
     gone: impl Fn(&T) -> bool,
@@ -128,7 +128,7 @@ fn remove_where<T: Serialize + DeserializeOwned>(
 }
 
 /// Replaces the record under `key` that `same` matches with `item`.
-fn upsert<T: Serialize + DeserializeOwned>(
+pub(crate) fn upsert<T: Serialize + DeserializeOwned>(
     store: &dyn KeyValueStore,
     key: &str,
     item: T,

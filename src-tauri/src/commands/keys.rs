@@ -38,7 +38,7 @@ pub const KEYGEN_PROGRESS: &str = "keygen-progress";
 pub type Keygen = Running<AtomicBool>;
 
 /// The key use cases' view of this app: its settings, recording here.
-fn cx<'a>(ctx: &'a AppCtx, pc: &'a ProfileContext) -> Cx<'a> {
+pub(super) fn cx<'a>(ctx: &'a AppCtx, pc: &'a ProfileContext) -> Cx<'a> {
     Cx {
         pc,
         settings: ctx.settings.as_ref(),

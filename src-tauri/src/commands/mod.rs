@@ -13,6 +13,7 @@ pub mod keys;
 pub mod links;
 pub mod policy;
 pub mod profiles;
+pub mod retire;
 pub mod scan;
 pub mod secrets;
 pub mod tokens;

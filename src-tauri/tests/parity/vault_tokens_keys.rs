@@ -118,6 +118,42 @@ const CASES: &[Case] = &[
             id
         },
     },
+    Case {
+        use_case: "keys: schedule a deletion",
+        action: "key_delete_scheduled",
+        target: Kind::Key,
+        app: |a| {
+            let id = a.new_key("Parity scheduled key");
+            let args = json!({"serverId": id, "deleteLocal": false});
+            a.ok("schedule_key_deletion", args);
+            id
+        },
+        cli: |c| {
+            let id = c.new_key("Parity scheduled key");
+            c.json(&["keys", "delete", &id, "--schedule", "--json"]);
+            id
+        },
+    },
+    Case {
+        use_case: "keys: call off a scheduled deletion",
+        action: "key_delete_unscheduled",
+        target: Kind::Key,
+        app: |a| {
+            let id = a.new_key("Parity unscheduled key");
+            a.ok(
+                "schedule_key_deletion",
+                json!({"serverId": id, "deleteLocal": false}),
+            );
+            a.ok("cancel_key_deletion", json!({ "serverId": id }));
+            id
+        },
+        cli: |c| {
+            let id = c.new_key("Parity unscheduled key");
+            c.json(&["keys", "delete", &id, "--schedule", "--json"]);
+            c.json(&["keys", "retire", "--cancel", &id, "--json"]);
+            id
+        },
+    },
     // --- assets
     Case {
         use_case: "assets: upload",

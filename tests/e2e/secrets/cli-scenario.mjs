@@ -187,8 +187,9 @@ async function main() {
       env: { PORTAL_KEY_PASSPHRASE: passphrase },
       reveal: 'video_jwt',
     });
-    portal('keys-delete', ['keys', 'delete', keyId, '--yes']);
-    portal('keys-delete-export', ['keys', 'delete', exportId, '--yes']);
+    // Both signed JWTs above are live: deleted now on purpose (safe key retirement, #16 §2).
+    portal('keys-delete', ['keys', 'delete', keyId, '--now', '--yes']);
+    portal('keys-delete-export', ['keys', 'delete', exportId, '--now', '--yes']);
 
     // Assets: list, upload, delete (the vault session from the keychain, refreshed as needed).
     portal('assets-list', ['assets', 'list']);

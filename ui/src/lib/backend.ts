@@ -12,6 +12,7 @@ import type {
   ClipboardCopy,
   GenProgress,
   KeysOverview,
+  RetireReport,
   ScanProgress,
   Service,
   UploadEvent,
@@ -187,6 +188,11 @@ export function onKeygenProgress(handler: (progress: GenProgress) => void): Prom
 /** `portal://` links wait in Rust (`take_deep_links`); this event says some do. */
 export function onDeepLink(handler: () => void): Promise<UnlistenFn> {
   return listenSafely<null>('deep-link', handler);
+}
+
+/** Scheduled key deletions the app carried out (`keys-retired`); resolves to the unsubscribe function. */
+export function onKeysRetired(handler: (report: RetireReport) => void): Promise<UnlistenFn> {
+  return listenSafely<RetireReport>('keys-retired', handler);
 }
 
 /** Progress of the leak check under way (`scan_folder`); resolves to the unsubscribe function. */

@@ -50,7 +50,9 @@ pub enum KeysCommand {
     /// signed here that must verify with it. Exits 1 when it does not.
     Check { id: String },
     /// Delete a key: videos whose JWTs it signed stop playing. The local
-    /// private key goes too, unless --keep-local.
+    /// private key goes too, unless --keep-local. While JWTs signed here
+    /// with it are live, nothing is deleted unless --schedule (deleted when
+    /// the last one expires, by `portal keys retire --due`) or --now.
     Delete {
         /// A server key id, or the local id (lk_…) of a key never uploaded.
         id: String,
@@ -59,7 +61,19 @@ pub enum KeysCommand {
         /// Keep this machine's private key.
         #[arg(long)]
         keep_local: bool,
+        /// Schedule the deletion for when the last JWT signed here with the
+        /// key expires.
+        #[arg(long, conflicts_with = "now")]
+        schedule: bool,
+        /// Delete it now even though JWTs signed with it are live: every URL
+        /// signed with it stops playing. Asks to type the key id, or --yes.
+        #[arg(long)]
+        now: bool,
     },
+    /// Scheduled key deletions: carry out those due (--due, for cron; exits
+    /// 0 and lists what it did, 1 when one failed), list them (--list), or
+    /// call one off (--cancel ID).
+    Retire(super::retire::RetireArgs),
     /// Sign a private-video JWT (RS256) with a key's private half.
     Sign(SignArgs),
     /// Check a JWT against the uploaded key its kid names; exits 1 when it is
@@ -190,7 +204,13 @@ pub async fn run(g: &Globals, command: KeysCommand) -> anyhow::Result<()> {
             id,
             yes,
             keep_local,
-        } => delete(g, &id, yes, keep_local).await,
+            schedule,
+            now,
+        } => {
+            let when = super::retire::When { schedule, now };
+            delete(g, &id, yes, keep_local, when).await
+        }
+        KeysCommand::Retire(args) => super::retire::run(g, args).await,
         KeysCommand::Sign(args) => sign(g, args).await,
         KeysCommand::Verify { jwt } => verify(g, &jwt).await,
         KeysCommand::Urls(args) => urls(g, args),
@@ -200,11 +220,11 @@ pub async fn run(g: &Globals, command: KeysCommand) -> anyhow::Result<()> {
 }
 
 /// The profile and settings the key use cases work with.
-fn open(g: &Globals) -> anyhow::Result<(ProfileContext, SettingsFile)> {
+pub(super) fn open(g: &Globals) -> anyhow::Result<(ProfileContext, SettingsFile)> {
     Ok((g.context()?, session::settings()?))
 }
 
-fn cx<'a>(ctx: &'a ProfileContext, settings: &'a SettingsFile) -> Cx<'a> {
+pub(super) fn cx<'a>(ctx: &'a ProfileContext, settings: &'a SettingsFile) -> Cx<'a> {
     Cx {
         pc: ctx,
         settings,
@@ -236,6 +256,16 @@ async fn list(g: &Globals) -> anyhow::Result<()> {
     let (ctx, settings) = open(g)?;
     let overview = ops::overview(cx(&ctx, &settings)).await?;
     print_rows(g, &overview.rows)?;
+    if !g.json {
+        for s in &overview.scheduled {
+            eprintln!(
+                "Deletion scheduled: JWT key {} ('{}') at {} UTC (`portal keys retire --list`).",
+                s.kid,
+                s.name,
+                output::time(Some(s.due_at))
+            );
+        }
+    }
     match overview.server_error {
         Some(e) => Err(e.into()),
         None => Ok(()),
@@ -607,7 +637,13 @@ async fn check(g: &Globals, id: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn delete(g: &Globals, id: &str, yes: bool, keep_local: bool) -> anyhow::Result<()> {
+async fn delete(
+    g: &Globals,
+    id: &str,
+    mut yes: bool,
+    keep_local: bool,
+    when: super::retire::When,
+) -> anyhow::Result<()> {
     let (ctx, settings) = open(g)?;
     let cx = cx(&ctx, &settings);
     let local = cx.local();
@@ -629,6 +665,12 @@ async fn delete(g: &Globals, id: &str, yes: bool, keep_local: bool) -> anyhow::R
         return Ok(());
     }
 
+    // Live JWTs signed with it: scheduled, refused, or confirmed by typing.
+    match super::retire::before_delete(g, cx, id, yes, !keep_local, when).await? {
+        super::retire::Go::Done => return Ok(()),
+        super::retire::Go::Confirmed => yes = true,
+        super::retire::Go::Ask => {}
+    }
     let linked = local.find_by_server_id(id);
     if !yes {
         let local_note = match (&linked, keep_local) {

@@ -10,13 +10,15 @@ pub mod keys;
 pub mod login;
 pub mod policy;
 pub mod profile;
+pub mod retire;
 pub mod scan;
 pub mod secrets;
 pub mod tokens;
 pub mod vault;
 
-/// Asks "y/N" on the terminal; without one, refuses (use --yes).
-pub fn confirm(question: &str) -> anyhow::Result<bool> {
+/// Asks `question` on the terminal and reads the answer; without one,
+/// refuses (use --yes).
+fn ask(question: &str) -> anyhow::Result<String> {
     use std::io::{BufRead, IsTerminal, Write};
     if !std::io::stdin().is_terminal() {
         return Err(portal_core::Error::validation(
@@ -24,9 +26,21 @@ pub fn confirm(question: &str) -> anyhow::Result<bool> {
         )
         .into());
     }
-    eprint!("{question} [y/N] ");
+    eprint!("{question}");
     std::io::stderr().flush()?;
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+    Ok(answer.trim().to_owned())
+}
+
+/// Asks "y/N" on the terminal; without one, refuses (use --yes).
+pub fn confirm(question: &str) -> anyhow::Result<bool> {
+    let answer = ask(&format!("{question} [y/N] "))?;
+    Ok(matches!(answer.as_str(), "y" | "Y" | "yes" | "YES" | "Yes"))
+}
+
+/// Asks to type `expected` to go on (a destructive action); without a
+/// terminal, refuses (use --yes).
+pub fn confirm_typed(question: &str, expected: &str) -> anyhow::Result<bool> {
+    Ok(ask(&format!("{question}\nType {expected} to confirm: "))? == expected)
 }

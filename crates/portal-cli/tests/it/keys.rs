@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::support::{json, parse_json, portal_in, stderr, stdout, Sandboxed as Env};
 
-async fn env() -> Env {
+pub(crate) async fn env() -> Env {
     Env::start(SandboxConfig::default()).await
 }
 
@@ -37,7 +37,7 @@ fn command(env: &Env, memory: bool) -> Command {
     cmd
 }
 
-fn portal(env: &Env, args: &[&str]) -> Output {
+pub(crate) fn portal(env: &Env, args: &[&str]) -> Output {
     command(env, true).args(args).output().unwrap()
 }
 
@@ -65,18 +65,18 @@ fn generate_args<'a>(name: &'a str, args: &[&'a str]) -> Vec<&'a str> {
 
 /// `keys create --name NAME --generate --private-key-out FILE [EXTRA…]
 /// --json`: the key made and uploaded, its private half written to FILE.
-fn generate_to_file(env: &Env, name: &str, file: &str, extra: &[&str]) -> Value {
+pub(crate) fn generate_to_file(env: &Env, name: &str, file: &str, extra: &[&str]) -> Value {
     let args = [&["--private-key-out", file][..], extra, &["--json"]].concat();
     json(&portal(env, &generate_args(name, &args)))
 }
 
 /// `keys sign --key ID --private-key FILE ARGS…`.
-fn sign_args<'a>(id: &'a str, file: &'a str, args: &[&'a str]) -> Vec<&'a str> {
+pub(crate) fn sign_args<'a>(id: &'a str, file: &'a str, args: &[&'a str]) -> Vec<&'a str> {
     let sign = ["keys", "sign", "--key", id, "--private-key", file];
     [&sign[..], args].concat()
 }
 
-fn listed(env: &Env) -> Vec<Value> {
+pub(crate) fn listed(env: &Env) -> Vec<Value> {
     json(&portal(env, &["keys", "list", "--json"]))
         .as_array()
         .unwrap()
@@ -207,8 +207,11 @@ async fn generate_to_file_sign_verify_delete() {
         stderr(&out)
     );
 
-    // Delete; the kid becomes unknown.
-    json(&portal(&env, &["keys", "delete", &id, "--yes", "--json"]));
+    // Delete now, although the JWTs signed above are live; the kid becomes unknown.
+    json(&portal(
+        &env,
+        &["keys", "delete", &id, "--now", "--yes", "--json"],
+    ));
     let out = portal(&env, &["keys", "verify", &jwt, "--json"]);
     assert_eq!(out.status.code(), Some(1));
     let v = parse_json(&out);
@@ -470,7 +473,7 @@ async fn failed_upload_keeps_the_private_key_marked_not_uploaded() {
 
 /// `(action, target, via, summary)` of every entry the CLI wrote to the
 /// activity log it shares with the app.
-fn activity(env: &Env) -> Vec<(String, String, String, String)> {
+pub(crate) fn activity(env: &Env) -> Vec<(String, String, String, String)> {
     let text = std::fs::read_to_string(env.data.path().join("activity.jsonl")).unwrap_or_default();
     text.lines()
         .map(|l| {
@@ -686,7 +689,7 @@ async fn keychain_flow_when_a_test_keyring_is_available() {
     ]));
     assert_eq!(verdict["kind"], "valid");
 
-    let deleted = json(&run(&["keys", "delete", &id, "--yes", "--json"]));
+    let deleted = json(&run(&["keys", "delete", &id, "--now", "--yes", "--json"]));
     assert_eq!(deleted["local_deleted"], true);
     let out = run(&["keys", "sign", "--key", &id, "--video", "v1"]);
     assert!(!out.status.success());

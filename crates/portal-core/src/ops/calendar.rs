@@ -1,6 +1,7 @@
 //! The expiry calendar (issue 15 §5), shared by the app's export and
 //! `portal calendar --ics FILE`: one event per token that expires (the
-//! profile's tokens, all pages) and per rotation reminder kept here. Tokens
+//! profile's tokens, all pages), per rotation reminder kept here and per
+//! scheduled key deletion (`ops::retire`). Tokens
 //! already expired have nothing left to remind of and are left out. Nothing
 //! is changed, so nothing is recorded.
 
@@ -9,6 +10,7 @@ use chrono::{DateTime, Utc};
 use crate::calendar::{to_ics, uid_part, Reminder};
 use crate::context::ProfileContext;
 use crate::error::Result;
+use crate::key_records::KeyRecords;
 use crate::profiles::KeyValueStore;
 use crate::secrets::Item;
 use crate::service::Service;
@@ -50,6 +52,19 @@ pub async fn reminders(
                 r.old_name, r.old_id, r.new_name, r.new_id, r.old_id
             ),
             at: r.remind_at,
+        });
+    }
+    for s in KeyRecords::new(settings).scheduled(profile) {
+        out.push(Reminder {
+            uid: format!("key-deletion.{}.{slug}@partner-portal", uid_part(&s.kid)),
+            summary: format!("JWT key '{}' is deleted", s.name),
+            description: format!(
+                "JWT key {} ({}) of profile {profile} is deleted when the last JWT signed with it \
+                 expires; the app does it while running, or: portal keys retire --due --profile \
+                 '{profile}'. To keep the key: portal keys retire --cancel {} --profile '{profile}'.",
+                s.name, s.kid, s.kid
+            ),
+            at: s.due_at,
         });
     }
     out.sort_by_key(|r| r.at);

@@ -8,6 +8,7 @@
 //!   uploaded, and server keys whose private half is not here;
 //! - a stored credential the service refuses;
 //! - rotation reminders that are overdue;
+//! - key deletions scheduled (`ops::retire`), due or later;
 //! - tokens and keys that break the profile's policy (`ops::policy`), and a
 //!   policy file that cannot be used.
 //!
@@ -23,6 +24,7 @@ use super::cli;
 use super::policy::{audit_keys, audit_tokens, PolicyFinding, PolicyTarget};
 use crate::context::ProfileContext;
 use crate::error::{Error, ErrorCode};
+use crate::key_records::KeyRecords;
 use crate::local_keys::{self, LocalKeys, Pairing};
 use crate::policy::Effective;
 use crate::profiles::KeyValueStore;
@@ -53,6 +55,11 @@ pub enum HealthKind {
     RotationOverdue,
     /// A token or key breaks the policy, or the policy file cannot be used.
     PolicyViolation,
+    /// A key deletion scheduled for when its last JWT expires, now due and
+    /// not yet carried out.
+    KeyDeletionDue,
+    /// A key deletion scheduled for later (worth knowing).
+    KeyDeletionScheduled,
 }
 
 /// How to fix a finding.
@@ -110,7 +117,10 @@ fn finding(
 ) -> HealthFinding {
     HealthFinding {
         kind,
-        action: !matches!(kind, HealthKind::KeyNoPrivateHalf),
+        action: !matches!(
+            kind,
+            HealthKind::KeyNoPrivateHalf | HealthKind::KeyDeletionScheduled
+        ),
         subject,
         detail,
         fix: fix.map(|(label, command)| HealthFix {
@@ -270,6 +280,7 @@ async fn keys(
     report: &mut HealthReport,
 ) {
     let profile = pc.profile.name.clone();
+    scheduled_deletions(settings, &profile, now, report);
     let local = LocalKeys::new(settings, pc).list();
     let server = async {
         let key = pc.credential(Item::JwtKeysApiKey, Service::JwtKeys)?;
@@ -322,6 +333,42 @@ async fn keys(
             )),
             _ => {}
         }
+    }
+}
+
+/// Scheduled key deletions: due ones need action (the app and `portal keys
+/// retire --due` carry them out), later ones are worth knowing.
+fn scheduled_deletions(
+    settings: &dyn KeyValueStore,
+    profile: &str,
+    now: DateTime<Utc>,
+    report: &mut HealthReport,
+) {
+    for s in KeyRecords::new(settings).scheduled(profile) {
+        let when = s.due_at.format("%Y-%m-%d %H:%M UTC");
+        let (kind, detail, fix) = if s.due_at <= now {
+            (
+                HealthKind::KeyDeletionDue,
+                format!("Its deletion was due at {when}: the JWTs signed with it have expired."),
+                ("Delete due keys", cli("keys retire --due", profile)),
+            )
+        } else {
+            (
+                HealthKind::KeyDeletionScheduled,
+                format!("It is deleted at {when}, when the last JWT signed with it expires."),
+                (
+                    "Cancel schedule",
+                    cli(&format!("keys retire --cancel {}", s.kid), profile),
+                ),
+            )
+        };
+        report.findings.push(finding(
+            kind,
+            format!("JWT key '{}' ({})", s.name, s.kid),
+            detail,
+            Some(fix),
+            &s.kid,
+        ));
     }
 }
 

@@ -26,6 +26,7 @@ use crate::context::ProfileContext;
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{join, Call};
 use crate::jwt_keys::{validate_key_name, JwtKey};
+use crate::key_records::KeyRecords;
 use crate::keypair::{
     self, import_pem, pairs_with, write_private_key_file, GenProgress, PrivateKey, PublicKey,
 };
@@ -79,6 +80,8 @@ pub struct KeysOverview {
     /// Why the server's keys are missing: the JWT keys API did not answer,
     /// and the rows are the keys kept here, unchecked.
     pub server_error: Option<crate::Error>,
+    /// The deletions scheduled for when a key's last JWT expires.
+    pub scheduled: Vec<crate::key_records::ScheduledDeletion>,
 }
 
 /// One key with both sides' fingerprints (the public PEM is public).
@@ -210,6 +213,7 @@ pub async fn overview(cx: Cx<'_>) -> Result<KeysOverview> {
         rows,
         sandbox: cx.is_sandbox(),
         server_error,
+        scheduled: KeyRecords::new(cx.settings).scheduled(&cx.pc.profile.name),
     })
 }
 
@@ -476,6 +480,20 @@ pub async fn delete(
     local_id: Option<&str>,
     delete_local: bool,
 ) -> Result<Outcome<DeleteKeyOutcome>> {
+    let summary = server_id.map(|id| format!("Deleted JWT key {id}"));
+    let summary = summary.unwrap_or_default();
+    delete_as(cx, server_id, local_id, delete_local, &summary).await
+}
+
+/// [`delete`], recording a server key's deletion with `summary`. What is
+/// kept about the key's retirement (`key_records.rs`) goes with it.
+pub(crate) async fn delete_as(
+    cx: Cx<'_>,
+    server_id: Option<&str>,
+    local_id: Option<&str>,
+    delete_local: bool,
+    summary: &str,
+) -> Result<Outcome<DeleteKeyOutcome>> {
     let keys = cx.local();
     let mut out = Outcome::new(DeleteKeyOutcome {
         server_deleted: false,
@@ -489,12 +507,13 @@ pub async fn delete(
     if let Some(id) = server_id {
         cx.pc.jwt_keys(&cx.api_key()?).delete(id).await?;
         out.value.server_deleted = true;
-        cx.record(
-            &mut out.warnings,
-            Action::KeyDelete,
-            id,
-            &format!("Deleted JWT key {id}"),
-        );
+        cx.record(&mut out.warnings, Action::KeyDelete, id, summary);
+        if let Err(e) = KeyRecords::new(cx.settings).forget(&cx.pc.profile.name, id) {
+            out.warnings.push(format!(
+                "could not forget the key's signing record: {}",
+                e.message
+            ));
+        }
     }
     if let Some(l) = linked.filter(|_| delete_local || server_id.is_none()) {
         keys.remove(&l.local_id)?;
@@ -560,6 +579,8 @@ pub async fn sign(
     };
     let subject = subject_of(request.video_id.as_deref());
     let signed = signing::sign_for_profile(&cx.pc.profile, &key, kid, &subject, ttl)?;
+    // Handed out only once remembered, so a deletion can wait for it.
+    KeyRecords::new(cx.settings).note_signed(&cx.pc.profile.name, kid, signed.expires_at)?;
     let jwt = signed.jwt.expose().to_owned();
     let decoded = signing::decode(&jwt)?;
     let link_video = match (&subject, request.link_video_id.as_deref().map(str::trim)) {

@@ -14,6 +14,7 @@ pub mod keys;
 pub mod playback;
 pub mod policy;
 pub mod profiles;
+pub mod retire;
 pub mod scan;
 pub mod secrets;
 pub mod tokens;

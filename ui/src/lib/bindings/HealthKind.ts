@@ -3,4 +3,4 @@
 /**
  * What a finding is about.
  */
-export type HealthKind = "saved_token_gone" | "saved_token_expired" | "token_expired" | "key_server_gone" | "key_not_uploaded" | "key_no_private_half" | "credential_refused" | "rotation_overdue" | "policy_violation";
+export type HealthKind = "saved_token_gone" | "saved_token_expired" | "token_expired" | "key_server_gone" | "key_not_uploaded" | "key_no_private_half" | "credential_refused" | "rotation_overdue" | "policy_violation" | "key_deletion_due" | "key_deletion_scheduled";

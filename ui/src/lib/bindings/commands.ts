@@ -15,6 +15,7 @@ import type { CopyWhat } from './CopyWhat';
 import type { CreatedTokenView } from './CreatedTokenView';
 import type { DeleteKeyOutcome } from './DeleteKeyOutcome';
 import type { Deleted } from './Deleted';
+import type { DeletionCheck } from './DeletionCheck';
 import type { Folder } from './Folder';
 import type { HealthReport } from './HealthReport';
 import type { ImportKeyInput } from './ImportKeyInput';
@@ -35,9 +36,11 @@ import type { Preferences } from './Preferences';
 import type { Profile } from './Profile';
 import type { Quota } from './Quota';
 import type { RemovedProfile } from './RemovedProfile';
+import type { RetireReport } from './RetireReport';
 import type { RotationReminder } from './RotationReminder';
 import type { SavedToken } from './SavedToken';
 import type { ScanReport } from './ScanReport';
+import type { ScheduledDeletion } from './ScheduledDeletion';
 import type { ScopeInfo } from './ScopeInfo';
 import type { SecretsInfo } from './SecretsInfo';
 import type { Service } from './Service';
@@ -128,6 +131,10 @@ export interface Commands {
   diagnose_playback: { args: { input: string; skewSeconds?: number | null }; answer: PlaybackReport };
   video_url_templates: { args: null; answer: VideoUrls };
   set_video_url_templates: { args: { templates: VideoUrls }; answer: VideoUrls };
+  key_deletion_check: { args: { serverId: string }; answer: DeletionCheck };
+  schedule_key_deletion: { args: { serverId: string; deleteLocal: boolean }; answer: ScheduledDeletion };
+  cancel_key_deletion: { args: { serverId: string }; answer: ScheduledDeletion };
+  retire_due_keys: { args: null; answer: RetireReport };
   export_calendar: { args: null; answer: number | null };
   health_report: { args: null; answer: HealthReport };
   forget_saved_token: { args: { id: string }; answer: null };
@@ -225,6 +232,10 @@ export const COMMAND_FLAGS: Readonly<Record<CommandName, CommandFlags>> = {
   diagnose_playback: { service: 'jwt_keys', local: false, write: false, untimed: false, probe: false, unreported: false },
   video_url_templates: { service: null, local: true, write: false, untimed: false, probe: false, unreported: false },
   set_video_url_templates: { service: null, local: true, write: true, untimed: false, probe: false, unreported: false },
+  key_deletion_check: { service: 'jwt_keys', local: false, write: false, untimed: false, probe: false, unreported: false },
+  schedule_key_deletion: { service: 'jwt_keys', local: false, write: true, untimed: false, probe: false, unreported: false },
+  cancel_key_deletion: { service: null, local: true, write: true, untimed: false, probe: false, unreported: false },
+  retire_due_keys: { service: null, local: false, write: true, untimed: false, probe: false, unreported: false },
   export_calendar: { service: 'vault_stream', local: false, write: false, untimed: true, probe: false, unreported: false },
   health_report: { service: null, local: false, write: false, untimed: false, probe: false, unreported: false },
   forget_saved_token: { service: null, local: true, write: true, untimed: false, probe: false, unreported: false },

@@ -39,6 +39,9 @@ describe('actionFor', () => {
       intent: { page: 'keys', action: 'resume', id: 'lk_2' },
     });
     expect(actionFor(f('credential_refused', null, 'Replace…'))).toEqual({ kind: 'settings' });
+    // A due key deletion is carried out here; a later one only has its command.
+    expect(actionFor(f('key_deletion_due', 'key_7', 'Delete due keys'))).toEqual({ kind: 'retire' });
+    expect(actionFor(f('key_deletion_scheduled', 'key_8', 'Cancel schedule', false))).toBeNull();
     // A policy violation: the token revoked, the key deleted, by their pages.
     expect(actionFor(f('policy_violation', 'tok_4', 'Revoke…'))).toEqual({
       kind: 'open',

@@ -13,11 +13,16 @@ export const KIND_TITLES: Record<HealthKind, string> = {
   key_not_uploaded: 'Keys never uploaded',
   key_no_private_half: 'Server keys without their private half here',
   policy_violation: 'Tokens and keys against the policy',
+  key_deletion_due: 'Key deletions due',
+  key_deletion_scheduled: 'Key deletions scheduled',
 };
 
 /** What the app does for a finding's fix: null when only the command can. */
 export type HealthAction =
-  { kind: 'forget'; id: string } | { kind: 'open'; intent: PageIntent } | { kind: 'settings' };
+  | { kind: 'forget'; id: string }
+  | { kind: 'open'; intent: PageIntent }
+  | { kind: 'settings' }
+  | { kind: 'retire' };
 
 export function actionFor(finding: HealthFinding): HealthAction | null {
   if (!finding.fix) return null;
@@ -25,6 +30,8 @@ export function actionFor(finding: HealthFinding): HealthAction | null {
   switch (finding.kind) {
     case 'credential_refused':
       return { kind: 'settings' };
+    case 'key_deletion_due':
+      return { kind: 'retire' };
     case 'saved_token_gone':
     case 'saved_token_expired':
       return id ? { kind: 'forget', id } : null;

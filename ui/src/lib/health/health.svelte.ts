@@ -59,6 +59,20 @@ export class Health extends Loadable<HealthReport> {
     }
   }
 
+  /** Carries out the scheduled key deletions that are due, then checks again. */
+  async retire(): Promise<void> {
+    try {
+      const report = await call('retire_due_keys');
+      const names = report.deleted.map((d) => d.name).join(', ');
+      if (names) toasts.info('Keys deleted as scheduled', `${names}: their last JWTs had expired.`);
+      for (const f of report.failed) showError(new Error(f.message), `Could not delete “${f.name}”`);
+    } catch (rejection) {
+      showError(rejection, 'Could not delete the due keys');
+    } finally {
+      void this.load();
+    }
+  }
+
   /**
    * Saves the active profile's token expiries and rotation reminders as an
    * .ics file (the native save dialog). Says nothing on cancel.

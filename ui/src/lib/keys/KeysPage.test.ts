@@ -489,6 +489,91 @@ describe('Delete key', () => {
   });
 });
 
+describe('Delete a key with live JWTs', () => {
+  const live = {
+    kid: 'key_1',
+    name: 'Web player',
+    now: '2026-12-06T09:00:00Z',
+    liveUntil: '2026-12-06T13:30:00Z',
+    hoursLeft: 5,
+    scheduled: null,
+  };
+  const deletion = {
+    profile: 'Sandbox',
+    kid: 'key_1',
+    name: 'Web player',
+    dueAt: '2026-12-06T13:30:00Z',
+    scheduledAt: '2026-12-06T09:00:00Z',
+    deleteLocal: true,
+  };
+
+  it('says the hours left and schedules the deletion for then', async () => {
+    const user = userEvent.setup();
+    const backend = showKeys({
+      key_deletion_check: () => live,
+      schedule_key_deletion: () => deletion,
+    });
+    await openKeys(user);
+    await user.click(within(row('key_1')).getByTestId('key-delete'));
+    const dialog = await screen.findByTestId('key-retire-dialog');
+    expect(within(dialog).getByTestId('key-retire-hours')).toHaveTextContent('live for 5 more hours');
+    expect(within(dialog).getByTestId('key-retire-cancel')).toHaveFocus();
+    await user.click(within(dialog).getByTestId('key-delete-local'));
+    await user.click(within(dialog).getByTestId('key-retire-schedule'));
+    await waitFor(() => expect(backend.count('schedule_key_deletion')).toBe(1));
+    expect(backend.argsOf('schedule_key_deletion')[0]).toEqual({ serverId: 'key_1', deleteLocal: true });
+    expect(backend.count('delete_key')).toBe(0);
+    expect(screen.queryByTestId('key-retire-dialog')).toBeNull();
+  });
+
+  it('deletes now only once the name is typed, naming the consequence', async () => {
+    const user = userEvent.setup();
+    const backend = showKeys({
+      key_deletion_check: () => live,
+      delete_key: () => ({ serverDeleted: true, localDeleted: false }),
+    });
+    await openKeys(user);
+    await user.click(within(row('key_1')).getByTestId('key-delete'));
+    await user.click(await screen.findByTestId('key-retire-now'));
+    const dialog = await screen.findByTestId('key-delete-dialog');
+    expect(dialog).toHaveTextContent('Every URL signed with this key stops playing at once.');
+    const confirm = within(dialog).getByTestId('key-delete-confirm');
+    expect(confirm).toBeDisabled();
+    await user.type(within(dialog).getByTestId('key-delete-confirm-name'), 'Web player');
+    await user.click(confirm);
+    await waitFor(() => expect(backend.count('delete_key')).toBe(1));
+    expect(backend.count('schedule_key_deletion')).toBe(0);
+  });
+
+  it('Cancel deletes nothing and schedules nothing', async () => {
+    const user = userEvent.setup();
+    const backend = showKeys({ key_deletion_check: () => live });
+    await openKeys(user);
+    await user.click(within(row('key_1')).getByTestId('key-delete'));
+    await user.click(await screen.findByTestId('key-retire-cancel'));
+    expect(screen.queryByTestId('key-retire-dialog')).toBeNull();
+    expect(backend.count('delete_key') + backend.count('schedule_key_deletion')).toBe(0);
+  });
+
+  it('shows a scheduled deletion on its row, which Cancel schedule calls off', async () => {
+    const user = userEvent.setup();
+    const backend = showKeys({
+      keys_overview: () => ({ rows: [paired, remote], sandbox: true, scheduled: [deletion] }),
+      cancel_key_deletion: () => deletion,
+    });
+    await openKeys(user);
+    expect(within(row('key_1')).getByTestId('key-deletion-scheduled')).toHaveTextContent(
+      'Scheduled for deletion',
+    );
+    expect(within(row('key_2')).queryByTestId('key-deletion-scheduled')).toBeNull();
+    await user.click(
+      within(row('key_1')).getByRole('button', { name: 'Cancel the scheduled deletion of Web player' }),
+    );
+    await waitFor(() => expect(backend.count('cancel_key_deletion')).toBe(1));
+    expect(backend.argsOf('cancel_key_deletion')[0]).toEqual({ serverId: 'key_1' });
+  });
+});
+
 describe('Sign and verify', () => {
   const signed: SignedVideoJwt = {
     jwt: 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIqIn0.c2ln',

@@ -73,3 +73,9 @@ export function rowId(row: KeyStatus): string {
 export function rowName(row: KeyStatus): string {
   return row.server?.name ?? row.local?.name ?? '';
 }
+
+/** "1 more hour", "5 more hours": how long a key's live JWTs last (rounded up). */
+export function hoursLeft(hours: number | null): string {
+  if (hours === null) return 'no longer';
+  return hours === 1 ? '1 more hour' : `${hours} more hours`;
+}

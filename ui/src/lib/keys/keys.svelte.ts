@@ -2,8 +2,8 @@ import { Loadable } from '../app/loadable.svelte';
 import { call, keysOverview } from '../backend';
 import { PortalError } from '../errors/PortalError';
 import { showError } from '../errors/showError';
-import type { KeysOverview, KeyStatus } from '../types';
-import { rowId } from './keyForms';
+import type { KeysOverview, KeyStatus, ScheduledDeletion } from '../types';
+import { rowId, rowName } from './keyForms';
 
 /** The active profile's JWT keys, paired with the private keys kept here. */
 export class Keys extends Loadable<KeysOverview> {
@@ -15,6 +15,8 @@ export class Keys extends Loadable<KeysOverview> {
   serverError = $state.raw<PortalError | null>(null);
   /** The profile can run the sandbox playback check. */
   sandbox = $state(false);
+  /** Deletions scheduled for when a key's last signed JWT expires. */
+  scheduled = $state.raw<ScheduledDeletion[]>([]);
 
   /** Keys whose private half is here and whose public half is uploaded: they can sign. */
   signable = $derived(this.rows.filter((r) => r.pairing === 'paired' && r.server));
@@ -30,7 +32,34 @@ export class Keys extends Loadable<KeysOverview> {
   protected apply(overview: KeysOverview): void {
     this.rows = overview.rows;
     this.sandbox = overview.sandbox;
+    this.scheduled = overview.scheduled;
     this.serverError = overview.serverError ? PortalError.from(overview.serverError) : null;
+  }
+
+  /** Schedules the key's deletion for when its last signed JWT expires; reloads the list. */
+  async schedule(row: KeyStatus, deleteLocal: boolean): Promise<ScheduledDeletion | null> {
+    return this.change(`Could not schedule the deletion of “${rowName(row)}”`, () =>
+      call('schedule_key_deletion', { serverId: row.server?.id ?? '', deleteLocal }),
+    );
+  }
+
+  /** Calls off a scheduled deletion; reloads the list. */
+  async cancelSchedule(deletion: ScheduledDeletion): Promise<ScheduledDeletion | null> {
+    return this.change(`Could not call off the deletion of “${deletion.name}”`, () =>
+      call('cancel_key_deletion', { serverId: deletion.kid }),
+    );
+  }
+
+  /** Runs a change, says what went wrong, and reloads either way. */
+  private async change<T>(failure: string, run: () => Promise<T>): Promise<T | null> {
+    try {
+      return await run();
+    } catch (rejection) {
+      showError(rejection, failure);
+      return null;
+    } finally {
+      void this.load();
+    }
   }
 
   /** Deletes the key (and its private half when asked); reloads the list. */
