@@ -24,6 +24,7 @@ mod hostile_server;
 mod keys;
 mod origin_rules;
 mod policy;
+mod rotations;
 mod scan;
 mod tls;
 mod vault_relogin;

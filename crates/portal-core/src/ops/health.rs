@@ -168,6 +168,8 @@ async fn tokens(
         pc.tokens(&credential).list_all().await
     }
     .await;
+    // `now` was read from this computer's clock: judge by the service's.
+    let now = pc.http.clock().at(now);
     for r in records.reminders(&profile) {
         if r.remind_at <= now {
             report.findings.push(finding(
@@ -276,6 +278,7 @@ async fn keys(
         pc.jwt_keys(&key).list_all().await
     }
     .await;
+    let now = pc.http.clock().at(now);
     let server = match server {
         Ok(s) => s,
         Err(e) => {
@@ -325,7 +328,8 @@ async fn keys(
     }
 }
 
-/// The health of profile `pc` at `now`.
+/// The health of profile `pc` at `now` (a reading of this computer's
+/// clock; each side is judged by the service's clock, once it answered).
 pub async fn check(
     pc: &ProfileContext,
     settings: &dyn KeyValueStore,

@@ -88,6 +88,9 @@ async fn each_stale_thing_is_found_with_its_fix() {
             new_name: "rotated".into(),
             created_at: Utc::now() - Duration::days(20),
             remind_at: Utc::now() + Duration::days(7),
+            quiet_period_seconds: 86_400,
+            deadline: None,
+            noted: None,
         })
         .unwrap();
 

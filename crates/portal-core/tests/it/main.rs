@@ -33,6 +33,7 @@ mod ops_keys;
 mod playback_doctor;
 mod policy;
 mod replace_credential;
+mod rotations;
 mod sandbox_clients;
 mod tls;
 mod vault_relogin;
