@@ -66,6 +66,7 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     let store = app.store(data_dir.join(SETTINGS_FILE))?;
     manage_state(app.handle(), Box::new(PluginStore(store)), data_dir, None);
     updates::check_at_launch(app.handle());
+    warm::check_rotations(app.handle());
     Ok(())
 }
 

@@ -1,4 +1,5 @@
-//! The token list of the active profile, fetched while the window loads.
+//! The token list of the active profile, fetched while the window loads,
+//! and the launch check of its pending rotations ([`check_rotations`]).
 //!
 //! The window opens on the Tokens page. Its WebKit process takes ~250 ms to
 //! start and load the page, during which the back end has nothing to do; so
@@ -12,12 +13,14 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use portal_core::context::ProfileContext;
+use portal_core::ops::{self, tokens::RotationsReport};
 use portal_core::secrets::Item;
 use portal_core::vaultstream::ApiToken;
 use portal_core::{Result, Service};
 use tauri::async_runtime::{self, JoinHandle};
 use tauri::{AppHandle, Manager, Runtime};
 
+use crate::commands::tokens::notify;
 use crate::state::AppCtx;
 
 /// How old a start-up answer may be when the page asks: the page asks within
@@ -28,6 +31,35 @@ pub const FRESH_FOR: Duration = Duration::from_secs(10);
 pub async fn fetch_tokens(pc: &ProfileContext) -> Result<Vec<ApiToken>> {
     let credential = pc.credential(Item::VaultStreamToken, Service::VaultStream)?;
     pc.tokens(&credential).list_all().await
+}
+
+/// At launch: settles the active profile's pending rotations
+/// (`ops::tokens::check_rotations`: revokes old tokens gone quiet, records
+/// the rest) and notifies about each old token still in use past its
+/// deadline, by name. A failure is only logged: the Tokens page shows the
+/// states again.
+pub fn check_rotations<R: Runtime>(app: &AppHandle<R>) {
+    if app.state::<AppCtx>().profiles().active_name().is_none() {
+        return;
+    }
+    let handle = app.clone();
+    async_runtime::spawn(async move {
+        let ctx = handle.state::<AppCtx>();
+        match settle_rotations(&ctx).await {
+            Ok(report) => {
+                for r in report.in_use_past_deadline() {
+                    notify(&handle, "Old token still in use", &r.detail);
+                }
+            }
+            Err(e) => tracing::info!(code = ?e.code, "rotation check: {}", e.message),
+        }
+    });
+}
+
+async fn settle_rotations(ctx: &AppCtx) -> Result<RotationsReport> {
+    let pc = ctx.active_context().await?;
+    let done = ops::tokens::check_rotations(&pc, ctx, ctx.settings.as_ref(), true).await?;
+    Ok(crate::state::logged(done))
 }
 
 struct Pending {

@@ -9,7 +9,8 @@ import type { PageId } from './pages';
  * its list is loaded, and shows its own dialog for it.
  */
 export type PageIntent =
-  | { page: 'tokens'; action: 'revoke' | 'rotate'; id: string }
+  /** `leaked`: a rotation from a leak finding revokes the old token at once (quiet period 0). */
+  | { page: 'tokens'; action: 'revoke' | 'rotate'; id: string; leaked?: boolean }
   /** `id`: the server key id or the local key id (`lk_…`). */
   | { page: 'keys'; action: 'delete' | 'resume'; id: string };
 
