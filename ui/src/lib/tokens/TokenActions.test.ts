@@ -517,9 +517,9 @@ describe('rotate', () => {
     });
     const quiet = screen.getByTestId('rotate-quiet-period');
     expect(quiet).toHaveValue('86400');
-    expect(screen.getByTestId('rotate-later')).toHaveTextContent('once unused for 24 hours');
+    expect(screen.getByTestId('rotate-later')).toHaveTextContent('Later (24 hours unused)');
     await user.selectOptions(quiet, '259200');
-    expect(screen.getByTestId('rotate-later')).toHaveTextContent('once unused for 3 days');
+    expect(screen.getByTestId('rotate-later')).toHaveTextContent('Later (3 days unused)');
     await user.click(screen.getByTestId('rotate-later'));
     await waitFor(() =>
       expect(backend.argsOf('finish_rotation')).toEqual([
