@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use portal_core::context::ProfileContext;
 use portal_core::ops::{self, tokens::RotationsReport};
 use portal_core::secrets::Item;
+use portal_core::token_records::TokenRecords;
 use portal_core::vaultstream::ApiToken;
 use portal_core::{Result, Service};
 use tauri::async_runtime::{self, JoinHandle};
@@ -39,7 +40,15 @@ pub async fn fetch_tokens(pc: &ProfileContext) -> Result<Vec<ApiToken>> {
 /// deadline, by name. A failure is only logged: the Tokens page shows the
 /// states again.
 pub fn check_rotations<R: Runtime>(app: &AppHandle<R>) {
-    if app.state::<AppCtx>().profiles().active_name().is_none() {
+    let ctx = app.state::<AppCtx>();
+    let Some(profile) = ctx.profiles().active_name() else {
+        return;
+    };
+    // Nothing pending (the usual launch): no context, no request.
+    if TokenRecords::new(ctx.settings.as_ref())
+        .reminders(&profile)
+        .is_empty()
+    {
         return;
     }
     let handle = app.clone();
@@ -199,6 +208,55 @@ mod tests {
             .unwrap();
         let warm = StartupTokens::start(app.handle());
         assert!(warm.take("Sandbox", FRESH_FOR).await.is_none());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// The launch check acts on the active profile's pending rotations: one
+    /// due now (quiet period 0) is revoked, its record gone.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_launch_check_revokes_a_due_rotation() {
+        let dir = temp_dir("pp-warm-rotations");
+        let app = app_in(&dir);
+        explore_sandbox(app.state()).await.unwrap();
+        let ctx = app.state::<AppCtx>();
+        let pc = ctx.active_context().await.unwrap();
+        let credential = pc
+            .credential(Item::VaultStreamToken, Service::VaultStream)
+            .unwrap();
+        let old = pc
+            .tokens(&credential)
+            .create(&NewToken {
+                name: "Leaked".into(),
+                scopes: vec!["content:read".into()],
+                expires_at: None,
+            })
+            .await
+            .unwrap()
+            .token;
+        let now = chrono::Utc::now();
+        let records = TokenRecords::new(ctx.settings.as_ref());
+        records
+            .add_reminder(portal_core::token_records::RotationReminder {
+                profile: "Sandbox".into(),
+                old_id: old.id.clone(),
+                old_name: old.name.clone(),
+                new_id: "tok_new".into(),
+                new_name: old.name.clone(),
+                created_at: now,
+                remind_at: now,
+                quiet_period_seconds: 0,
+                deadline: None,
+                noted: None,
+            })
+            .unwrap();
+
+        let report = settle_rotations(&ctx).await.unwrap();
+        assert_eq!(
+            report.rotations[0].state,
+            portal_core::token_records::RotationState::Revoked
+        );
+        assert!(!ids(&fresh(&app).await).contains(&old.id.as_str()));
+        assert!(records.reminders("Sandbox").is_empty());
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
