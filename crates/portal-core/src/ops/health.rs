@@ -49,7 +49,7 @@ pub enum HealthKind {
     KeyNoPrivateHalf,
     /// The service refuses the profile's stored credential.
     CredentialRefused,
-    /// A rotated token still not revoked after its reminder date.
+    /// A rotated token still not revoked after its rotation's deadline.
     RotationOverdue,
     /// A token or key breaks the policy, or the policy file cannot be used.
     PolicyViolation,
@@ -171,7 +171,9 @@ async fn tokens(
     // `now` was read from this computer's clock: judge by the service's.
     let now = pc.http.clock().at(now);
     for r in records.reminders(&profile) {
-        if r.remind_at <= now {
+        // Overdue once its deadline passed: before, the rotation is still
+        // waiting for its old token to go quiet (`ops::tokens::check_rotations`).
+        if r.deadline() <= now {
             report.findings.push(finding(
                 HealthKind::RotationOverdue,
                 format!("token '{}' ({})", r.old_name, r.old_id),
