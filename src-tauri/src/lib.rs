@@ -70,6 +70,7 @@ fn setup(app: &mut tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     links::setup(app.handle());
     updates::check_at_launch(app.handle());
     retire::start(app.handle());
+    warm::check_rotations(app.handle());
     Ok(())
 }
 

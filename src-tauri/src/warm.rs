@@ -1,4 +1,5 @@
-//! The token list of the active profile, fetched while the window loads.
+//! The token list of the active profile, fetched while the window loads,
+//! and the launch check of its pending rotations ([`check_rotations`]).
 //!
 //! The window opens on the Tokens page. Its WebKit process takes ~250 ms to
 //! start and load the page, during which the back end has nothing to do; so
@@ -12,12 +13,15 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use portal_core::context::ProfileContext;
+use portal_core::ops::{self, tokens::RotationsReport};
 use portal_core::secrets::Item;
+use portal_core::token_records::TokenRecords;
 use portal_core::vaultstream::ApiToken;
 use portal_core::{Result, Service};
 use tauri::async_runtime::{self, JoinHandle};
 use tauri::{AppHandle, Manager, Runtime};
 
+use crate::commands::tokens::notify;
 use crate::state::AppCtx;
 
 /// How old a start-up answer may be when the page asks: the page asks within
@@ -28,6 +32,43 @@ pub const FRESH_FOR: Duration = Duration::from_secs(10);
 pub async fn fetch_tokens(pc: &ProfileContext) -> Result<Vec<ApiToken>> {
     let credential = pc.credential(Item::VaultStreamToken, Service::VaultStream)?;
     pc.tokens(&credential).list_all().await
+}
+
+/// At launch: settles the active profile's pending rotations
+/// (`ops::tokens::check_rotations`: revokes old tokens gone quiet, records
+/// the rest) and notifies about each old token still in use past its
+/// deadline, by name. A failure is only logged: the Tokens page shows the
+/// states again.
+pub fn check_rotations<R: Runtime>(app: &AppHandle<R>) {
+    let ctx = app.state::<AppCtx>();
+    let Some(profile) = ctx.profiles().active_name() else {
+        return;
+    };
+    // Nothing pending (the usual launch): no context, no request.
+    if TokenRecords::new(ctx.settings.as_ref())
+        .reminders(&profile)
+        .is_empty()
+    {
+        return;
+    }
+    let handle = app.clone();
+    async_runtime::spawn(async move {
+        let ctx = handle.state::<AppCtx>();
+        match settle_rotations(&ctx).await {
+            Ok(report) => {
+                for r in report.in_use_past_deadline() {
+                    notify(&handle, "Old token still in use", &r.detail);
+                }
+            }
+            Err(e) => tracing::info!(code = ?e.code, "rotation check: {}", e.message),
+        }
+    });
+}
+
+async fn settle_rotations(ctx: &AppCtx) -> Result<RotationsReport> {
+    let pc = ctx.active_context().await?;
+    let done = ops::tokens::check_rotations(&pc, ctx, ctx.settings.as_ref(), true).await?;
+    Ok(crate::state::logged(done))
 }
 
 struct Pending {
@@ -167,6 +208,55 @@ mod tests {
             .unwrap();
         let warm = StartupTokens::start(app.handle());
         assert!(warm.take("Sandbox", FRESH_FOR).await.is_none());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// The launch check acts on the active profile's pending rotations: one
+    /// due now (quiet period 0) is revoked, its record gone.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_launch_check_revokes_a_due_rotation() {
+        let dir = temp_dir("pp-warm-rotations");
+        let app = app_in(&dir);
+        explore_sandbox(app.state()).await.unwrap();
+        let ctx = app.state::<AppCtx>();
+        let pc = ctx.active_context().await.unwrap();
+        let credential = pc
+            .credential(Item::VaultStreamToken, Service::VaultStream)
+            .unwrap();
+        let old = pc
+            .tokens(&credential)
+            .create(&NewToken {
+                name: "Leaked".into(),
+                scopes: vec!["content:read".into()],
+                expires_at: None,
+            })
+            .await
+            .unwrap()
+            .token;
+        let now = chrono::Utc::now();
+        let records = TokenRecords::new(ctx.settings.as_ref());
+        records
+            .add_reminder(portal_core::token_records::RotationReminder {
+                profile: "Sandbox".into(),
+                old_id: old.id.clone(),
+                old_name: old.name.clone(),
+                new_id: "tok_new".into(),
+                new_name: old.name.clone(),
+                created_at: now,
+                remind_at: now,
+                quiet_period_seconds: 0,
+                deadline: None,
+                noted: None,
+            })
+            .unwrap();
+
+        let report = settle_rotations(&ctx).await.unwrap();
+        assert_eq!(
+            report.rotations[0].state,
+            portal_core::token_records::RotationState::Revoked
+        );
+        assert!(!ids(&fresh(&app).await).contains(&old.id.as_str()));
+        assert!(records.reminders("Sandbox").is_empty());
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

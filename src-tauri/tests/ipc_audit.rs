@@ -563,6 +563,7 @@ fn no_command_answers_with_a_secret() {
     let urls = sandbox["urls"].clone();
     a.ok("app_state", json!({}));
     a.ok("service_status", json!({}));
+    a.ok("service_clock", json!({}));
     a.ok("list_tokens", json!({}));
 
     // Tokens: create, the one-time reveal, copy, save, rotate, revoke.
@@ -604,9 +605,10 @@ fn no_command_answers_with_a_secret() {
     );
     a.ok(
         "finish_rotation",
-        json!({"oldId": token_id, "newId": new_id, "revokeNow": false}),
+        json!({"oldId": token_id, "newId": new_id, "quietPeriodSeconds": 86400}),
     );
     a.ok("rotation_reminders", json!({}));
+    a.ok("rotation_states", json!({}));
     a.ok("health_report", json!({}));
     // Updates: this build names no feed, so nothing is checked or installed.
     a.ok("update_settings", json!({}));

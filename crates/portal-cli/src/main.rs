@@ -111,6 +111,7 @@ fn main() {
         }
     };
     let result = runtime.block_on(run(cli));
+    session::warn_clock();
     if let Err(e) = result {
         std::process::exit(output::report(&e));
     }

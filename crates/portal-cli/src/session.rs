@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use clap::Args;
+use portal_core::clock::ServiceClock;
 use portal_core::context::ProfileContext;
 use portal_core::http::HttpConfig;
 use portal_core::ops::policy::{PolicyPath, PolicySource};
@@ -238,6 +239,10 @@ impl Globals {
         let profile = self.profile(&settings)?;
         let store = Arc::new(LazyStore::new(&settings)?);
         let mut ctx = ProfileContext::new(profile, store, http_config()?)?;
+        CLOCKS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(ctx.http.clock().clone());
         ctx.set_policy(portal_core::ops::policy::load(
             &settings,
             self.policy_path(),
@@ -256,6 +261,20 @@ impl Globals {
             }
         }
         Ok(ctx)
+    }
+}
+
+/// The services' clocks of the contexts this run made, for [`warn_clock`].
+static CLOCKS: std::sync::Mutex<Vec<ServiceClock>> = std::sync::Mutex::new(Vec::new());
+
+/// On stderr, once at the end of a run: this computer's clock differs from
+/// a service's (its `Date`) by more than a minute.
+pub fn warn_clock() {
+    let clocks = CLOCKS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(w) = clocks.iter().find_map(ServiceClock::warning) {
+        eprintln!("warning: {w}");
     }
 }
 

@@ -52,6 +52,9 @@ pub enum Action {
     TokenCreate,
     TokenRevoke,
     TokenRotate,
+    /// A rotation's old token kept past its deadline (still in use), or
+    /// left to a reminder (the service does not say when it was used).
+    RotationHeld,
     KeyUpload,
     KeyDelete,
     /// A key's deletion scheduled for when its last signed JWT expires.

@@ -5,6 +5,7 @@
 
 pub mod activity;
 pub mod calendar;
+pub mod clock;
 pub mod context;
 pub mod envelope;
 pub mod error;

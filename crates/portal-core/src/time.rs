@@ -33,3 +33,16 @@ pub fn describe_seconds(secs: i64) -> String {
         plural(secs, "second")
     }
 }
+
+/// A duration for a sentence, to its largest sensible unit ("2 hours" for
+/// 7190 s); the sign is dropped.
+pub fn roughly(secs: i64) -> String {
+    let secs = secs.abs();
+    let rounded = match secs {
+        0..=119 => secs,
+        120..=7199 => (secs + 30) / 60 * 60,
+        7200..=172_799 => (secs + 1800) / 3600 * 3600,
+        _ => (secs + 43_200) / 86_400 * 86_400,
+    };
+    describe_seconds(rounded)
+}

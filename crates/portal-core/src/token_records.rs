@@ -30,7 +30,9 @@ pub struct SavedToken {
     pub saved_at: DateTime<Utc>,
 }
 
-/// A rotation whose old token is still to be revoked.
+/// A rotation whose old token is still to be revoked. Its times are by the
+/// service's clock where it was known. Records kept before quiet periods
+/// existed read with the defaults (24 h; the deadline is `remind_at`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
@@ -42,6 +44,57 @@ pub struct RotationReminder {
     pub new_name: String,
     pub created_at: DateTime<Utc>,
     pub remind_at: DateTime<Utc>,
+    /// The old token is revoked once unused for this long (0 to 7 days).
+    #[serde(default = "default_quiet_period")]
+    pub quiet_period_seconds: u32,
+    /// Still in use after this: kept, and the user is told.
+    #[serde(default)]
+    pub deadline: Option<DateTime<Utc>>,
+    /// The last state recorded in the activity log, so each is recorded once.
+    #[serde(default)]
+    pub noted: Option<RotationState>,
+}
+
+/// Where a pending rotation stands (see `ops::tokens::check_rotations`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum RotationState {
+    /// The old token has been unused for the quiet period: to revoke now.
+    Due,
+    /// Revoked by this check.
+    Revoked,
+    /// Used within the quiet period, before the deadline.
+    Waiting,
+    /// Still used after the rotation's deadline: kept, the user told.
+    InUsePastDeadline,
+    /// The service does not report `last_used_at`: the reminder instead.
+    UsageNotReported,
+    /// The old token is no longer on the service (revoked elsewhere).
+    Gone,
+}
+
+/// The quiet period when none is given: a day.
+pub const DEFAULT_QUIET_PERIOD_SECONDS: u32 = 86_400;
+/// The longest quiet period: a week.
+pub const MAX_QUIET_PERIOD_SECONDS: u32 = 7 * 86_400;
+/// The rotation's deadline comes this long after the quiet period could
+/// first have ended: a week to move every user of the old token.
+pub const ROTATION_DEADLINE_AFTER: Duration = Duration::days(7);
+
+fn default_quiet_period() -> u32 {
+    DEFAULT_QUIET_PERIOD_SECONDS
+}
+
+impl RotationReminder {
+    pub fn quiet_period(&self) -> Duration {
+        Duration::seconds(i64::from(self.quiet_period_seconds))
+    }
+
+    /// When a token still in use is kept and the user told.
+    pub fn deadline(&self) -> DateTime<Utc> {
+        self.deadline.unwrap_or(self.remind_at)
+    }
 }
 
 /// User preferences that Rust needs too.
@@ -334,6 +387,9 @@ mod tests {
             new_name: "CI".into(),
             created_at: now,
             remind_at: now + Duration::days(1),
+            quiet_period_seconds: DEFAULT_QUIET_PERIOD_SECONDS,
+            deadline: None,
+            noted: None,
         };
         records.add_reminder(r.clone()).unwrap();
         records.add_reminder(r.clone()).unwrap();
@@ -353,6 +409,21 @@ mod tests {
         assert_eq!(records.saved("P"), [s]);
         records.remove_saved("P", "tok_1").unwrap();
         assert!(records.saved("P").is_empty());
+    }
+
+    /// A reminder kept before quiet periods existed still reads: a day's
+    /// quiet period, its reminder time as the deadline.
+    #[test]
+    fn old_rotation_records_read_with_the_defaults() {
+        let old: RotationReminder = serde_json::from_value(serde_json::json!({
+            "profile": "P", "oldId": "tok_a", "oldName": "CI", "newId": "tok_b",
+            "newName": "CI", "createdAt": "2026-11-01T00:00:00Z",
+            "remindAt": "2026-11-02T00:00:00Z"
+        }))
+        .unwrap();
+        assert_eq!(old.quiet_period(), Duration::days(1));
+        assert_eq!(old.deadline(), old.remind_at);
+        assert_eq!(old.noted, None);
     }
 
     #[test]

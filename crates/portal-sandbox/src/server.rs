@@ -159,6 +159,7 @@ impl Sandbox {
             upload_limit: config.upload_limit,
             transform_delay: config.transform_delay,
             origin: format!("http://{}", client_addr(addr)),
+            reports_last_used: std::sync::atomic::AtomicBool::new(true),
         });
         for rule in config.faults.iter().cloned() {
             state.faults.add(rule);
@@ -275,6 +276,14 @@ impl Sandbox {
         if let Err(e) = self.state.clock.advance(seconds) {
             panic!("advance_clock({seconds}): {e}");
         }
+    }
+
+    /// Whether the token list reports each token's `last_used_at` (on by
+    /// default); off, the sandbox is a service that never reports it.
+    pub fn report_last_used(&self, on: bool) {
+        self.state
+            .reports_last_used
+            .store(on, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Change the rate limits while running.

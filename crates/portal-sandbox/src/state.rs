@@ -2,6 +2,7 @@
 
 use std::ops::Deref;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -32,6 +33,9 @@ pub struct Shared {
     pub transform_delay: Duration,
     /// `http://host:port` as bound; used when a request has no Host header.
     pub origin: String,
+    /// Whether the token list reports `last_used_at` (the contract says it
+    /// *may*): off, the sandbox plays a service that never does.
+    pub reports_last_used: AtomicBool,
 }
 
 impl AppState {

@@ -344,7 +344,19 @@ async fn list_tokens(
     let more = tokens.len() > limit;
     tokens.truncate(limit);
     let next_cursor = more.then(|| tokens.last().map(|t| t.id.clone())).flatten();
-    let data: Vec<Value> = tokens.iter().map(Token::to_json).collect();
+    let reports_last_used = state
+        .reports_last_used
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let data: Vec<Value> = tokens
+        .iter()
+        .map(|t| {
+            let mut v = t.to_json();
+            if let (false, Some(obj)) = (reports_last_used, v.as_object_mut()) {
+                obj.remove("last_used_at");
+            }
+            v
+        })
+        .collect();
     Ok(ok(
         StatusCode::OK,
         json!(data),

@@ -2,6 +2,7 @@
 //! switching, removing, credentials and network settings (adapters of
 //! `portal_core::ops::profiles`).
 
+use portal_core::clock::ClockStatus;
 use portal_core::context::ServiceStatus;
 use portal_core::network::NetworkInfo;
 use portal_core::ops::profiles as ops;
@@ -107,6 +108,14 @@ pub async fn service_status(app: State<'_, AppCtx>) -> Result<Vec<ServiceStatus>
         ctx.check(portal_core::Service::Vault)
     );
     Ok(vec![a, b, c])
+}
+
+/// The active profile's services' clock against this computer's, from the
+/// `Date` of the answers so far (the warning when over a minute apart).
+#[tauri::command]
+#[instrument(skip_all, err)]
+pub async fn service_clock(app: State<'_, AppCtx>) -> Result<ClockStatus> {
+    Ok(app.active_context().await?.http.clock().status())
 }
 
 /// Which proxy (the profile's, an environment variable's, the system's) and

@@ -2,7 +2,8 @@
 //! plus the one-time reveal of a created value (UI mechanics, `reveal.rs`).
 
 use chrono::Utc;
-use portal_core::ops::{self, tokens::RotationPair};
+use portal_core::ops::tokens::{RotationPair, RotationsReport};
+use portal_core::ops::{self};
 use portal_core::profiles::KeyValueStore;
 use portal_core::snippets::{usage_snippets, CopyWhat, Snippet};
 use portal_core::token_records::{Preferences, RotationReminder, SavedToken, TokenRecords};
@@ -49,20 +50,21 @@ fn notify_expiring<R: Runtime>(
             .expires_at
             .map(|e| e.format("%Y-%m-%d %H:%M UTC").to_string())
             .unwrap_or_default();
-        let shown = app
-            .notification()
-            .builder()
-            .title("API token expires soon")
-            .body(format!(
-                "'{}' ({}) of profile {profile} expires {when}. Rotate it before then.",
-                t.name, t.id
-            ))
-            .show();
-        if let Err(e) = shown {
-            tracing::debug!("desktop notification not shown: {e}");
-        }
+        let body = format!(
+            "'{}' ({}) of profile {profile} expires {when}. Rotate it before then.",
+            t.name, t.id
+        );
+        notify(app, "API token expires soon", &body);
     }
     Ok(())
+}
+
+/// A desktop notification (one not shown is only logged).
+pub(crate) fn notify<R: Runtime>(app: &AppHandle<R>, title: &str, body: &str) {
+    let shown = app.notification().builder().title(title).body(body).show();
+    if let Err(e) = shown {
+        tracing::debug!("desktop notification not shown: {e}");
+    }
 }
 
 #[tauri::command]
@@ -160,21 +162,34 @@ pub async fn rotate_token<R: Runtime>(
     Ok(reveals.hold(&app, &pc, rotation.created))
 }
 
-/// After a rotation: revoke the old token now, or keep a reminder to.
+/// After a rotation: revoke the old token now (a quiet period of 0), or
+/// once the service reports it unused for `quiet_period_seconds`.
 #[tauri::command]
 #[instrument(skip(ctx), err)]
 pub async fn finish_rotation(
     ctx: State<'_, AppCtx>,
     old_id: String,
     new_id: String,
-    revoke_now: bool,
+    quiet_period_seconds: u32,
 ) -> Result<()> {
     let pc = ctx.active_context().await?;
     let pair = RotationPair::ids(old_id, new_id);
     let (settings, recorder) = (ctx.settings.as_ref(), ctx.inner());
-    let done = ops::tokens::finish_rotation(&pc, recorder, settings, pair, revoke_now);
+    let quiet = chrono::Duration::seconds(i64::from(quiet_period_seconds));
+    let done = ops::tokens::finish_rotation(&pc, recorder, settings, pair, quiet);
     logged(done.await?);
     Ok(())
+}
+
+/// The active profile's pending rotations and where each stands, without
+/// acting (the launch check acts: `warm::check_rotations`).
+#[tauri::command]
+#[instrument(skip_all, err)]
+pub async fn rotation_states(ctx: State<'_, AppCtx>) -> Result<RotationsReport> {
+    let pc = ctx.active_context().await?;
+    let (settings, recorder) = (ctx.settings.as_ref(), ctx.inner());
+    let report = ops::tokens::check_rotations(&pc, recorder, settings, false).await?;
+    Ok(logged(report))
 }
 
 #[tauri::command]

@@ -38,7 +38,7 @@ async fn each_token_change_is_recorded_once_by_its_use_case() {
         .await
         .unwrap();
     let new = rotated.token.id.clone();
-    finish_rotation(app.state(), old.clone(), new.clone(), true)
+    finish_rotation(app.state(), old.clone(), new.clone(), 0)
         .await
         .unwrap();
     revoke_token(app.state(), new.clone()).await.unwrap();

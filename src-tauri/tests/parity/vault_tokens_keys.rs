@@ -69,7 +69,7 @@ const CASES: &[Case] = &[
         app: |a| {
             let old = a.new_token("Parity finished");
             let new = str_of(&a.ok("rotate_token", json!({ "id": old }))["token"]["id"]);
-            let args = json!({"oldId": old, "newId": new, "revokeNow": true});
+            let args = json!({"oldId": old, "newId": new, "quietPeriodSeconds": 0});
             a.ok("finish_rotation", args);
             old
         },

@@ -321,6 +321,7 @@ export const noPolicy: PolicyStatus = {
 export const appDefaults: Record<string, Handler> = {
   app_state: () => appState({ profiles: [profile()] }),
   service_status: () => connectedStatuses,
+  service_clock: () => ({ offsetSeconds: 0, warning: null }),
   profile_network: () => directNetwork,
   update_settings: () => ({ enabled: true, lastCheck: null, status: null }),
   policy_status: () => noPolicy,

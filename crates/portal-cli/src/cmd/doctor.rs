@@ -28,6 +28,7 @@ pub async fn run(g: &Globals) -> anyhow::Result<()> {
         eprintln!("not checked: {note}");
     }
     if report.needs_action() {
+        crate::session::warn_clock();
         std::process::exit(1);
     }
     Ok(())

@@ -163,6 +163,9 @@ fn summarize(report: &ScanReport) {
     for f in &report.unreadable {
         eprintln!("unreadable: {f}");
     }
+    for fix in report.findings.iter().filter_map(uc::rotate_command) {
+        eprintln!("fix (revokes the leaked token at once): {fix}");
+    }
     let n = report.findings.len();
     let found = match n {
         0 => "No leaks found".to_owned(),

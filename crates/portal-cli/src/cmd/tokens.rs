@@ -6,7 +6,7 @@ use clap::Subcommand;
 use portal_core::context::ProfileContext;
 use portal_core::ops::{self, tokens::RotationPair};
 use portal_core::secrets::Item;
-use portal_core::token_records::TokenRecords;
+use portal_core::token_records::{TokenRecords, DEFAULT_QUIET_PERIOD_SECONDS};
 use portal_core::vaultstream::{NewToken, UserJwtRequest};
 use portal_core::{Error, Service};
 use serde_json::json;
@@ -35,13 +35,25 @@ pub enum TokensCommand {
         #[arg(long)]
         no_expiry: bool,
     },
-    /// Replace a token: a new one with the same scopes and expiry policy, then
-    /// revoke the old one once the new one is deployed (or keep a reminder).
+    /// Replace a token: a new one with the same scopes and expiry policy;
+    /// the old one is revoked once the service reports it unused for the
+    /// quiet period (`portal tokens rotations --due`, and the app at launch).
     Rotate {
         id: String,
-        /// Revoke the old token right away (the new one is already deployed).
+        /// Revoke the old token once unused this long: 0 (at once, e.g.
+        /// after a leak) to 7d; default 24h.
+        #[arg(long, value_name = "DURATION", conflicts_with = "revoke_old")]
+        quiet_period: Option<String>,
+        /// Revoke the old token right away (as --quiet-period 0).
         #[arg(long)]
         revoke_old: bool,
+    },
+    /// Pending rotations and where each stands. With --due, act on them:
+    /// revoke old tokens unused for their quiet period, keep (and report)
+    /// those still in use past the deadline. Exit 1 when one is.
+    Rotations {
+        #[arg(long)]
+        due: bool,
     },
     /// Revoke a token (takes effect within 60 seconds globally).
     Revoke {
@@ -134,7 +146,19 @@ pub async fn run(g: &Globals, command: TokensCommand) -> anyhow::Result<()> {
             eprintln!("Store it in a secrets manager now; the service cannot show it again.");
             Ok(())
         }
-        TokensCommand::Rotate { id, revoke_old } => rotate(g, &ctx, &id, revoke_old).await,
+        TokensCommand::Rotate {
+            id,
+            quiet_period,
+            revoke_old,
+        } => {
+            let quiet = match (revoke_old, quiet_period.as_deref()) {
+                (true, _) => Some(Duration::zero()),
+                (false, Some(q)) => Some(parse_quiet_period(q)?),
+                (false, None) => None,
+            };
+            rotate(g, &ctx, &id, quiet).await
+        }
+        TokensCommand::Rotations { due } => rotations(g, &ctx, due).await,
         TokensCommand::Reminders => reminders(g, &ctx),
         TokensCommand::Forget { id } => {
             ops::tokens::forget_saved(&ctx, &settings()?, &id)?;
@@ -212,7 +236,7 @@ async fn rotate(
     g: &Globals,
     ctx: &ProfileContext,
     id: &str,
-    revoke_old: bool,
+    quiet: Option<Duration>,
 ) -> anyhow::Result<()> {
     let rotation = output::warned(ops::tokens::rotate(ctx, &CliRecorder, id).await?);
     let (old, new) = (&rotation.old, &rotation.created.token);
@@ -228,21 +252,77 @@ async fn rotate(
         );
         println!("{}", rotation.created.value.expose());
     }
-    let revoke = revoke_old
-        || (!g.json
+    let quiet = quiet.unwrap_or_else(|| {
+        let now = !g.json
             && super::confirm("Is the new token deployed? Revoke the old one now?")
-                .unwrap_or(false));
+                .unwrap_or(false);
+        Duration::seconds(if now {
+            0
+        } else {
+            DEFAULT_QUIET_PERIOD_SECONDS.into()
+        })
+    });
     let pair = RotationPair::from(&rotation);
     let settings = settings()?;
-    let done = ops::tokens::finish_rotation(ctx, &CliRecorder, &settings, pair, revoke);
+    let done = ops::tokens::finish_rotation(ctx, &CliRecorder, &settings, pair, quiet);
     output::warned(done.await?);
-    if revoke {
+    if quiet.is_zero() {
         eprintln!(
             "Revoked {}. It stops working within 60 seconds globally.",
             old.id
         );
     } else {
-        eprintln!("Kept {} for now (a reminder shows in the app and in `portal tokens reminders`). Revoke it once deployed: portal tokens revoke {}", old.id, old.id);
+        eprintln!(
+            "Kept {} for now: it is revoked once unused for {} (checked by `portal tokens rotations --due` and the app at launch).",
+            old.id,
+            portal_core::signing::describe_seconds(quiet.num_seconds())
+        );
+    }
+    Ok(())
+}
+
+/// `0`, or a duration (`24h`, `7d`): the quiet period of a rotation.
+fn parse_quiet_period(s: &str) -> Result<Duration, Error> {
+    if s.trim().trim_end_matches(['s', 'm', 'h', 'd']) == "0" {
+        return Ok(Duration::zero());
+    }
+    let quiet = parse_duration(s)?;
+    ops::tokens::quiet_seconds(quiet)?;
+    Ok(quiet)
+}
+
+async fn rotations(g: &Globals, ctx: &ProfileContext, due: bool) -> anyhow::Result<()> {
+    let settings = settings()?;
+    let checked = ops::tokens::check_rotations(ctx, &CliRecorder, &settings, due).await?;
+    let report = output::warned(checked);
+    let held = report.in_use_past_deadline().count();
+    if g.json {
+        output::json(&report)?;
+    } else {
+        let headers = ["old id", "name", "new id", "state", "last used", "detail"];
+        output::list(
+            false,
+            &report.rotations,
+            Some("No pending rotations."),
+            &headers,
+            |c| {
+                vec![
+                    c.rotation.old_id.clone(),
+                    c.rotation.old_name.clone(),
+                    c.rotation.new_id.clone(),
+                    output::wire_name(c.state),
+                    output::time(c.last_used_at),
+                    c.detail.clone(),
+                ]
+            },
+        )?;
+    }
+    for c in report.in_use_past_deadline() {
+        eprintln!("warning: {}", c.detail);
+    }
+    if due && held > 0 {
+        crate::session::warn_clock();
+        std::process::exit(1);
     }
     Ok(())
 }
@@ -278,5 +358,8 @@ mod tests {
         assert!(parse_duration("0d").is_err());
         assert!(parse_duration("d").is_err());
         assert!(parse_duration("5w").is_err());
+        assert_eq!(parse_quiet_period("0").unwrap(), Duration::zero());
+        assert_eq!(parse_quiet_period("0h").unwrap(), Duration::zero());
+        assert_eq!(parse_quiet_period("24h").unwrap(), Duration::days(1));
     }
 }

@@ -25,6 +25,7 @@ mod keys;
 mod origin_rules;
 mod policy;
 mod retire;
+mod rotations;
 mod scan;
 mod tls;
 mod vault_relogin;

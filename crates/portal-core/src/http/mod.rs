@@ -37,6 +37,7 @@ use std::time::{Duration, Instant};
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::StatusCode;
 
+use crate::clock::ServiceClock;
 use crate::error::{Error, Result};
 use crate::network::NetworkSettings;
 
@@ -91,6 +92,8 @@ pub struct HttpClient {
     config: HttpConfig,
     /// What it was built with: a failed connection names the proxy.
     network: NetworkSettings,
+    /// The services' clock, from each answer's `Date`.
+    clock: ServiceClock,
 }
 
 impl HttpClient {
@@ -163,11 +166,17 @@ impl HttpClient {
             inner,
             config,
             network: network.clone(),
+            clock: ServiceClock::default(),
         })
     }
 
     pub fn config(&self) -> &HttpConfig {
         &self.config
+    }
+
+    /// The services' clock as learned from the answers so far.
+    pub fn clock(&self) -> &ServiceClock {
+        &self.clock
     }
 
     /// Sends `call`, retrying when that is safe. Non-2xx responses are
@@ -200,6 +209,9 @@ impl HttpClient {
                         sent_request_id: request_id,
                         attempts: attempt,
                     };
+                    if let Some(date) = resp.date() {
+                        self.clock.learn(date, chrono::Utc::now());
+                    }
                     let transient = matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504);
                     // A success whose body is not the service's envelope was
                     // mangled on the way (or answered by something else).

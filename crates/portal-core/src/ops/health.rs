@@ -51,7 +51,7 @@ pub enum HealthKind {
     KeyNoPrivateHalf,
     /// The service refuses the profile's stored credential.
     CredentialRefused,
-    /// A rotated token still not revoked after its reminder date.
+    /// A rotated token still not revoked after its rotation's deadline.
     RotationOverdue,
     /// A token or key breaks the policy, or the policy file cannot be used.
     PolicyViolation,
@@ -178,8 +178,12 @@ async fn tokens(
         pc.tokens(&credential).list_all().await
     }
     .await;
+    // `now` was read from this computer's clock: judge by the service's.
+    let now = pc.http.clock().at(now);
     for r in records.reminders(&profile) {
-        if r.remind_at <= now {
+        // Overdue once its deadline passed: before, the rotation is still
+        // waiting for its old token to go quiet (`ops::tokens::check_rotations`).
+        if r.deadline() <= now {
             report.findings.push(finding(
                 HealthKind::RotationOverdue,
                 format!("token '{}' ({})", r.old_name, r.old_id),
@@ -287,6 +291,7 @@ async fn keys(
         pc.jwt_keys(&key).list_all().await
     }
     .await;
+    let now = pc.http.clock().at(now);
     let server = match server {
         Ok(s) => s,
         Err(e) => {
@@ -372,7 +377,8 @@ fn scheduled_deletions(
     }
 }
 
-/// The health of profile `pc` at `now`.
+/// The health of profile `pc` at `now` (a reading of this computer's
+/// clock; each side is judged by the service's clock, once it answered).
 pub async fn check(
     pc: &ProfileContext,
     settings: &dyn KeyValueStore,

@@ -39,6 +39,7 @@ use crate::jwt_keys::JwtKey;
 use crate::keypair::PublicKey;
 use crate::local_keys::LocalKey;
 use crate::signing::{self, describe_seconds, DecodedJwt};
+use crate::time::roughly;
 
 /// The clock skew allowed when none is given: one minute.
 pub const DEFAULT_SKEW_SECONDS: u32 = 60;
@@ -242,18 +243,6 @@ fn url_form(templates: &keys::VideoUrls, url: &Url) -> Option<(&'static str, Opt
     ]
     .into_iter()
     .find_map(|(name, t)| video_in(t, url).map(|video| (name, video)))
-}
-
-/// A duration for a sentence, to its largest sensible unit.
-fn roughly(secs: i64) -> String {
-    let secs = secs.abs();
-    let rounded = match secs {
-        0..=119 => secs,
-        120..=7199 => (secs + 30) / 60 * 60,
-        7200..=172_799 => (secs + 1800) / 3600 * 3600,
-        _ => (secs + 43_200) / 86_400 * 86_400,
-    };
-    describe_seconds(rounded)
 }
 
 /// `s` as one shell word, in single quotes.
@@ -678,13 +667,7 @@ fn lifetime(
     let off = clock
         .offset_seconds
         .filter(|o| o.abs() > i64::from(clock.skew_seconds))
-        .map(|o| {
-            format!(
-                " This computer's clock is {} {} the service's.",
-                roughly(o),
-                if o > 0 { "behind" } else { "ahead of" }
-            )
-        })
+        .map(|o| format!(" {}", crate::clock::offset_sentence(o)))
         .unwrap_or_default();
     let sign = || d.sign_again(kid, sub);
     let Some(exp) = jwt.expires_at() else {

@@ -22,7 +22,9 @@ use crate::local_keys;
 use crate::profiles::{KeyValueStore, Profiles};
 use crate::scan::git;
 use crate::scan::walk::{self, Progress};
-use crate::scan::{FindingKind, Held, KeyMatch, Liveness, Meaning, Needle, ScanReport, Scanner};
+use crate::scan::{
+    Finding, FindingKind, Held, KeyMatch, Liveness, Meaning, Needle, ScanReport, Scanner,
+};
 use crate::secret::Secret;
 use crate::secrets::{EntryName, Item, SecretStore};
 use crate::service::Service;
@@ -218,6 +220,17 @@ fn name_key(book: &KeyBook, pem: &str) -> KeyMatch {
 
 /// Gathers what to look for, without the network (what cannot be gathered
 /// is a warning).
+/// The command that fixes a leaked token (a saved one, or a profile's
+/// credential with a known id): rotate it with a quiet period of 0, so the
+/// leaked token is revoked at once, the replacement shown once.
+pub fn rotate_command(finding: &Finding) -> Option<String> {
+    let (id, profile) = (finding.token_id.as_ref()?, finding.profile.as_ref()?);
+    Some(super::cli(
+        &format!("tokens rotate {id} --quiet-period 0"),
+        profile,
+    ))
+}
+
 pub fn prepare(src: &Sources<'_>) -> Result<Prepared> {
     let mut warnings = Vec::new();
     let (needles, meanings) = stored_needles(src, &mut warnings);
@@ -363,5 +376,31 @@ async fn ask(ctx: &ProfileContext, token: &Secret, warnings: &mut Vec<String>) -
             ));
             Liveness::Unknown
         }
+    }
+}
+
+#[cfg(test)]
+mod rotate_command_tests {
+    use super::*;
+
+    /// A leaked token's fix rotates it with no quiet period: revoked at once.
+    #[test]
+    fn a_leaked_token_is_rotated_with_no_quiet_period() {
+        let finding: Finding = serde_json::from_value(serde_json::json!({
+            "path": "app.env", "line": 1, "column": 5, "commit": null,
+            "kind": "stored_credential", "matches": "saved token", "masked": "vst_live_…abcd",
+            "profile": "Prod's", "tokenId": "tok_1", "keyId": null, "localKeyId": null,
+            "live": null
+        }))
+        .unwrap();
+        assert_eq!(
+            rotate_command(&finding).unwrap(),
+            r"portal tokens rotate tok_1 --quiet-period 0 --profile 'Prod'\''s'"
+        );
+        let stray = Finding {
+            token_id: None,
+            ..finding
+        };
+        assert_eq!(rotate_command(&stray), None);
     }
 }

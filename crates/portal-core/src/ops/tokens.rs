@@ -3,20 +3,28 @@
 //! value is returned once and never recorded.
 
 use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
 use serde_json::Value;
+use ts_rs::TS;
 
 use super::{record, Outcome, Recorder};
 use crate::activity::Action;
+use crate::clock::ClockStatus;
 use crate::context::ProfileContext;
 use crate::error::{Error, ErrorCode, Result};
 use crate::profiles::KeyValueStore;
 use crate::secret::Secret;
 use crate::secrets::{EntryName, Item, SecretStore};
-use crate::token_records::{RotationReminder, SavedToken, TokenRecords};
+use crate::time::describe_seconds;
+use crate::token_records::{
+    RotationReminder, RotationState, SavedToken, TokenRecords, MAX_QUIET_PERIOD_SECONDS,
+    ROTATION_DEADLINE_AFTER,
+};
 use crate::vaultstream::{ApiToken, CreatedToken, NewToken, UserJwtRequest};
 use crate::Service;
 
-/// How long after a rotation the app reminds the user to revoke the old token.
+/// How long after a rotation the app reminds the user to revoke the old
+/// token (when the service cannot say whether it is still used).
 pub const ROTATION_REMINDER_AFTER: Duration = Duration::days(1);
 
 fn credential(ctx: &ProfileContext) -> Result<Secret> {
@@ -193,16 +201,30 @@ impl From<&Rotation> for RotationPair {
     }
 }
 
-/// After a rotation: revoke the old token now (recorded as a revoke "(rotated)"),
-/// or keep a reminder to, due in a day.
+/// `quiet_period` in whole seconds, checked: 0 (revoke at once, as after a
+/// leak) to 7 days. Shells check it before [`rotate`] creates anything.
+pub fn quiet_seconds(quiet_period: Duration) -> Result<u32> {
+    u32::try_from(quiet_period.num_seconds())
+        .ok()
+        .filter(|s| *s <= MAX_QUIET_PERIOD_SECONDS)
+        .ok_or_else(|| Error::validation("The quiet period can be 0 (revoke at once) to 7 days."))
+}
+
+/// After a rotation: with a quiet period of 0 (the new token is deployed,
+/// or the old one leaked), revoke the old token now, recorded as a revoke
+/// "(rotated)". Otherwise keep the rotation pending: [`check_rotations`]
+/// revokes the old token once the service reports it unused for
+/// `quiet_period`, and keeps it (and says so) if it is still used after the
+/// deadline. Its times are by the service's clock.
 pub async fn finish_rotation(
     ctx: &ProfileContext,
     recorder: &dyn Recorder,
     settings: &dyn KeyValueStore,
     pair: RotationPair,
-    revoke_old: bool,
+    quiet_period: Duration,
 ) -> Result<Outcome<()>> {
-    if revoke_old {
+    let quiet_seconds = quiet_seconds(quiet_period)?;
+    if quiet_seconds == 0 {
         let summary = format!("Revoked token {} (rotated)", pair.old_id);
         return revoke_with(ctx, recorder, settings, &pair.old_id, &summary).await;
     }
@@ -219,7 +241,7 @@ pub async fn finish_rotation(
             (name_of(&pair.old_id), name_of(&pair.new_id))
         }
     };
-    let now = Utc::now();
+    let now = ctx.http.clock().now();
     TokenRecords::new(settings).add_reminder(RotationReminder {
         profile: ctx.profile.name.clone(),
         old_id: pair.old_id,
@@ -228,8 +250,229 @@ pub async fn finish_rotation(
         new_name,
         created_at: now,
         remind_at: now + ROTATION_REMINDER_AFTER,
+        quiet_period_seconds: quiet_seconds,
+        deadline: Some(now + quiet_period + ROTATION_DEADLINE_AFTER),
+        noted: None,
     })?;
     Ok(Outcome::new(()))
+}
+
+/// One pending rotation as [`check_rotations`] found it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RotationCheck {
+    pub rotation: RotationReminder,
+    pub state: RotationState,
+    /// When the service last saw the old token used.
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// When the old token is revoked if it stays unused (`waiting`).
+    pub revoke_at: Option<DateTime<Utc>>,
+    /// What happened or will, in a sentence (names the old token).
+    pub detail: String,
+}
+
+/// Every pending rotation of the profile, and the clock they were judged by.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RotationsReport {
+    /// The service's time of the check (this computer's when unknown).
+    pub checked_at: DateTime<Utc>,
+    pub clock: ClockStatus,
+    pub rotations: Vec<RotationCheck>,
+}
+
+impl RotationsReport {
+    /// The rotations whose old token is still used past the deadline.
+    pub fn in_use_past_deadline(&self) -> impl Iterator<Item = &RotationCheck> {
+        self.rotations
+            .iter()
+            .filter(|r| r.state == RotationState::InUsePastDeadline)
+    }
+}
+
+fn token_label(r: &RotationReminder) -> String {
+    if r.old_name.is_empty() {
+        r.old_id.clone()
+    } else {
+        format!("'{}' ({})", r.old_name, r.old_id)
+    }
+}
+
+fn stamp(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// Where rotation `r` stands at `now` (the service's clock), given its old
+/// token as listed (`None`: gone) and whether the service reports
+/// `last_used_at` at all.
+pub fn rotation_state(
+    r: &RotationReminder,
+    old: Option<&ApiToken>,
+    reports_usage: bool,
+    now: DateTime<Utc>,
+) -> RotationCheck {
+    let label = token_label(r);
+    let check = |state, revoke_at, detail: String| RotationCheck {
+        rotation: r.clone(),
+        state,
+        last_used_at: old.and_then(|t| t.last_used_at),
+        revoke_at,
+        detail,
+    };
+    let Some(old) = old else {
+        return check(
+            RotationState::Gone,
+            None,
+            format!("Token {label} is no longer on the service: nothing left to revoke."),
+        );
+    };
+    let quiet = r.quiet_period();
+    if quiet.is_zero() {
+        return check(
+            RotationState::Due,
+            Some(now),
+            format!("Token {label} is to be revoked at once (no quiet period)."),
+        );
+    }
+    if !reports_usage {
+        return check(
+            RotationState::UsageNotReported,
+            None,
+            format!(
+                "The service does not report when a token was last used (no last_used_at), so whether token {label} is still in use is unknown: revoke it yourself once {} is deployed (reminder from {}).",
+                r.new_id,
+                stamp(r.remind_at)
+            ),
+        );
+    }
+    // Never used: quiet since it was made (or since the rotation).
+    let quiet_since = old.last_used_at.or(old.created_at).unwrap_or(r.created_at);
+    let revoke_at = quiet_since + quiet;
+    let quiet_for = describe_seconds(quiet.num_seconds());
+    if now >= revoke_at {
+        return check(
+            RotationState::Due,
+            Some(revoke_at),
+            format!("Token {label} has been unused for {quiet_for}: to be revoked."),
+        );
+    }
+    let used = old.last_used_at.map_or_else(
+        || "never used".to_owned(),
+        |t| format!("last used {}", stamp(t)),
+    );
+    if now >= r.deadline() {
+        return check(
+            RotationState::InUsePastDeadline,
+            Some(revoke_at),
+            format!(
+                "Token {label} is still in use ({used}) after the rotation's deadline ({}): it was not revoked. Move what still uses it to {}, then revoke it.",
+                stamp(r.deadline()),
+                r.new_id
+            ),
+        );
+    }
+    check(
+        RotationState::Waiting,
+        Some(revoke_at),
+        format!(
+            "Token {label} was {used}: revoked at {} if unused for {quiet_for}.",
+            stamp(revoke_at)
+        ),
+    )
+}
+
+/// Checks the profile's pending rotations against the service's token list
+/// and clock. With `act`, an old token unused for its quiet period is
+/// revoked (recorded as a revoke "(rotated: …)"), one still in use past the
+/// deadline is kept and recorded once (`rotation_held`), as is the fallback
+/// to the reminder when the service does not report `last_used_at`; a
+/// rotation whose old token is gone is forgotten. Without `act`, nothing
+/// changes (the states are what would happen).
+///
+/// Whether the service reports `last_used_at` is read from the list
+/// itself: the credential that listed it was used just now, so a service
+/// that reports use shows it on at least that token.
+pub async fn check_rotations(
+    ctx: &ProfileContext,
+    recorder: &dyn Recorder,
+    settings: &dyn KeyValueStore,
+    act: bool,
+) -> Result<Outcome<RotationsReport>> {
+    let records = TokenRecords::new(settings);
+    let pending = records.reminders(&ctx.profile.name);
+    let mut warnings = Vec::new();
+    let mut checks = Vec::new();
+    if !pending.is_empty() {
+        let tokens = ctx.tokens(&credential(ctx)?).list_all().await?;
+        let reports_usage = tokens.iter().any(|t| t.last_used_at.is_some());
+        let now = ctx.http.clock().now();
+        for r in &pending {
+            let old = tokens.iter().find(|t| t.id == r.old_id);
+            let mut check = rotation_state(r, old, reports_usage, now);
+            if act {
+                settle(ctx, recorder, settings, &mut check, &mut warnings).await?;
+            }
+            checks.push(check);
+        }
+    }
+    Ok(Outcome {
+        value: RotationsReport {
+            checked_at: ctx.http.clock().now(),
+            clock: ctx.http.clock().status(),
+            rotations: checks,
+        },
+        warnings,
+    })
+}
+
+/// Does what `check` says: revoke, forget, or record a hold once.
+async fn settle(
+    ctx: &ProfileContext,
+    recorder: &dyn Recorder,
+    settings: &dyn KeyValueStore,
+    check: &mut RotationCheck,
+    warnings: &mut Vec<String>,
+) -> Result<()> {
+    let r = check.rotation.clone();
+    let records = TokenRecords::new(settings);
+    match check.state {
+        RotationState::Due => {
+            let why = if r.quiet_period_seconds == 0 {
+                "at once".to_owned()
+            } else {
+                format!(
+                    "unused for {} by the service's clock",
+                    describe_seconds(i64::from(r.quiet_period_seconds))
+                )
+            };
+            let summary = format!("Revoked token {} (rotated: {why})", r.old_id);
+            let done = revoke_with(ctx, recorder, settings, &r.old_id, &summary).await?;
+            warnings.extend(done.warnings);
+            check.state = RotationState::Revoked;
+            check.detail = format!("Revoked token {} ({why}).", token_label(&r));
+        }
+        RotationState::Gone => records.clear_reminder(&r.profile, &r.old_id)?,
+        RotationState::InUsePastDeadline | RotationState::UsageNotReported
+            if r.noted != Some(check.state) =>
+        {
+            record(
+                recorder,
+                ctx,
+                Action::RotationHeld,
+                &r.old_id,
+                &check.detail,
+                warnings,
+            );
+            let mut noted = r;
+            noted.noted = Some(check.state);
+            records.add_reminder(noted.clone())?;
+            check.rotation = noted;
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Keeps a freshly created token's value in the secret store under

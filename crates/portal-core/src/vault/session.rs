@@ -261,7 +261,8 @@ impl<'a> Vault<'a> {
     /// tenant, and whether it was just renewed.
     async fn usable_token(&self) -> Result<(Secret, String, bool)> {
         let mut s = self.session.lock().await;
-        let now = Utc::now().timestamp();
+        // The token's `exp` is by the service's clock: so is "now".
+        let now = self.client.http.clock().now().timestamp();
         let mut renewed = false;
         if needs_refresh(s.claims.exp, now) {
             match self.renew(&mut s).await {

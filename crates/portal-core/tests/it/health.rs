@@ -88,6 +88,25 @@ async fn each_stale_thing_is_found_with_its_fix() {
             new_name: "rotated".into(),
             created_at: Utc::now() - Duration::days(20),
             remind_at: Utc::now() + Duration::days(7),
+            quiet_period_seconds: 86_400,
+            deadline: None,
+            noted: None,
+        })
+        .unwrap();
+    // A rotation still waiting for its old token to go quiet: its reminder
+    // time passed, its deadline did not, so it is not overdue.
+    records
+        .add_reminder(RotationReminder {
+            profile: profile.clone(),
+            old_id: "tok_waiting".into(),
+            old_name: "waiting".into(),
+            new_id: "tok_waiting_new".into(),
+            new_name: "waiting".into(),
+            created_at: Utc::now() - Duration::days(2),
+            remind_at: Utc::now() - Duration::days(1),
+            quiet_period_seconds: 86_400,
+            deadline: Some(Utc::now() + Duration::days(60)),
+            noted: None,
         })
         .unwrap();
 

@@ -34,6 +34,7 @@ mod playback_doctor;
 mod policy;
 mod replace_credential;
 mod retire;
+mod rotations;
 mod sandbox_clients;
 mod tls;
 mod vault_relogin;

@@ -233,7 +233,7 @@ async fn rotate_then_revoke_the_old_token() {
         &env.recorder,
         &env.settings,
         RotationPair::from(&rotation),
-        true,
+        Duration::zero(),
     )
     .await
     .unwrap();
@@ -272,7 +272,8 @@ async fn a_rotation_kept_for_later_leaves_a_reminder_with_both_names() {
     let recorded = env.entries().len();
     // By ids only, as the app asks: the names are looked up.
     let pair = RotationPair::ids(old.id.clone(), new.id.clone());
-    let out = tokens::finish_rotation(&env.ctx, &env.recorder, &env.settings, pair, false)
+    let quiet = Duration::hours(24);
+    let out = tokens::finish_rotation(&env.ctx, &env.recorder, &env.settings, pair, quiet)
         .await
         .unwrap();
     assert_eq!(out.warnings, Vec::<String>::new());
@@ -294,6 +295,8 @@ async fn a_rotation_kept_for_later_leaves_a_reminder_with_both_names() {
         ("nightly", "nightly")
     );
     assert_eq!(r.remind_at - r.created_at, Duration::days(1));
+    assert_eq!(r.quiet_period(), quiet);
+    assert_eq!(r.deadline() - r.created_at, Duration::days(8));
     env.sandbox.shutdown().await;
 }
 

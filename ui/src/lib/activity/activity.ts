@@ -18,6 +18,7 @@ export const ACTIONS: Readonly<Record<Action, ActionInfo>> = {
   token_create: { label: 'Token created', group: 'tokens', tone: 'add' },
   token_revoke: { label: 'Token revoked', group: 'tokens', tone: 'remove' },
   token_rotate: { label: 'Token rotated', group: 'tokens', tone: 'change' },
+  rotation_held: { label: 'Old token kept', group: 'tokens', tone: 'hold' },
   key_upload: { label: 'Key uploaded', group: 'keys', tone: 'add' },
   key_delete: { label: 'Key deleted', group: 'keys', tone: 'remove' },
   key_delete_scheduled: { label: 'Key deletion scheduled', group: 'keys', tone: 'change' },

@@ -11,7 +11,8 @@ import type { PageId, SettingsSectionId } from './pages';
  * destructive one its own confirmation), or selects the row.
  */
 export type PageIntent =
-  | { page: 'tokens'; action: 'revoke' | 'rotate' | 'show'; id: string }
+  /** `leaked`: a rotation from a leak finding revokes the old token at once (quiet period 0). */
+  | { page: 'tokens'; action: 'revoke' | 'rotate' | 'show'; id: string; leaked?: boolean }
   | { page: 'tokens'; action: 'create' | 'user-jwt' }
   /** `id`: the server key id or the local key id (`lk_…`). */
   | { page: 'keys'; action: 'delete' | 'resume' | 'show'; id: string }

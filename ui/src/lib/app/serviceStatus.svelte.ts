@@ -3,7 +3,8 @@ import { call } from '../backend';
 import { guidance } from '../errors/classify';
 import { PortalError } from '../errors/PortalError';
 import { SERVICE_NAMES } from '../services';
-import type { ConnectionState, PortalErrorData, Service, ServiceStatus } from '../types';
+import type { ClockStatus, ConnectionState, PortalErrorData, Service, ServiceStatus } from '../types';
+import { setServiceClockOffset } from '../ui/serviceClock';
 
 export { SERVICE_NAMES };
 
@@ -27,6 +28,8 @@ function data(error: PortalError): PortalErrorData {
 /** The connection state of each service for the active profile. */
 export class ServiceStatuses {
   items = $state.raw<ServiceStatus[]>([]);
+  /** The services' clock against this computer's, learned from their answers (after a check). */
+  clock = $state.raw<ClockStatus | null>(null);
   loading = $state(false);
   error = $state.raw<PortalError | null>(null);
   #request = 0;
@@ -62,11 +65,24 @@ export class ServiceStatuses {
       if (request !== this.#request) return;
       this.items = items.map((item) => this.#learned.get(item.service) ?? item);
       this.error = null;
+      await this.#readClock(request);
     } catch (rejection) {
       if (request !== this.#request) return;
       this.error = PortalError.from(rejection);
     } finally {
       if (request === this.#request) this.loading = false;
+    }
+  }
+
+  /** The clock the check's answers gave (their `Date` headers); JWT countdowns follow it. */
+  async #readClock(request: number): Promise<void> {
+    try {
+      const clock = await call('service_clock');
+      if (request !== this.#request) return;
+      this.clock = clock;
+      setServiceClockOffset(clock.offsetSeconds);
+    } catch {
+      // Only the warning depends on it.
     }
   }
 

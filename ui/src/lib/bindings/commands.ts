@@ -10,6 +10,7 @@ import type { AssetQuery } from './AssetQuery';
 import type { AssetUpdate } from './AssetUpdate';
 import type { BulkDeleteSummary } from './BulkDeleteSummary';
 import type { ClipboardCopy } from './ClipboardCopy';
+import type { ClockStatus } from './ClockStatus';
 import type { ConnectInput } from './ConnectInput';
 import type { CopyWhat } from './CopyWhat';
 import type { CreatedTokenView } from './CreatedTokenView';
@@ -38,6 +39,7 @@ import type { Quota } from './Quota';
 import type { RemovedProfile } from './RemovedProfile';
 import type { RetireReport } from './RetireReport';
 import type { RotationReminder } from './RotationReminder';
+import type { RotationsReport } from './RotationsReport';
 import type { SavedToken } from './SavedToken';
 import type { ScanReport } from './ScanReport';
 import type { ScheduledDeletion } from './ScheduledDeletion';
@@ -71,6 +73,7 @@ export interface Commands {
   switch_profile: { args: { name: string }; answer: null };
   remove_profile: { args: { name: string }; answer: RemovedProfile };
   service_status: { args: null; answer: ServiceStatus[] };
+  service_clock: { args: null; answer: ClockStatus };
   profile_network: { args: { name: string }; answer: NetworkInfo };
   set_profile_network: { args: { name: string; caFile?: string | null; proxy?: string | null }; answer: Profile };
   pick_ca_file: { args: null; answer: string | null };
@@ -86,8 +89,9 @@ export interface Commands {
   close_reveal: { args: { revealId: string }; answer: null };
   revoke_token: { args: { id: string }; answer: null };
   rotate_token: { args: { id: string }; answer: CreatedTokenView };
-  finish_rotation: { args: { oldId: string; newId: string; revokeNow: boolean }; answer: null };
+  finish_rotation: { args: { oldId: string; newId: string; quietPeriodSeconds: number }; answer: null };
   rotation_reminders: { args: null; answer: RotationReminder[] };
+  rotation_states: { args: null; answer: RotationsReport };
   saved_tokens: { args: null; answer: SavedToken[] };
   create_user_jwt: { args: { request: UserJwtRequest; savedTokenId?: string | null }; answer: UserJwtView };
   set_preferences: { args: { prefs: Preferences }; answer: Preferences };
@@ -172,6 +176,7 @@ export const COMMAND_FLAGS: Readonly<Record<CommandName, CommandFlags>> = {
   switch_profile: { service: null, local: true, write: true, untimed: false, probe: false, unreported: false },
   remove_profile: { service: null, local: true, write: true, untimed: false, probe: false, unreported: false },
   service_status: { service: null, local: false, write: false, untimed: false, probe: false, unreported: false },
+  service_clock: { service: null, local: true, write: false, untimed: false, probe: false, unreported: false },
   profile_network: { service: null, local: true, write: false, untimed: false, probe: false, unreported: false },
   set_profile_network: { service: null, local: true, write: true, untimed: false, probe: false, unreported: false },
   pick_ca_file: { service: null, local: true, write: false, untimed: true, probe: false, unreported: false },
@@ -189,6 +194,7 @@ export const COMMAND_FLAGS: Readonly<Record<CommandName, CommandFlags>> = {
   rotate_token: { service: 'vault_stream', local: false, write: true, untimed: false, probe: false, unreported: false },
   finish_rotation: { service: 'vault_stream', local: false, write: true, untimed: false, probe: false, unreported: false },
   rotation_reminders: { service: null, local: true, write: false, untimed: false, probe: false, unreported: false },
+  rotation_states: { service: 'vault_stream', local: false, write: false, untimed: false, probe: false, unreported: false },
   saved_tokens: { service: null, local: true, write: false, untimed: false, probe: false, unreported: false },
   create_user_jwt: { service: 'vault_stream', local: false, write: false, untimed: false, probe: false, unreported: false },
   set_preferences: { service: null, local: true, write: true, untimed: false, probe: false, unreported: false },

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import App from '../../App.svelte';
 import {
   appDefaults,
+  createdView,
   deferred,
   emitEvent,
   finding,
@@ -170,6 +171,30 @@ describe('Leak check', () => {
     await scan(user);
     await user.click(await screen.findByTestId('leak-rotate'));
     await waitFor(() => expect(backend.argsOf('rotate_token')).toEqual([{ id: 'tok_ci' }]));
+  });
+
+  it('a leaked token’s rotation revokes the old one at once, after the new value was shown', async () => {
+    const user = userEvent.setup();
+    const backend = show({
+      scan_folder: () => report({ files: 2, findings: [leaked] }),
+      rotate_token: () => createdView({ id: 'tok_ci_2', name: 'CI/CD Pipeline' }, 'rev_rot'),
+      reveal_token: () => 'vst_live_new-value',
+      close_reveal: () => null,
+      finish_rotation: () => null,
+    });
+    await openLeaks(user);
+    await scan(user);
+    await user.click(await screen.findByTestId('leak-rotate'));
+    await screen.findByTestId('reveal-dialog');
+    await user.click(screen.getByTestId('reveal-confirm'));
+    await user.click(screen.getByTestId('reveal-done'));
+    await waitFor(() =>
+      expect(backend.argsOf('finish_rotation')).toEqual([
+        { oldId: 'tok_ci', newId: 'tok_ci_2', quietPeriodSeconds: 0 },
+      ]),
+    );
+    // No "Have you deployed…?" choice: a leaked token does not wait.
+    expect(screen.queryByTestId('rotate-finish-dialog')).toBeNull();
   });
 
   it('a token no longer listed says so instead of opening a dialog', async () => {

@@ -33,7 +33,7 @@ describe('fixesFor', () => {
   it('offers Revoke and Rotate for a token of the active profile, Delete key for its private key', () => {
     const token = fixesFor(finding({ profile: 'Prod', tokenId: 'tok_1' }), 'Prod');
     expect(token.revoke).toEqual({ page: 'tokens', action: 'revoke', id: 'tok_1' });
-    expect(token.rotate).toEqual({ page: 'tokens', action: 'rotate', id: 'tok_1' });
+    expect(token.rotate).toEqual({ page: 'tokens', action: 'rotate', id: 'tok_1', leaked: true });
     expect(token.deleteKey).toBeNull();
     const key = fixesFor(
       finding({ kind: 'private_key', profile: 'Prod', keyId: 'key_1', localKeyId: 'lk_1' }),

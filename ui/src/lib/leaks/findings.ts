@@ -69,7 +69,7 @@ export function fixesFor(finding: Finding, active: string | null): FindingFixes 
     return { ...none, otherProfile: finding.profile };
   return {
     revoke: tokenId ? { page: 'tokens', action: 'revoke', id: tokenId } : null,
-    rotate: tokenId ? { page: 'tokens', action: 'rotate', id: tokenId } : null,
+    rotate: tokenId ? { page: 'tokens', action: 'rotate', id: tokenId, leaked: true } : null,
     deleteKey: keyId ? { page: 'keys', action: 'delete', id: keyId } : null,
     otherProfile: null,
   };

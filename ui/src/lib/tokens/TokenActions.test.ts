@@ -469,20 +469,31 @@ describe('rotate', () => {
     await user.click(screen.getByTestId('rotate-revoke-now'));
     await waitFor(() =>
       expect(backend.argsOf('finish_rotation')).toEqual([
-        { oldId: 'tok_ci', newId: 'tok_ci_2', revokeNow: true },
+        { oldId: 'tok_ci', newId: 'tok_ci_2', quietPeriodSeconds: 0 },
       ]),
     );
     await waitFor(() => expect(screen.queryByTestId('rotate-finish-dialog')).toBeNull());
     expect(rowIds()).not.toContain('tok_ci');
   });
 
-  it('"Later — remind me" keeps the old token and lists it in the reminder banner', async () => {
+  it('"Later" keeps the old token for the chosen quiet period and shows where the rotation stands', async () => {
     const user = userEvent.setup();
     let reminders: RotationReminder[] = [];
     const backend = await rotateCi(user, {
       rotation_reminders: () => reminders,
+      rotation_states: () => ({
+        checkedAt: new Date().toISOString(),
+        clock: { offsetSeconds: 0, warning: null },
+        rotations: reminders.map((rotation) => ({
+          rotation,
+          state: 'waiting',
+          lastUsedAt: new Date().toISOString(),
+          revokeAt: null,
+          detail: `Token 'CI/CD Pipeline' (tok_ci) was last used just now: revoked if unused for 3 days.`,
+        })),
+      }),
       finish_rotation: (args) => {
-        if (args.revokeNow === false) {
+        if (args.quietPeriodSeconds !== 0) {
           const now = new Date();
           reminders = [
             {
@@ -493,6 +504,9 @@ describe('rotate', () => {
               newName: 'CI/CD Pipeline',
               createdAt: now.toISOString(),
               remindAt: new Date(now.getTime() + DAY).toISOString(),
+              quietPeriodSeconds: 3 * 86400,
+              deadline: null,
+              noted: null,
             },
           ];
         } else {
@@ -501,14 +515,22 @@ describe('rotate', () => {
         return null;
       },
     });
+    const quiet = screen.getByTestId('rotate-quiet-period');
+    expect(quiet).toHaveValue('86400');
+    expect(screen.getByTestId('rotate-later')).toHaveTextContent('Later (24 hours unused)');
+    await user.selectOptions(quiet, '259200');
+    expect(screen.getByTestId('rotate-later')).toHaveTextContent('Later (3 days unused)');
     await user.click(screen.getByTestId('rotate-later'));
     await waitFor(() =>
       expect(backend.argsOf('finish_rotation')).toEqual([
-        { oldId: 'tok_ci', newId: 'tok_ci_2', revokeNow: false },
+        { oldId: 'tok_ci', newId: 'tok_ci_2', quietPeriodSeconds: 259200 },
       ]),
     );
     const banner = await screen.findByTestId('rotation-reminders');
     expect(within(banner).getByTestId('rotation-reminder')).toHaveTextContent('tok_ci');
+    const state = await within(banner).findByTestId('rotation-state');
+    expect(state).toHaveAttribute('data-state', 'waiting');
+    expect(state).toHaveTextContent('revoked if unused for 3 days');
     expect(rowIds()).toContain('tok_ci');
 
     await user.click(within(banner).getByTestId('reminder-revoke'));
@@ -518,7 +540,7 @@ describe('rotate', () => {
       expect(backend.argsOf('finish_rotation')[1]).toEqual({
         oldId: 'tok_ci',
         newId: 'tok_ci_2',
-        revokeNow: true,
+        quietPeriodSeconds: 0,
       }),
     );
     await waitFor(() => expect(screen.queryByTestId('rotation-reminders')).toBeNull());

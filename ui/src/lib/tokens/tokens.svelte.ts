@@ -2,7 +2,7 @@ import { createContext } from 'svelte';
 import { Loadable } from '../app/loadable.svelte';
 import { call, listTokens } from '../backend';
 import { showError } from '../errors/showError';
-import type { ApiToken, RotationReminder, ScopeInfo } from '../types';
+import type { ApiToken, RotationCheck, RotationReminder, ScopeInfo } from '../types';
 import { hygieneSummary } from './hygiene';
 import { possiblyCreated } from './outcome';
 import { DEFAULT_SORT, filterTokens, nextSort, sortTokens, type Sort, type SortKey } from './table';
@@ -26,8 +26,10 @@ export class Tokens extends Loadable<ApiToken[]> {
    */
   highlights = $state.raw<Readonly<Record<string, 'outcome-unknown' | 'link'>>>({});
 
-  /** Old tokens still to revoke after a rotation ("Later — remind me"). */
+  /** Old tokens still to revoke after a rotation (revoked once unused for its quiet period). */
   reminders = $state.raw<RotationReminder[]>([]);
+  /** Where each pending rotation stands by the service (by old token id), once asked. */
+  rotationStates = $state.raw<Readonly<Record<string, RotationCheck>>>({});
 
   visible = $derived(sortTokens(filterTokens(this.items, this.query), this.sort));
   summary = $derived(hygieneSummary(this.items, this.fetchedAt));
@@ -64,6 +66,7 @@ export class Tokens extends Loadable<ApiToken[]> {
     this.query = '';
     this.highlights = {};
     this.reminders = [];
+    this.rotationStates = {};
     this.#revoked.clear();
     // The list first: reminders (and scopes, in `load`) follow once it has settled,
     // so that the rows the window opens on are not queued behind them.
@@ -114,7 +117,12 @@ export class Tokens extends Loadable<ApiToken[]> {
     const request = ++this.#remindersRequest;
     try {
       const reminders = await call('rotation_reminders');
-      if (request === this.#remindersRequest) this.reminders = reminders;
+      if (request !== this.#remindersRequest) return;
+      this.reminders = reminders;
+      if (reminders.length === 0) return;
+      const report = await call('rotation_states');
+      if (request === this.#remindersRequest)
+        this.rotationStates = Object.fromEntries(report.rotations.map((r) => [r.rotation.oldId, r]));
     } catch {
       // The banner is a convenience; the tokens themselves are still listed.
     }
@@ -170,16 +178,18 @@ export class Tokens extends Loadable<ApiToken[]> {
   }
 
   /**
-   * Ends a rotation. `revokeNow`: revokes the old token (optimistically, as
-   * `revoke`) and clears its reminder; otherwise keeps a reminder.
+   * Ends a rotation. A quiet period of 0 revokes the old token now
+   * (optimistically, as `revoke`) and clears its reminder; otherwise it is
+   * revoked once the service reports it unused for that many seconds.
    */
-  async finishRotation(old: ApiToken, newId: string, revokeNow: boolean): Promise<boolean> {
-    if (!revokeNow) {
+  async finishRotation(old: ApiToken, newId: string, quietPeriodSeconds: number): Promise<boolean> {
+    const args = { oldId: old.id, newId, quietPeriodSeconds };
+    if (quietPeriodSeconds > 0) {
       try {
-        await call('finish_rotation', { oldId: old.id, newId, revokeNow: false });
+        await call('finish_rotation', args);
         return true;
       } catch (rejection) {
-        showError(rejection, 'Could not save the rotation reminder');
+        showError(rejection, 'Could not keep the rotation');
         return false;
       } finally {
         await this.loadReminders();
@@ -187,9 +197,7 @@ export class Tokens extends Loadable<ApiToken[]> {
     }
     const reminders = this.reminders;
     this.reminders = reminders.filter((r) => r.oldId !== old.id);
-    const done = await this.revoke(old, () =>
-      call('finish_rotation', { oldId: old.id, newId, revokeNow: true }),
-    );
+    const done = await this.revoke(old, () => call('finish_rotation', args));
     if (!done) this.reminders = reminders;
     await this.loadReminders();
     return done;
