@@ -651,6 +651,7 @@ fn no_command_answers_with_a_secret() {
     let uploaded = a.ok("upload_key", json!({"localId": generated_id}));
     let server_id = uploaded["server"]["id"].as_str().unwrap().to_owned();
     a.ok("verify_uploaded_key", json!({"serverId": server_id}));
+    a.ok("set_default_key", json!({"serverId": server_id}));
     a.ok("key_details", json!({"id": server_id}));
     a.ok("keys_overview", json!({}));
     let signed = a.ok(

@@ -196,21 +196,27 @@ async function sandboxBase(browser) {
 // #16 §2: a key that signed a live JWT is not deleted at once; its deletion
 // is scheduled for when that JWT expires, and the running app carries it out
 // once the sandbox's clock (the service's) has passed that time.
-test('a key with a live JWT: the dialog says the hours left, Schedule deletion, the app deletes it when due', async () => {
-  const { browser } = session;
-  const base = await sandboxBase(browser);
-  const name = `E2E retire ${Date.now()}`;
-  await (await byTestId(browser, 'nav-keys')).click();
-  await (await byTestId(browser, 'key-new')).waitForClickable({ timeout: 30000 });
-  await (await byTestId(browser, 'key-new')).click();
-  await (await byTestId(browser, 'wizard-name')).setValue(name);
+/**
+ * The wizard's steps from a generated key's name to its verdict (a new key,
+ * or a rotation's new key): generate, store, review, upload, verify.
+ */
+async function generateAndUpload(browser) {
   await (await byTestId(browser, 'wizard-next')).click();
   await (await byTestId(browser, 'wizard-stored')).waitForDisplayed({ timeout: 60000 });
-  harvestKeyring(); // the new private key, before the app deletes it
+  harvestKeyring(); // the new private key, for the secrets scan (before the app deletes it)
   await (await byTestId(browser, 'wizard-next')).click();
   await (await byTestId(browser, 'wizard-upload')).waitForClickable({ timeout: 20000 });
   await (await byTestId(browser, 'wizard-upload')).click();
   await (await byTestId(browser, 'wizard-verdict')).waitForDisplayed({ timeout: 30000 });
+}
+
+/** A key generated and uploaded through the wizard, then a JWT for all videos signed with it for 15 minutes: its id. */
+async function keyWithLiveJwt(browser, name) {
+  await (await byTestId(browser, 'nav-keys')).click();
+  await (await byTestId(browser, 'key-new')).waitForClickable({ timeout: 30000 });
+  await (await byTestId(browser, 'key-new')).click();
+  await (await byTestId(browser, 'wizard-name')).setValue(name);
+  await generateAndUpload(browser);
   await (await byTestId(browser, 'wizard-done')).click();
   await browser.waitUntil(async () => (await (await rowOf(browser, name))?.getAttribute('data-pairing')) === 'paired', {
     timeout: 20000,
@@ -225,6 +231,30 @@ test('a key with a live JWT: the dialog says the hours left, Schedule deletion, 
   await (await byTestId(browser, 'sign-submit')).click();
   await (await byTestId(browser, 'sign-jwt')).waitForDisplayed({ timeout: 20000 });
   await (await byTestId(browser, 'key-details-close')).click();
+  await (await byTestId(browser, 'key-details')).waitForDisplayed({ reverse: true, timeout: 10000 });
+  return kid;
+}
+
+/** Whether the Activity page lists an `action` entry whose text has every one of `parts`. */
+async function waitForActivity(browser, action, parts, what) {
+  await (await byTestId(browser, 'nav-activity')).click();
+  await browser.waitUntil(
+    async () => {
+      for (const r of await browser.$$(`[data-testid="activity-row"][data-action="${action}"]`)) {
+        const text = (await r.getProperty('textContent')) ?? '';
+        if (parts.every((p) => text.includes(p))) return true;
+      }
+      return false;
+    },
+    { timeout: 20000, timeoutMsg: `no activity entry for ${what}` },
+  );
+}
+
+test('a key with a live JWT: the dialog says the hours left, Schedule deletion, the app deletes it when due', async () => {
+  const { browser } = session;
+  const base = await sandboxBase(browser);
+  const name = `E2E retire ${Date.now()}`;
+  const kid = await keyWithLiveJwt(browser, name);
 
   await (await (await rowOf(browser, name)).$('[data-testid="key-delete"]')).click();
   await (await byTestId(browser, 'key-retire-dialog')).waitForDisplayed({ timeout: 20000 });
@@ -252,16 +282,54 @@ test('a key with a live JWT: the dialog says the hours left, Schedule deletion, 
     { timeout: 30000, timeoutMsg: 'the running app did not carry out the due deletion' },
   );
 
-  await (await byTestId(browser, 'nav-activity')).click();
+  await waitForActivity(browser, 'key_delete', [kid, 'as scheduled'], 'the scheduled deletion');
+  assert.ok((await browser.$$('[data-testid="activity-row"][data-action="key_delete_scheduled"]')).length >= 1);
+});
+
+test('the rotation wizard: a new key, verified, made the default, and the old key’s deletion scheduled', async () => {
+  const { browser } = session;
+  const name = `E2E rotate ${Date.now()}`;
+  const oldKid = await keyWithLiveJwt(browser, name);
+
+  await (await (await rowOf(browser, name)).$('[data-testid="key-rotate"]')).click();
+  await (await byTestId(browser, 'key-wizard')).waitForDisplayed({ timeout: 10000 });
+  assert.equal((await browser.$$('[data-testid="wizard-step"]')).length, 7);
+  // Generated here: no import choice; the name offered is the old one's, marked.
+  assert.equal((await browser.$$('[data-testid="wizard-source-import"]')).length, 0);
+  const newName = await (await byTestId(browser, 'wizard-name')).getValue();
+  assert.ok(newName.startsWith(`${name} (rotated `), newName);
+  await generateAndUpload(browser);
+  assert.equal(await (await byTestId(browser, 'wizard-verdict')).getAttribute('data-ok'), 'true');
+  const newKid = await textOf(browser, 'wizard-server-id');
+  assert.notEqual(newKid, oldKid);
+
+  await (await byTestId(browser, 'wizard-next')).click();
+  await (await byTestId(browser, 'wizard-default')).waitForDisplayed({ timeout: 10000 });
+  await screenshot(browser, 'key-rotate-default');
+  await (await byTestId(browser, 'wizard-make-default')).click();
+  await (await byTestId(browser, 'wizard-retire-hours')).waitForDisplayed({ timeout: 20000 });
+  assert.match(await textOf(browser, 'wizard-retire-hours'), /live for 1 more hour/);
+  await screenshot(browser, 'key-rotate-retire');
+  await (await byTestId(browser, 'wizard-schedule')).click();
+  await (await byTestId(browser, 'wizard-retire-scheduled')).waitForDisplayed({ timeout: 20000 });
+  await (await byTestId(browser, 'wizard-done')).click();
+  await (await byTestId(browser, 'key-wizard')).waitForDisplayed({ reverse: true, timeout: 10000 });
+
+  // The list: the new key is the default, the old one's deletion scheduled.
   await browser.waitUntil(
     async () => {
-      for (const r of await browser.$$('[data-testid="activity-row"][data-action="key_delete"]')) {
-        const text = (await r.getProperty('textContent')) ?? '';
-        if (text.includes(kid) && text.includes('as scheduled')) return true;
-      }
-      return false;
+      const fresh = await rowOf(browser, newName);
+      return fresh !== null && (await fresh.$('[data-testid="key-default"]').isExisting());
     },
-    { timeout: 20000, timeoutMsg: 'no activity entry for the scheduled deletion' },
+    { timeout: 20000, timeoutMsg: 'the new key is not marked Default' },
   );
-  assert.ok((await browser.$$('[data-testid="activity-row"][data-action="key_delete_scheduled"]')).length >= 1);
+  const oldRow = await browser.$(`[data-testid="key-row"][data-key-id="${oldKid}"]`);
+  assert.ok(await oldRow.$('[data-testid="key-deletion-scheduled"]').isExisting());
+  // Signing preselects it: Details of the new key says so.
+  await (await (await rowOf(browser, newName)).$('[data-testid="key-details-open"]')).click();
+  await (await byTestId(browser, 'key-details-default')).waitForDisplayed({ timeout: 20000 });
+  await (await byTestId(browser, 'key-details-close')).click();
+
+  await waitForActivity(browser, 'key_default_set', [newKid], 'the new default key');
+  await waitForActivity(browser, 'key_delete_scheduled', [oldKid], 'the old key’s scheduled deletion');
 });

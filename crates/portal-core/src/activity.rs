@@ -61,6 +61,8 @@ pub enum Action {
     KeyDeleteScheduled,
     /// A scheduled key deletion called off.
     KeyDeleteUnscheduled,
+    /// A key made the profile's default signing key.
+    KeyDefaultSet,
     AssetDelete,
     AssetUpload,
     /// Renamed, moved or retagged.

@@ -1,8 +1,10 @@
 //! What the portal remembers locally about its JWT keys' retirement, in the
 //! settings file (no secrets, no token values): per profile and `kid`, the
 //! latest `exp` of every JWT it has signed with the key ("signed until"),
-//! and the key deletions scheduled for when those JWTs have expired.
-//! `ops::retire` is the use case over it.
+//! the key deletions scheduled for when those JWTs have expired, and the
+//! profile's default signing key (the one the Sign dialog and `portal keys
+//! sign` use when none is named). `ops::retire` and `ops::keys` are the use
+//! cases over it.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -14,6 +16,15 @@ use crate::token_records::{read, remove_where, upsert};
 
 const KEY_SIGNED: &str = "keySignedUntil";
 const KEY_SCHEDULED: &str = "keyDeletions";
+const KEY_DEFAULT: &str = "defaultSigningKeys";
+
+/// The key a profile signs with when none is named.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DefaultKey {
+    profile: String,
+    kid: String,
+}
 
 /// The latest `exp` signed with one key.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -103,9 +114,29 @@ impl<'a> KeyRecords<'a> {
         Ok(removed.into_iter().next())
     }
 
-    /// Forgets everything kept about a deleted key.
+    /// The server key id `profile` signs with when none is named.
+    pub fn default_key(&self, profile: &str) -> Option<String> {
+        read::<DefaultKey>(self.store, KEY_DEFAULT)
+            .into_iter()
+            .find(|d| d.profile == profile)
+            .map(|d| d.kid)
+    }
+
+    /// Makes `kid` the key `profile` signs with when none is named.
+    pub fn set_default_key(&self, profile: &str, kid: &str) -> Result<()> {
+        let item = DefaultKey {
+            profile: profile.into(),
+            kid: kid.into(),
+        };
+        upsert(self.store, KEY_DEFAULT, item, |a, b| a.profile == b.profile)
+    }
+
+    /// Forgets everything kept about a deleted key (its being the default too).
     pub fn forget(&self, profile: &str, kid: &str) -> Result<()> {
         self.unschedule(profile, kid)?;
+        remove_where::<DefaultKey>(self.store, KEY_DEFAULT, |d| {
+            d.profile == profile && d.kid == kid
+        })?;
         remove_where::<SignedUntil>(self.store, KEY_SIGNED, |s| {
             s.profile == profile && s.kid == kid
         })
@@ -115,6 +146,7 @@ impl<'a> KeyRecords<'a> {
     /// Forgets everything kept about `profile`'s keys (it was removed).
     pub fn forget_profile(&self, profile: &str) -> Result<()> {
         remove_where::<ScheduledDeletion>(self.store, KEY_SCHEDULED, |s| s.profile == profile)?;
+        remove_where::<DefaultKey>(self.store, KEY_DEFAULT, |d| d.profile == profile)?;
         remove_where::<SignedUntil>(self.store, KEY_SIGNED, |s| s.profile == profile).map(drop)
     }
 }
@@ -171,5 +203,25 @@ mod tests {
         assert!(records.signed_until("Q", "k1").is_some());
         records.forget_profile("Q").unwrap();
         assert_eq!(records.signed_until("Q", "k1"), None);
+    }
+
+    #[test]
+    fn the_default_key_is_one_per_profile_and_goes_with_its_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = SettingsFile::open(dir.path().join("s.json")).unwrap();
+        let records = KeyRecords::new(&f);
+        assert_eq!(records.default_key("P"), None);
+        records.set_default_key("P", "k1").unwrap();
+        records.set_default_key("P", "k2").unwrap();
+        records.set_default_key("Q", "k1").unwrap();
+        assert_eq!(records.default_key("P").as_deref(), Some("k2"));
+        assert_eq!(records.default_key("Q").as_deref(), Some("k1"));
+        // Another key's deletion leaves the default alone; its own clears it.
+        records.forget("P", "k1").unwrap();
+        assert_eq!(records.default_key("P").as_deref(), Some("k2"));
+        records.forget("P", "k2").unwrap();
+        assert_eq!(records.default_key("P"), None);
+        records.forget_profile("Q").unwrap();
+        assert_eq!(records.default_key("Q"), None);
     }
 }

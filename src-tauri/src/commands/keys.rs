@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use portal_core::context::ProfileContext;
+use portal_core::jwt_keys::JwtKey;
 use portal_core::keypair::GenProgress;
 use portal_core::local_keys::LocalKey;
 use portal_core::ops::keys::{self as ops, Cx};
@@ -177,6 +178,17 @@ pub async fn verify_uploaded_key(
 ) -> Result<UploadVerification> {
     let pc = ctx.active_context().await?;
     ops::verify_uploaded_key(cx(&ctx, &pc), &server_id).await
+}
+
+/// Makes an uploaded key whose private half is here the profile's default
+/// signing key (preselected when signing).
+#[tauri::command]
+#[instrument(skip(ctx), err)]
+pub async fn set_default_key(ctx: State<'_, AppCtx>, server_id: String) -> Result<JwtKey> {
+    let pc = ctx.active_context().await?;
+    ops::set_default(cx(&ctx, &pc), &server_id)
+        .await
+        .map(logged)
 }
 
 /// Deletes a server key (and, when asked, its private key here), or a local

@@ -80,6 +80,7 @@ macro_rules! with_commands {
             keys::upload_key [jwt_keys, write],
             keys::upload_public_key [jwt_keys, write],
             keys::verify_uploaded_key [jwt_keys],
+            keys::set_default_key [jwt_keys, write],
             keys::delete_key [jwt_keys, write],
             keys::sign_video_jwt [local],
             keys::set_jwt_max_ttl [local, write],

@@ -135,6 +135,29 @@ const CASES: &[Case] = &[
         },
     },
     Case {
+        use_case: "keys: make a key the default signing key",
+        action: "key_default_set",
+        target: Kind::Key,
+        // As the CLI's rotation: a key to rotate from, then its successor.
+        app: |a| {
+            a.new_key("Parity rotated key");
+            let local = a.ok(
+                "generate_key",
+                json!({"name": "Parity default", "bits": 2048}),
+            );
+            let uploaded = a.ok("upload_key", json!({"localId": local["localId"]}));
+            let id = str_of(&uploaded["server"]["id"]);
+            a.ok("set_default_key", json!({ "serverId": id }));
+            id
+        },
+        // One process: the new key's private half lives in its memory store.
+        cli: |c| {
+            let old = c.new_key("Parity rotated key");
+            let rotated = c.json(&["keys", "rotate", &old, "--keep-old", "--json"]);
+            str_of(&rotated["new"]["server"]["id"])
+        },
+    },
+    Case {
         use_case: "keys: call off a scheduled deletion",
         action: "key_delete_unscheduled",
         target: Kind::Key,

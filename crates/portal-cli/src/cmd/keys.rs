@@ -74,6 +74,12 @@ pub enum KeysCommand {
     /// 0 and lists what it did, 1 when one failed), list them (--list), or
     /// call one off (--cancel ID).
     Retire(super::retire::RetireArgs),
+    /// Rotate a key without an outage: generate and upload a new key, check
+    /// it with a test JWT, make it the default signing key, and schedule the
+    /// old key's deletion for when the last JWT signed here with it expires.
+    Rotate(super::key_rotation::RotateArgs),
+    /// The key `sign` uses when --key is left out: shown, or set.
+    Default(super::key_rotation::DefaultArgs),
     /// Sign a private-video JWT (RS256) with a key's private half.
     Sign(SignArgs),
     /// Check a JWT against the uploaded key its kid names; exits 1 when it is
@@ -151,9 +157,10 @@ pub struct CreateArgs {
 #[derive(Args)]
 #[command(group(ArgGroup::new("subject").required(true).args(["video", "all_videos"])))]
 pub struct SignArgs {
-    /// The uploaded key's id (the JWT's kid).
+    /// The uploaded key's id (the JWT's kid); default: the profile's
+    /// default signing key (`portal keys default`).
     #[arg(long = "key", value_name = "ID")]
-    key: String,
+    key: Option<String>,
     /// Sign with this PEM file instead of the key kept in the keychain.
     #[arg(long, value_name = "FILE")]
     private_key: Option<PathBuf>,
@@ -178,7 +185,7 @@ pub struct SignArgs {
     urls: bool,
 }
 
-fn parse_bits(s: &str) -> Result<usize, String> {
+pub(super) fn parse_bits(s: &str) -> Result<usize, String> {
     s.parse()
         .ok()
         .filter(|b| KEY_SIZES.contains(b))
@@ -211,6 +218,8 @@ pub async fn run(g: &Globals, command: KeysCommand) -> anyhow::Result<()> {
             delete(g, &id, yes, keep_local, when).await
         }
         KeysCommand::Retire(args) => super::retire::run(g, args).await,
+        KeysCommand::Rotate(args) => super::key_rotation::rotate(g, args).await,
+        KeysCommand::Default(args) => super::key_rotation::default_key(g, args).await,
         KeysCommand::Sign(args) => sign(g, args).await,
         KeysCommand::Verify { jwt } => verify(g, &jwt).await,
         KeysCommand::Urls(args) => urls(g, args),
@@ -424,7 +433,7 @@ fn import_file(path: &Path) -> portal_core::Result<ImportedKey> {
 }
 
 /// A progress line on a terminal while a key is generated.
-fn progress_line() -> impl Fn(GenProgress) + Send + 'static {
+pub(super) fn progress_line() -> impl Fn(GenProgress) + Send + 'static {
     let show = std::io::stderr().is_terminal();
     move |p: GenProgress| {
         if show {
@@ -439,7 +448,7 @@ fn progress_line() -> impl Fn(GenProgress) + Send + 'static {
     }
 }
 
-fn end_progress_line() {
+pub(super) fn end_progress_line() {
     if std::io::stderr().is_terminal() {
         eprintln!();
     }
@@ -703,8 +712,10 @@ async fn delete(
 
 async fn sign(g: &Globals, args: SignArgs) -> anyhow::Result<()> {
     let ttl = super::tokens::parse_duration(&args.ttl)?;
+    let (ctx, settings) = open(g)?;
+    let key = ops::signing_key(cx(&ctx, &settings), args.key.as_deref())?;
     let request = SignVideoRequest {
-        server_id: args.key.clone(),
+        server_id: key.clone(),
         video_id: args.video.clone(),
         ttl_seconds: u32::try_from(ttl.num_seconds()).unwrap_or(u32::MAX),
         link_video_id: args.link_video.clone(),
@@ -721,7 +732,6 @@ async fn sign(g: &Globals, args: SignArgs) -> anyhow::Result<()> {
         }),
     });
     let from_file = given.is_some();
-    let (ctx, settings) = open(g)?;
     let signed = ops::sign(cx(&ctx, &settings), &request, given)
         .await
         .map_err(|e| match e.code {
@@ -754,7 +764,7 @@ async fn sign(g: &Globals, args: SignArgs) -> anyhow::Result<()> {
     }
     eprintln!(
         "Signed with key {} for {}, valid until {}.",
-        args.key,
+        key,
         match &args.video {
             None => "all videos".to_owned(),
             Some(v) => format!("video {v}"),

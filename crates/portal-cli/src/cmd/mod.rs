@@ -6,6 +6,7 @@ pub mod assets;
 pub mod calendar;
 pub mod doctor;
 pub mod exec;
+pub mod key_rotation;
 pub mod keys;
 pub mod login;
 pub mod policy;

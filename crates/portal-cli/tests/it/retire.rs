@@ -3,6 +3,7 @@
 //! how many hours they last), `--schedule` and `keys retire --due` delete
 //! the key once the last one has expired by the service's clock, `--cancel`
 //! calls a schedule off, and `--now` needs `--yes` without a terminal.
+//! `keys rotate` and `keys default`: the rotation built on it.
 
 #![allow(clippy::unwrap_used)]
 
@@ -119,4 +120,86 @@ async fn a_schedule_can_be_called_off_and_now_with_yes_deletes_at_once() {
     assert!(forced.status.success(), "{}", stderr(&forced));
     assert!(!is_listed(&env, &id));
     assert_eq!(last(&env).0, "key_delete");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keys_rotate_makes_a_new_default_key_and_schedules_the_old_ones_deletion() {
+    let env = env().await;
+    let file = env.path("old.pem");
+    let created = generate_to_file(&env, "Player", &file, &["--bits", "2048"]);
+    let old = created["id"].as_str().unwrap().to_owned();
+    let signed = portal(
+        &env,
+        &sign_args(&old, &file, &["--all-videos", "--ttl", "2h"]),
+    );
+    assert!(signed.status.success(), "{}", stderr(&signed));
+
+    // No default yet: signing without --key says how to get one.
+    let unnamed = ["keys", "sign", "--all-videos", "--private-key", &file];
+    let refused = portal(&env, &unnamed);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("no default signing key"),
+        "{}",
+        stderr(&refused)
+    );
+
+    let rotated = json(&portal(&env, &["keys", "rotate", &old, "--json"]));
+    let new = rotated["new"]["server"]["id"].as_str().unwrap().to_owned();
+    assert_ne!(new, old);
+    assert_eq!(rotated["old"]["id"], old.as_str());
+    assert!(rotated["new"]["server"]["name"]
+        .as_str()
+        .unwrap()
+        .starts_with("Player (rotated "));
+    assert_eq!(rotated["verification"]["ok"], true);
+    assert_eq!(rotated["deletion"]["kid"], old.as_str());
+    assert!(rotated["deletion"]["dueAt"].is_string());
+    let recorded: Vec<(String, String)> = activity(&env)
+        .into_iter()
+        .rev()
+        .take(3)
+        .map(|(action, target, via, _)| {
+            assert_eq!(via, "cli");
+            (action, target)
+        })
+        .collect();
+    assert_eq!(
+        recorded,
+        [
+            ("key_delete_scheduled".to_owned(), old.clone()),
+            ("key_default_set".to_owned(), new.clone()),
+            ("key_upload".to_owned(), new.clone()),
+        ]
+    );
+
+    // The new key is the default: shown, and what `sign` uses without --key
+    // (the old key's file is not its other half, and that is caught).
+    let shown = json(&portal(&env, &["keys", "default", "--json"]));
+    assert_eq!(shown["default_key"], new.as_str());
+    let mismatched = portal(&env, &unnamed);
+    assert!(!mismatched.status.success());
+    let said = stderr(&mismatched);
+    assert!(
+        said.contains(&format!("not the other half of JWT key {new}")),
+        "{said}"
+    );
+
+    // The old key's private half is not kept here: it cannot be the default.
+    let refused = portal(&env, &["keys", "default", &old]);
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("cannot sign here"),
+        "{}",
+        stderr(&refused)
+    );
+
+    // The schedule is the one `keys retire` carries out.
+    let list = json(&portal(&env, &["keys", "retire", "--list", "--json"]));
+    assert_eq!(list[0]["kid"], old.as_str());
+    env.sandbox.advance_clock(2 * 3600 + 60);
+    let due = json(&portal(&env, &["keys", "retire", "--due", "--json"]));
+    assert_eq!(due["deleted"][0]["kid"], old.as_str());
+    assert!(!is_listed(&env, &old));
+    assert!(is_listed(&env, &new));
 }

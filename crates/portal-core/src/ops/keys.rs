@@ -82,6 +82,8 @@ pub struct KeysOverview {
     pub server_error: Option<crate::Error>,
     /// The deletions scheduled for when a key's last JWT expires.
     pub scheduled: Vec<crate::key_records::ScheduledDeletion>,
+    /// The server key id the profile signs with when none is named.
+    pub default_kid: Option<String>,
 }
 
 /// One key with both sides' fingerprints (the public PEM is public).
@@ -150,6 +152,7 @@ pub struct DeleteKeyOutcome {
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct SignVideoRequest {
+    /// The key (the JWT's `kid`); blank: the profile's default signing key.
     pub server_id: String,
     /// `None`: all videos (`sub` = `*`).
     pub video_id: Option<String>,
@@ -214,7 +217,47 @@ pub async fn overview(cx: Cx<'_>) -> Result<KeysOverview> {
         sandbox: cx.is_sandbox(),
         server_error,
         scheduled: KeyRecords::new(cx.settings).scheduled(&cx.pc.profile.name),
+        default_kid: default_key(cx),
     })
+}
+
+/// The server key id the profile signs with when none is named.
+pub fn default_key(cx: Cx<'_>) -> Option<String> {
+    KeyRecords::new(cx.settings).default_key(&cx.pc.profile.name)
+}
+
+/// The key to sign with: the one named, else the profile's default.
+pub fn signing_key(cx: Cx<'_>, named: Option<&str>) -> Result<String> {
+    match named.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(kid) => Ok(kid.to_owned()),
+        None => default_key(cx).ok_or_else(|| {
+            Error::validation(format!(
+                "Which key? Profile '{}' has no default signing key: name one, or make one the default.",
+                cx.pc.profile.name
+            ))
+        }),
+    }
+}
+
+/// Makes uploaded key `kid` the profile's default signing key. It must be
+/// able to sign here: its private half is kept on this computer. Records
+/// `key_default_set`.
+pub async fn set_default(cx: Cx<'_>, kid: &str) -> Result<Outcome<JwtKey>> {
+    let server = cx.pc.jwt_keys(&cx.api_key()?).get(kid).await?;
+    if cx.local().find_by_server_id(kid).is_none() {
+        return Err(Error::validation(format!(
+            "JWT key '{}' ({kid}) cannot sign here: its private key is not on this computer.",
+            server.name
+        )));
+    }
+    KeyRecords::new(cx.settings).set_default_key(&cx.pc.profile.name, kid)?;
+    let mut out = Outcome::new(server);
+    let summary = format!(
+        "Made JWT key '{}' ({kid}) the default signing key",
+        out.value.name
+    );
+    cx.record(&mut out.warnings, Action::KeyDefaultSet, kid, &summary);
+    Ok(out)
 }
 
 /// One key: a server id, or the local id (`lk_…`) of a key kept here.
@@ -548,7 +591,8 @@ pub struct GivenKey {
     pub source: String,
 }
 
-/// Signs a private-video JWT for no longer than the profile's cap, with the
+/// Signs a private-video JWT for no longer than the profile's cap with key
+/// `request.server_id` (blank: the profile's default key), with the
 /// private half kept here, or with `given` (checked against the uploaded
 /// key when the service can be asked). Over the cap: refused before any
 /// key is read. The URLs come from the profile's templates; `copy_id` is
@@ -560,7 +604,8 @@ pub async fn sign(
 ) -> Result<SignedVideoJwt> {
     let ttl = Duration::seconds(i64::from(request.ttl_seconds));
     signing::check_ttl(&cx.pc.profile, ttl)?;
-    let kid = request.server_id.as_str();
+    let kid = signing_key(cx, Some(&request.server_id))?;
+    let kid = kid.as_str();
     let key = match given {
         Some(given) => check_given(cx, kid, given).await?,
         None => {

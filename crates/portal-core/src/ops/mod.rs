@@ -10,6 +10,7 @@ pub mod assets;
 pub mod calendar;
 pub mod exec;
 pub mod health;
+pub mod key_rotation;
 pub mod keys;
 pub mod playback;
 pub mod policy;

@@ -1,14 +1,17 @@
 //! Safe key retirement (`portal_core::ops::retire`) against an in-process
 //! sandbox: what signing remembers, the hours left before a key can go, a
 //! deletion scheduled for then and carried out by the service's clock, and
-//! how it shows in the Health panel and the calendar.
+//! how it shows in the Health panel and the calendar; and the key rotation
+//! built on it (`ops::key_rotation`), with the default signing key.
 
 #![allow(clippy::unwrap_used)]
 
 use chrono::{Duration, Utc};
 use portal_core::activity::Action;
 use portal_core::calendar::uid_part;
+use portal_core::error::ErrorCode;
 use portal_core::ops::health::{self, HealthKind};
+use portal_core::ops::key_rotation::{self, RotateRequest};
 use portal_core::ops::keys as keys_ops;
 use portal_core::ops::{calendar, retire};
 
@@ -172,4 +175,132 @@ async fn a_schedule_can_be_called_off_and_a_due_one_is_a_health_finding() {
     let _ = retire::schedule(cx, &kid, false).await.unwrap();
     let _ = keys_ops::delete(cx, Some(&kid), None, false).await.unwrap();
     assert!(retire::scheduled(cx).is_empty());
+}
+
+fn rotate_from(old: &str) -> RotateRequest {
+    RotateRequest {
+        old_kid: old.to_owned(),
+        name: None,
+        bits: 2048,
+        retire_old: true,
+        delete_local: true,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rotation_makes_the_new_key_the_default_and_schedules_the_old_ones_deletion() {
+    let w = world().await;
+    let rec = w.recorder();
+    let cx = cx(&w, &rec);
+    let old = uploaded(&w, "Web key").await;
+    let live = keys_ops::sign(cx, &request(&old, None, 2 * 3600), None)
+        .await
+        .unwrap();
+    let before = w.entries().len();
+
+    let done = key_rotation::rotate(cx, rotate_from(&old), |_| {}, no_cancel())
+        .await
+        .unwrap();
+    assert!(done.warnings.is_empty(), "{:?}", done.warnings);
+    let rotation = done.value;
+    let new = rotation.new.server.id.clone();
+    assert_ne!(new, old);
+    assert!(
+        rotation.new.server.name.starts_with("Web key (rotated "),
+        "{}",
+        rotation.new.server.name
+    );
+    assert!(
+        rotation.verification.ok,
+        "{}",
+        rotation.verification.message
+    );
+    assert_eq!(keys_ops::default_key(cx), Some(new.clone()));
+    let deletion = rotation.deletion.unwrap();
+    assert_eq!(deletion.kid, old);
+    assert_eq!(deletion.due_at, live.expires_at);
+    assert!(deletion.delete_local);
+    assert_eq!(
+        actions(&w)[before..],
+        [
+            (Action::KeyUpload, new.clone()),
+            (Action::KeyDefaultSet, new.clone()),
+            (Action::KeyDeleteScheduled, old.clone()),
+        ]
+    );
+
+    // From now on a JWT signed without naming a key is the new key's.
+    let signed = keys_ops::sign(cx, &request("", Some("v1"), 600), None)
+        .await
+        .unwrap();
+    assert_eq!(signed.header["kid"], new.as_str());
+    let overview = keys_ops::overview(cx).await.unwrap();
+    assert_eq!(overview.default_kid, Some(new.clone()));
+    assert_eq!(overview.scheduled, [deletion]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rotation_from_a_key_the_service_does_not_have_makes_nothing() {
+    let w = world().await;
+    let rec = w.recorder();
+    let cx = cx(&w, &rec);
+    let error = key_rotation::rotate(cx, rotate_from("no-such-key"), |_| {}, no_cancel())
+        .await
+        .unwrap_err();
+    assert_eq!(error.code, ErrorCode::NotFound, "{}", error.message);
+    assert!(cx.local().list().is_empty());
+    assert!(w.entries().is_empty());
+    assert_eq!(keys_ops::default_key(cx), None);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_default_key_must_sign_here_and_goes_when_the_key_is_deleted() {
+    let w = world().await;
+    let rec = w.recorder();
+    let cx = cx(&w, &rec);
+
+    // No default yet: signing without naming a key says what to do.
+    let error = keys_ops::sign(cx, &request(" ", None, 600), None)
+        .await
+        .unwrap_err();
+    assert_eq!(error.code, ErrorCode::Validation);
+    assert!(
+        error.message.contains("no default signing key"),
+        "{}",
+        error.message
+    );
+
+    // A key whose private half is elsewhere cannot be the default.
+    let pair = keys_ops::generate_pair(2048, |_| {}, no_cancel())
+        .await
+        .unwrap();
+    let pem = pair.public_key().to_pem().unwrap();
+    let public_only = keys_ops::upload_public(cx, "Public only", &pem)
+        .await
+        .unwrap()
+        .value
+        .server
+        .id;
+    let error = keys_ops::set_default(cx, &public_only).await.unwrap_err();
+    assert_eq!(error.code, ErrorCode::Validation);
+    assert!(
+        error.message.contains("cannot sign here"),
+        "{}",
+        error.message
+    );
+    assert_eq!(keys_ops::default_key(cx), None);
+
+    let kid = uploaded(&w, "Signer").await;
+    let made = keys_ops::set_default(cx, &kid).await.unwrap();
+    assert_eq!(made.value.id, kid);
+    let entry = w.entries().pop().unwrap();
+    assert_eq!(
+        (entry.action, entry.target.as_str()),
+        (Action::KeyDefaultSet, kid.as_str())
+    );
+    assert!(entry.summary.contains("'Signer'"), "{}", entry.summary);
+
+    let deleted = keys_ops::delete(cx, Some(&kid), None, true).await.unwrap();
+    assert!(deleted.value.server_deleted);
+    assert_eq!(keys_ops::default_key(cx), None);
 }

@@ -23,6 +23,7 @@ export const ACTIONS: Readonly<Record<Action, ActionInfo>> = {
   key_delete: { label: 'Key deleted', group: 'keys', tone: 'remove' },
   key_delete_scheduled: { label: 'Key deletion scheduled', group: 'keys', tone: 'change' },
   key_delete_unscheduled: { label: 'Key deletion cancelled', group: 'keys', tone: 'neutral' },
+  key_default_set: { label: 'Default signing key set', group: 'keys', tone: 'neutral' },
   asset_delete: { label: 'Asset deleted', group: 'assets', tone: 'remove' },
   asset_upload: { label: 'Asset uploaded', group: 'assets', tone: 'add' },
   asset_update: { label: 'Asset changed', group: 'assets', tone: 'change' },

@@ -19,4 +19,8 @@ serverError: Error | null,
 /**
  * The deletions scheduled for when a key's last JWT expires.
  */
-scheduled: Array<ScheduledDeletion>, };
+scheduled: Array<ScheduledDeletion>, 
+/**
+ * The server key id the profile signs with when none is named.
+ */
+defaultKid: string | null, };

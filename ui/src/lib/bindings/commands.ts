@@ -21,6 +21,7 @@ import type { Folder } from './Folder';
 import type { HealthReport } from './HealthReport';
 import type { ImportKeyInput } from './ImportKeyInput';
 import type { ImportedKeyView } from './ImportedKeyView';
+import type { JwtKey } from './JwtKey';
 import type { KeyDetails } from './KeyDetails';
 import type { KeysOverview } from './KeysOverview';
 import type { LegalHold } from './LegalHold';
@@ -126,6 +127,7 @@ export interface Commands {
   upload_key: { args: { localId: string }; answer: UploadedKey };
   upload_public_key: { args: { name: string; pem: string }; answer: UploadedKey };
   verify_uploaded_key: { args: { serverId: string }; answer: UploadVerification };
+  set_default_key: { args: { serverId: string }; answer: JwtKey };
   delete_key: { args: { serverId?: string | null; localId?: string | null; deleteLocal: boolean }; answer: DeleteKeyOutcome };
   sign_video_jwt: { args: { request: SignVideoRequest }; answer: SignedVideoJwt };
   set_jwt_max_ttl: { args: { seconds: number }; answer: Profile };
@@ -229,6 +231,7 @@ export const COMMAND_FLAGS: Readonly<Record<CommandName, CommandFlags>> = {
   upload_key: { service: 'jwt_keys', local: false, write: true, untimed: false, probe: false, unreported: false },
   upload_public_key: { service: 'jwt_keys', local: false, write: true, untimed: false, probe: false, unreported: false },
   verify_uploaded_key: { service: 'jwt_keys', local: false, write: false, untimed: false, probe: false, unreported: false },
+  set_default_key: { service: 'jwt_keys', local: false, write: true, untimed: false, probe: false, unreported: false },
   delete_key: { service: 'jwt_keys', local: false, write: true, untimed: false, probe: false, unreported: false },
   sign_video_jwt: { service: null, local: true, write: false, untimed: false, probe: false, unreported: false },
   set_jwt_max_ttl: { service: null, local: true, write: true, untimed: false, probe: false, unreported: false },

@@ -17,9 +17,18 @@ export class Keys extends Loadable<KeysOverview> {
   sandbox = $state(false);
   /** Deletions scheduled for when a key's last signed JWT expires. */
   scheduled = $state.raw<ScheduledDeletion[]>([]);
+  /** The profile's default signing key (a server id). */
+  defaultKey = $state<string | null>(null);
 
-  /** Keys whose private half is here and whose public half is uploaded: they can sign. */
-  signable = $derived(this.rows.filter((r) => r.pairing === 'paired' && r.server));
+  /**
+   * Keys whose private half is here and whose public half is uploaded: they
+   * can sign. The default signing key comes first.
+   */
+  signable = $derived(
+    this.rows
+      .filter((r) => r.pairing === 'paired' && r.server)
+      .sort((a, b) => Number(b.server?.id === this.defaultKey) - Number(a.server?.id === this.defaultKey)),
+  );
 
   constructor() {
     super({ refreshFailed: 'Could not refresh the keys' });
@@ -33,6 +42,7 @@ export class Keys extends Loadable<KeysOverview> {
     this.rows = overview.rows;
     this.sandbox = overview.sandbox;
     this.scheduled = overview.scheduled;
+    this.defaultKey = overview.defaultKid;
     this.serverError = overview.serverError ? PortalError.from(overview.serverError) : null;
   }
 
@@ -41,6 +51,14 @@ export class Keys extends Loadable<KeysOverview> {
     return this.change(`Could not schedule the deletion of “${rowName(row)}”`, () =>
       call('schedule_key_deletion', { serverId: row.server?.id ?? '', deleteLocal }),
     );
+  }
+
+  /** Makes the key the profile's default signing key; reloads the list. */
+  async makeDefault(row: KeyStatus): Promise<boolean> {
+    const made = await this.change(`Could not make “${rowName(row)}” the default signing key`, () =>
+      call('set_default_key', { serverId: row.server?.id ?? '' }),
+    );
+    return made !== null;
   }
 
   /** Calls off a scheduled deletion; reloads the list. */

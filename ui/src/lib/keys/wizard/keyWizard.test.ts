@@ -1,13 +1,24 @@
 // The new-key wizard's state machine: every transition, the guards that
-// refuse an event, closing (asked, kept going, forced), resume and errors.
+// refuse an event, closing (asked, kept going, forced), resume and errors;
+// and a rotation's two more steps (the default key, the old key's deletion).
 import { describe, expect, it } from 'vitest';
 import { PortalError } from '../../errors/PortalError';
-import type { Fingerprints, KeySummary, LocalKey, UploadedKey, UploadVerification } from '../../types';
+import type {
+  DeletionCheck,
+  Fingerprints,
+  KeySummary,
+  LocalKey,
+  ScheduledDeletion,
+  UploadedKey,
+  UploadVerification,
+} from '../../types';
 import {
   atRisk,
   CANCELLED_NOTICE,
   next,
+  rotatedName,
   start,
+  stepsOf,
   STEP_LABELS,
   verdictOk,
   WIZARD_STEPS,
@@ -384,5 +395,119 @@ describe('the footer’s buttons', () => {
       ['keep_going', 'default', true],
       ['close_anyway', 'danger', false],
     ]);
+  });
+});
+
+describe('a rotation', () => {
+  const from = { kid: 'key_old', name: 'Old player' };
+  const rotatingVerified = run(
+    start(null, from),
+    { type: 'submit' },
+    { type: 'generate' },
+    { type: 'generated', local },
+    { type: 'to_review' },
+    { type: 'read' },
+    { type: 'read_done', view: { local, summary } },
+    { type: 'upload' },
+    { type: 'uploaded', key: uploaded },
+    { type: 'verify' },
+    { type: 'verified', verification },
+  );
+  const check: DeletionCheck = {
+    kid: 'key_old',
+    name: 'Old player',
+    now: '2026-12-06T10:00:00Z',
+    liveUntil: '2026-12-06T13:00:00Z',
+    hoursLeft: 3,
+    scheduled: null,
+  };
+  const deletion: ScheduledDeletion = {
+    profile: 'Sandbox',
+    kid: 'key_old',
+    name: 'Old player',
+    dueAt: '2026-12-06T13:00:00Z',
+    scheduledAt: '2026-12-06T10:00:00Z',
+    deleteLocal: true,
+  };
+  const shown = (s: WizardState) =>
+    wizardButtons(s, 'generate').map((b) => `${b.testid}:${b.label}${b.disabled ? ' (disabled)' : ''}`);
+
+  it('has seven steps, a resumed key none of the rotation', () => {
+    expect(stepsOf(start(null, from)).map((s) => STEP_LABELS[s])).toEqual([
+      'Name',
+      'Generate',
+      'Store',
+      'Review',
+      'Verify',
+      'Default',
+      'Retire old',
+    ]);
+    expect(stepsOf(start(null))).toEqual(WIZARD_STEPS);
+    expect(start(local, from).rotating).toBeNull();
+  });
+
+  it('offers a name marked with the day, within 50 characters', () => {
+    const day = new Date('2026-12-06T09:00:00Z');
+    expect(rotatedName('Web player ', day)).toBe('Web player (rotated 2026-12-06)');
+    const long = rotatedName('x'.repeat(60), day);
+    expect([...long].length).toBe(50);
+    expect(long.endsWith(' (rotated 2026-12-06)')).toBe(true);
+  });
+
+  it('goes on to the default only after a good verdict', () => {
+    expect(shown(rotatingVerified)).toEqual(['wizard-next:Next: make it the default']);
+    const bad = next(rotatingVerified, { type: 'verified', verification: { ...verification, ok: false } });
+    expect(next(bad, { type: 'to_default' })).toBe(bad);
+    expect(shown(bad)).toEqual(['wizard-done:Close']);
+    // A new key (no rotation) never goes there.
+    const plain = next(verifying, { type: 'verified', verification });
+    expect(next(plain, { type: 'to_default' })).toBe(plain);
+    expect(shown(plain)).toEqual(['wizard-done:Done']);
+  });
+
+  it('makes the new key the default, then checks and schedules the old key’s deletion', () => {
+    const atDefault = next(rotatingVerified, { type: 'to_default' });
+    expect(atDefault.step).toBe('default');
+    expect(shown(atDefault)).toEqual(['wizard-close:Close', 'wizard-make-default:Make default']);
+    const making = next(atDefault, { type: 'make_default' });
+    expect(making.busy).toBe(true);
+    expect(next(making, { type: 'make_default' })).toBe(making);
+    const failed = next(making, { type: 'make_default_failed', error: error() });
+    expect(failed).toMatchObject({ step: 'default', busy: false, madeDefault: false });
+    expect(failed.error?.message).toBe('unavailable happened');
+
+    const retiring = run(atDefault, { type: 'make_default' }, { type: 'made_default' });
+    expect(retiring).toMatchObject({ step: 'retire', madeDefault: true, busy: false });
+    // Nothing to schedule until the old key is checked.
+    expect(shown(retiring)).toEqual([
+      'wizard-keep-old:Keep old key',
+      'wizard-schedule:Schedule deletion (disabled)',
+    ]);
+    expect(next(retiring, { type: 'schedule' })).toMatchObject({ busy: true });
+    const checked = run(retiring, { type: 'retire_check' }, { type: 'retire_checked', check });
+    expect(checked).toMatchObject({ retireCheck: check, busy: false });
+    expect(shown(checked)).toEqual(['wizard-keep-old:Keep old key', 'wizard-schedule:Schedule deletion']);
+    const scheduled = run(checked, { type: 'schedule' }, { type: 'scheduled', deletion });
+    expect(scheduled).toMatchObject({ scheduled: deletion, busy: false });
+    expect(shown(scheduled)).toEqual(['wizard-done:Done']);
+    // Scheduled once: a second schedule does nothing.
+    expect(next(scheduled, { type: 'schedule' })).toBe(scheduled);
+    expect(run(scheduled, { type: 'done' }).closed).toBe(true);
+  });
+
+  it('keeps the step with the error when scheduling fails, and closes without asking', () => {
+    const checked = run(
+      rotatingVerified,
+      { type: 'to_default' },
+      { type: 'make_default' },
+      { type: 'made_default' },
+      { type: 'retire_check' },
+      { type: 'retire_checked', check },
+    );
+    const failed = run(checked, { type: 'schedule' }, { type: 'schedule_failed', error: error() });
+    expect(failed).toMatchObject({ step: 'retire', scheduled: null, busy: false });
+    expect(failed.error?.code).toBe('unavailable');
+    expect(atRisk(failed)).toBe(false);
+    expect(next(failed, { type: 'close' }).closed).toBe(true);
   });
 });

@@ -10,24 +10,42 @@
 //   review ──upload──▶ uploaded: verify ──verify──▶ verified              │
 //          ◀─upload_failed (retry now, or close and resume from the list)─┘
 //
+// A rotation (`start(null, old key)`) generates the new key and goes on
+// after a good verdict (#16 §2):
+//   verify ──to_default──▶ default ──made_default──▶ retire
+//   retire ──retire_checked (hours left)──schedule──▶ scheduled (Done)
+// Closing at default or retire leaves the new key uploaded, the old one in
+// place (and, at retire, the new one the default).
+//
 // A resumed key (stored, never uploaded) starts at review. The private key
 // is stored before anything is uploaded, so closing the wizard while a key
 // is stored and not uploaded (or while one is being generated) asks first.
 import { PortalError } from '../../errors/PortalError';
 import type {
+  DeletionCheck,
   GenProgress,
   ImportedKeyView,
   KeySummary,
   LocalKey,
   LocalKeyView,
+  ScheduledDeletion,
   UploadedKey,
   UploadVerification,
 } from '../../types';
 
-export type WizardStep = 'source' | 'generate' | 'store' | 'review' | 'verify';
+export type WizardStep = 'source' | 'generate' | 'store' | 'review' | 'verify' | 'default' | 'retire';
 
-/** The steps in order. */
+/** The steps of a new key, in order. */
 export const WIZARD_STEPS: ReadonlyArray<WizardStep> = ['source', 'generate', 'store', 'review', 'verify'];
+
+/** The steps of a rotation: a new key, then it signs, then the old one goes. */
+export const ROTATION_STEPS: ReadonlyArray<WizardStep> = [...WIZARD_STEPS, 'default', 'retire'];
+
+/** The key a rotation replaces. */
+export interface RotatingFrom {
+  kid: string;
+  name: string;
+}
 
 /** What the step list calls each step. */
 export const STEP_LABELS: Record<WizardStep, string> = {
@@ -36,6 +54,8 @@ export const STEP_LABELS: Record<WizardStep, string> = {
   store: 'Store',
   review: 'Review',
   verify: 'Verify',
+  default: 'Default',
+  retire: 'Retire old',
 };
 
 export interface WizardState {
@@ -57,6 +77,14 @@ export interface WizardState {
   uploaded: UploadedKey | null;
   uploadFailed: boolean;
   verification: UploadVerification | null;
+  /** A rotation away from this key (null: a new key). */
+  rotating: RotatingFrom | null;
+  /** The new key is the profile's default signing key. */
+  madeDefault: boolean;
+  /** What deleting the old key now would break. */
+  retireCheck: DeletionCheck | null;
+  /** The old key's deletion, once scheduled. */
+  scheduled: ScheduledDeletion | null;
 }
 
 export type WizardEvent =
@@ -85,6 +113,17 @@ export type WizardEvent =
   | { type: 'verify' }
   | { type: 'verified'; verification: UploadVerification }
   | { type: 'verify_failed'; error: PortalError }
+  /** A rotation's good verdict: on to making the new key the default. */
+  | { type: 'to_default' }
+  | { type: 'make_default' }
+  | { type: 'made_default' }
+  | { type: 'make_default_failed'; error: PortalError }
+  | { type: 'retire_check' }
+  | { type: 'retire_checked'; check: DeletionCheck }
+  | { type: 'retire_check_failed'; error: PortalError }
+  | { type: 'schedule' }
+  | { type: 'scheduled'; deletion: ScheduledDeletion }
+  | { type: 'schedule_failed'; error: PortalError }
   /** Escape, the backdrop or Cancel: asks first when a key could be lost track of. */
   | { type: 'close' }
   | { type: 'keep_going' }
@@ -93,8 +132,11 @@ export type WizardEvent =
 
 export const CANCELLED_NOTICE = 'Key generation was cancelled. Nothing was stored.';
 
-/** The wizard's first state: at Review for a resumed key (read it next: `read`). */
-export function start(resume: LocalKey | null): WizardState {
+/**
+ * The wizard's first state: at Review for a resumed key (read it next:
+ * `read`); a rotation away from `rotating` starts at step 1.
+ */
+export function start(resume: LocalKey | null, rotating: RotatingFrom | null = null): WizardState {
   return {
     step: resume ? 'review' : 'source',
     busy: false,
@@ -109,7 +151,27 @@ export function start(resume: LocalKey | null): WizardState {
     uploaded: null,
     uploadFailed: false,
     verification: null,
+    rotating: resume ? null : rotating,
+    madeDefault: false,
+    retireCheck: null,
+    scheduled: null,
   };
+}
+
+/** The steps this wizard shows. */
+export function stepsOf(s: WizardState): ReadonlyArray<WizardStep> {
+  return s.rotating ? ROTATION_STEPS : WIZARD_STEPS;
+}
+
+/** The new key's name offered by a rotation: the old one's, marked with the day, at most 50 characters. */
+export function rotatedName(old: string, today: Date): string {
+  const mark = ` (rotated ${today.toISOString().slice(0, 10)})`;
+  return (
+    [...old.trim()]
+      .slice(0, 50 - mark.length)
+      .join('')
+      .trimEnd() + mark
+  );
 }
 
 /** A key exists that the user could lose track of by closing. */
@@ -214,6 +276,29 @@ export function next(s: WizardState, event: WizardEvent): WizardState {
     case 'verify_failed':
       return end(s, { error: event.error });
 
+    case 'to_default':
+      return s.step === 'verify' && s.rotating && !s.busy && verdictOk(s)
+        ? { ...s, step: 'default', error: null }
+        : s;
+    case 'make_default':
+      return s.step === 'default' && !s.busy ? begin(s) : s;
+    case 'made_default':
+      return end(s, { step: 'retire', madeDefault: true });
+    case 'make_default_failed':
+      return end(s, { error: event.error });
+    case 'retire_check':
+      return s.step === 'retire' && !s.busy ? begin(s) : s;
+    case 'retire_checked':
+      return end(s, { retireCheck: event.check });
+    case 'retire_check_failed':
+      return end(s, { error: event.error });
+    case 'schedule':
+      return s.step === 'retire' && !s.busy && s.scheduled === null ? begin(s) : s;
+    case 'scheduled':
+      return end(s, { scheduled: event.deletion });
+    case 'schedule_failed':
+      return end(s, { error: event.error });
+
     case 'close':
       if (s.confirmClose) return { ...s, confirmClose: false };
       if (s.busy && s.step !== 'generate') return s;
@@ -237,6 +322,9 @@ export type WizardAction =
   | 'to_review'
   | 'upload'
   | 'verify'
+  | 'to_default'
+  | 'make_default'
+  | 'schedule'
   | 'done';
 
 export interface WizardButton {
@@ -305,10 +393,39 @@ export function wizardButtons(s: WizardState, source: 'generate' | 'import'): Wi
           spinner: busy,
         }),
       ];
-    case 'verify':
+    case 'verify': {
+      const again = s.error
+        ? [button('verify', 'Check again', 'wizard-verify-retry', { disabled: busy })]
+        : [];
+      if (!s.rotating)
+        return [...again, button('done', 'Done', 'wizard-done', { tone: 'primary', disabled: busy })];
+      return verdictOk(s)
+        ? [
+            button('to_default', 'Next: make it the default', 'wizard-next', {
+              tone: 'primary',
+              disabled: busy,
+            }),
+          ]
+        : [...again, button('done', 'Close', 'wizard-done', { disabled: busy })];
+    }
+    case 'default':
       return [
-        ...(s.error ? [button('verify', 'Check again', 'wizard-verify-retry', { disabled: busy })] : []),
-        button('done', 'Done', 'wizard-done', { tone: 'primary', disabled: busy }),
+        button('close', 'Close', 'wizard-close', { disabled: busy }),
+        button('make_default', 'Make default', 'wizard-make-default', {
+          tone: 'primary',
+          disabled: busy,
+          spinner: busy,
+        }),
+      ];
+    case 'retire':
+      if (s.scheduled) return [button('done', 'Done', 'wizard-done', { tone: 'primary' })];
+      return [
+        button('done', 'Keep old key', 'wizard-keep-old', { disabled: busy }),
+        button('schedule', 'Schedule deletion', 'wizard-schedule', {
+          tone: 'primary',
+          disabled: busy || !s.retireCheck,
+          spinner: busy,
+        }),
       ];
   }
 }
