@@ -250,42 +250,7 @@ async function waitForActivity(browser, action, parts, what) {
   );
 }
 
-test('a key with a live JWT: the dialog says the hours left, Schedule deletion, the app deletes it when due', async () => {
-  const { browser } = session;
-  const base = await sandboxBase(browser);
-  const name = `E2E retire ${Date.now()}`;
-  const kid = await keyWithLiveJwt(browser, name);
-
-  await (await (await rowOf(browser, name)).$('[data-testid="key-delete"]')).click();
-  await (await byTestId(browser, 'key-retire-dialog')).waitForDisplayed({ timeout: 20000 });
-  assert.match(await textOf(browser, 'key-retire-hours'), /live for 1 more hour/);
-  await screenshot(browser, 'key-retire-dialog');
-  await (await byTestId(browser, 'key-delete-local')).click();
-  await (await byTestId(browser, 'key-retire-schedule')).click();
-  await browser.waitUntil(
-    async () => (await (await rowOf(browser, name))?.$('[data-testid="key-deletion-scheduled"]'))?.isExisting(),
-    { timeout: 20000, timeoutMsg: 'the row does not show the scheduled deletion' },
-  );
-  await screenshot(browser, 'key-deletion-scheduled');
-  assert.ok(await rowOf(browser, name), 'not due yet: the key stays');
-
-  // Past the JWT's expiry by the service's clock: the app deletes the key.
-  const moved = await fetch(`${base}/sandbox/clock`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-Sandbox-Control': SANDBOX_CONTROL_SECRET },
-    body: JSON.stringify({ advance_seconds: 20 * 60 }),
-  });
-  assert.ok(moved.ok, `moving the sandbox clock failed: ${moved.status}`);
-  // Gone from the list: the server key and, as asked, its private half here.
-  await browser.waitUntil(
-    async () => (await browser.$$(`[data-testid="key-row"][data-key-id="${kid}"]`)).length === 0 && !(await rowOf(browser, name)),
-    { timeout: 30000, timeoutMsg: 'the running app did not carry out the due deletion' },
-  );
-
-  await waitForActivity(browser, 'key_delete', [kid, 'as scheduled'], 'the scheduled deletion');
-  assert.ok((await browser.$$('[data-testid="activity-row"][data-action="key_delete_scheduled"]')).length >= 1);
-});
-
+// Before the next test, which moves the sandbox clock past the JWTs signed here.
 test('the rotation wizard: a new key, verified, made the default, and the old key’s deletion scheduled', async () => {
   const { browser } = session;
   const name = `E2E rotate ${Date.now()}`;
@@ -332,4 +297,40 @@ test('the rotation wizard: a new key, verified, made the default, and the old ke
 
   await waitForActivity(browser, 'key_default_set', [newKid], 'the new default key');
   await waitForActivity(browser, 'key_delete_scheduled', [oldKid], 'the old key’s scheduled deletion');
+});
+
+test('a key with a live JWT: the dialog says the hours left, Schedule deletion, the app deletes it when due', async () => {
+  const { browser } = session;
+  const base = await sandboxBase(browser);
+  const name = `E2E retire ${Date.now()}`;
+  const kid = await keyWithLiveJwt(browser, name);
+
+  await (await (await rowOf(browser, name)).$('[data-testid="key-delete"]')).click();
+  await (await byTestId(browser, 'key-retire-dialog')).waitForDisplayed({ timeout: 20000 });
+  assert.match(await textOf(browser, 'key-retire-hours'), /live for 1 more hour/);
+  await screenshot(browser, 'key-retire-dialog');
+  await (await byTestId(browser, 'key-delete-local')).click();
+  await (await byTestId(browser, 'key-retire-schedule')).click();
+  await browser.waitUntil(
+    async () => (await (await rowOf(browser, name))?.$('[data-testid="key-deletion-scheduled"]'))?.isExisting(),
+    { timeout: 20000, timeoutMsg: 'the row does not show the scheduled deletion' },
+  );
+  await screenshot(browser, 'key-deletion-scheduled');
+  assert.ok(await rowOf(browser, name), 'not due yet: the key stays');
+
+  // Past the JWT's expiry by the service's clock: the app deletes the key.
+  const moved = await fetch(`${base}/sandbox/clock`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Sandbox-Control': SANDBOX_CONTROL_SECRET },
+    body: JSON.stringify({ advance_seconds: 20 * 60 }),
+  });
+  assert.ok(moved.ok, `moving the sandbox clock failed: ${moved.status}`);
+  // Gone from the list: the server key and, as asked, its private half here.
+  await browser.waitUntil(
+    async () => (await browser.$$(`[data-testid="key-row"][data-key-id="${kid}"]`)).length === 0 && !(await rowOf(browser, name)),
+    { timeout: 30000, timeoutMsg: 'the running app did not carry out the due deletion' },
+  );
+
+  await waitForActivity(browser, 'key_delete', [kid, 'as scheduled'], 'the scheduled deletion');
+  assert.ok((await browser.$$('[data-testid="activity-row"][data-action="key_delete_scheduled"]')).length >= 1);
 });
