@@ -12,7 +12,7 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use serde_json::{json, Map, Value};
 
 use super::auth::{caller, Caller, Role};
-use super::idempotency::{Outcome, Write};
+use super::idempotency::{Outcome, Write, WriteRequest};
 use super::upload::{self, Upload};
 use super::{bad_request, internal, not_found_asset, page_of, Reply, SERVICE};
 use crate::clock::to_db;
@@ -522,16 +522,11 @@ fn create_from_upload(state: &AppState, write: &Write, upload: Upload) -> Respon
     outcome.into_response()
 }
 
-pub async fn update(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    parts: Parts,
-    body: Bytes,
-) -> ApiResult<Response> {
-    let write = Write::begin(&state, &parts, Role::Organizer, "update assets")?;
-    let caller = &write.caller;
-    let fields: Map<String, Value> = parse_json(SERVICE, &parts.headers, &body)?;
-    let outcome = write.run(&state, &body, |conn| {
+pub async fn update(Path(id): Path<String>, request: WriteRequest) -> ApiResult<Response> {
+    let (write, fields): (Write, Map<String, Value>) =
+        request.json(Role::Organizer, "update assets")?;
+    let (state, caller) = (&request.state, &write.caller);
+    request.run(&write, |conn| {
         let mut asset = find(conn, caller, &id)?;
         apply_patch(conn, caller, &mut asset, &fields)?;
         asset.updated_at = to_db(state.clock.now());
@@ -542,8 +537,7 @@ pub async fn update(
         )
         .map_err(internal)?;
         Ok(Reply::ok(asset.to_json()))
-    });
-    Ok(outcome.into_response())
+    })
 }
 
 fn apply_patch(

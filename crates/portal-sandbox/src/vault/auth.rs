@@ -4,7 +4,6 @@
 //! (`sub`, `tenantId`, `roles`, `email`, `iat`, `exp`). Refresh tokens are
 //! opaque, valid 30 days, stored hashed, and rotate on every use.
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -13,10 +12,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{bad_request, internal, Reply, SERVICE};
+use super::{bad_request, internal, JsonBody, Reply, SERVICE};
 use crate::clock::{from_db, to_db};
 use crate::context::bearer;
-use crate::error::{parse_json, ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::state::AppState;
 
@@ -272,17 +271,15 @@ fn issue(state: &AppState, conn: &Connection, user: &UserRow) -> ApiResult<Value
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Login {
+pub struct Login {
     email: String,
     password: String,
 }
 
 pub async fn login(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody(req): JsonBody<Login>,
 ) -> ApiResult<Response> {
-    let req: Login = parse_json(SERVICE, &headers, &body)?;
     if req.email.trim().is_empty() || req.password.is_empty() {
         return Err(bad_request("email and password are required"));
     }
@@ -305,17 +302,15 @@ pub async fn login(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Refresh {
+pub struct Refresh {
     #[serde(rename = "refreshToken")]
     refresh_token: String,
 }
 
 pub async fn refresh(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody(req): JsonBody<Refresh>,
 ) -> ApiResult<Response> {
-    let req: Refresh = parse_json(SERVICE, &headers, &body)?;
     let now = state.clock.now();
     let conn = state.db.lock();
     let hash = ids::sha256_hex(req.refresh_token.as_bytes());
