@@ -4,17 +4,17 @@
 use std::collections::HashMap;
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use serde_json::{json, Map, Value};
 
-use super::auth::{caller, Caller, Role};
+use super::auth::{Caller, Role};
 use super::idempotency::{Outcome, Write, WriteRequest};
 use super::upload::{self, Upload};
-use super::{bad_request, internal, not_found_asset, page_of, Reply, SERVICE};
+use super::{bad_request, internal, not_found_asset, Paged, Reply, SERVICE};
 use crate::clock::to_db;
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::state::AppState;
@@ -322,11 +322,9 @@ fn sort_of(query: &HashMap<String, String>) -> ApiResult<Sort> {
 
 pub async fn list(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
+    caller: Caller,
+    Paged(mut page, query): Paged,
 ) -> ApiResult<Response> {
-    let caller = caller(&state, &headers)?;
-    let mut page = page_of(&query)?;
     let sort = sort_of(&query)?;
     let order = sort.clause();
     let mut filter = String::from("tenant_id = ?1");
@@ -410,10 +408,9 @@ pub async fn list(
 
 pub async fn get_one(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
+    caller: Caller,
 ) -> ApiResult<Response> {
-    let caller = caller(&state, &headers)?;
     let asset = find(&state.db.lock(), &caller, &id)?;
     Ok(Reply::ok(asset.to_json()).into_response())
 }

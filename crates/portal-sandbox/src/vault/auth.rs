@@ -4,7 +4,8 @@
 //! (`sub`, `tenantId`, `roles`, `email`, `iat`, `exp`). Refresh tokens are
 //! opaque, valid 30 days, stored hashed, and rotate on every use.
 
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
@@ -58,6 +59,15 @@ pub struct Caller {
     pub user_id: String,
     pub tenant_id: String,
     pub role: Role,
+}
+
+/// A reading handler's caller: the request must carry a valid access token.
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        caller(state, &parts.headers)
+    }
 }
 
 impl Caller {

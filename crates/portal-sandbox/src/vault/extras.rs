@@ -1,12 +1,11 @@
 //! Vault quota, legal hold, transforms and share links.
 
-use std::collections::HashMap;
 use std::time::Duration as StdDuration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -14,9 +13,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::assets::{find, Asset, ASSET_COLUMNS};
-use super::auth::{caller, Role};
+use super::auth::{Caller, Role};
 use super::idempotency::{Write, WriteRequest};
-use super::{bad_request, internal, page_of, page_rows, Reply, SERVICE};
+use super::{bad_request, internal, page_rows, Paged, Reply, SERVICE};
 use crate::clock::{from_db, to_db};
 use crate::error::{ApiError, ApiResult};
 use crate::state::{origin_of, AppState};
@@ -40,8 +39,7 @@ pub fn usage(conn: &Connection, tenant_id: &str) -> ApiResult<(i64, i64, i64, i6
     .map_err(internal)
 }
 
-pub async fn quota(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
-    let caller = caller(&state, &headers)?;
+pub async fn quota(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
     let (bytes_used, assets_used, bytes_limit, assets_limit) =
         usage(&state.db.lock(), &caller.tenant_id)?;
     Ok(Reply::ok(json!({
@@ -66,10 +64,9 @@ fn hold_json(asset: &Asset) -> Value {
 
 pub async fn get_hold(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
+    caller: Caller,
 ) -> ApiResult<Response> {
-    let caller = caller(&state, &headers)?;
     let asset = find(&state.db.lock(), &caller, &id)?;
     Ok(Reply::ok(hold_json(&asset)).into_response())
 }
@@ -176,12 +173,10 @@ struct TransformRow {
 
 pub async fn list_transforms(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    caller: Caller,
+    Paged(mut page, _): Paged,
 ) -> ApiResult<Response> {
-    let caller = caller(&state, &headers)?;
-    let mut page = page_of(&query)?;
     let conn = state.db.lock();
     find(&conn, &caller, &id)?;
     let rows: Vec<TransformRow> = page_rows(

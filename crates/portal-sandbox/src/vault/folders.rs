@@ -1,17 +1,15 @@
 //! Vault folders: list (any role) and create (organizer).
 
-use std::collections::HashMap;
-
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use rusqlite::{params, Connection, Row};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::auth::{caller, Role};
+use super::auth::{Caller, Role};
 use super::idempotency::{Write, WriteRequest};
-use super::{bad_request, internal, page_of, page_rows, Reply, SERVICE};
+use super::{bad_request, internal, page_rows, Paged, Reply, SERVICE};
 use crate::clock::to_db;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -53,11 +51,9 @@ pub fn insert_folder(
 
 pub async fn list(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
+    caller: Caller,
+    Paged(mut page, query): Paged,
 ) -> ApiResult<Response> {
-    let caller = caller(&state, &headers)?;
-    let mut page = page_of(&query)?;
     let parent = query.get("parent_id").filter(|p| !p.is_empty());
     // `?2 IS NULL`: without a parent_id filter, every folder of the tenant.
     let filter = "tenant_id = ?1 AND (?2 IS NULL OR parent_id = ?2)";

@@ -16,7 +16,8 @@ mod upload;
 use std::collections::HashMap;
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -220,6 +221,23 @@ pub fn page_rows<T>(
     stmt.query_map(args, read)
         .and_then(|rows| rows.collect())
         .map_err(internal)
+}
+
+/// A list request's query parameters, its `page` and `limit` read (see
+/// [`page_of`]). After the caller among a handler's arguments: a caller
+/// without a valid token hears 401 before any word on the query.
+pub struct Paged(pub Page, pub HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Paged {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Query(query) = Query::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let page = page_of(&query).map_err(IntoResponse::into_response)?;
+        Ok(Paged(page, query))
+    }
 }
 
 /// `page` and `limit` query parameters (default 1 and 20, limit at most 100).
