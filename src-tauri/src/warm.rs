@@ -144,6 +144,21 @@ mod tests {
         tokens.iter().map(|t| t.id.as_str()).collect()
     }
 
+    /// Creates a read-only token named `name` in the active profile.
+    async fn create_token(app: &tauri::App<tauri::test::MockRuntime>, name: &str) -> ApiToken {
+        let ctx = app.state::<AppCtx>();
+        let pc = ctx.active_context().await.unwrap();
+        let credential = pc
+            .credential(Item::VaultStreamToken, Service::VaultStream)
+            .unwrap();
+        let new = NewToken {
+            name: name.into(),
+            scopes: vec!["content:read".into()],
+            expires_at: None,
+        };
+        pc.tokens(&credential).create(&new).await.unwrap().token
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_launch_fetch_serves_the_first_ask_once_for_its_profile() {
         let dir = temp_dir("pp-warm");
@@ -173,21 +188,8 @@ mod tests {
         assert!(warm.take("Sandbox", FRESH_FOR).await.is_none());
 
         // A token created after launch is in the next fetch (the caller's).
-        let ctx = app.state::<AppCtx>();
-        let pc = ctx.active_context().await.unwrap();
-        let credential = pc
-            .credential(Item::VaultStreamToken, Service::VaultStream)
-            .unwrap();
-        let created = pc
-            .tokens(&credential)
-            .create(&NewToken {
-                name: "After launch".into(),
-                scopes: vec!["content:read".into()],
-                expires_at: None,
-            })
-            .await
-            .unwrap();
-        assert!(ids(&fresh(&app).await).contains(&created.token.id.as_str()));
+        let created = create_token(&app, "After launch").await;
+        assert!(ids(&fresh(&app).await).contains(&created.id.as_str()));
         let _ = std::fs::remove_dir_all(&dir);
     }
 
@@ -218,21 +220,8 @@ mod tests {
         let dir = temp_dir("pp-warm-rotations");
         let app = app_in(&dir);
         explore_sandbox(app.state()).await.unwrap();
+        let old = create_token(&app, "Leaked").await;
         let ctx = app.state::<AppCtx>();
-        let pc = ctx.active_context().await.unwrap();
-        let credential = pc
-            .credential(Item::VaultStreamToken, Service::VaultStream)
-            .unwrap();
-        let old = pc
-            .tokens(&credential)
-            .create(&NewToken {
-                name: "Leaked".into(),
-                scopes: vec!["content:read".into()],
-                expires_at: None,
-            })
-            .await
-            .unwrap()
-            .token;
         let now = chrono::Utc::now();
         let records = TokenRecords::new(ctx.settings.as_ref());
         records

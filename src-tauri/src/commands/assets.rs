@@ -27,6 +27,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::instrument;
 
 use crate::dto::{ShareView, VaultSessionView};
+use crate::save_dialog::{answer, path_of};
 use crate::state::{logged, AppCtx};
 
 /// The event that carries [`UploadEvent`]s.
@@ -312,19 +313,13 @@ async fn picked_files<R: Runtime>(app: &AppHandle<R>) -> Result<Option<Vec<PathB
         let paths = std::env::split_paths(&list).map(|p| check_upload_path(&p));
         return paths.collect::<Result<Vec<_>>>().map(Some);
     }
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog().file().pick_files(move |chosen| {
-        let _ = tx.send(chosen);
-    });
-    let Some(chosen) = rx.await.ok().flatten() else {
+    let dialog = app.dialog().file();
+    let Some(chosen) = answer(|reply| dialog.pick_files(reply)).await else {
         return Ok(None);
     };
-    let checked = chosen.into_iter().map(|f| {
-        let p = f
-            .into_path()
-            .map_err(|e| Error::validation(format!("Cannot read that file: {e}")))?;
-        check_upload_path(&p)
-    });
+    let checked = chosen
+        .into_iter()
+        .map(|f| check_upload_path(&path_of(f, "read that file")?));
     checked.collect::<Result<_>>().map(Some)
 }
 

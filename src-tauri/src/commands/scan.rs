@@ -19,6 +19,7 @@ use tracing::instrument;
 use ts_rs::TS;
 
 use crate::running::Running;
+use crate::save_dialog::{answer, path_of, text_of};
 use crate::state::AppCtx;
 
 /// The event that carries [`ScanProgress`] while a sweep runs.
@@ -42,18 +43,11 @@ pub type Sweeps = Running<Progress>;
 #[tauri::command]
 #[instrument(skip_all, err)]
 pub async fn pick_scan_folder<R: Runtime>(app: AppHandle<R>) -> Result<Option<String>> {
-    let (tx, rx) = tokio::sync::oneshot::channel();
     let picker = app.dialog().file().set_title("Folder to check for leaks");
-    picker.pick_folder(move |chosen| {
-        let _ = tx.send(chosen);
-    });
-    let Some(chosen) = rx.await.ok().flatten() else {
-        return Ok(None);
-    };
-    let path = chosen
-        .into_path()
-        .map_err(|e| Error::validation(format!("Cannot use that folder: {e}")))?;
-    Ok(Some(path.to_string_lossy().into_owned()))
+    match answer(|reply| picker.pick_folder(reply)).await {
+        Some(chosen) => Ok(Some(text_of(&path_of(chosen, "use that folder")?))),
+        None => Ok(None),
+    }
 }
 
 /// Sweeps `root` (and, with `history`, every commit of its repository),

@@ -4,17 +4,17 @@
 use std::collections::HashMap;
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 use serde_json::{json, Map, Value};
 
-use super::auth::{caller, Caller, Role};
-use super::idempotency::{Outcome, Write};
+use super::auth::{Caller, Role};
+use super::idempotency::{Outcome, Write, WriteRequest};
 use super::upload::{self, Upload};
-use super::{bad_request, internal, not_found_asset, page_of, Reply, SERVICE};
+use super::{bad_request, internal, not_found_asset, Paged, Reply, SERVICE};
 use crate::clock::to_db;
 use crate::error::{parse_json, ApiError, ApiResult};
 use crate::state::AppState;
@@ -322,11 +322,9 @@ fn sort_of(query: &HashMap<String, String>) -> ApiResult<Sort> {
 
 pub async fn list(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
+    caller: Caller,
+    Paged(mut page, query): Paged,
 ) -> ApiResult<Response> {
-    let caller = caller(&state, &headers)?;
-    let mut page = page_of(&query)?;
     let sort = sort_of(&query)?;
     let order = sort.clause();
     let mut filter = String::from("tenant_id = ?1");
@@ -410,10 +408,9 @@ pub async fn list(
 
 pub async fn get_one(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
+    caller: Caller,
 ) -> ApiResult<Response> {
-    let caller = caller(&state, &headers)?;
     let asset = find(&state.db.lock(), &caller, &id)?;
     Ok(Reply::ok(asset.to_json()).into_response())
 }
@@ -522,16 +519,11 @@ fn create_from_upload(state: &AppState, write: &Write, upload: Upload) -> Respon
     outcome.into_response()
 }
 
-pub async fn update(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    parts: Parts,
-    body: Bytes,
-) -> ApiResult<Response> {
-    let write = Write::begin(&state, &parts, Role::Organizer, "update assets")?;
-    let caller = &write.caller;
-    let fields: Map<String, Value> = parse_json(SERVICE, &parts.headers, &body)?;
-    let outcome = write.run(&state, &body, |conn| {
+pub async fn update(Path(id): Path<String>, request: WriteRequest) -> ApiResult<Response> {
+    let (write, fields): (Write, Map<String, Value>) =
+        request.json(Role::Organizer, "update assets")?;
+    let (state, caller) = (&request.state, &write.caller);
+    request.run(&write, |conn| {
         let mut asset = find(conn, caller, &id)?;
         apply_patch(conn, caller, &mut asset, &fields)?;
         asset.updated_at = to_db(state.clock.now());
@@ -542,8 +534,7 @@ pub async fn update(
         )
         .map_err(internal)?;
         Ok(Reply::ok(asset.to_json()))
-    });
-    Ok(outcome.into_response())
+    })
 }
 
 fn apply_patch(

@@ -4,8 +4,8 @@
 //! (`sub`, `tenantId`, `roles`, `email`, `iat`, `exp`). Refresh tokens are
 //! opaque, valid 30 days, stored hashed, and rotate on every use.
 
-use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
@@ -13,10 +13,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{bad_request, internal, Reply, SERVICE};
+use super::{bad_request, internal, JsonBody, Reply, SERVICE};
 use crate::clock::{from_db, to_db};
 use crate::context::bearer;
-use crate::error::{parse_json, ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::ids;
 use crate::state::AppState;
 
@@ -59,6 +59,15 @@ pub struct Caller {
     pub user_id: String,
     pub tenant_id: String,
     pub role: Role,
+}
+
+/// A reading handler's caller: the request must carry a valid access token.
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> ApiResult<Self> {
+        caller(state, &parts.headers)
+    }
 }
 
 impl Caller {
@@ -272,17 +281,15 @@ fn issue(state: &AppState, conn: &Connection, user: &UserRow) -> ApiResult<Value
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Login {
+pub struct Login {
     email: String,
     password: String,
 }
 
 pub async fn login(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody(req): JsonBody<Login>,
 ) -> ApiResult<Response> {
-    let req: Login = parse_json(SERVICE, &headers, &body)?;
     if req.email.trim().is_empty() || req.password.is_empty() {
         return Err(bad_request("email and password are required"));
     }
@@ -305,17 +312,15 @@ pub async fn login(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Refresh {
+pub struct Refresh {
     #[serde(rename = "refreshToken")]
     refresh_token: String,
 }
 
 pub async fn refresh(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
+    JsonBody(req): JsonBody<Refresh>,
 ) -> ApiResult<Response> {
-    let req: Refresh = parse_json(SERVICE, &headers, &body)?;
     let now = state.clock.now();
     let conn = state.db.lock();
     let hash = ids::sha256_hex(req.refresh_token.as_bytes());

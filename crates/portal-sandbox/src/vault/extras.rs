@@ -1,12 +1,11 @@
 //! Vault quota, legal hold, transforms and share links.
 
-use std::collections::HashMap;
 use std::time::Duration as StdDuration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -14,11 +13,11 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::assets::{find, Asset, ASSET_COLUMNS};
-use super::auth::{caller, Role};
-use super::idempotency::Write;
-use super::{bad_request, internal, page_of, Reply, SERVICE};
+use super::auth::{Caller, Role};
+use super::idempotency::{Write, WriteRequest};
+use super::{bad_request, internal, page_rows, Paged, Reply, SERVICE};
 use crate::clock::{from_db, to_db};
-use crate::error::{parse_json, ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::state::{origin_of, AppState};
 use crate::validate::{blank_or_longer, integer, non_null};
 
@@ -40,8 +39,7 @@ pub fn usage(conn: &Connection, tenant_id: &str) -> ApiResult<(i64, i64, i64, i6
     .map_err(internal)
 }
 
-pub async fn quota(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
-    let caller = caller(&state, &headers)?;
+pub async fn quota(State(state): State<AppState>, caller: Caller) -> ApiResult<Response> {
     let (bytes_used, assets_used, bytes_limit, assets_limit) =
         usage(&state.db.lock(), &caller.tenant_id)?;
     Ok(Reply::ok(json!({
@@ -66,10 +64,9 @@ fn hold_json(asset: &Asset) -> Value {
 
 pub async fn get_hold(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
+    caller: Caller,
 ) -> ApiResult<Response> {
-    let caller = caller(&state, &headers)?;
     let asset = find(&state.db.lock(), &caller, &id)?;
     Ok(Reply::ok(hold_json(&asset)).into_response())
 }
@@ -80,33 +77,30 @@ struct SetHold {
     reason: String,
 }
 
-pub async fn set_hold(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    parts: Parts,
-    body: Bytes,
-) -> ApiResult<Response> {
-    let write = Write::begin(&state, &parts, Role::Admin, "set legal holds")?;
-    let caller = &write.caller;
-    let req: SetHold = parse_json(SERVICE, &parts.headers, &body)?;
-    let outcome =
-        write.run(&state, &body, |conn| {
-            let reason = req.reason.trim();
-            if blank_or_longer(&req.reason, 500) {
-                return Err(bad_request("reason must be 1 to 500 characters"));
-            }
-            let mut asset = find(conn, caller, &id)?;
-            asset.hold_reason = Some(reason.to_owned());
-            asset.hold_set_by = Some(caller.user_id.clone());
-            asset.hold_set_at = Some(to_db(state.clock.now()));
-            conn.execute(
+pub async fn set_hold(Path(id): Path<String>, request: WriteRequest) -> ApiResult<Response> {
+    let (write, req): (Write, SetHold) = request.json(Role::Admin, "set legal holds")?;
+    let (state, caller) = (&request.state, &write.caller);
+    request.run(&write, |conn| {
+        let reason = req.reason.trim();
+        if blank_or_longer(&req.reason, 500) {
+            return Err(bad_request("reason must be 1 to 500 characters"));
+        }
+        let mut asset = find(conn, caller, &id)?;
+        asset.hold_reason = Some(reason.to_owned());
+        asset.hold_set_by = Some(caller.user_id.clone());
+        asset.hold_set_at = Some(to_db(state.clock.now()));
+        conn.execute(
             "UPDATE assets SET hold_reason = ?1, hold_set_by = ?2, hold_set_at = ?3 WHERE id = ?4",
-            params![asset.hold_reason, asset.hold_set_by, asset.hold_set_at, asset.id],
+            params![
+                asset.hold_reason,
+                asset.hold_set_by,
+                asset.hold_set_at,
+                asset.id
+            ],
         )
         .map_err(internal)?;
-            Ok(Reply::ok(hold_json(&asset)))
-        });
-    Ok(outcome.into_response())
+        Ok(Reply::ok(hold_json(&asset)))
+    })
 }
 
 pub async fn release_hold(
@@ -179,31 +173,23 @@ struct TransformRow {
 
 pub async fn list_transforms(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
+    caller: Caller,
+    Paged(mut page, _): Paged,
 ) -> ApiResult<Response> {
-    let caller = caller(&state, &headers)?;
-    let mut page = page_of(&query)?;
     let conn = state.db.lock();
     find(&conn, &caller, &id)?;
-    page.total = conn
-        .query_row(
-            "SELECT COUNT(*) FROM transforms WHERE tenant_id = ?1 AND asset_id = ?2",
-            params![caller.tenant_id, id],
-            |r| r.get(0),
-        )
-        .map_err(internal)?;
-    let mut stmt = conn
-        .prepare_cached(&format!(
-            "SELECT id, asset_id, kind, params, requested_at, requested_by FROM transforms
-             WHERE tenant_id = ?1 AND asset_id = ?2 ORDER BY requested_at, id LIMIT {} OFFSET {}",
-            page.limit,
-            page.offset()
-        ))
-        .map_err(internal)?;
-    let rows: Vec<TransformRow> = stmt
-        .query_map(params![caller.tenant_id, id], |r| {
+    let rows: Vec<TransformRow> = page_rows(
+        &conn,
+        &mut page,
+        (
+            "id, asset_id, kind, params, requested_at, requested_by",
+            "transforms",
+            "tenant_id = ?1 AND asset_id = ?2",
+            "requested_at",
+        ),
+        params![caller.tenant_id, id],
+        |r| {
             Ok(TransformRow {
                 id: r.get(0)?,
                 asset_id: r.get(1)?,
@@ -212,9 +198,8 @@ pub async fn list_transforms(
                 requested_at: r.get(4)?,
                 requested_by: r.get(5)?,
             })
-        })
-        .and_then(|rows| rows.collect())
-        .map_err(internal)?;
+        },
+    )?;
     let data: Vec<Value> = rows.iter().map(|r| transform_json(&state, r)).collect();
     Ok(Reply::paged(json!(data), page).into_response())
 }
@@ -229,15 +214,13 @@ struct RequestTransform {
 }
 
 pub async fn request_transform(
-    State(state): State<AppState>,
     Path(id): Path<String>,
-    parts: Parts,
-    body: Bytes,
+    request: WriteRequest,
 ) -> ApiResult<Response> {
-    let write = Write::begin(&state, &parts, Role::Organizer, "request transforms")?;
-    let caller = &write.caller;
-    let req: RequestTransform = parse_json(SERVICE, &parts.headers, &body)?;
-    let outcome = write.run(&state, &body, |conn| {
+    let (write, req): (Write, RequestTransform) =
+        request.json(Role::Organizer, "request transforms")?;
+    let (state, caller) = (&request.state, &write.caller);
+    request.run(&write, |conn| {
         find(conn, caller, &id)?;
         if !TRANSFORM_TYPES.contains(&req.kind.as_str()) {
             return Err(bad_request(format!(
@@ -265,11 +248,10 @@ pub async fn request_transform(
         .map_err(internal)?;
         Ok(Reply {
             status: StatusCode::ACCEPTED,
-            data: transform_json(&state, &row),
+            data: transform_json(state, &row),
             page: None,
         })
-    });
-    Ok(outcome.into_response())
+    })
 }
 
 #[derive(Deserialize)]
@@ -279,24 +261,22 @@ struct CreateShare {
     expires_in_seconds: Option<i64>,
 }
 
-pub async fn share(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    parts: Parts,
-    body: Bytes,
-) -> ApiResult<Response> {
-    let write = Write::begin(&state, &parts, Role::Organizer, "share assets")?;
-    let caller = &write.caller;
-    let headers = &parts.headers;
-    let req: CreateShare = if body.iter().all(u8::is_ascii_whitespace) {
-        CreateShare {
-            expires_in_seconds: None,
-        }
+pub async fn share(Path(id): Path<String>, request: WriteRequest) -> ApiResult<Response> {
+    // An empty body asks for the default lifetime.
+    let (write, req): (Write, CreateShare) = if request.body.iter().all(u8::is_ascii_whitespace) {
+        let write = request.begin(Role::Organizer, "share assets")?;
+        (
+            write,
+            CreateShare {
+                expires_in_seconds: None,
+            },
+        )
     } else {
-        parse_json(SERVICE, headers, &body)?
+        request.json(Role::Organizer, "share assets")?
     };
-    let origin = origin_of(&state, headers);
-    let outcome = write.run(&state, &body, |conn| {
+    let (state, caller) = (&request.state, &write.caller);
+    let origin = origin_of(state, &request.parts.headers);
+    request.run(&write, |conn| {
         find(conn, caller, &id)?;
         let seconds = req.expires_in_seconds.unwrap_or(DEFAULT_SHARE_SECONDS);
         if !(60..=MAX_SHARE_SECONDS).contains(&seconds) {
@@ -323,8 +303,7 @@ pub async fn share(
             "created_at": to_db(now),
             "created_by": caller.user_id,
         })))
-    });
-    Ok(outcome.into_response())
+    })
 }
 
 /// `GET /vault/shares/{token}`: the shared asset's bytes (or its metadata

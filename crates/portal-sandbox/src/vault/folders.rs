@@ -1,21 +1,17 @@
 //! Vault folders: list (any role) and create (organizer).
 
-use std::collections::HashMap;
-
-use axum::body::Bytes;
-use axum::extract::{Query, State};
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use rusqlite::{params, Connection, Row};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::auth::{caller, Role};
-use super::idempotency::Write;
-use super::{bad_request, internal, page_of, Reply, SERVICE};
+use super::auth::{Caller, Role};
+use super::idempotency::{Write, WriteRequest};
+use super::{bad_request, internal, page_rows, Paged, Reply, SERVICE};
 use crate::clock::to_db;
-use crate::error::{parse_json, ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::validate::blank_or_longer;
 
@@ -55,34 +51,19 @@ pub fn insert_folder(
 
 pub async fn list(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
+    caller: Caller,
+    Paged(mut page, query): Paged,
 ) -> ApiResult<Response> {
-    let caller = caller(&state, &headers)?;
-    let mut page = page_of(&query)?;
-    let conn = state.db.lock();
     let parent = query.get("parent_id").filter(|p| !p.is_empty());
     // `?2 IS NULL`: without a parent_id filter, every folder of the tenant.
     let filter = "tenant_id = ?1 AND (?2 IS NULL OR parent_id = ?2)";
-    page.total = conn
-        .query_row(
-            &format!("SELECT COUNT(*) FROM folders WHERE {filter}"),
-            params![caller.tenant_id, parent],
-            |r| r.get(0),
-        )
-        .map_err(internal)?;
-    let mut stmt = conn
-        .prepare_cached(&format!(
-            "SELECT {FOLDER_COLUMNS} FROM folders WHERE {filter}
-             ORDER BY created_at, id LIMIT {} OFFSET {}",
-            page.limit,
-            page.offset()
-        ))
-        .map_err(internal)?;
-    let folders: Vec<Value> = stmt
-        .query_map(params![caller.tenant_id, parent], folder_json)
-        .and_then(|rows| rows.collect())
-        .map_err(internal)?;
+    let folders: Vec<Value> = page_rows(
+        &state.db.lock(),
+        &mut page,
+        (FOLDER_COLUMNS, "folders", filter, "created_at"),
+        params![caller.tenant_id, parent],
+        folder_json,
+    )?;
     Ok(Reply::paged(json!(folders), page).into_response())
 }
 
@@ -94,15 +75,10 @@ struct CreateFolder {
     parent_id: Option<String>,
 }
 
-pub async fn create(
-    State(state): State<AppState>,
-    parts: Parts,
-    body: Bytes,
-) -> ApiResult<Response> {
-    let write = Write::begin(&state, &parts, Role::Organizer, "create folders")?;
-    let caller = &write.caller;
-    let req: CreateFolder = parse_json(SERVICE, &parts.headers, &body)?;
-    let outcome = write.run(&state, &body, |conn| {
+pub async fn create(request: WriteRequest) -> ApiResult<Response> {
+    let (write, req): (Write, CreateFolder) = request.json(Role::Organizer, "create folders")?;
+    let (state, caller) = (&request.state, &write.caller);
+    request.run(&write, |conn| {
         let name = req.name.trim();
         if blank_or_longer(&req.name, 255) || name.contains('/') {
             return Err(bad_request("name must be 1 to 255 characters, without /"));
@@ -130,6 +106,5 @@ pub async fn create(
             }
             Err(e) => Err(internal(e)),
         }
-    });
-    Ok(outcome.into_response())
+    })
 }

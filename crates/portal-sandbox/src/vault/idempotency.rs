@@ -8,18 +8,21 @@
 //! in one transaction, so two concurrent retries cannot both act.
 //! Responses with a 5xx status are not recorded.
 
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::Duration;
 use rusqlite::{params, Connection, OptionalExtension};
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::auth::{caller, Caller, Role};
 use super::{bad_request, internal, Reply, SERVICE};
 use crate::clock::{from_db, to_db};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{parse_json, ApiError, ApiResult};
 use crate::request_log::Replayed;
 use crate::state::AppState;
 
@@ -105,6 +108,56 @@ impl Write {
             &fingerprint,
             action,
         )
+    }
+}
+
+/// A vault write request as it arrives: the server's state, the request's
+/// head and its whole body. Handlers begin the write from it ([`Self::begin`]
+/// or [`Self::json`]) and run it with [`Self::run`], so each check happens
+/// in the same order everywhere: caller, role, key, then the body.
+pub struct WriteRequest {
+    pub state: AppState,
+    pub parts: Parts,
+    pub body: Bytes,
+}
+
+impl FromRequest<AppState> for WriteRequest {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let body = Bytes::from_request(Request::from_parts(parts.clone(), body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(WriteRequest {
+            state: state.clone(),
+            parts,
+            body,
+        })
+    }
+}
+
+impl WriteRequest {
+    /// [`Write::begin`] for this request.
+    pub fn begin(&self, role: Role, action: &str) -> ApiResult<Write> {
+        Write::begin(&self.state, &self.parts, role, action)
+    }
+
+    /// Begins the write, then reads the body as JSON.
+    pub fn json<T: DeserializeOwned>(&self, role: Role, action: &str) -> ApiResult<(Write, T)> {
+        let write = self.begin(role, action)?;
+        let req = parse_json(SERVICE, &self.parts.headers, &self.body)?;
+        Ok((write, req))
+    }
+
+    /// Runs `action` at most once for the write's key, the body completing
+    /// the fingerprint, and answers with its reply (or the stored one).
+    pub fn run(
+        &self,
+        write: &Write,
+        action: impl FnOnce(&Connection) -> ApiResult<Reply>,
+    ) -> ApiResult<Response> {
+        Ok(write.run(&self.state, &self.body, action).into_response())
     }
 }
 

@@ -15,14 +15,20 @@ mod upload;
 
 use std::collections::HashMap;
 
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use rusqlite::types::ToSql;
+use rusqlite::{Connection, Row};
+use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
 use crate::context::{request_id, Service};
-use crate::error::{with_fallbacks, ApiError};
+use crate::error::{parse_json, with_fallbacks, ApiError, ApiResult};
 use crate::state::AppState;
 
 pub use auth::{Role, SEEDED_PASSWORD};
@@ -167,6 +173,71 @@ pub fn not_found_asset(id: &str) -> ApiError {
 
 pub fn internal(err: impl std::fmt::Display) -> ApiError {
     crate::error::internal(SERVICE, err)
+}
+
+/// A JSON request body, refused as every vault answer is (in the
+/// envelope: 415 without a JSON content type, 400 when unreadable).
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let headers = req.headers().clone();
+        let body = Bytes::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        parse_json(SERVICE, &headers, &body)
+            .map(JsonBody)
+            .map_err(IntoResponse::into_response)
+    }
+}
+
+/// One page of the rows of `table` that `filter` (with `args`) selects,
+/// ordered by `order` then `id`, each read by `read`; `page.total` becomes
+/// the count of them all.
+pub fn page_rows<T>(
+    conn: &Connection,
+    page: &mut Page,
+    (columns, table, filter, order): (&str, &str, &str, &str),
+    args: &[&dyn ToSql],
+    read: impl FnMut(&Row) -> rusqlite::Result<T>,
+) -> ApiResult<Vec<T>> {
+    page.total = conn
+        .query_row(
+            &format!("SELECT COUNT(*) FROM {table} WHERE {filter}"),
+            args,
+            |r| r.get(0),
+        )
+        .map_err(internal)?;
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {columns} FROM {table} WHERE {filter}
+             ORDER BY {order}, id LIMIT {} OFFSET {}",
+            page.limit,
+            page.offset()
+        ))
+        .map_err(internal)?;
+    stmt.query_map(args, read)
+        .and_then(|rows| rows.collect())
+        .map_err(internal)
+}
+
+/// A list request's query parameters, its `page` and `limit` read (see
+/// [`page_of`]). After the caller among a handler's arguments: a caller
+/// without a valid token hears 401 before any word on the query.
+pub struct Paged(pub Page, pub HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Paged {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Query(query) = Query::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let page = page_of(&query).map_err(IntoResponse::into_response)?;
+        Ok(Paged(page, query))
+    }
 }
 
 /// `page` and `limit` query parameters (default 1 and 20, limit at most 100).

@@ -1,10 +1,8 @@
-// A settings form's save: busy while it runs, the error it ended with, and
-// the "Saved." note after it succeeded.
-import { PortalError } from '../errors/PortalError';
+// A settings form's save: a submission (busy while it runs, the error it
+// ended with) that also shows "Saved." after it succeeded.
+import { Submission } from '../ui/submission.svelte';
 
-export class Saving {
-  busy = $state(false);
-  error = $state.raw<PortalError | null>(null);
+export class Saving extends Submission {
   saved = $state(false);
 
   /** Forgets the last outcome (a new edit, or a form that cannot be sent). */
@@ -14,18 +12,11 @@ export class Saving {
   }
 
   /** Runs `save`; true when it succeeded. */
-  async run(save: () => Promise<unknown>): Promise<boolean> {
-    this.reset();
-    this.busy = true;
-    try {
+  override async run(save: () => Promise<unknown>): Promise<boolean> {
+    this.saved = false;
+    return super.run(async () => {
       await save();
       this.saved = true;
-      return true;
-    } catch (rejection) {
-      this.error = PortalError.from(rejection);
-      return false;
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 }

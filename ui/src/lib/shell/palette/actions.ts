@@ -44,59 +44,44 @@ const PAGE_KEYWORDS: Partial<Record<PageId, string[]>> = {
 
 const intent = (value: PageIntent): Command => ({ kind: 'intent', intent: value });
 
+/** An action that asks a page to open its own dialog; its id is "page.action", with ":id" for one item's. */
+function dialogAction(value: PageIntent, title: string, group: string, keywords: string[]): PaletteAction {
+  const item = 'id' in value ? `:${value.id}` : '';
+  return { id: `${value.page}.${value.action}${item}`, title, keywords, group, command: intent(value) };
+}
+
+/**
+ * The page dialogs the palette opens, in their order when nothing is typed:
+ * the intent that opens one, its title, its group and the words that find it.
+ */
+const DIALOGS: ReadonlyArray<[PageIntent, string, string, string[]]> = [
+  [{ page: 'tokens', action: 'create' }, 'New token', 'Tokens', ['create an API token', 'add token']],
+  [
+    { page: 'keys', action: 'create' },
+    'New key',
+    'JWT keys',
+    ['create a JWT key', 'generate a key pair', 'import a public key'],
+  ],
+  [
+    { page: 'keys', action: 'sign' },
+    'Sign a video JWT',
+    'JWT keys',
+    ['sign for a video', 'private video playback'],
+  ],
+  [{ page: 'keys', action: 'verify' }, 'Verify a JWT', 'JWT keys', ['check a JWT', 'decode a JWT']],
+  [
+    { page: 'keys', action: 'doctor' },
+    'Playback doctor',
+    'JWT keys',
+    ['why does a video not play', 'diagnose a JWT'],
+  ],
+  [{ page: 'assets', action: 'upload' }, 'Upload files…', 'Assets', ['upload an asset', 'add a video']],
+  [{ page: 'tokens', action: 'user-jwt' }, 'Create a user JWT', 'Tokens', ['player embedding', 'user token']],
+];
+
 /** Every action the palette offers, in their order when nothing is typed. */
 export function paletteActions(sources: PaletteSources): PaletteAction[] {
-  const actions: PaletteAction[] = [
-    {
-      id: 'tokens.create',
-      title: 'New token',
-      keywords: ['create an API token', 'add token'],
-      group: 'Tokens',
-      command: intent({ page: 'tokens', action: 'create' }),
-    },
-    {
-      id: 'keys.create',
-      title: 'New key',
-      keywords: ['create a JWT key', 'generate a key pair', 'import a public key'],
-      group: 'JWT keys',
-      command: intent({ page: 'keys', action: 'create' }),
-    },
-    {
-      id: 'keys.sign',
-      title: 'Sign a video JWT',
-      keywords: ['sign for a video', 'private video playback'],
-      group: 'JWT keys',
-      command: intent({ page: 'keys', action: 'sign' }),
-    },
-    {
-      id: 'keys.verify',
-      title: 'Verify a JWT',
-      keywords: ['check a JWT', 'decode a JWT'],
-      group: 'JWT keys',
-      command: intent({ page: 'keys', action: 'verify' }),
-    },
-    {
-      id: 'keys.doctor',
-      title: 'Playback doctor',
-      keywords: ['why does a video not play', 'diagnose a JWT'],
-      group: 'JWT keys',
-      command: intent({ page: 'keys', action: 'doctor' }),
-    },
-    {
-      id: 'assets.upload',
-      title: 'Upload files…',
-      keywords: ['upload an asset', 'add a video'],
-      group: 'Assets',
-      command: intent({ page: 'assets', action: 'upload' }),
-    },
-    {
-      id: 'tokens.user-jwt',
-      title: 'Create a user JWT',
-      keywords: ['player embedding', 'user token'],
-      group: 'Tokens',
-      command: intent({ page: 'tokens', action: 'user-jwt' }),
-    },
-  ];
+  const actions = DIALOGS.map((dialog) => dialogAction(...dialog));
   for (const page of PAGES) {
     actions.push({
       id: `page.${page.id}`,
@@ -133,21 +118,16 @@ export function paletteActions(sources: PaletteSources): PaletteAction[] {
     command: { kind: 'add-profile' },
   });
   for (const token of sources.tokens) {
+    const id = token.id;
     actions.push(
-      {
-        id: `tokens.rotate:${token.id}`,
-        title: `Rotate token “${token.name}”`,
-        keywords: [token.id, 'replace token'],
-        group: 'Tokens',
-        command: intent({ page: 'tokens', action: 'rotate', id: token.id }),
-      },
-      {
-        id: `tokens.revoke:${token.id}`,
-        title: `Revoke token “${token.name}”…`,
-        keywords: [token.id, 'delete token'],
-        group: 'Tokens',
-        command: intent({ page: 'tokens', action: 'revoke', id: token.id }),
-      },
+      dialogAction({ page: 'tokens', action: 'rotate', id }, `Rotate token “${token.name}”`, 'Tokens', [
+        id,
+        'replace token',
+      ]),
+      dialogAction({ page: 'tokens', action: 'revoke', id }, `Revoke token “${token.name}”…`, 'Tokens', [
+        id,
+        'delete token',
+      ]),
     );
   }
   return actions;
