@@ -24,6 +24,7 @@ pub use upload::{ProgressFn, UploadProgress, UploadRequest};
 
 use chrono::{DateTime, Utc};
 use reqwest::Method;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use ts_rs::TS;
@@ -204,6 +205,62 @@ pub fn parse_envelope(resp: &Response) -> Result<(Value, Option<PageInfo>)> {
     Ok((obj["data"].clone(), page))
 }
 
+/// [`parse_envelope`] with `data` read as a `T` (`what` names it in the
+/// error when it is not one). The same answer, taken from the body in one
+/// pass when it is a plain success (a 2xx object with `data`, no error, not
+/// another service's shape): a page of 100 assets is not built as a JSON
+/// tree first and copied out of it. Anything else goes through
+/// [`parse_envelope`], which says what was wrong. As in
+/// [`crate::envelope::is_envelope`], a field nothing reads is checked for
+/// JSON syntax only.
+pub fn parse_data<T: DeserializeOwned>(
+    resp: &Response,
+    what: &str,
+) -> Result<(T, Option<PageInfo>)> {
+    if let Some(plain) = plain_success(resp) {
+        return Ok(plain);
+    }
+    let (data, page) = parse_envelope(resp)?;
+    Ok((session::decode(data, what)?, page))
+}
+
+/// A 2xx answer's `data` and page when the body is a plain success
+/// envelope whose `data` is a `T`; `None` for anything else (an error, a
+/// key given twice, a `data` of another shape…), left to
+/// [`parse_envelope`].
+fn plain_success<T: DeserializeOwned>(resp: &Response) -> Option<(T, Option<PageInfo>)> {
+    #[derive(Deserialize)]
+    struct Plain<T> {
+        data: T,
+        #[serde(default)]
+        error: Option<Value>,
+        #[serde(default)]
+        page: Option<Value>,
+        #[serde(default)]
+        status: Option<Value>,
+        #[serde(default)]
+        success: Option<Value>,
+    }
+    if !resp.status.is_success() {
+        return None;
+    }
+    let text = std::str::from_utf8(&resp.body).ok()?;
+    // An object: the derive would also read an array, field by field.
+    if !text.trim_start().starts_with('{') {
+        return None;
+    }
+    let plain: Plain<T> = serde_json::from_str(text).ok()?;
+    let other_service = matches!(
+        plain.status.as_ref().and_then(Value::as_str),
+        Some("ok" | "error")
+    ) || plain.success.as_ref().is_some_and(Value::is_boolean);
+    if plain.error.is_some() || other_service {
+        return None;
+    }
+    let page = plain.page.and_then(|p| serde_json::from_value(p).ok());
+    Some((plain.data, page))
+}
+
 /// Reads the tokens from a login or refresh answer (inside `data` or at top level).
 pub(crate) fn read_session(v: &Value) -> Result<VaultSession> {
     let pick = |k: &str| v["data"][k].as_str().or(v[k].as_str()).map(Secret::new);
@@ -301,5 +358,54 @@ mod tests {
             assert_eq!(s.claims.role(), Role::Organizer);
             assert_eq!(s.refresh_token.unwrap().expose(), "r");
         }
+    }
+
+    /// `parse_data` reads a page in one pass and gives what the parsed
+    /// envelope gives (`fuzzing::vault` compares the two on each body).
+    #[test]
+    fn a_page_read_in_one_pass_is_the_parsed_one() {
+        let asset = r#"{"id":"a1","name":"Intro","size":3,"tags":["x"],"created_at":"2026-01-02T03:04:05Z","legal_hold":false}"#;
+        let bodies = [
+            format!(
+                r#"{{"data":[{asset}],"error":null,"page":{{"total":1,"page":1,"limit":100,"has_more":false}},"meta":{{"request_id":"r"}}}}"#
+            ),
+            format!(r#"{{"data":[{asset}]}}"#),
+            format!(r#"{{"data":[{asset}],"page":null}}"#),
+            format!(r#"{{"data":[{asset}],"page":{{"total":"many"}}}}"#),
+            format!(r#"{{"data":[{asset}],"data":[]}}"#),
+            format!(r#"{{"data":[{asset},{asset}],"error":{{"code":"X","message":"no"}}}}"#),
+            format!(r#"{{"data":[{asset}],"status":"ok"}}"#),
+            format!(r#"{{"data":[{asset}],"success":true}}"#),
+            format!(r#"{{"data":[{asset}],"status":"fine","success":1}}"#),
+            format!(r#"[{{"data":[{asset}]}}]"#),
+            format!(r#"[[{asset}],null,null,null,null]"#),
+            r#"{"data":[{"id":"a","id":"b"}]}"#.to_owned(),
+            r#"{"data":[{"name":"no id"}]}"#.to_owned(),
+            r#"{"data":{"id":"a"}}"#.to_owned(),
+            r#"{"data":null}"#.to_owned(),
+            r#"{"data":[],"x":"\ud800"}"#.to_owned(),
+            r#"{"data":[{"id":"a","x":1e400}]}"#.to_owned(),
+            r#"{"data":[{"id":"\ud800"}]}"#.to_owned(),
+            r#"{"data":[]} x"#.to_owned(),
+            "<html></html>".to_owned(),
+            String::new(),
+        ];
+        for body in &bodies {
+            for status in [200, 201, 400, 401, 404, 500] {
+                let resp = crate::fuzzing::response(Service::Vault, status, None, body.as_bytes())
+                    .unwrap();
+                crate::fuzzing::vault(&resp);
+            }
+        }
+        let resp =
+            crate::fuzzing::response(Service::Vault, 200, None, bodies[0].as_bytes()).unwrap();
+        let (items, page) = parse_data::<Vec<Asset>>(&resp, "asset list").unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].name, "Intro");
+        assert_eq!(page.unwrap().total, 1);
+        let resp =
+            crate::fuzzing::response(Service::Vault, 200, None, bodies[5].as_bytes()).unwrap();
+        let e = parse_data::<Vec<Asset>>(&resp, "asset list").unwrap_err();
+        assert_eq!(e.message, "no");
     }
 }

@@ -148,6 +148,9 @@ pub struct ListCache {
 /// Entries kept per kind before the cache starts again (bounds its memory).
 const LIST_CACHE_MAX: usize = 4096;
 
+/// Pages back a list page looks for a known page end to seek from.
+const PAGE_END_REACH: u64 = 16;
+
 impl ListCache {
     /// Empties the cache when the database changed since it was filled.
     fn sync(&mut self, conn: &Connection) {
@@ -173,8 +176,27 @@ impl ListCache {
         self.counts.insert(query.to_owned(), total);
     }
 
-    pub fn page_end(&self, query: &str, offset: u64) -> Option<&(String, String)> {
-        self.page_ends.get(&(query.to_owned(), offset))
+    /// Where the nearest page end at or before `offset` is: the sort key and
+    /// id of the row before it, and how many rows lie between it and
+    /// `offset`. Looked for `step` rows apart (a page), at most
+    /// [`PAGE_END_REACH`] pages back: pages asked for a few at a time
+    /// arrive out of order, and a page whose previous one is not done yet
+    /// seeks from an earlier one and skips the rows in between.
+    pub fn page_end_before(
+        &self,
+        query: &str,
+        offset: u64,
+        step: u64,
+    ) -> Option<(&(String, String), u64)> {
+        let mut key = (query.to_owned(), offset);
+        for back in 0..=PAGE_END_REACH {
+            let skip = back.checked_mul(step)?;
+            key.1 = offset.checked_sub(skip).filter(|o| *o > 0)?;
+            if let Some(end) = self.page_ends.get(&key) {
+                return Some((end, skip));
+            }
+        }
+        None
     }
 
     pub fn set_page_end(&mut self, query: &str, offset: u64, key: String, id: String) {
@@ -256,4 +278,35 @@ pub fn setting_or_insert(
     let value = make();
     set_setting(conn, key, &value)?;
     Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_seeks_from_the_nearest_known_end_within_reach() {
+        let mut cache = ListCache::default();
+        assert_eq!(cache.page_end_before("q", 50, 10), None);
+        cache.set_page_end("q", 10, "k10".into(), "i10".into());
+        let found = |c: &ListCache, offset, step| {
+            c.page_end_before("q", offset, step)
+                .map(|((k, _), skip)| (k.clone(), skip))
+        };
+        assert_eq!(found(&cache, 10, 10), Some(("k10".into(), 0)));
+        assert_eq!(found(&cache, 30, 10), Some(("k10".into(), 20)));
+        cache.set_page_end("q", 20, "k20".into(), "i20".into());
+        assert_eq!(found(&cache, 30, 10), Some(("k20".into(), 10)));
+        // Only page ends `step` apart, within reach, never offset 0, and
+        // only for the same list.
+        assert_eq!(found(&cache, 25, 10), None);
+        let far = 20 + 10 * (PAGE_END_REACH + 1);
+        assert_eq!(found(&cache, far, 10), None);
+        assert_eq!(
+            found(&cache, far - 10, 10),
+            Some(("k20".into(), 10 * PAGE_END_REACH))
+        );
+        assert_eq!(cache.page_end_before("other", 30, 10), None);
+        assert_eq!(found(&cache, 5, 10), None);
+    }
 }

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
-use super::session::{decode, seg, Req};
+use super::session::{seg, Req};
 use super::types::{
     AssetQuery, AssetUpdate, BulkDeleteSummary, Deleted, Folder, LegalHold, NewAsset, Quota, Share,
     SkippedAsset, Transform, TransformKind,
@@ -30,11 +30,10 @@ impl<'a> Vault<'a> {
     pub async fn list_assets(&self, query: &AssetQuery) -> Result<AssetPage> {
         let mut req = Req::get("/vault/v1/assets");
         req.query = query.pairs()?;
-        let (data, info) = self
-            .request(&req)
+        let (items, info): (Vec<Asset>, _) = self
+            .request(&req, "asset list")
             .await
             .map_err(|e| e.during("Listing assets"))?;
-        let items: Vec<Asset> = decode(data, "asset list")?;
         let page = info.unwrap_or(PageInfo {
             total: items.len() as u64,
             page: query.page,
@@ -241,8 +240,7 @@ impl<'a> Vault<'a> {
             let mut req = Req::get(list.path.clone());
             req.query = vec![("page", page.to_string()), ("limit", "100".into())];
             req.query.extend(list.filter.clone());
-            let (data, info) = self.request(&req).await?;
-            let items: Vec<T> = decode(data, list.what)?;
+            let (items, info): (Vec<T>, _) = self.request(&req, list.what).await?;
             let more = info.as_ref().is_some_and(|i| i.has_more) && !items.is_empty();
             let taken = pages.take(items, &id, info.map(|i| i.total));
             all.extend(taken.map_err(|e| e.during(&list.doing))?);

@@ -22,7 +22,7 @@ use serde_json::Value;
 use tokio::sync::Mutex;
 use ts_rs::TS;
 
-use super::{bad, parse_envelope, PageInfo, Role, VaultClaims, VaultClient, VaultSession};
+use super::{bad, parse_data, PageInfo, Role, VaultClaims, VaultClient, VaultSession};
 use crate::error::{Error, ErrorCode, Result};
 use crate::http::{join, segment, Body, Call, HttpClient, Response};
 use crate::secret::Secret;
@@ -323,14 +323,19 @@ impl<'a> Vault<'a> {
         }
     }
 
-    pub(super) async fn request(&self, req: &Req) -> Result<(Value, Option<PageInfo>)> {
+    /// Sends `req` and reads its answer's `data` as a `T` (`what` names it
+    /// in errors), with the page info when there is one.
+    pub(super) async fn request<T: DeserializeOwned>(
+        &self,
+        req: &Req,
+        what: &str,
+    ) -> Result<(T, Option<PageInfo>)> {
         let resp = self.execute(req).await?;
-        parsed(&resp)
+        parsed(&resp, what)
     }
 
     pub(super) async fn data<T: DeserializeOwned>(&self, req: &Req, what: &str) -> Result<T> {
-        let (data, _) = self.request(req).await?;
-        decode(data, what)
+        Ok(self.request(req, what).await?.0)
     }
 
     /// [`Self::data`] for a write whose answer may be a bare `204 No
@@ -346,14 +351,14 @@ impl<'a> Vault<'a> {
         if resp.is_no_content() {
             return Ok(done());
         }
-        let (data, _) = parsed(&resp)?;
-        decode(data, what)
+        Ok(parsed(&resp, what)?.0)
     }
 }
 
-/// The vault's envelope, with the hint to log in again on a 401.
-fn parsed(resp: &Response) -> Result<(Value, Option<PageInfo>)> {
-    parse_envelope(resp).map_err(|e| {
+/// The vault's envelope and its `data` as a `T`, with the hint to log in
+/// again on a 401.
+fn parsed<T: DeserializeOwned>(resp: &Response, what: &str) -> Result<(T, Option<PageInfo>)> {
+    parse_data(resp, what).map_err(|e| {
         if e.code == ErrorCode::Unauthorized {
             e.with_hint("Log in to the vault again (`portal login vault`).")
         } else {
