@@ -144,9 +144,16 @@ const STYLE = `
 
 const MASK_TEXT = '▒▒▒▒▒▒';
 
+/**
+ * The JWT key and user ids seen so far (their elements' data-key-id and
+ * data-user-id): masked on every later screen too, such as Health, which
+ * names a key in its text only.
+ */
+const knownIds = new Set();
+
 async function prepare(browser) {
-  await browser.execute(
-    (style, masks, patterns, placeholder) => {
+  const seen = await browser.execute(
+    (style, masks, patterns, placeholder, known) => {
       let el = document.getElementById('visual-test-style');
       if (!el) {
         el = document.createElement('style');
@@ -172,9 +179,10 @@ async function prepare(browser) {
       // elements carry: a random id need not have a digit (1 in 1000 of 21
       // characters has none), which the id pattern asks for so as to leave
       // long words alone.
-      const keyIds = [...document.querySelectorAll('[data-key-id], [data-user-id]')]
+      const shownIds = [...document.querySelectorAll('[data-key-id], [data-user-id]')]
         .map((node) => node.getAttribute('data-key-id') ?? node.getAttribute('data-user-id'))
         .filter((id) => id && id.length >= 8);
+      const keyIds = [...new Set([...known, ...shownIds])];
       const scrub = (text) =>
         keyIds.reduce(
           (t, id) => t.split(id).join(placeholder),
@@ -189,12 +197,15 @@ async function prepare(browser) {
         const value = scrub(field.value);
         if (value !== field.value) field.value = value;
       }
+      return shownIds;
     },
     STYLE,
     MASKS,
     MASK_PATTERNS.map((re) => [re.source, re.flags]),
     MASK_TEXT,
+    [...knownIds],
   );
+  for (const id of seen ?? []) knownIds.add(id);
 }
 
 async function idle(browser) {
