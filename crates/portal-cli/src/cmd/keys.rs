@@ -713,9 +713,9 @@ async fn delete(
 async fn sign(g: &Globals, args: SignArgs) -> anyhow::Result<()> {
     let ttl = super::tokens::parse_duration(&args.ttl)?;
     let (ctx, settings) = open(g)?;
-    let key = ops::signing_key(cx(&ctx, &settings), args.key.as_deref())?;
     let request = SignVideoRequest {
-        server_id: key.clone(),
+        // Blank: the profile's default signing key (core names it).
+        server_id: args.key.clone().unwrap_or_default(),
         video_id: args.video.clone(),
         ttl_seconds: u32::try_from(ttl.num_seconds()).unwrap_or(u32::MAX),
         link_video_id: args.link_video.clone(),
@@ -764,7 +764,7 @@ async fn sign(g: &Globals, args: SignArgs) -> anyhow::Result<()> {
     }
     eprintln!(
         "Signed with key {} for {}, valid until {}.",
-        key,
+        signed.header["kid"].as_str().unwrap_or("?"),
         match &args.video {
             None => "all videos".to_owned(),
             Some(v) => format!("video {v}"),

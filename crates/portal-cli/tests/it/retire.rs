@@ -177,6 +177,13 @@ async fn keys_rotate_makes_a_new_default_key_and_schedules_the_old_ones_deletion
     // (the old key's file is not its other half, and that is caught).
     let shown = json(&portal(&env, &["keys", "default", "--json"]));
     assert_eq!(shown["default_key"], new.as_str());
+    let by_default = portal(&env, &["keys", "sign", "--all-videos"]);
+    assert!(by_default.status.success(), "{}", stderr(&by_default));
+    assert!(
+        stderr(&by_default).contains(&format!("Signed with key {new} for all videos")),
+        "{}",
+        stderr(&by_default)
+    );
     let mismatched = portal(&env, &unnamed);
     assert!(!mismatched.status.success());
     let said = stderr(&mismatched);

@@ -66,7 +66,9 @@ pub async fn rotate(
     progress: impl Fn(GenProgress) + Send + 'static,
     cancel: Arc<AtomicBool>,
 ) -> Result<Outcome<KeyRotation>> {
-    let old = cx.pc.jwt_keys(&cx.api_key()?).get(&request.old_kid).await?;
+    let credential = cx.api_key()?;
+    let jwt_keys = cx.pc.jwt_keys(&credential);
+    let old = jwt_keys.get(&request.old_kid).await?;
     let name = request
         .name
         .unwrap_or_else(|| new_key_name(&old.name, Utc::now()));
@@ -84,13 +86,16 @@ pub async fn rotate(
     })?;
     let new_kid = out.value.server.id.clone();
 
-    // 2. A JWT signed here verifies with the service's copy.
-    let verification = keys::verify_uploaded_key(cx, &new_kid).await.map_err(|e| {
+    // 2. A JWT signed here verifies with the service's copy (read once, and
+    // made the default as read).
+    let unchecked = |e| {
         stopped(
             e,
             &format!("The new key {new_kid} was uploaded but not checked"),
         )
-    })?;
+    };
+    let server = jwt_keys.get(&new_kid).await.map_err(unchecked)?;
+    let verification = keys::verify_against(cx, &server).map_err(unchecked)?;
     if !verification.ok {
         return Err(Error::new(
             ErrorCode::Validation,
@@ -102,12 +107,13 @@ pub async fn rotate(
     }
 
     // 3. It signs from now on.
-    let made_default = keys::set_default(cx, &new_kid).await?;
+    let made_default = keys::make_default(cx, server)?;
     out.warnings.extend(made_default.warnings);
 
     // 4. The old key goes once the JWTs signed with it have expired.
     let deletion = if request.retire_old {
-        let scheduled = retire::schedule(cx, &old.id, request.delete_local).await?;
+        let now = cx.pc.http.clock().now();
+        let scheduled = retire::schedule_key(cx, &old, now, request.delete_local)?;
         out.warnings.extend(scheduled.warnings);
         Some(scheduled.value)
     } else {

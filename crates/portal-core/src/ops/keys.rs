@@ -244,19 +244,25 @@ pub fn signing_key(cx: Cx<'_>, named: Option<&str>) -> Result<String> {
 /// `key_default_set`.
 pub async fn set_default(cx: Cx<'_>, kid: &str) -> Result<Outcome<JwtKey>> {
     let server = cx.pc.jwt_keys(&cx.api_key()?).get(kid).await?;
-    if cx.local().find_by_server_id(kid).is_none() {
+    make_default(cx, server)
+}
+
+/// [`set_default`] for a key just read from the service.
+pub(crate) fn make_default(cx: Cx<'_>, server: JwtKey) -> Result<Outcome<JwtKey>> {
+    let kid = server.id.clone();
+    if cx.local().find_by_server_id(&kid).is_none() {
         return Err(Error::validation(format!(
             "JWT key '{}' ({kid}) cannot sign here: its private key is not on this computer.",
             server.name
         )));
     }
-    KeyRecords::new(cx.settings).set_default_key(&cx.pc.profile.name, kid)?;
+    KeyRecords::new(cx.settings).set_default_key(&cx.pc.profile.name, &kid)?;
     let mut out = Outcome::new(server);
     let summary = format!(
         "Made JWT key '{}' ({kid}) the default signing key",
         out.value.name
     );
-    cx.record(&mut out.warnings, Action::KeyDefaultSet, kid, &summary);
+    cx.record(&mut out.warnings, Action::KeyDefaultSet, &kid, &summary);
     Ok(out)
 }
 
@@ -472,9 +478,15 @@ fn record_upload(cx: Cx<'_>, warnings: &mut Vec<String>, server: &JwtKey, public
 /// that must verify with the fetched public key.
 pub async fn verify_uploaded_key(cx: Cx<'_>, server_id: &str) -> Result<UploadVerification> {
     let server = cx.pc.jwt_keys(&cx.api_key()?).get(server_id).await?;
+    verify_against(cx, &server)
+}
+
+/// [`verify_uploaded_key`] with the service's copy already fetched.
+pub(crate) fn verify_against(cx: Cx<'_>, server: &JwtKey) -> Result<UploadVerification> {
+    let server_id = server.id.as_str();
     let keys = cx.local();
     let local = keys.find_by_server_id(server_id);
-    let server_fingerprints = server_fingerprints(&server);
+    let server_fingerprints = server_fingerprints(server);
     let local_fingerprints = local.as_ref().map(|l| l.fingerprints.clone());
     let fingerprints_match = match (&server_fingerprints, &local_fingerprints) {
         (Some(s), Some(l)) => s == l,

@@ -123,7 +123,18 @@ pub async fn schedule(
     delete_local: bool,
 ) -> Result<Outcome<ScheduledDeletion>> {
     let (key, now) = key_and_now(cx, kid).await?;
-    let check = check_at(cx, &key, now);
+    schedule_key(cx, &key, now, delete_local)
+}
+
+/// [`schedule`] for a key just read from the service, `now` by its clock.
+pub(crate) fn schedule_key(
+    cx: Cx<'_>,
+    key: &JwtKey,
+    now: DateTime<Utc>,
+    delete_local: bool,
+) -> Result<Outcome<ScheduledDeletion>> {
+    let kid = key.id.as_str();
+    let check = check_at(cx, key, now);
     let deletion = ScheduledDeletion {
         profile: cx.pc.profile.name.clone(),
         kid: key.id.clone(),

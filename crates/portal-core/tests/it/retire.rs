@@ -197,14 +197,28 @@ async fn a_rotation_makes_the_new_key_the_default_and_schedules_the_old_ones_del
         .await
         .unwrap();
     let before = w.entries().len();
+    let requests_before = w.sb.requests().len();
 
     let done = key_rotation::rotate(cx, rotate_from(&old), |_| {}, no_cancel())
         .await
         .unwrap();
+    // Each key is read once: the old one before anything is made, the new
+    // one for the check (its default-making and the old one's deletion use
+    // those reads).
+    let reads: Vec<String> = w.sb.requests()[requests_before..]
+        .iter()
+        .filter(|r| r.method == "GET")
+        .map(|r| r.path.clone())
+        .collect();
     assert!(done.warnings.is_empty(), "{:?}", done.warnings);
     let rotation = done.value;
     let new = rotation.new.server.id.clone();
     assert_ne!(new, old);
+    let read = |i: usize, kid: &str| reads[i].ends_with(&format!("/jwt_keys/{kid}"));
+    assert!(
+        reads.len() == 2 && read(0, &old) && read(1, &new),
+        "the rotation's reads: {reads:?}"
+    );
     assert!(
         rotation.new.server.name.starts_with("Web key (rotated "),
         "{}",
