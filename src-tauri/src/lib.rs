@@ -19,6 +19,7 @@ mod commands;
 mod copies;
 pub mod dto;
 mod links;
+pub mod memory;
 mod retire;
 mod reveal;
 mod running;
@@ -147,11 +148,11 @@ pub fn run() {
         .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(setup)
         // A reload (or any navigation) drops the revealed token values and
-        // the signed JWTs and share links held for copying.
-        .on_page_load(|webview, payload| {
-            if payload.event() == tauri::webview::PageLoadEvent::Started {
-                reveal::page_loaded(webview.app_handle());
-            }
+        // the signed JWTs and share links held for copying. Once the page
+        // has loaded, start-up's freed memory goes back (memory.rs).
+        .on_page_load(|webview, payload| match payload.event() {
+            tauri::webview::PageLoadEvent::Started => reveal::page_loaded(webview.app_handle()),
+            tauri::webview::PageLoadEvent::Finished => memory::trim_after_page_load(),
         })
         // Files dropped on the window: remembered here, so `upload_dropped`
         // only takes paths the OS actually dropped.

@@ -5,6 +5,9 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
+    // Few malloc arenas, so start-up's freed memory stays in fewer places
+    // (memory.rs): before any thread starts.
+    partner_portal_lib::memory::limit_arenas();
     // WebKitGTK's accelerated compositing stops repainting under X servers
     // without GPU acceleration (Xvfb, some VMs and remote desktops) and costs
     // ~50 MB; this UI is plain DOM and needs none of it. An explicit setting
@@ -21,6 +24,11 @@ fn main() {
     #[cfg(target_os = "linux")]
     if std::env::var_os("JSC_useDFGJIT").is_none() {
         std::env::set_var("JSC_useDFGJIT", "0");
+    }
+    // The same for WebKit's processes (they read it when they start).
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        std::env::set_var("MALLOC_ARENA_MAX", "2");
     }
     partner_portal_lib::run();
 }

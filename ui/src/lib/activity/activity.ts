@@ -2,6 +2,7 @@
 // first, suspect ones marked), and the filters.
 import type { IconName } from '../ui/Icon.svelte';
 import type { Action, ActivityEntry, ActivityReport } from '../types';
+import { compareText } from '../ui/compare';
 
 export type ActionGroup = 'tokens' | 'keys' | 'assets' | 'legal_holds' | 'profiles';
 
@@ -108,7 +109,7 @@ export function activityRows(report: ActivityReport): ActivityRow[] {
 export function profilesInLog(entries: readonly ActivityEntry[], active: string | null): string[] {
   const names = new Set(entries.map((e) => e.profile));
   if (active) names.delete(active);
-  const sorted = [...names].sort((a, b) => a.localeCompare(b));
+  const sorted = [...names].sort(compareText);
   return active ? [active, ...sorted] : sorted;
 }
 

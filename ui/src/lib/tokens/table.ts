@@ -1,6 +1,7 @@
 // Sorting and filtering of the tokens table. Pure, so it is tested without a DOM.
 import type { ApiToken } from '../types';
 import { parseTime } from '../ui/time';
+import { compareText } from '../ui/compare';
 
 export type SortKey = 'name' | 'scopes' | 'created' | 'expires' | 'last_used' | 'age';
 export type SortDir = 'asc' | 'desc';
@@ -55,13 +56,13 @@ export function sortTokens(tokens: readonly ApiToken[], sort: Sort): ApiToken[] 
   return [...tokens].sort((a, b) => {
     const va = sortValue(a, sort.key);
     const vb = sortValue(b, sort.key);
-    if (va === null && vb === null) return a.name.localeCompare(b.name);
+    if (va === null && vb === null) return compareText(a.name, b.name);
     if (va === null) return 1;
     if (vb === null) return -1;
     let cmp: number;
-    if (typeof va === 'string' && typeof vb === 'string') cmp = va.localeCompare(vb);
+    if (typeof va === 'string' && typeof vb === 'string') cmp = compareText(va, vb);
     else cmp = va < vb ? -1 : va > vb ? 1 : 0;
-    return cmp === 0 ? a.name.localeCompare(b.name) : cmp * factor;
+    return cmp === 0 ? compareText(a.name, b.name) : cmp * factor;
   });
 }
 
