@@ -140,11 +140,13 @@ async fn a_trust_store_that_yields_nothing_stops_https_only() {
     let list = ok_json(&cmd.output().unwrap());
     assert!(list.is_array(), "{list}");
     let asked = sandbox.requests();
-    assert!(
+    assert_eq!(
         asked
             .iter()
-            .any(|r| r.method == "GET" && r.path == "/v1/auth/tokens"),
-        "the list reached the sandbox"
+            .filter(|r| r.method == "GET" && r.path == "/vaultstream/v1/auth/tokens")
+            .count(),
+        1,
+        "the list reached the sandbox once"
     );
 
     let out = env.list(&nothing);
