@@ -454,6 +454,14 @@ mod tests {
     use reqwest::Method;
 
     #[test]
+    fn a_client_can_be_shared_across_threads_and_tasks() {
+        // The app keeps one per profile in its state and uses it from
+        // spawned tasks (the lazily built TLS client included).
+        fn shared<T: Send + Sync + Clone + 'static>() {}
+        shared::<HttpClient>();
+    }
+
+    #[test]
     fn join_keeps_prefixes() {
         assert_eq!(
             join("https://a.b/v2/", "/jwt_keys").unwrap().as_str(),
