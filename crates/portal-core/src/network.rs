@@ -11,6 +11,13 @@
 //! certificates named by `SSL_CERT_FILE`/`SSL_CERT_DIR` are added to it. A
 //! profile may add one PEM file of CA certificates (a company CA).
 //!
+//! When: a profile's CA file is read and checked when its client is built
+//! (a broken one fails every use of the profile, whatever its URLs); the
+//! system's trust is loaded on the first request that makes a TLS handshake
+//! (`Routes::needs_tls`), so a profile that only speaks `http://` to this
+//! machine never reads it, and a trust store that yields no certificate is
+//! reported by the first `https://` request.
+//!
 //! Proxy: a profile's own proxy URL wins. Otherwise `HTTPS_PROXY`,
 //! `HTTP_PROXY`, `ALL_PROXY` (upper or lower case) and, on macOS and
 //! Windows, the system's proxy settings. `NO_PROXY` names hosts reached
@@ -237,11 +244,7 @@ pub fn proxy_for(settings: &NetworkSettings, url: &str) -> Option<(String, Proxy
     }
     let uri = url.parse::<http::Uri>().ok()?;
     if let Some(p) = &settings.proxy {
-        let no = first_env(&["NO_PROXY", "no_proxy"])
-            .map(|(_, v)| v)
-            .unwrap_or_default();
-        let m = Matcher::builder().all(p.clone()).no(no).build();
-        return m
+        return profile_matcher(p)
             .intercept(&uri)
             .map(|i| (masked(&i), ProxySource::Profile));
     }
@@ -251,6 +254,58 @@ pub fn proxy_for(settings: &NetworkSettings, url: &str) -> Option<(String, Proxy
     Matcher::from_system()
         .intercept(&uri)
         .map(|i| (masked(&i), ProxySource::System))
+}
+
+/// A profile's proxy for every URL but those `NO_PROXY` names, as the
+/// client's `reqwest::Proxy::all(..).no_proxy(NoProxy::from_env())` reads it.
+fn profile_matcher(proxy: &str) -> hyper_util::client::proxy::matcher::Matcher {
+    let no = first_env(&["NO_PROXY", "no_proxy"])
+        .map(|(_, v)| v)
+        .unwrap_or_default();
+    hyper_util::client::proxy::matcher::Matcher::builder()
+        .all(proxy.trim().to_owned())
+        .no(no)
+        .build()
+}
+
+/// Which proxy a request to each URL goes through, read once from the
+/// settings and the environment as the client built with them reads it
+/// (the profile's proxy, else the environment's and the system's), to tell
+/// which requests make a TLS handshake.
+#[derive(Clone)]
+pub(crate) struct Routes(Option<std::sync::Arc<hyper_util::client::proxy::matcher::Matcher>>);
+
+impl Routes {
+    pub(crate) fn new(settings: &NetworkSettings) -> Self {
+        use hyper_util::client::proxy::matcher::Matcher;
+        if settings.direct {
+            return Self(None);
+        }
+        let matcher = match &settings.proxy {
+            Some(p) => profile_matcher(p),
+            None => Matcher::from_system(),
+        };
+        Self(Some(std::sync::Arc::new(matcher)))
+    }
+
+    /// Whether a request to `url` makes a TLS handshake: an `https://` URL
+    /// (directly or tunnelled), or any URL whose proxy is not a plain
+    /// `http://` one (an `https://` proxy is reached over TLS). Only an
+    /// `http://` URL reached directly or through an `http://` proxy makes none.
+    pub(crate) fn needs_tls(&self, url: &url::Url) -> bool {
+        if url.scheme() != "http" {
+            return true;
+        }
+        let Some(matcher) = &self.0 else {
+            return false;
+        };
+        let Ok(uri) = url.as_str().parse::<http::Uri>() else {
+            return true;
+        };
+        matcher
+            .intercept(&uri)
+            .is_some_and(|i| i.uri().scheme_str() != Some("http"))
+    }
 }
 
 /// The proxy's URL as `scheme://host:port`, with `***@` where it carries a
@@ -326,6 +381,30 @@ mod tests {
         let e = check_proxy("http://ana:secret@proxy.corp:3128").unwrap_err();
         assert!(!e.message.contains("secret"), "{}", e.message);
         assert!(e.message.contains("HTTPS_PROXY"), "{}", e.message);
+    }
+
+    #[test]
+    fn only_plain_http_reached_directly_or_through_an_http_proxy_needs_no_tls() {
+        let url = |u: &str| url::Url::parse(u).unwrap();
+        let local = url("http://127.0.0.1:4470/v1/auth/tokens");
+        let remote = url("https://api.example/v1/auth/tokens");
+        let direct = Routes::new(&NetworkSettings::direct());
+        assert!(!direct.needs_tls(&local));
+        assert!(direct.needs_tls(&remote));
+        // A profile's proxy wins over the environment's, so these hold
+        // whatever HTTP_PROXY or HTTPS_PROXY the test runs with.
+        let through = |proxy: &str| {
+            Routes::new(&NetworkSettings {
+                proxy: Some(proxy.to_owned()),
+                ..NetworkSettings::default()
+            })
+        };
+        let plain_proxy = through("http://proxy.corp:3128");
+        assert!(!plain_proxy.needs_tls(&url("http://portal.internal:8080/v1")));
+        assert!(plain_proxy.needs_tls(&remote), "tunnelled, still TLS");
+        let tls_proxy = through(" https://proxy.corp:3129 ");
+        assert!(tls_proxy.needs_tls(&url("http://portal.internal:8080/v1")));
+        assert!(tls_proxy.needs_tls(&remote));
     }
 
     #[test]

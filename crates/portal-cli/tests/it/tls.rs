@@ -1,7 +1,9 @@
 //! Corporate networks through the real `portal` binary, each run with its
 //! own environment: SSL_CERT_FILE names the company CA; HTTPS_PROXY (or
 //! ALL_PROXY) tunnels HTTPS by CONNECT with that CA applied inside the
-//! tunnel; NO_PROXY bypasses the proxy; a profile's own CA file and proxy;
+//! tunnel; NO_PROXY bypasses the proxy; a trust store that yields nothing
+//! stops HTTPS only, never a run that speaks `http://` to this machine; a
+//! profile's own CA file and proxy;
 //! `portal status` says which proxy and which CA a profile uses, with a
 //! proxy login masked.
 
@@ -108,6 +110,52 @@ async fn an_ssl_cert_file_that_names_nothing_is_a_config_error_naming_it() {
         stderr(&out).contains("SSL_CERT_FILE=/nonexistent/company.pem"),
         "{}",
         stderr(&out)
+    );
+    assert_eq!(env.server.connections(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_trust_store_that_yields_nothing_stops_https_only() {
+    // No certificate is ever checked on http:// to this machine (the
+    // sandbox): the system's trust is not even read, so an unusable one is
+    // no error there. The same run against an https:// URL still stops with
+    // the config error naming the variables, before connecting.
+    let env = Env::new().await;
+    let sandbox = portal_sandbox::Sandbox::start(portal_sandbox::SandboxConfig::default())
+        .await
+        .unwrap();
+    let nothing = [
+        ("SSL_CERT_FILE", "/nonexistent/company.pem"),
+        ("SSL_CERT_DIR", "/nonexistent/certs"),
+    ];
+    let mut cmd = support::portal_in_memory(env.data.path());
+    cmd.env(
+        "PORTAL_VAULTSTREAM_TOKEN",
+        &sandbox.credentials().vaultstream_admin_token,
+    )
+    .env("PORTAL_VAULTSTREAM_URL", sandbox.vaultstream_url())
+    .envs(nothing)
+    .args(["--json", "tokens", "list"])
+    .timeout(std::time::Duration::from_secs(60));
+    let list = ok_json(&cmd.output().unwrap());
+    assert!(list.is_array(), "{list}");
+    let asked = sandbox.requests();
+    assert_eq!(
+        asked
+            .iter()
+            .filter(|r| r.method == "GET" && r.path == "/vaultstream/v1/auth/tokens")
+            .count(),
+        1,
+        "the list reached the sandbox once"
+    );
+
+    let out = env.list(&nothing);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("No CA certificate could be loaded"), "{err}");
+    assert!(
+        err.contains("SSL_CERT_FILE=/nonexistent/company.pem and SSL_CERT_DIR=/nonexistent/certs"),
+        "{err}"
     );
     assert_eq!(env.server.connections(), 0);
 }

@@ -20,6 +20,12 @@
 //! read under [`HttpConfig::max_body_bytes`]: a larger one is an error (never
 //! retried, nothing of it kept). Ids go into paths through [`segment`].
 //!
+//! Trust is loaded only when needed: a request that makes no TLS handshake
+//! (an `http://` URL, such as a sandbox on this machine, reached directly or
+//! through an `http://` proxy) goes through a client that loads no
+//! certificate and trusts none; the client for every other request reads
+//! the system's roots on the first such request (see [`crate::network`]).
+//!
 //! The parts: [`call`] (what to send), [`response`] (what came back, and the
 //! error a non-2xx answer becomes), [`retry`] (when and how long to wait),
 //! [`errors`] (what a failed attempt becomes) and [`tls`] (trust and the
@@ -32,14 +38,17 @@ mod response;
 mod retry;
 mod tls;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::StatusCode;
+use rustls::pki_types::CertificateDer;
+use tokio::sync::OnceCell;
 
 use crate::clock::ServiceClock;
 use crate::error::{Error, Result};
-use crate::network::NetworkSettings;
+use crate::network::{NetworkSettings, Routes};
 
 pub use call::{Body, Call, FormBuilder};
 pub use errors::code_for_status;
@@ -85,10 +94,21 @@ impl Default for HttpConfig {
     }
 }
 
-/// One client per profile; cheap to clone (connection pool shared).
+/// One client per profile; cheap to clone (connection pools shared).
 #[derive(Clone)]
 pub struct HttpClient {
-    inner: reqwest::Client,
+    /// For requests that make no TLS handshake ([`Routes::needs_tls`]):
+    /// built without reading any certificate, and trusting none, so that a
+    /// handshake asked of it by mistake would fail, never pass unchecked.
+    plain: reqwest::Client,
+    /// For every other request: the system's trust, the environment's and
+    /// the profile's CA certificates; built by the first such request (an
+    /// error is not kept: the next one tries again), then shared by clones.
+    tls: Arc<OnceCell<reqwest::Client>>,
+    /// The profile's CA file's certificates, read and checked at build time.
+    ca_certs: Arc<[CertificateDer<'static>]>,
+    /// Which requests go through `tls`.
+    routes: Routes,
     config: HttpConfig,
     /// What it was built with: a failed connection names the proxy.
     network: NetworkSettings,
@@ -105,20 +125,50 @@ impl HttpClient {
 
     /// A client for a profile: the system's trust plus the profile's CA file,
     /// and the profile's proxy over the environment's. A CA file that cannot
-    /// be read or holds no certificate is a `config` error naming it.
+    /// be read, holds no certificate or holds one that cannot be a trust
+    /// anchor is a `config` error naming it, here. The system's trust is
+    /// read by the first request that needs it: a trust store that yields
+    /// no certificate is that request's `config` error.
     pub fn with_network(config: HttpConfig, network: &NetworkSettings) -> Result<Self> {
         install_crypto_provider();
-        let mut builder = reqwest::Client::builder()
-            .user_agent(USER_AGENT)
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.request_timeout)
-            // A redirect would carry the Authorization header or a login
-            // body wherever it points: none is followed (see `attempt`).
-            .redirect(reqwest::redirect::Policy::none());
-        let mut extra = crate::network::env_roots();
-        if let Some(path) = &network.ca_file {
-            extra.extend(crate::network::load_ca_file(path)?);
+        let ca_certs: Arc<[CertificateDer<'static>]> = match &network.ca_file {
+            Some(path) => checked_anchors(path)?.into(),
+            None => Arc::new([]),
+        };
+        // No trust at all: not even the system's roots are read.
+        let plain = builder(&config, network)?
+            .tls_certs_only(Vec::new())
+            .build()
+            .map_err(|e| Error::internal(format!("HTTP client: {}", error_chain(&e))))?;
+        Ok(Self {
+            plain,
+            tls: Arc::new(OnceCell::new()),
+            ca_certs,
+            routes: Routes::new(network),
+            config,
+            network: network.clone(),
+            clock: ServiceClock::default(),
+        })
+    }
+
+    /// The client for a request to `url`: the TLS one is built on first use.
+    async fn client_for(&self, url: &url::Url) -> Result<&reqwest::Client> {
+        if !self.routes.needs_tls(url) {
+            return Ok(&self.plain);
         }
+        self.tls
+            .get_or_try_init(|| async { self.build_tls() })
+            .await
+    }
+
+    /// The client that verifies certificates: the system's roots (read now),
+    /// those `SSL_CERT_FILE`/`SSL_CERT_DIR` add on macOS and Windows, and the
+    /// profile's CA certificates.
+    fn build_tls(&self) -> Result<reqwest::Client> {
+        let network = &self.network;
+        let mut extra = crate::network::env_roots();
+        extra.extend(self.ca_certs.iter().cloned());
+        let mut builder = builder(&self.config, network)?;
         if !extra.is_empty() {
             let certs = extra
                 .iter()
@@ -127,16 +177,7 @@ impl HttpClient {
                 .map_err(|e| Error::config(format!("A CA certificate cannot be used: {e}")))?;
             builder = builder.tls_certs_merge(certs);
         }
-        if network.direct {
-            builder = builder.no_proxy();
-        } else if let Some(proxy) = &network.proxy {
-            crate::network::check_proxy(proxy)?;
-            let proxy = reqwest::Proxy::all(proxy.trim())
-                .map_err(|e| Error::config(format!("The proxy URL cannot be used: {e}")))?
-                .no_proxy(reqwest::NoProxy::from_env());
-            builder = builder.proxy(proxy);
-        }
-        let inner = builder.build().map_err(|e| match &network.ca_file {
+        builder.build().map_err(|e| match &network.ca_file {
             // The verifier refuses a certificate it cannot use as a trust anchor.
             Some(path) => Error::config(format!(
                 "The CA certificate file {} cannot be used: {}",
@@ -161,12 +202,6 @@ impl HttpClient {
                     )
             }
             None => Error::internal(format!("HTTP client: {}", error_chain(&e))),
-        })?;
-        Ok(Self {
-            inner,
-            config,
-            network: network.clone(),
-            clock: ServiceClock::default(),
         })
     }
 
@@ -182,6 +217,7 @@ impl HttpClient {
     /// Sends `call`, retrying when that is safe. Non-2xx responses are
     /// returned as `Ok`: the service's envelope parser turns them into errors.
     pub async fn send(&self, call: &Call<'_>) -> Result<Response> {
+        let client = self.client_for(&call.url).await?;
         let retryable = call.retryable();
         let mut attempt = 0;
         loop {
@@ -189,7 +225,7 @@ impl HttpClient {
             let last = !retryable || attempt >= self.config.max_attempts;
             let request_id = uuid::Uuid::new_v4().to_string();
             let started = Instant::now();
-            match self.attempt(call, &request_id).await {
+            match self.attempt(client, call, &request_id).await {
                 Ok((status, headers, body)) => {
                     tracing::info!(
                         target: "portal::http",
@@ -258,11 +294,11 @@ impl HttpClient {
 
     async fn attempt(
         &self,
+        client: &reqwest::Client,
         call: &Call<'_>,
         request_id: &str,
     ) -> std::result::Result<(StatusCode, HeaderMap, Vec<u8>), Failure> {
-        let mut req = self
-            .inner
+        let mut req = client
             .request(call.method.clone(), call.url.clone())
             .header("x-request-id", request_id)
             .header(reqwest::header::ACCEPT, "application/json");
@@ -341,6 +377,46 @@ impl HttpClient {
     }
 }
 
+/// What both clients share: the user agent, the timeouts, no redirect
+/// followed, and the proxy (none for a direct client; the profile's over
+/// the environment's).
+fn builder(config: &HttpConfig, network: &NetworkSettings) -> Result<reqwest::ClientBuilder> {
+    let mut builder = reqwest::Client::builder()
+        .user_agent(USER_AGENT)
+        .connect_timeout(config.connect_timeout)
+        .timeout(config.request_timeout)
+        // A redirect would carry the Authorization header or a login
+        // body wherever it points: none is followed (see `attempt`).
+        .redirect(reqwest::redirect::Policy::none());
+    if network.direct {
+        builder = builder.no_proxy();
+    } else if let Some(proxy) = &network.proxy {
+        crate::network::check_proxy(proxy)?;
+        let proxy = reqwest::Proxy::all(proxy.trim())
+            .map_err(|e| Error::config(format!("The proxy URL cannot be used: {e}")))?
+            .no_proxy(reqwest::NoProxy::from_env());
+        builder = builder.proxy(proxy);
+    }
+    Ok(builder)
+}
+
+/// The certificates of a profile's CA file, each checked as the verifier
+/// will take it (a trust anchor), so that a file that cannot be used is
+/// reported when the profile's client is built, as one that cannot be read.
+fn checked_anchors(path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>> {
+    let certs = crate::network::load_ca_file(path)?;
+    let mut store = rustls::RootCertStore::empty();
+    for der in &certs {
+        store.add(der.clone()).map_err(|e| {
+            Error::config(format!(
+                "The CA certificate file {} cannot be used: {e}",
+                path.display()
+            ))
+        })?;
+    }
+    Ok(certs)
+}
+
 /// `id` as one path segment: percent-encoded so that `/`, `?`, `#`, `%`
 /// and `.` stay inside it. An empty or dot-only id (`.`, `..`…) is refused
 /// before anything is sent: URL parsers read `%2e%2e` as `..` again.
@@ -376,6 +452,14 @@ mod tests {
     use crate::service::Service;
     use reqwest::header::RETRY_AFTER;
     use reqwest::Method;
+
+    #[test]
+    fn a_client_can_be_shared_across_threads_and_tasks() {
+        // The app keeps one per profile in its state and uses it from
+        // spawned tasks (the lazily built TLS client included).
+        fn shared<T: Send + Sync + Clone + 'static>() {}
+        shared::<HttpClient>();
+    }
 
     #[test]
     fn join_keeps_prefixes() {

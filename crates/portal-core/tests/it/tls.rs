@@ -1,7 +1,10 @@
 //! Corporate networks, through core: a server whose certificate is refused
 //! gives a `certificate` error that names the host and the problem, after one
 //! handshake; a profile's CA file makes a company CA trusted; a profile's
-//! proxy carries HTTPS by CONNECT with that CA applied inside the tunnel.
+//! proxy carries HTTPS by CONNECT with that CA applied inside the tunnel, and
+//! an `https://` proxy carries even an `http://` URL over TLS. Trust is built
+//! once per client: HTTPS calls share one connection, clones included; a
+//! broken CA file fails an `http://`-only profile as well.
 //! Environment variables (SSL_CERT_FILE, HTTPS_PROXY, NO_PROXY) are tested
 //! through the `portal` binary in portal-cli/tests/it/tls.rs, where each run has
 //! its own environment.
@@ -227,4 +230,101 @@ async fn a_proxy_that_cannot_be_reached_is_named_in_the_error() {
         e.message
     );
     assert_eq!(server.connections(), 0);
+}
+
+/// A closed port on this machine: nothing answers there.
+fn closed_port() -> u16 {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    closed.local_addr().unwrap().port()
+}
+
+/// A profile whose three services are `http://` on this machine.
+fn http_only_profile(port: u16) -> Profile {
+    let mut p = Profile::new("Local", Environment::Sandbox);
+    let url = format!("http://127.0.0.1:{port}");
+    p.urls.vaultstream = url.clone();
+    p.urls.jwt_keys = url.clone();
+    p.urls.vault = url;
+    p
+}
+
+#[tokio::test]
+async fn an_https_proxy_carries_an_http_url_over_tls_with_the_profile_ca() {
+    // The TLS server stands in for a forward proxy reached over TLS: it
+    // answers the proxied `GET http://…` itself. A plain http:// URL makes
+    // no handshake of its own, but its proxy does, with the full trust: the
+    // profile's CA is what makes the proxy's certificate trusted.
+    let ca = Ca::new();
+    let dir = tempfile::tempdir().unwrap();
+    let proxy = TlsServer::start(ca.leaf(&["localhost"], Validity::Current)).await;
+    let mut p = http_only_profile(closed_port());
+    p.proxy = Some(proxy.url());
+    p.ca_file = Some(ca.write_pem(dir.path()).to_string_lossy().into_owned());
+    assert_eq!(list_tokens(p.clone()).await.unwrap(), 0);
+    assert_eq!(proxy.requests(), 1);
+
+    // Without it, the proxy's certificate is refused as any other.
+    p.ca_file = None;
+    let e = list_tokens(p).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Certificate, "{e:?}");
+    assert!(e.message.contains("unknown issuer"), "{}", e.message);
+    assert_eq!(proxy.requests(), 1);
+}
+
+#[tokio::test]
+async fn https_calls_share_one_connection_across_calls_and_clones() {
+    // The verifying client is built by the first HTTPS request; later
+    // requests, and those of a clone of the client, reuse it and its pool.
+    let ca = Ca::new();
+    let dir = tempfile::tempdir().unwrap();
+    let server = TlsServer::start(ca.leaf(&["localhost"], Validity::Current)).await;
+    let network = NetworkSettings {
+        ca_file: Some(ca.write_pem(dir.path())),
+        ..NetworkSettings::direct()
+    };
+    let http = HttpClient::with_network(config(), &network).unwrap();
+    assert_eq!(
+        server.connections(),
+        0,
+        "building the client connects nowhere"
+    );
+    let token = Secret::new("vs_test_token");
+    let store = || -> Arc<MemoryStore> { Arc::new(MemoryStore::default()) };
+    let first = ProfileContext::with_client(profile(&server), store(), http.clone());
+    let second = ProfileContext::with_client(profile(&server), store(), http);
+    first.tokens(&token).list_page(10, None).await.unwrap();
+    second.tokens(&token).list_page(10, None).await.unwrap();
+    first.tokens(&token).list_page(10, None).await.unwrap();
+    assert_eq!(server.requests(), 3);
+    assert_eq!(server.connections(), 1, "one handshake for the three calls");
+}
+
+#[tokio::test]
+async fn a_broken_ca_file_fails_an_http_only_profile_too() {
+    // The CA file is read and checked when the profile's client is built,
+    // whatever its URLs: the user learns of the mistake at once, not at the
+    // first https:// URL.
+    let dir = tempfile::tempdir().unwrap();
+    let mut p = http_only_profile(closed_port());
+    p.ca_file = Some("/nonexistent/company-ca.pem".to_owned());
+    let e = list_tokens(p.clone()).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Config, "{e:?}");
+    assert!(
+        e.message.contains("/nonexistent/company-ca.pem"),
+        "{}",
+        e.message
+    );
+
+    // A PEM block that is no certificate: read, but no trust anchor.
+    let junk = dir.path().join("junk-ca.pem");
+    std::fs::write(
+        &junk,
+        "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    p.ca_file = Some(junk.to_string_lossy().into_owned());
+    let e = list_tokens(p).await.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Config, "{e:?}");
+    assert!(e.message.contains("junk-ca.pem"), "{}", e.message);
+    assert!(e.message.contains("cannot be used"), "{}", e.message);
 }
