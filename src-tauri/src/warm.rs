@@ -131,7 +131,7 @@ mod tests {
 
     use super::*;
     use crate::commands::profiles::explore_sandbox;
-    use crate::test_support::{app_in, temp_dir};
+    use crate::test_support::{app_in, sandbox_app, temp_dir};
 
     async fn fresh(app: &tauri::App<tauri::test::MockRuntime>) -> Vec<ApiToken> {
         let ctx = app.state::<AppCtx>();
@@ -195,9 +195,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_failed_launch_fetch_is_forgotten() {
-        let dir = temp_dir("pp-warm");
-        let app = app_in(&dir);
-        explore_sandbox(app.state()).await.unwrap();
+        let (app, dir) = sandbox_app("pp-warm").await;
         // The credential is gone: the launch fetch fails, and the ask gets
         // nothing (the command then fetches and reports the error itself).
         let ctx = app.state::<AppCtx>();
@@ -217,9 +215,7 @@ mod tests {
     /// due now (quiet period 0) is revoked, its record gone.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_launch_check_revokes_a_due_rotation() {
-        let dir = temp_dir("pp-warm-rotations");
-        let app = app_in(&dir);
-        explore_sandbox(app.state()).await.unwrap();
+        let (app, dir) = sandbox_app("pp-warm-rotations").await;
         let old = create_token(&app, "Leaked").await;
         let ctx = app.state::<AppCtx>();
         let now = chrono::Utc::now();

@@ -1,10 +1,9 @@
+import { exportFile } from '../app/fileExport';
 import { Loadable } from '../app/loadable.svelte';
 import { call } from '../backend';
 
 /** What `export_activity` writes. */
 export type ActivityExportFormat = 'json' | 'csv';
-import { showError } from '../errors/showError';
-import { toasts } from '../errors/toasts.svelte';
 import type { ActivityReport } from '../types';
 import { getPageStores } from '../app/stores.svelte';
 import { activityRows, entries, filterRows, inProfile, profilesInLog, type ActionFilter } from './activity';
@@ -79,21 +78,11 @@ export class Activity extends Loadable<ActivityReport> {
     if (this.exporting) return null;
     this.exporting = format;
     try {
-      const written = await call('export_activity', { format, profile: this.profile });
-      if (written !== null) {
-        toasts.push({
-          severity: 'info',
-          title: 'Activity exported',
-          message: `Wrote ${entries(written)} as ${format.toUpperCase()}.`,
-          hint: null,
-          requestId: null,
-          autoDismissMs: 6000,
-        });
-      }
-      return written;
-    } catch (rejection) {
-      showError(rejection, 'Could not export the activity log');
-      return null;
+      return await exportFile(
+        () => call('export_activity', { format, profile: this.profile }),
+        (written) => ['Activity exported', `Wrote ${entries(written)} as ${format.toUpperCase()}.`],
+        'Could not export the activity log',
+      );
     } finally {
       this.exporting = null;
     }

@@ -1,6 +1,7 @@
 // The Health page's state: the active profile's report (what went stale,
 // each with its fix), forgetting a stale saved token value, and the expiry
 // calendar export. Kept for the app's lifetime (`PageStores`).
+import { exportFile } from '../app/fileExport';
 import { Loadable } from '../app/loadable.svelte';
 import { getPageStores } from '../app/stores.svelte';
 import { call } from '../backend';
@@ -81,18 +82,14 @@ export class Health extends Loadable<HealthReport> {
     if (this.exporting) return null;
     this.exporting = true;
     try {
-      const events = await call('export_calendar');
-      if (events !== null) {
-        const what = events === 1 ? '1 event' : `${events} events`;
-        toasts.info(
+      return await exportFile(
+        () => call('export_calendar'),
+        (events) => [
           'Calendar exported',
-          `Wrote ${what} (token expiries and rotation reminders, each with alarms 30, 14, 7 and 1 days before) to the file you chose. Importing it again updates the same events.`,
-        );
-      }
-      return events;
-    } catch (rejection) {
-      showError(rejection, 'Could not export the calendar');
-      return null;
+          `Wrote ${events === 1 ? '1 event' : `${events} events`} (token expiries and rotation reminders, each with alarms 30, 14, 7 and 1 days before) to the file you chose. Importing it again updates the same events.`,
+        ],
+        'Could not export the calendar',
+      );
     } finally {
       this.exporting = false;
     }

@@ -639,6 +639,47 @@ describe('Sign and verify', () => {
     expect(backend.argsOf('test_playback')[0]).toEqual({ videoId: 'vid_42', jwt: signed.jwt });
   });
 
+  it('Make default: the details say so once the reloaded list does, and the list marks the key', async () => {
+    const user = userEvent.setup();
+    let defaultKid: string | null = null;
+    const backend = showKeys({
+      keys_overview: () => ({ rows: [paired, remote], sandbox: true, defaultKid }),
+      key_details: () => ({ status: paired, summary: null, fingerprintsMatch: true }),
+      set_default_key: () => {
+        defaultKid = 'key_1';
+        return paired.server;
+      },
+    });
+    await openKeys(user);
+    await user.click(within(row('key_1')).getByTestId('key-details-open'));
+    const details = await screen.findByTestId('key-details');
+    expect(within(details).queryByTestId('key-details-default')).toBeNull();
+    await user.click(within(details).getByTestId('key-make-default'));
+    expect(await within(details).findByTestId('key-details-default')).toHaveTextContent(
+      'The default signing key',
+    );
+    expect(within(details).queryByTestId('key-make-default')).toBeNull();
+    expect(backend.argsOf('set_default_key')).toEqual([{ serverId: 'key_1' }]);
+    expect(within(row('key_1')).getByTestId('key-default')).toBeVisible();
+  });
+
+  it('Make default that the service refuses keeps the button and says why', async () => {
+    const user = userEvent.setup();
+    showKeys({
+      key_details: () => ({ status: paired, summary: null, fingerprintsMatch: true }),
+      set_default_key: () => {
+        throw portalError({ code: 'forbidden', message: 'This API key may not change keys' });
+      },
+    });
+    await openKeys(user);
+    await user.click(within(row('key_1')).getByTestId('key-details-open'));
+    const details = await screen.findByTestId('key-details');
+    await user.click(within(details).getByTestId('key-make-default'));
+    expect(await screen.findByText('Could not make “Web player” the default signing key')).toBeVisible();
+    await waitFor(() => expect(within(details).getByTestId('key-make-default')).toBeEnabled());
+    expect(within(details).queryByTestId('key-details-default')).toBeNull();
+  });
+
   it('edits the profile’s URL templates', async () => {
     const user = userEvent.setup();
     const backend = showKeys({

@@ -53,12 +53,11 @@ export class Keys extends Loadable<KeysOverview> {
     );
   }
 
-  /** Makes the key the profile's default signing key; reloads the list. */
-  async makeDefault(row: KeyStatus): Promise<boolean> {
-    const made = await this.change(`Could not make “${rowName(row)}” the default signing key`, () =>
+  /** Makes the key the profile's default signing key; resolves once the list is reloaded. */
+  async makeDefault(row: KeyStatus): Promise<void> {
+    await this.change(`Could not make “${rowName(row)}” the default signing key`, () =>
       call('set_default_key', { serverId: row.server?.id ?? '' }),
     );
-    return made !== null;
   }
 
   /** Calls off a scheduled deletion; reloads the list. */
@@ -68,7 +67,7 @@ export class Keys extends Loadable<KeysOverview> {
     );
   }
 
-  /** Runs a change, says what went wrong, and reloads either way. */
+  /** Runs a change, says what went wrong, and reloads either way: it resolves once the list shows the change. */
   private async change<T>(failure: string, run: () => Promise<T>): Promise<T | null> {
     try {
       return await run();
@@ -76,7 +75,7 @@ export class Keys extends Loadable<KeysOverview> {
       showError(rejection, failure);
       return null;
     } finally {
-      void this.load();
+      await this.load();
     }
   }
 

@@ -40,6 +40,19 @@ describe('Dialog', () => {
     expect(screen.queryByTestId('dialog')).toBeNull();
   });
 
+  it('given only `closeTestid`, has a footer of one Close button that closes it', async () => {
+    const user = userEvent.setup();
+    render(DialogHarness, { withFooter: false, closeTestid: 'dialog-close' });
+    await user.click(screen.getByTestId('opener'));
+    const footer = screen.getByTestId('dialog').querySelector('footer') as HTMLElement;
+    expect(footer.querySelectorAll('button')).toHaveLength(1);
+    const close = screen.getByTestId('dialog-close');
+    expect(footer).toContainElement(close);
+    expect(close).toHaveAccessibleName('Close');
+    await user.click(close);
+    expect(screen.queryByTestId('dialog')).toBeNull();
+  });
+
   /** The dialog's scrolling body, scrolled to `top` of `height` pixels with `shown` of them in view. */
   async function scrollBody(top: number, height = 1000, shown = 400) {
     const body = screen.getByTestId('dialog').querySelector('header + div') as HTMLElement;
