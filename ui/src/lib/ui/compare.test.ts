@@ -5,7 +5,23 @@ const sign = (n: number) => Math.sign(n);
 
 describe('compareText', () => {
   it('orders letters, digits and spaces as localeCompare does', () => {
-    const names = ['beta', 'Beta', 'alpha', 'Alpha 2', 'alpha 10', 'a', 'A', 'ab', 'a b', 'zeta', 'Z', '9 lives', '10', 'web', 'Web player'];
+    const names = [
+      'beta',
+      'Beta',
+      'alpha',
+      'Alpha 2',
+      'alpha 10',
+      'a',
+      'A',
+      'ab',
+      'a b',
+      'zeta',
+      'Z',
+      '9 lives',
+      '10',
+      'web',
+      'Web player',
+    ];
     for (const a of names)
       for (const b of names) expect(sign(compareText(a, b)), `${a} ~ ${b}`).toBe(sign(a.localeCompare(b)));
   });
