@@ -17,7 +17,8 @@
 // --only startup (launches only, to compare WebKit settings), --only large (the
 // large list only: --runs launches, each Load all + scroll + filter; with
 // --compare BIN, launches of BIN alternate with the app's, for an A/B under the
-// same load). Exits non-zero only when something crashes or a page never shows
+// same load; BENCH_COMPARE_CSS=rules adds a style sheet to BIN's window only,
+// e.g. to compare a CSS change on one binary). Exits non-zero only when something crashes or a page never shows
 // (never because of a timing).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
@@ -359,11 +360,21 @@ async function assetsFirstPage(sid) {
 }
 
 /** "Load all", then scroll through every row and search, in one window. */
-async function largeList(bin = opts.app) {
+async function largeList(bin = opts.app, css = null) {
   const s = await launch(bin, ['--data-dir', dataDir]);
   const out = { scroll: [], filter: [] };
   try {
     await when(s.sid, APP_READY);
+    if (css) {
+      // A/B of a style rule without a rebuild (a constructed sheet: the CSP
+      // refuses inline styles, not the CSSOM).
+      await exec(s.sid, `function (css) {
+        const sheet = new CSSStyleSheet();
+        sheet.replaceSync(css);
+        document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+      }`, css);
+      out.css = css;
+    }
     await assetsFirstPage(s.sid);
     const load = await execAsync(s.sid, `function (total, done) {
       const t0 = performance.now();
@@ -400,30 +411,45 @@ async function largeList(bin = opts.app) {
 
     // Where a scroll frame goes (one short pass, not counted in the figures):
     // the page's script from the scroll event to the end of its microtasks
-    // (Svelte's update), and the DOM the update made (nodes added, text and
-    // attribute changes), per frame.
+    // (Svelte's update), then the style and layout that update needs (forced
+    // there by reading a size), and the DOM the update made (nodes added,
+    // text and attribute changes). WebKit rounds performance.now() to 1 ms
+    // here (the idle loop's deltas are whole ms), so the times are means.
     const where = await execAsync(s.sid, `function (step, n, done) {
       const vp = document.querySelector('[data-testid="assets-table"] [role="rowgroup"]');
       if (!vp) return done({ error: 'no scrolling viewport' });
       vp.scrollTop = 0;
-      const script = [], added = [], changed = [];
-      let t0 = null;
+      const script = [], layout = [], added = [], changed = [];
+      let t0 = null, updated = 0;
+      const records = [];
+      const mo = new MutationObserver((rs) => records.push(...rs));
+      // The scroll event reaches a capturing listener on the document first,
+      // then the list's own handler (whose microtasks, Svelte's update, run
+      // as it returns), then this one, added after it.
+      const before = (e) => { if (e.target === vp) t0 = performance.now(); };
       const onScroll = () => {
-        t0 = performance.now();
-        queueMicrotask(() => queueMicrotask(() => { if (t0 !== null) script.push(performance.now() - t0); t0 = null; }));
+        if (t0 === null) return;
+        const t1 = performance.now();
+        void vp.firstElementChild.offsetHeight, void vp.querySelector('[data-testid="asset-row"]')?.offsetWidth;
+        const t2 = performance.now();
+        records.push(...mo.takeRecords());
+        if (records.length) updated++;
+        script.push(t1 - t0);
+        layout.push(t2 - t1);
+        t0 = null;
       };
+      document.addEventListener('scroll', before, true);
       vp.addEventListener('scroll', onScroll);
-      const mo = new MutationObserver(() => {});
       mo.observe(vp, { childList: true, subtree: true, characterData: true, attributes: true });
       let frames = 0;
       function frame() {
         let nodes = 0, edits = 0;
-        for (const r of mo.takeRecords()) {
+        for (const r of records.splice(0).concat(mo.takeRecords())) {
           if (r.type === 'childList') for (const a of r.addedNodes) nodes += 1 + (a.getElementsByTagName ? a.getElementsByTagName('*').length : 0);
           else edits++;
         }
         if (frames > 0) { added.push(nodes); changed.push(edits); }
-        if (frames >= n) { mo.disconnect(); vp.removeEventListener('scroll', onScroll); return done({ script, added, changed }); }
+        if (frames >= n) { mo.disconnect(); vp.removeEventListener('scroll', onScroll); document.removeEventListener('scroll', before, true); return done({ script, layout, added, changed, updated }); }
         vp.scrollTop = Math.min(vp.scrollHeight - vp.clientHeight, vp.scrollTop + step * vp.clientHeight);
         frames++;
         requestAnimationFrame(frame);
@@ -431,12 +457,14 @@ async function largeList(bin = opts.app) {
       requestAnimationFrame(frame);
     }`, opts.scrollStep, opts.quick ? 30 : 200);
     if (where.error) throw new Error(where.error);
+    const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
     out.where = {
-      scriptMedian: median(where.script), scriptP95: p95(where.script),
-      nodesAdded: median(where.added), edits: median(where.changed),
+      scriptMean: mean(where.script), layoutMean: mean(where.layout), layoutP95: p95(where.layout),
+      nodesAdded: median(where.added), edits: median(where.changed), updated: where.updated, frames: where.script.length,
     };
-    log(`a scroll frame: script ${out.where.scriptMedian?.toFixed(1)} ms median (p95 ${out.where.scriptP95?.toFixed(1)}), ` +
-      `${out.where.nodesAdded} DOM nodes added, ${out.where.edits} text/attribute changes (medians)`);
+    log(`a scroll frame: script ${out.where.scriptMean?.toFixed(2)} ms, then style + layout ${out.where.layoutMean?.toFixed(2)} ms (means; ` +
+      `layout p95 ${out.where.layoutP95?.toFixed(1)}); ${out.where.nodesAdded} DOM nodes added, ${out.where.edits} text/attribute changes (medians); ` +
+      `DOM already updated when timed in ${out.where.updated} of ${out.where.frames} frames`);
 
     // Scrolling: each frame moves `scrollStep` viewports down (every row in
     // view is new each frame) until the end; frame time = rAF deltas.
@@ -593,7 +621,7 @@ async function largeOnly() {
     const order = i % 2 ? [...bins.keys()].reverse() : [...bins.keys()];
     for (const k of order) {
       log(`large list: ${names[k]} (${bins[k]}), launch ${i + 1}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
-      runs[k].push(await largeList(bins[k]));
+      runs[k].push(await largeList(bins[k], k === 1 ? (process.env.BENCH_COMPARE_CSS ?? null) : null));
     }
   }
   results.samples.largeOnly = Object.fromEntries(names.map((n, k) => [n, runs[k]]));
@@ -602,7 +630,7 @@ async function largeOnly() {
     const f = (v, d = 1) => (v === null || v === undefined ? '–' : v.toFixed(d));
     log(`${n}: scroll p95 ${passes.map((p) => f(p.p95)).join(', ')} ms (median ${f(median(passes.map((p) => p.p95)))}); ` +
       `frame median ${f(median(passes.map((p) => p.median)))} ms; dropped ${passes.map((p) => p.dropped).join(', ')}; ` +
-      `idle p95 ${runs[k].map((r) => f(r.idle.p95)).join(', ')} ms; script/frame ${runs[k].map((r) => f(r.where.scriptMedian)).join(', ')} ms; ` +
+      `idle p95 ${runs[k].map((r) => f(r.idle.p95)).join(', ')} ms; script/frame ${runs[k].map((r) => f(r.where.scriptMean, 2)).join(', ')} ms; layout/frame ${runs[k].map((r) => f(r.where.layoutMean, 2)).join(', ')} ms; ` +
       `nodes added/frame ${runs[k].map((r) => r.where.nodesAdded).join(', ')}; ` +
       `filter ${f(median(runs[k].flatMap((r) => r.filter)), 0)} ms; Load all ${runs[k].map((r) => f(r.loadAllMs / 1000)).join(', ')} s`);
   }
