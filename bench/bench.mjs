@@ -14,8 +14,12 @@
 // into the table. Diagnostics: BENCH_DEBUG=1 (tauri-driver's output, the
 // start-up milestones), BENCH_PROBE=1 (each start-up command timed again
 // from the page), BENCH_WRAPPER=script (start the app through e.g. strace),
-// --only startup (launches only, to compare WebKit settings). Exits non-zero only when something crashes or a page
-// never shows (never because of a timing).
+// --only startup (launches only, to compare WebKit settings), --only large (the
+// large list only: --runs launches, each Load all + scroll + filter; with
+// --compare BIN, launches of BIN alternate with the app's, for an A/B under the
+// same load; BENCH_COMPARE_CSS=rules adds a style sheet to BIN's window only,
+// e.g. to compare a CSS change on one binary). Exits non-zero only when something crashes or a page never shows
+// (never because of a timing).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,7 +31,7 @@ import { waitForPort } from '../tests/e2e/net.mjs';
 const opts = {
   app: null, baseline: null, portal: null, out: null,
   runs: 5, seed: 100000, scrollRuns: 5, filterRuns: 5, cliRuns: 20, fetchRuns: 5,
-  tokens: 50, port: 4470, settleMs: 3000, quick: false, scrollStep: 4, only: null,
+  tokens: 50, port: 4470, settleMs: 3000, quick: false, scrollStep: 4, only: null, compare: null,
 };
 for (let i = 2; i < process.argv.length; i++) {
   const a = process.argv[i];
@@ -46,7 +50,8 @@ for (let i = 2; i < process.argv.length; i++) {
     case '--port': opts.port = Number(next()); break;
     case '--settle-ms': opts.settleMs = Number(next()); break;
     case '--quick': opts.quick = true; break;
-    case '--only': opts.only = next(); break; // 'startup': launches only (WebKit settings comparisons)
+    case '--only': opts.only = next(); break; // 'startup' (WebKit settings comparisons) or 'large'
+    case '--compare': opts.compare = next(); break; // with --only large: a second app binary (A/B)
     default: throw new Error(`unknown argument ${a}`);
   }
 }
@@ -54,6 +59,8 @@ for (const k of ['app', 'baseline', 'portal', 'out']) if (!opts[k]) throw new Er
 opts.app = realpathSync(opts.app);
 opts.baseline = realpathSync(opts.baseline);
 opts.portal = realpathSync(opts.portal);
+if (opts.compare) opts.compare = realpathSync(opts.compare);
+if (opts.only && !['startup', 'large'].includes(opts.only)) throw new Error(`--only ${opts.only}: startup or large`);
 
 const log = (...a) => console.error('   ', ...a);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -69,6 +76,11 @@ export function p95(xs) {
   const s = [...xs].sort((a, b) => a - b);
   if (!s.length) return null;
   return s[Math.min(s.length, Math.max(1, Math.ceil(0.95 * s.length))) - 1];
+}
+/** Frames that took over 1.5× the median frame: a frame (or more) missed. */
+export function dropped(deltas) {
+  const m = median(deltas);
+  return m === null ? 0 : deltas.filter((d) => d > 1.5 * m).length;
 }
 
 // ---------------------------------------------------------------- /proc
@@ -348,11 +360,21 @@ async function assetsFirstPage(sid) {
 }
 
 /** "Load all", then scroll through every row and search, in one window. */
-async function largeList() {
-  const s = await launch(opts.app, ['--data-dir', dataDir]);
+async function largeList(bin = opts.app, css = null) {
+  const s = await launch(bin, ['--data-dir', dataDir]);
   const out = { scroll: [], filter: [] };
   try {
     await when(s.sid, APP_READY);
+    if (css) {
+      // A/B of a style rule without a rebuild (a constructed sheet: the CSP
+      // refuses inline styles, not the CSSOM).
+      await exec(s.sid, `function (css) {
+        const sheet = new CSSStyleSheet();
+        sheet.replaceSync(css);
+        document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+      }`, css);
+      out.css = css;
+    }
     await assetsFirstPage(s.sid);
     const load = await execAsync(s.sid, `function (total, done) {
       const t0 = performance.now();
@@ -369,6 +391,80 @@ async function largeList() {
     if (load.error) throw new Error(load.error);
     out.loadAllMs = load.ms;
     log(`Load all: ${load.n} assets in ${(load.ms / 1000).toFixed(1)} s`);
+
+    // The same rAF loop with nothing to do (the list loaded, nothing moves):
+    // what the clock and the frame pacing alone give, the floor of the scroll
+    // figure below.
+    const idle = await execAsync(s.sid, `function (n, done) {
+      const deltas = [];
+      let last = null;
+      function frame(t) {
+        if (last !== null) deltas.push(t - last);
+        last = t;
+        if (deltas.length >= n) return done(deltas);
+        requestAnimationFrame(frame);
+      }
+      requestAnimationFrame(frame);
+    }`, opts.quick ? 60 : 600);
+    out.idle = { p95: p95(idle), median: median(idle), dropped: dropped(idle), frames: idle.length };
+    log(`idle rAF loop: ${idle.length} frames, p95 ${out.idle.p95.toFixed(1)} ms, median ${out.idle.median.toFixed(1)} ms, ${out.idle.dropped} dropped (> 1.5× the median)`);
+
+    // Where a scroll frame goes (one short pass, not counted in the figures):
+    // the page's script from the scroll event to the end of its microtasks
+    // (Svelte's update), then the style and layout that update needs (forced
+    // there by reading a size), and the DOM the update made (nodes added,
+    // text and attribute changes). WebKit rounds performance.now() to 1 ms
+    // here (the idle loop's deltas are whole ms), so the times are means.
+    const where = await execAsync(s.sid, `function (step, n, done) {
+      const vp = document.querySelector('[data-testid="assets-table"] [role="rowgroup"]');
+      if (!vp) return done({ error: 'no scrolling viewport' });
+      vp.scrollTop = 0;
+      const script = [], layout = [], added = [], changed = [];
+      let t0 = null, updated = 0;
+      const records = [];
+      const mo = new MutationObserver((rs) => records.push(...rs));
+      // The scroll event reaches a capturing listener on the document first,
+      // then the list's own handler (whose microtasks, Svelte's update, run
+      // as it returns), then this one, added after it.
+      const before = (e) => { if (e.target === vp) t0 = performance.now(); };
+      const onScroll = () => {
+        if (t0 === null) return;
+        const t1 = performance.now();
+        void vp.firstElementChild.offsetHeight, void vp.querySelector('[data-testid="asset-row"]')?.offsetWidth;
+        const t2 = performance.now();
+        records.push(...mo.takeRecords());
+        if (records.length) updated++;
+        script.push(t1 - t0);
+        layout.push(t2 - t1);
+        t0 = null;
+      };
+      document.addEventListener('scroll', before, true);
+      vp.addEventListener('scroll', onScroll);
+      mo.observe(vp, { childList: true, subtree: true, characterData: true, attributes: true });
+      let frames = 0;
+      function frame() {
+        let nodes = 0, edits = 0;
+        for (const r of records.splice(0).concat(mo.takeRecords())) {
+          if (r.type === 'childList') for (const a of r.addedNodes) nodes += 1 + (a.getElementsByTagName ? a.getElementsByTagName('*').length : 0);
+          else edits++;
+        }
+        if (frames > 0) { added.push(nodes); changed.push(edits); }
+        if (frames >= n) { mo.disconnect(); vp.removeEventListener('scroll', onScroll); document.removeEventListener('scroll', before, true); return done({ script, layout, added, changed, updated }); }
+        vp.scrollTop = Math.min(vp.scrollHeight - vp.clientHeight, vp.scrollTop + step * vp.clientHeight);
+        frames++;
+        requestAnimationFrame(frame);
+      }
+      requestAnimationFrame(frame);
+    }`, opts.scrollStep, opts.quick ? 30 : 200);
+    if (where.error) throw new Error(where.error);
+    const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+    out.where = {
+      scriptMean: mean(where.script), layoutMean: mean(where.layout), layoutP95: p95(where.layout),
+      nodesAdded: median(where.added), edits: median(where.changed), updated: where.updated, frames: where.script.length,
+    };
+    log(`a scroll frame: script ${out.where.scriptMean?.toFixed(2)} ms, then style + layout ${out.where.layoutMean?.toFixed(2)} ms (means; ` +
+      `layout p95 ${out.where.layoutP95?.toFixed(1)}); ${out.where.nodesAdded} DOM nodes added, ${out.where.edits} text/attribute changes (medians); ` +
+      `DOM already updated when timed in ${out.where.updated} of ${out.where.frames} frames`);
 
     // Scrolling: each frame moves `scrollStep` viewports down (every row in
     // view is new each frame) until the end; frame time = rAF deltas.
@@ -394,9 +490,10 @@ async function largeList() {
         requestAnimationFrame(frame);
       }`, opts.scrollStep);
       if (r.error) throw new Error(r.error);
-      const sorted = r.deltas;
-      out.scroll.push({ p95: p95(sorted), median: median(sorted), frames: r.frames, blank: r.bad });
-      log(`scroll pass ${i + 1}: ${r.frames} frames, p95 ${p95(sorted).toFixed(1)} ms, median ${median(sorted).toFixed(1)} ms`);
+      const d = r.deltas;
+      out.scroll.push({ p95: p95(d), median: median(d), dropped: dropped(d), frames: r.frames, blank: r.bad });
+      log(`scroll pass ${i + 1}: ${r.frames} frames, p95 ${p95(d).toFixed(1)} ms, median ${median(d).toFixed(1)} ms, ` +
+        `${dropped(d)} dropped (> 1.5× the median)`);
     }
 
     // Filter: type a query; time until every row on screen matches it (the
@@ -512,6 +609,34 @@ function largeFetch() {
   return { seconds: times, count: n };
 }
 
+/**
+ * --only large: the large list in `--runs` launches; with --compare, the
+ * two binaries in turns (A B, B A, …) and a summary of each.
+ */
+async function largeOnly() {
+  const bins = opts.compare ? [opts.app, opts.compare] : [opts.app];
+  const names = opts.compare ? ['app', 'compare'] : ['app'];
+  const runs = bins.map(() => []);
+  for (let i = 0; i < opts.runs; i++) {
+    const order = i % 2 ? [...bins.keys()].reverse() : [...bins.keys()];
+    for (const k of order) {
+      log(`large list: ${names[k]} (${bins[k]}), launch ${i + 1}; load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+      runs[k].push(await largeList(bins[k], k === 1 ? (process.env.BENCH_COMPARE_CSS ?? null) : null));
+    }
+  }
+  results.samples.largeOnly = Object.fromEntries(names.map((n, k) => [n, runs[k]]));
+  for (const [k, n] of names.entries()) {
+    const passes = runs[k].flatMap((r) => r.scroll);
+    const f = (v, d = 1) => (v === null || v === undefined ? '–' : v.toFixed(d));
+    log(`${n}: scroll p95 ${passes.map((p) => f(p.p95)).join(', ')} ms (median ${f(median(passes.map((p) => p.p95)))}); ` +
+      `frame median ${f(median(passes.map((p) => p.median)))} ms; dropped ${passes.map((p) => p.dropped).join(', ')}; ` +
+      `idle p95 ${runs[k].map((r) => f(r.idle.p95)).join(', ')} ms; script/frame ${runs[k].map((r) => f(r.where.scriptMean, 2)).join(', ')} ms; layout/frame ${runs[k].map((r) => f(r.where.layoutMean, 2)).join(', ')} ms; ` +
+      `nodes added/frame ${runs[k].map((r) => r.where.nodesAdded).join(', ')}; ` +
+      `filter ${f(median(runs[k].flatMap((r) => r.filter)), 0)} ms; Load all ${runs[k].map((r) => f(r.loadAllMs / 1000)).join(', ')} s`);
+  }
+  writeFileSync(opts.out, JSON.stringify(results, null, 2));
+}
+
 // ---------------------------------------------------------------- main
 async function main() {
   const info = await startSandbox();
@@ -526,6 +651,11 @@ async function main() {
   // tauri-driver listens before the WebKitWebDriver it starts does; a
   // session asked for in between fails ("fetch failed").
   await waitForPort(opts.port + 1, 15000, 'WebKitWebDriver');
+
+  if (opts.only === 'large') {
+    await largeOnly();
+    return;
+  }
 
   // A warm-up launch of each (page cache, fontconfig), not counted.
   log('warm-up launches');

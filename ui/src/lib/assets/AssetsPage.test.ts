@@ -490,6 +490,45 @@ describe('Load all', () => {
     });
     expect(error).toHaveTextContent('announced 3 in all');
   });
+
+  it('asks for the numbered pages 4 at a time once it knows the total, and keeps them in order', async () => {
+    const user = userEvent.setup();
+    let inFlight = 0;
+    let most = 0;
+    const backend = show('user', {
+      list_assets: async (args) => {
+        const q = args.query as { page: number; limit: number };
+        inFlight++;
+        most = Math.max(most, inFlight);
+        // Later pages answer first: the order must come from the page numbers.
+        await new Promise((r) => setTimeout(r, q.limit === 100 ? 40 - 3 * (q.page % 10) : 0));
+        inFlight--;
+        const count = q.limit === 100 ? Math.max(0, Math.min(100, 950 - (q.page - 1) * 100)) : 2;
+        const items = Array.from({ length: count }, (_, i) =>
+          asset(`a_${q.page}_${i}`, { name: `P${q.page} ${i}` }),
+        );
+        return {
+          items,
+          page: { total: 950, page: q.page, limit: q.limit, has_more: q.page * q.limit < 950 },
+        };
+      },
+    });
+    await openAssets(user);
+    await screen.findByTestId('assets-total');
+    most = 0;
+    await user.click(screen.getByTestId('assets-load-all'));
+    await waitFor(() => expect(screen.getByTestId('assets-loaded')).toHaveTextContent('950 loaded'), {
+      timeout: 5000,
+    });
+    expect(most).toBe(4);
+    const pages = backend
+      .argsOf('list_assets')
+      .map((a) => a.query as { page: number; limit: number })
+      .filter((q) => q.limit === 100)
+      .map((q) => q.page);
+    expect([...pages].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(screen.getAllByTestId('asset-row')[0]).toHaveAttribute('data-asset-id', 'a_1_0');
+  });
 });
 
 describe('Details panel', () => {

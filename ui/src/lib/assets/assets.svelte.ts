@@ -9,6 +9,7 @@ import { showError } from '../errors/showError';
 import type {
   Asset,
   AssetAction,
+  AssetPage,
   BulkDeleteSummary,
   Folder,
   PageInfo,
@@ -47,6 +48,8 @@ export const PAGE_LIMITS = [20, 50, 100];
 const ALL_LIMIT = 100;
 /** Pages "Load all" may take (portal-core `paging::MAX_PAGES`). */
 const MAX_PAGES = 10_000;
+/** Pages "Load all" asks for at a time once it knows the total (portal-core `PAGES_IN_FLIGHT`). */
+const PAGES_IN_FLIGHT = 4;
 
 export class AssetsStore extends Loadable<void> {
   session = $state<SessionStatus>('checking');
@@ -77,6 +80,8 @@ export class AssetsStore extends Loadable<void> {
    * substring of the name) instead of fetching everything again.
    */
   #everything: Asset[] | null = null;
+  /** `#everything`'s names in lower case (made at the first search, dropped with it). */
+  #lowerNames: string[] | null = null;
 
   constructor() {
     // Every load shows `loading`: the page's spinner, the rows stay meanwhile.
@@ -198,6 +203,7 @@ export class AssetsStore extends Loadable<void> {
   override async load(): Promise<void> {
     if (this.session !== 'logged_in') return;
     this.#everything = null;
+    this.#lowerNames = null;
     await super.load();
   }
 
@@ -213,7 +219,14 @@ export class AssetsStore extends Loadable<void> {
   }
 
   protected apply(): void {
-    this.selected = new Set([...this.selected].filter((id) => this.items.some((a) => a.id === id)));
+    this.#keepSelected();
+  }
+
+  /** Drops from the selection what the list no longer shows (one pass over the list). */
+  #keepSelected(): void {
+    if (this.selected.size === 0) return;
+    const shown = new Set(this.items.map((a) => a.id));
+    this.selected = new Set([...this.selected].filter((id) => shown.has(id)));
   }
 
   protected override handled(error: PortalError): boolean {
@@ -223,21 +236,39 @@ export class AssetsStore extends Loadable<void> {
   }
 
   /**
-   * Pages of 100 into memory; the list shows as it grows. As in Rust's
-   * paging checks (portal-core `paging.rs`), a page that repeats an asset
-   * already listed, rows well past the total the vault announced, or more
-   * than MAX_PAGES pages stop it with `bad_response`, and nothing partial
-   * stays shown: never a row twice, never a loop.
+   * Pages of 100 into memory; the list shows as it grows. Once the first page
+   * gives the total, the numbered pages are asked for PAGES_IN_FLIGHT at a
+   * time and taken in order (as Rust's `list_all_assets`): it stops where
+   * page-by-page would, and goes on page by page while the last page still
+   * says `has_more`. As in Rust's paging checks (portal-core `paging.rs`), a
+   * page that repeats an asset already listed, rows well past the total the
+   * vault announced, or more than MAX_PAGES pages stop it with
+   * `bad_response`, and nothing partial stays shown: never a row twice,
+   * never a loop.
    */
   async loadEverything(current: () => boolean): Promise<void> {
     this.loadingAll = true;
+    const asked = new Map<number, Promise<AssetPage>>();
+    /** Page `page`, with the numbered pages after it up to `last` asked for too. */
+    const take = (page: number, last: number): Promise<AssetPage> => {
+      for (let p = page; p < page + PAGES_IN_FLIGHT && (p === page || p <= last); p++) {
+        if (asked.has(p)) continue;
+        const answer = call('list_assets', { query: this.query(p, ALL_LIMIT) });
+        answer.catch(() => {}); // an answer not waited for (stopped before it) is dropped
+        asked.set(p, answer);
+      }
+      const answer = asked.get(page)!;
+      asked.delete(page);
+      return answer;
+    };
     try {
       let page = 1;
+      let numbered = 1;
       const collected: Asset[] = [];
       const ids = new Set<string>();
       let announced = 0;
       for (;;) {
-        const result = await call('list_assets', { query: this.query(page, ALL_LIMIT) });
+        const result = await take(page, numbered);
         if (!current()) return;
         for (const item of result.items) {
           if (ids.has(item.id)) {
@@ -249,6 +280,9 @@ export class AssetsStore extends Loadable<void> {
           collected.push(item);
         }
         announced = Math.max(announced, result.page.total);
+        if (page === 1 && result.page.limit > 0) {
+          numbered = Math.min(MAX_PAGES, Math.ceil(result.page.total / result.page.limit));
+        }
         if (announced > 0 && collected.length > announced + ALL_LIMIT) {
           throw this.#pagingError(
             `the vault gave ${collected.length} assets in ${page} pages but announced ${announced} in all.`,
@@ -265,7 +299,10 @@ export class AssetsStore extends Loadable<void> {
         }
         if (page === 1) this.status = 'ready';
         if (last) {
-          if (!this.q.trim()) this.#everything = collected;
+          if (!this.q.trim()) {
+            this.#everything = collected;
+            this.#lowerNames = null;
+          }
           return;
         }
         page++;
@@ -318,11 +355,16 @@ export class AssetsStore extends Loadable<void> {
     if (!everything) return;
     this.supersede(); // an older answer still on its way must not replace this
     const needle = this.q.trim().toLowerCase();
-    this.items = needle
-      ? everything.filter((a) => a.name.toLowerCase().includes(needle))
-      : everything.slice();
+    if (needle) {
+      const names = (this.#lowerNames ??= everything.map((a) => a.name.toLowerCase()));
+      const found: Asset[] = [];
+      for (let i = 0; i < names.length; i++) if (names[i].includes(needle)) found.push(everything[i]);
+      this.items = found;
+    } else {
+      this.items = everything.slice();
+    }
     this.pageInfo = { ...this.pageInfo, total: this.items.length, page: 1, has_more: false };
-    this.selected = new Set([...this.selected].filter((id) => this.items.some((a) => a.id === id)));
+    this.#keepSelected();
     this.loadingAll = false;
     this.error = null;
     this.status = 'ready';
@@ -355,7 +397,10 @@ export class AssetsStore extends Loadable<void> {
 
   replace(asset: Asset): void {
     this.items = this.items.map((a) => (a.id === asset.id ? asset : a));
-    if (this.#everything) this.#everything = this.#everything.map((a) => (a.id === asset.id ? asset : a));
+    if (this.#everything) {
+      this.#everything = this.#everything.map((a) => (a.id === asset.id ? asset : a));
+      this.#lowerNames = null;
+    }
   }
 
   /** Deletes one asset (Rust refuses one under legal hold). */
