@@ -1,4 +1,4 @@
-//! The app process's heap on Linux with glibc: one malloc arena, and the
+//! The app process's heap on Linux with glibc: few malloc arenas, and the
 //! free memory handed back to the system once start-up has settled and
 //! then now and again.
 //!
@@ -21,15 +21,14 @@ pub const AFTER_LOAD: Duration = Duration::from_secs(1);
 /// freed.
 pub const EVERY: Duration = Duration::from_secs(300);
 
-/// One malloc arena for the app process (each thread still keeps a small
-/// cache of its own, so threads rarely wait for it). Call first thing in
+/// At most two malloc arenas for the app process. Call first thing in
 /// `main`, before any thread starts.
 pub fn limit_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets a malloc parameter; called before any
     // thread of ours exists.
     unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 1);
+        libc::mallopt(libc::M_ARENA_MAX, 2);
     }
 }
 
