@@ -45,9 +45,15 @@ const PAGE_KEYWORDS: Partial<Record<PageId, string[]>> = {
 const intent = (value: PageIntent): Command => ({ kind: 'intent', intent: value });
 
 /** An action that asks a page to open its own dialog; its id is "page.action", with ":id" for one item's. */
-function dialogAction(value: PageIntent, title: string, group: string, keywords: string[]): PaletteAction {
+function dialogAction(
+  value: PageIntent,
+  title: string,
+  group: string,
+  keywords: string[],
+  ids: string[] = [],
+): PaletteAction {
   const item = 'id' in value ? `:${value.id}` : '';
-  return { id: `${value.page}.${value.action}${item}`, title, keywords, group, command: intent(value) };
+  return { id: `${value.page}.${value.action}${item}`, title, keywords, ids, group, command: intent(value) };
 }
 
 /**
@@ -120,14 +126,20 @@ export function paletteActions(sources: PaletteSources): PaletteAction[] {
   for (const token of sources.tokens) {
     const id = token.id;
     actions.push(
-      dialogAction({ page: 'tokens', action: 'rotate', id }, `Rotate token “${token.name}”`, 'Tokens', [
-        id,
-        'replace token',
-      ]),
-      dialogAction({ page: 'tokens', action: 'revoke', id }, `Revoke token “${token.name}”…`, 'Tokens', [
-        id,
-        'delete token',
-      ]),
+      dialogAction(
+        { page: 'tokens', action: 'rotate', id },
+        `Rotate token “${token.name}”`,
+        'Tokens',
+        ['replace token'],
+        [id],
+      ),
+      dialogAction(
+        { page: 'tokens', action: 'revoke', id },
+        `Revoke token “${token.name}”…`,
+        'Tokens',
+        ['delete token'],
+        [id],
+      ),
     );
   }
   return actions;

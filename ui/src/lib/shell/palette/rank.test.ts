@@ -149,4 +149,10 @@ describe('recents', () => {
     };
     expect(pushRecent(['a'], 'b', full)).toEqual(['b', 'a']);
   });
+
+  it('finds an action by an id from its start only, not by letters scattered in it', () => {
+    const items = [{ id: 'tokens.revoke:x', title: 'Revoke token “CI”', ids: ['tok_9r8e7v'] }];
+    expect(rank(items, 'tok_9', []).map((r) => r.item.id)).toEqual(['tokens.revoke:x']);
+    expect(rank([{ ...items[0], title: 'Rotate' }], 'rev', [])).toEqual([]);
+  });
 });

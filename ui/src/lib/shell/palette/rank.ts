@@ -11,6 +11,11 @@ export interface Rankable {
   title: string;
   /** Other words that find it (e.g. "create" for "New token"); matched at a discount. */
   keywords?: readonly string[];
+  /**
+   * Identifiers that find it (a token's id), matched from their start only:
+   * a fuzzy match inside a random id would find actions nobody asked for.
+   */
+  ids?: readonly string[];
 }
 
 /** A match of the query in a text: its score and the matched character indices. */
@@ -107,7 +112,8 @@ export function fuzzyMatch(query: string, text: string): Match | null {
 function matchAction(query: string, item: Rankable): { score: number; positions: number[] } | null {
   const title = fuzzyMatch(query, item.title);
   let score = title?.score ?? -Infinity;
-  for (const keyword of item.keywords ?? []) {
+  const prefixes = (item.ids ?? []).filter((id) => id.toLowerCase().startsWith(query.toLowerCase()));
+  for (const keyword of [...(item.keywords ?? []), ...prefixes]) {
     const match = fuzzyMatch(query, keyword);
     if (match && match.score * KEYWORD_SHARE > score) score = match.score * KEYWORD_SHARE;
   }
